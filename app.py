@@ -1,0 +1,42 @@
+"""The Flask application factory and the ``almaty-map`` command line.
+
+Nothing is read at import time: ``create_app`` builds an app from defaults, environment and
+the mapping it is given, and loads (and validates) the dataset once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+from flask.cli import FlaskGroup
+
+from web import commands, errors, pages
+from web.settings import defaults
+from web.store import DatasetStore
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """Build the app; raises geodata.DataError if the dataset does not validate."""
+    app = Flask(__name__, static_folder="web/static", static_url_path="/static")
+    app.config.from_mapping(defaults())
+    app.config.from_prefixed_env("ALMATY_MAP")
+    if config:
+        app.config.from_mapping(config)
+    app.extensions["almaty_map"] = DatasetStore(
+        folder=app.config["DATA_PATH"],
+        max_bytes=int(app.config["MAX_FILE_MB"]) * 2**20,
+    )
+    app.register_blueprint(pages.blueprint)
+    errors.register(app)
+    return app
+
+
+cli = FlaskGroup(
+    create_app=create_app,
+    add_default_commands=False,
+    help="Map, query and publish event datasets (the bundled one: Almaty, January 2022).",
+)
+# The group's --app and --env-file options point Flask at other apps; this CLI has one.
+cli.params = [p for p in cli.params if p.name not in {"app", "env_file"}]
+commands.register(cli)

@@ -1,0 +1,78 @@
+"""Problems found in a dataset, and the one error that carries all of them.
+
+A dataset is checked completely before anything is loaded, so an editor sees every problem
+in one run instead of fixing them one at a time. Each problem names the file, the feature
+(index in the file and id), the field, what was found and what was expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+WITHHELD = "(withheld: the feature is marked sensitive)"
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """Show a found value briefly and unambiguously (quoted if it is text)."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in one place of a dataset."""
+
+    file: str
+    message: str
+    index: int | None = None
+    feature_id: str | None = None
+    field: str | None = None
+    found: str | None = None
+    expected: str | None = None
+    severity: Severity = "error"
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}, column {self.column}"
+        if self.index is not None:
+            where += f", feature {self.index}"
+            if self.feature_id is not None:
+                where += f" (id {self.feature_id!r})"
+        text = f"{where}: "
+        if self.field:
+            text += f"field {self.field!r}: "
+        text += self.message
+        if self.expected is not None:
+            text += f"; expected {self.expected}"
+        if self.found is not None:
+            text += f", got {self.found}"
+        if self.severity == "warning":
+            text = "warning: " + text
+        return text
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form for machine-readable reports."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+class DataError(Exception):
+    """A dataset could not be loaded; ``problems`` lists every error and warning found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity == "error"]
+        shown = "\n".join(f"  {p}" for p in errors[:50])
+        more = f"\n  … and {len(errors) - 50} more" if len(errors) > 50 else ""
+        super().__init__(f"{len(errors)} problem(s) in the dataset:\n{shown}{more}")
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]

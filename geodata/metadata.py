@@ -1,0 +1,243 @@
+"""The dataset's own description: ``dataset.toml``.
+
+It holds what the events share (title, credits, timezone, categories, named periods) so that
+each event stays small and a newsroom can re-label a map without touching the events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from geodata.errors import Problem, shorten
+from geodata.timeparse import TimeValueError, local_midnight, parse_instant
+
+FILE = "dataset.toml"
+SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: str
+    colour: str
+    symbol: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """A named stretch of time, [start, end), used as a default time slice."""
+
+    label: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    summary: str
+    version: str
+    licence: str
+    credits: str
+    timezone: str
+    language: str
+    categories: tuple[Category, ...]
+    periods: tuple[Period, ...]
+    extent: tuple[float, float, float, float] | None = None
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.categories)
+
+    def category(self, category_id: str) -> Category:
+        return next(c for c in self.categories if c.id == category_id)
+
+
+class _Reader:
+    """Collects every problem in dataset.toml instead of stopping at the first."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.problems: list[Problem] = []
+
+    def fail(self, field: str, message: str, found: object = None, expected: str | None = None):
+        self.problems.append(
+            Problem(
+                FILE,
+                message,
+                field=field,
+                found=None if found is None else shorten(found),
+                expected=expected,
+            )
+        )
+
+    def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.fail(where, "is missing", expected="a text value")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(where, "is not usable text", value, "a non-empty string")
+            return ""
+        return value
+
+
+def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
+    """Read and check ``dataset.toml``; return the metadata (None if unusable) and problems."""
+    path = folder / FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(FILE, f"not found in {folder}", expected="a dataset.toml file")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(FILE, f"cannot be read: {exc}")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(FILE, f"is not valid TOML: {exc}")]
+    reader = _Reader(raw)
+    title = reader.text(raw, "title", "title")
+    timezone = _timezone(reader)
+    categories = _categories(reader)
+    periods = _periods(reader, ZoneInfo(timezone) if timezone else None)
+    extent = _extent(reader)
+    meta = Metadata(
+        title=title,
+        summary=reader.text(raw, "summary", "summary", required=False),
+        version=str(raw.get("version", "")),
+        licence=reader.text(raw, "licence", "licence", required=False),
+        credits=reader.text(raw, "credits", "credits", required=False),
+        timezone=timezone or "UTC",
+        language=reader.text(raw, "language", "language", required=False) or "en",
+        categories=categories,
+        periods=periods,
+        extent=extent,
+    )
+    return (None if reader.problems else meta), reader.problems
+
+
+def _timezone(reader: _Reader) -> str | None:
+    name = reader.text(reader.raw, "timezone", "timezone")
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail("timezone", "is not a known timezone", name, "an IANA name like Asia/Almaty")
+        return None
+    return name
+
+
+def _categories(reader: _Reader) -> tuple[Category, ...]:
+    items = reader.raw.get("categories")
+    if not isinstance(items, list) or not items:
+        reader.fail("categories", "must list at least one category", items,
+                    "[[categories]] tables with id, label and colour")
+        return ()
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(items):
+        where = f"categories[{i}]"
+        if not isinstance(item, dict):
+            reader.fail(where, "is not a table", item, "a table with id, label and colour")
+            continue
+        cid = reader.text(item, "id", f"{where}.id")
+        if cid and not _ID.match(cid):
+            reader.fail(f"{where}.id", "is not a usable id", cid, "letters, digits, _ . -")
+        if cid in seen:
+            reader.fail(f"{where}.id", "is declared twice", cid, "unique category ids")
+        seen.add(cid)
+        colour = reader.text(item, "colour", f"{where}.colour")
+        if colour and not _COLOUR.match(colour):
+            reader.fail(f"{where}.colour", "is not a colour", colour, "#rrggbb")
+        symbol = item.get("symbol", SYMBOLS[i % len(SYMBOLS)])
+        if symbol not in SYMBOLS:
+            reader.fail(f"{where}.symbol", "is not a known symbol", symbol, " | ".join(SYMBOLS))
+        out.append(Category(cid, reader.text(item, "label", f"{where}.label"), colour, symbol))
+    return tuple(out)
+
+
+def _moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
+    """A period bound: a TOML or ISO date-time with offset, or a date (local midnight)."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            reader.fail(where, "has no UTC offset", value, "a date-time with an offset")
+            return None
+        return pd.Timestamp(value)
+    if isinstance(value, dt.date):
+        return local_midnight(value, tz) if tz else None
+    if isinstance(value, str):
+        try:
+            if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                return local_midnight(dt.date.fromisoformat(value), tz) if tz else None
+            return parse_instant(value)
+        except (TimeValueError, ValueError) as exc:
+            reader.fail(where, "is not a date or date-time", value, str(exc).split(",")[0])
+            return None
+    reader.fail(where, "is missing or not a date", value, "a date or date-time with offset")
+    return None
+
+
+def _periods(reader: _Reader, tz: ZoneInfo | None) -> tuple[Period, ...]:
+    items = reader.raw.get("periods", [])
+    if not isinstance(items, list):
+        reader.fail("periods", "is not a list", items, "[[periods]] tables")
+        return ()
+    out: list[Period] = []
+    labels: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"periods[{i}]"
+        if not isinstance(item, dict):
+            reader.fail(where, "is not a table", item, "a table with label, start and end")
+            continue
+        label = reader.text(item, "label", f"{where}.label")
+        if label in labels:
+            reader.fail(f"{where}.label", "is used twice", label, "unique period labels")
+        labels.add(label)
+        start = _moment(reader, item.get("start"), f"{where}.start", tz)
+        end = _moment(reader, item.get("end"), f"{where}.end", tz)
+        if start is None or end is None:
+            continue
+        if end <= start:
+            reader.fail(f"{where}.end", "is not after start", str(end), f"after {start}")
+            continue
+        caption = reader.text(item, "caption", f"{where}.caption", required=False)
+        out.append(Period(label, start.tz_convert(tz), end.tz_convert(tz), caption))
+    for i, (before, after) in enumerate(pairwise(out)):
+        if after.start < before.end:
+            reader.fail(f"periods[{i + 1}].start", "overlaps or precedes the period before it",
+                        str(after.start), f"periods in order, not overlapping (>= {before.end})")
+    return tuple(out)
+
+
+def _extent(reader: _Reader) -> tuple[float, float, float, float] | None:
+    value = reader.raw.get("extent")
+    if value is None:
+        return None
+    ok = (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    )
+    if ok:
+        minx, miny, maxx, maxy = (float(v) for v in value)
+        ok = -180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90
+    if not ok:
+        reader.fail("extent", "is not a bounding box", value,
+                    "[min_lon, min_lat, max_lon, max_lat] in WGS84")
+        return None
+    return minx, miny, maxx, maxy

@@ -1,0 +1,50 @@
+"""The event format in one place: field names, allowed values and what they mean.
+
+The JSON Schema in ``geodata/schema/``, the README's field table, the validator and the map's
+precision circles all read these values, so they cannot drift apart (a test checks the
+schema and the README against this module).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+EVENT_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "start",
+    "end",
+    "time_precision",
+    "place",
+    "place_id",
+    "geo_precision",
+    "fatalities",
+    "actors",
+    "sources",
+    "sensitive",
+)
+REQUIRED_EVENT_FIELDS = (
+    "id", "title", "category", "start", "time_precision", "place", "geo_precision", "sources",
+)
+SOURCE_FIELDS = ("publication", "title", "author", "date", "url", "quote", "note")
+REQUIRED_SOURCE_FIELDS = ("publication", "title", "date")
+PLACE_FIELDS = ("id", "name", "name_kk", "name_ru", "kind")
+
+TIME_PRECISIONS = ("exact", "hour", "day", "week", "month")
+
+# Radius in metres of the circle a location of this precision is drawn with.
+GEO_PRECISION_RADIUS_M = MappingProxyType(
+    {"exact": 0, "approximate": 250, "area": 1000, "city": 10000}
+)
+GEO_PRECISIONS = tuple(GEO_PRECISION_RADIUS_M)
+
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
+
+# Sensitive locations are moved to the centre of a grid cell of this size (degrees), about
+# 1.1 km north-south and 0.8 km east-west at Almaty's latitude.
+SENSITIVE_GRID_DEG = 0.01
+SENSITIVE_MIN_PRECISION = "area"
+
+QUOTE_WARN_CHARS = 400

@@ -1,0 +1,268 @@
+"""Turning a features file into columns, whatever its format.
+
+GeoJSON is parsed here with orjson rather than through GDAL: a malformed file must be
+reported with its line and column, and structural faults (null geometries, a ``crs`` member,
+nested ``sources``) must be seen as they are written, not as GDAL repairs or flattens them.
+Every other format pyogrio reads (GeoPackage, FlatGeobuf, Shapefile, ...) goes through
+pyogrio with Arrow and is reprojected to EPSG:4326. Both paths produce the same ``RawTable``,
+so one validator checks them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+import pyogrio
+import shapely
+
+from geodata.errors import Problem, shorten
+
+
+class _Missing:
+    """Marks a property that is absent (as opposed to present and null)."""
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING = _Missing()
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+GEOJSON_SUFFIXES = (".geojson", ".json")
+_WGS84_CRS_NAMES = {
+    "urn:ogc:def:crs:OGC:1.3:CRS84",
+    "urn:ogc:def:crs:OGC::CRS84",
+    "urn:ogc:def:crs:EPSG::4326",
+    "EPSG:4326",
+    "CRS84",
+}
+
+
+@dataclass
+class RawTable:
+    """Features as columns, before validation; ``broken`` rows failed structurally."""
+
+    file: str
+    columns: dict[str, list] = field(default_factory=dict)
+    feature_ids: list = field(default_factory=list)
+    extras: list[dict | None] = field(default_factory=list)
+    geometry_json: list = field(default_factory=list)
+    geometry: np.ndarray | None = None
+    broken: np.ndarray | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.feature_ids)
+
+
+def find_file(folder: Path, stem: str) -> tuple[Path | None, list[Problem]]:
+    """Find ``<stem>.*`` in a dataset folder; several candidates are an error, not a guess."""
+    candidates = sorted(
+        p for p in folder.glob(f"{stem}.*")
+        if p.is_file() and p.suffix.lower() not in {".md", ".txt", ".toml", ".xml", ".cpg",
+                                                    ".dbf", ".shx", ".prj", ".qmd", ".sbn"}
+    )
+    if len(candidates) > 1:
+        names = ", ".join(p.name for p in candidates)
+        return None, [Problem(f"{stem}.*", f"several candidate files: {names}",
+                              expected="exactly one file per layer")]
+    return (candidates[0] if candidates else None), []
+
+
+def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_MAX_BYTES
+                  ) -> RawTable:
+    """Read a features file into a RawTable holding ``fields`` as columns."""
+    table = RawTable(path.name)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        table.problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
+        return table
+    if size > max_bytes:
+        table.problems.append(Problem(
+            path.name, "is too large to load",
+            found=f"{size / 2**20:,.0f} MiB",
+            expected=f"at most {max_bytes / 2**20:,.0f} MiB (raise the limit with --max-size "
+                     "or ALMATY_MAP_MAX_FILE_MB, or split the file)",
+        ))
+        return table
+    if path.suffix.lower() in GEOJSON_SUFFIXES:
+        _read_geojson(path, fields, table)
+    else:
+        _read_with_pyogrio(path, fields, table)
+    return table
+
+
+def _read_geojson(path: Path, fields: tuple[str, ...], table: RawTable) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        table.problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
+        return
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        table.problems.append(Problem(path.name, f"is not valid JSON: {exc.msg}",
+                                      line=exc.lineno, column=exc.colno))
+        return
+    del data
+    features = _collection_features(doc, table)
+    if features is None:
+        return
+    _columns_from_features(features, fields, table)
+
+
+def _collection_features(doc: object, table: RawTable) -> list | None:
+    file = table.file
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+        table.problems.append(Problem(file, "is not a GeoJSON FeatureCollection",
+                                      field="type", found=shorten(found),
+                                      expected="'FeatureCollection'"))
+        return None
+    crs = doc.get("crs")
+    if crs is not None:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        if name not in _WGS84_CRS_NAMES:
+            table.problems.append(Problem(
+                file, "declares a coordinate reference system other than WGS84",
+                field="crs", found=shorten(name if name else crs),
+                expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
+                         "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
+            ))
+            return None
+    features = doc.get("features")
+    if not isinstance(features, list):
+        table.problems.append(Problem(file, "has no list of features", field="features",
+                                      found=shorten(type(features).__name__),
+                                      expected="a 'features' array"))
+        return None
+    return features
+
+
+def _columns_from_features(features: list, fields: tuple[str, ...], table: RawTable) -> None:
+    n = len(features)
+    broken = np.zeros(n, dtype=bool)
+    props: list[dict] = []
+    for i, feature in enumerate(features):
+        p = feature.get("properties") if type(feature) is dict else None
+        if type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict:
+            broken[i] = True
+            table.problems.append(_structure_problem(table.file, i, feature))
+            p = {}
+        props.append(p)
+    table.broken = broken
+    table.feature_ids = [f.get("id") if type(f) is dict else None for f in features]
+    table.geometry_json = [
+        f.get("geometry", MISSING) if type(f) is dict else MISSING for f in features
+    ]
+    known = set(fields)
+    for name in fields:
+        table.columns[name] = [p.get(name, MISSING) for p in props]
+    table.extras = [
+        None if known.issuperset(p) else {k: v for k, v in p.items() if k not in known}
+        for p in props
+    ]
+
+
+def _structure_problem(file: str, index: int, feature: object) -> Problem:
+    if type(feature) is not dict:
+        return Problem(file, "is not a GeoJSON Feature object", index=index,
+                       found=shorten(type(feature).__name__), expected="an object")
+    if feature.get("type") != "Feature":
+        return Problem(file, "is not a GeoJSON Feature", index=index, field="type",
+                       found=shorten(feature.get("type")), expected="'Feature'")
+    return Problem(file, "has no properties object", index=index, field="properties",
+                   found=shorten(feature.get("properties")), expected="an object")
+
+
+def _read_with_pyogrio(path: Path, fields: tuple[str, ...], table: RawTable) -> None:
+    try:
+        frame = pyogrio.read_dataframe(path, use_arrow=True)
+    except Exception as exc:
+        table.problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
+        return
+    if frame.crs is None:
+        table.problems.append(Problem(path.name, "has no coordinate reference system",
+                                      expected="a layer with a CRS (it is reprojected to "
+                                               "EPSG:4326), or GeoJSON in WGS84"))
+        return
+    if not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    n = len(frame)
+    table.broken = np.zeros(n, dtype=bool)
+    table.geometry = np.asarray(frame.geometry.array, dtype=object)
+    table.geometry_json = [
+        MISSING if text is None else orjson.loads(text)
+        for text in shapely.to_geojson(table.geometry)
+    ]
+    table.feature_ids = [None] * n
+    known = set(fields)
+    for name in fields:
+        table.columns[name] = (
+            _column_values(frame[name], name) if name in frame.columns else [MISSING] * n
+        )
+    others = [c for c in frame.columns if c not in known and c != frame.geometry.name]
+    records = frame[others].to_dict("records") if others else [None] * n
+    table.extras = [
+        {k: _plain(v) for k, v in r.items()} if r is not None else None for r in records
+    ]
+
+
+def _column_values(series: pd.Series, name: str) -> list:
+    """Bring a GDAL column to the shapes a GeoJSON property would have."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return [None if pd.isna(v) else v.isoformat() for v in series]
+    values = [_plain(v) for v in series.tolist()]
+    if name in {"actors", "sources"}:
+        return [_json_or_value(v) for v in values]
+    if name == "fatalities":  # a column with nulls comes back as float
+        return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    if name == "sensitive":  # GeoPackage stores booleans as 0/1
+        return [bool(v) if v in (0, 1) and not isinstance(v, bool) else v for v in values]
+    return values
+
+
+def _plain(value: object) -> object:
+    """None for missing values, Python scalars for numpy ones."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def _json_or_value(value: object) -> object:
+    """List-valued properties travel through GeoPackage and friends as JSON text."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def geometries_from_json(table: RawTable) -> tuple[np.ndarray, np.ndarray]:
+    """Shapely geometries for the GeoJSON path; the second array marks unreadable ones."""
+    if table.geometry is not None:
+        return table.geometry, np.zeros(len(table.geometry), dtype=bool)
+    texts = np.array(
+        [orjson.dumps(g) if type(g) is dict else b"null" for g in table.geometry_json],
+        dtype=object,
+    )
+    present = np.array([type(g) is dict for g in table.geometry_json], dtype=bool)
+    geoms = np.empty(len(texts), dtype=object)
+    if present.any():
+        geoms[present] = shapely.from_geojson(texts[present], on_invalid="ignore")
+    malformed = present & pd.isna(pd.Series(geoms, dtype=object)).to_numpy()
+    table.geometry = geoms
+    return geoms, malformed

@@ -1,0 +1,80 @@
+"""Reading instants and dates written by people: dataset files, CLI options, URL parameters.
+
+Every interval in this project is half-open, [start, end). A bare date names a whole day in
+the dataset's timezone, so "--end 2022-01-07" includes all of 7 January; a date-time names an
+instant and, used as an end bound, includes that instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
+ONE_NS = pd.Timedelta(1, "ns")
+
+DATETIME_EXPECTED = "an ISO 8601 date-time with a UTC offset (e.g. 2022-01-06T18:00:00+06:00)"
+BOUND_EXPECTED = "a date (2022-01-06) or an ISO 8601 date-time with a UTC offset"
+
+
+class TimeValueError(ValueError):
+    """A time value could not be read; the message says what was expected."""
+
+
+def parse_instant(text: str) -> pd.Timestamp:
+    """Read an ISO 8601 date-time that carries its UTC offset.
+
+    An offset is required because a bare local time is ambiguous across timezones, and
+    Almaty itself changed its offset in 2024.
+    """
+    text = text.strip()
+    if not _OFFSET.search(text) or _DATE.match(text):
+        raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}")
+    try:
+        stamp = pd.Timestamp(text)
+    except (ValueError, OverflowError) as exc:
+        raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}") from exc
+    if stamp.tzinfo is None or pd.isna(stamp):
+        raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}")
+    return stamp
+
+
+def local_midnight(day: dt.date, tz: ZoneInfo) -> pd.Timestamp:
+    """The first instant of a calendar day in a timezone."""
+    return pd.Timestamp(dt.datetime(day.year, day.month, day.day), tz=tz)
+
+
+def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Timestamp:
+    """Read a user's interval bound as the half-open bound it stands for.
+
+    ``side="end"`` turns an inclusive end (a whole day, or an instant) into the exclusive
+    bound used internally.
+    """
+    text = text.strip()
+    if _DATE.match(text):
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
+        if side == "end":
+            day = day + dt.timedelta(days=1)
+        return local_midnight(day, tz)
+    try:
+        stamp = parse_instant(text)
+    except TimeValueError as exc:
+        raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
+    stamp = stamp.tz_convert(tz)
+    return stamp + ONE_NS if side == "end" else stamp
+
+
+def iso_times(series: pd.Series) -> list[str | None]:
+    """ISO 8601 text with a colon in the offset, e.g. 2022-01-06T18:00:00+06:00."""
+    text = series.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    offset = series.dt.strftime("%z")
+    joined = text + offset.str[:3] + ":" + offset.str[3:]
+    return [None if pd.isna(v) else v for v in joined]

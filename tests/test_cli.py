@@ -1,0 +1,76 @@
+"""The command line: validate, query, and start-up with a bad dataset."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import orjson
+from click.testing import CliRunner
+
+from app import cli
+from tests.conftest import DATA
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_validate_bundled_passes():
+    result = invoke("validate")
+    assert result.exit_code == 0
+    assert "valid, 19 events, 6 places" in result.output
+
+
+def test_validate_reports_every_problem_and_fails(make_dataset):
+    folder = make_dataset(events=DATA / "broken-events" / "bad-precision.geojson")
+    result = invoke("validate", str(folder))
+    assert result.exit_code == 1
+    assert "field 'time_precision'" in result.output and "field 'geo_precision'" in result.output
+    assert "2 error(s)" in result.output
+
+
+def test_validate_json(make_dataset):
+    folder = make_dataset(events=DATA / "broken-events" / "duplicate-id.geojson")
+    result = invoke("validate", str(folder), "--format", "json")
+    report = json.loads(result.output)
+    assert report["valid"] is False
+    assert report["problems"][0]["field"] == "id"
+
+
+def test_query_geojson_and_csv_agree(make_dataset):
+    folder = str(make_dataset())
+    geo = orjson.loads(invoke("query", "--data", folder, "--start", "2022-01-07").stdout_bytes)
+    rows = list(csv.DictReader(io.StringIO(
+        invoke("query", "--data", folder, "--start", "2022-01-07", "--format", "csv").output)))
+    assert [f["id"] for f in geo["features"]] == [r["id"] for r in rows] == [
+        "spans-midnight", "after-midnight-local"]
+
+
+def test_query_bad_option_names_it():
+    result = CliRunner().invoke(cli, ["query", "--bbox", "1,2,3"])
+    assert result.exit_code == 2
+    assert "--bbox" in result.output and "four numbers" in result.output
+
+
+def test_query_on_a_broken_dataset_prints_the_report(make_dataset):
+    folder = make_dataset(events=DATA / "broken-events" / "null-geometry.geojson")
+    result = CliRunner().invoke(cli, ["query", "--data", str(folder)])
+    assert result.exit_code == 1
+    assert "is null" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_serve_refuses_a_broken_dataset_with_the_report(make_dataset):
+    folder = make_dataset(events=DATA / "broken-events" / "unknown-category.geojson")
+    result = CliRunner().invoke(cli, ["serve", "--data", str(folder), "--port", "1"])
+    assert result.exit_code == 1
+    assert "cannot be served" in result.output and "'riot'" in result.output
+
+
+def test_every_command_has_help():
+    for command in ("validate", "query", "serve", "run"):
+        result = invoke(command, "--help")
+        assert result.exit_code == 0
+        assert ("PATH" if command == "validate" else "--data PATH") in result.output

@@ -1,0 +1,75 @@
+"""The JSON Schema, the README's field table and the validator describe the same format."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from geodata import BUNDLED, load_dataset
+from geodata.errors import DataError
+from geodata.model import (
+    EVENT_FIELDS,
+    GEO_PRECISION_RADIUS_M,
+    GEO_PRECISIONS,
+    GEOMETRY_TYPES,
+    REQUIRED_EVENT_FIELDS,
+    REQUIRED_SOURCE_FIELDS,
+    SOURCE_FIELDS,
+    TIME_PRECISIONS,
+)
+from tests.conftest import DATA
+
+ROOT = Path(__file__).parents[1]
+SCHEMA = json.loads((ROOT / "geodata" / "schema" / "events.schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def test_schema_is_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+def test_schema_matches_the_model():
+    props = SCHEMA["$defs"]["properties"]
+    assert tuple(props["properties"]) == EVENT_FIELDS
+    assert tuple(props["required"]) == REQUIRED_EVENT_FIELDS
+    assert tuple(props["properties"]["time_precision"]["enum"]) == TIME_PRECISIONS
+    assert tuple(props["properties"]["geo_precision"]["enum"]) == GEO_PRECISIONS
+    source = SCHEMA["$defs"]["source"]
+    assert tuple(source["properties"]) == SOURCE_FIELDS
+    assert tuple(source["required"]) == REQUIRED_SOURCE_FIELDS
+    assert tuple(SCHEMA["$defs"]["geometry"]["properties"]["type"]["enum"]) == GEOMETRY_TYPES
+    for name, radius in GEO_PRECISION_RADIUS_M.items():
+        assert f"{name} {radius} m" in props["properties"]["geo_precision"]["description"]
+
+
+def test_readme_documents_every_field():
+    readme = (ROOT / "README.md").read_text()
+    for name in EVENT_FIELDS + tuple(f"sources[].{s}" for s in SOURCE_FIELDS):
+        assert re.search(rf"^\| `{re.escape(name)}` \|", readme, re.M), name
+    for name, radius in GEO_PRECISION_RADIUS_M.items():
+        assert f"`{name}` ({radius:,} m)" in readme, name
+
+
+def test_bundled_events_satisfy_the_schema():
+    document = json.loads((BUNDLED / "events.geojson").read_text())
+    assert list(VALIDATOR.iter_errors(document)) == []
+
+
+# Faults a schema alone can see: the schema and the validator must both reject them.
+SCHEMA_VISIBLE = ["not-a-collection", "features-not-a-list", "not-a-feature",
+                  "missing-geometry", "null-geometry", "unsupported-geometry", "missing-id",
+                  "missing-sources", "empty-sources", "source-without-publication",
+                  "source-bad-url", "bad-precision", "bad-fatalities", "bad-actors",
+                  "bad-sensitive", "unparseable-date", "missing-offset", "missing-title"]
+
+
+@pytest.mark.parametrize("case", SCHEMA_VISIBLE)
+def test_schema_and_validator_agree_on_broken_files(make_dataset, case):
+    path = DATA / "broken-events" / f"{case}.geojson"
+    assert list(VALIDATOR.iter_errors(json.loads(path.read_text()))), case
+    with pytest.raises(DataError):
+        load_dataset(make_dataset(events=path))

@@ -1,0 +1,138 @@
+"""Every validation error has a broken dataset under tests/data and a clear message."""
+
+from __future__ import annotations
+
+import pytest
+
+from geodata import DataError, inspect_dataset, load_dataset
+from tests.conftest import DATA
+
+BROKEN = DATA / "broken-events"
+
+# file -> pieces the report must contain (file, feature index, id, field, expectation)
+EVENT_CASES = {
+    "not-json": ["events.geojson, line", "is not valid JSON"],
+    "truncated": ["events.geojson, line", "is not valid JSON"],
+    "empty-file": ["is not valid JSON", "empty"],
+    "deeply-nested": ["is not valid JSON", "depth"],
+    "not-a-collection": ["is not a GeoJSON FeatureCollection", "'Feature'"],
+    "features-not-a-list": ["field 'features'", "a 'features' array"],
+    "crs-member": ["field 'crs'", "EPSG::3857", "RFC 7946"],
+    "not-a-feature": ["feature 1", "is not a GeoJSON Feature object"],
+    "missing-geometry": ["feature 1 (id 'after-midnight-local')", "field 'geometry'",
+                         "is missing"],
+    "null-geometry": ["feature 1 (id 'after-midnight-local')", "field 'geometry'", "is null"],
+    "invalid-geometry": ["feature 2 (id 'home')", "is not valid"],
+    "malformed-coordinates": ["feature 1", "cannot be read"],
+    "unsupported-geometry": ["feature 1", "MultiPoint", "Point | LineString"],
+    "out-of-range": ["feature 1", "out of range", "[276.950000, 43.250000]"],
+    "swapped-coordinates": ["feature 1", "look swapped", "[longitude, latitude]"],
+    "outside-extent": ["feature 1", "outside the dataset's extent", "[71.430000, 51.130000]"],
+    "unknown-category": ["feature 1 (id 'after-midnight-local')", "field 'category'",
+                         "one of protest, violence", "'riot'"],
+    "unparseable-date": ["field 'start'", "UTC offset", "'7 Jan 2022'"],
+    "missing-offset": ["field 'start'", "UTC offset", "'2022-01-06T18:30:00'"],
+    "end-before-start": ["feature 0 (id 'spans-midnight')", "field 'end'", "is before start"],
+    "duplicate-id": ["feature 1 (id 'spans-midnight')", "is also used by feature 0"],
+    "missing-id": ["feature 1", "field 'id'", "is missing"],
+    "missing-sources": ["feature 1", "field 'sources'", "at least one source"],
+    "empty-sources": ["feature 1", "field 'sources'", "at least one source"],
+    "source-without-publication": ["feature 0", "field 'sources[0].publication'"],
+    "source-bad-url": ["field 'sources[0].url'", "http:// or https://", "javascript:"],
+    "bad-precision": ["field 'time_precision'", "'minute'", "field 'geo_precision'"],
+    "bad-fatalities": ["field 'fatalities'", "integer >= 0", "-3"],
+    "bad-actors": ["field 'actors'", "list of non-empty strings"],
+    "bad-sensitive": ["field 'sensitive'", "boolean", "'yes'"],
+    "unknown-place-id": ["field 'place_id'", "'nowhere'"],
+    "missing-title": ["field 'title'", "non-empty string"],
+}
+
+TOML_CASES = {
+    "invalid-toml": ["dataset.toml", "not valid TOML", "line"],
+    "unknown-timezone": ["field 'timezone'", "IANA", "Asia/Alma-Ata-Town"],
+    "bad-colour": ["field 'categories[1].colour'", "#rrggbb", "'red'"],
+    "duplicate-category": ["field 'categories[1].id'", "declared twice"],
+    "overlapping-periods": ["field 'periods[1].start'", "overlaps"],
+    "period-end-before-start": ["field 'periods[1].end'", "not after start"],
+    "missing-title": ["field 'title'", "missing"],
+    "no-categories": ["field 'categories'", "at least one category"],
+}
+
+
+def test_every_broken_file_has_a_case():
+    assert {p.stem for p in BROKEN.glob("*.geojson")} == set(EVENT_CASES)
+    assert {p.stem for p in (DATA / "broken-toml").glob("*.toml")} == set(TOML_CASES)
+
+
+def test_base_dataset_is_valid(make_dataset):
+    dataset, problems = inspect_dataset(make_dataset())
+    assert dataset is not None, [str(p) for p in problems]
+    assert len(dataset.events) == 3
+
+
+@pytest.mark.parametrize("case", sorted(EVENT_CASES))
+def test_broken_events_are_reported(make_dataset, case):
+    folder = make_dataset(events=BROKEN / f"{case}.geojson")
+    with pytest.raises(DataError) as caught:
+        load_dataset(folder)
+    text = "\n".join(str(p) for p in caught.value.errors)
+    for piece in EVENT_CASES[case]:
+        assert piece in text, f"{piece!r} not in report:\n{text}"
+
+
+@pytest.mark.parametrize("case", sorted(TOML_CASES))
+def test_broken_metadata_is_reported(make_dataset, case):
+    folder = make_dataset(toml=DATA / "broken-toml" / f"{case}.toml")
+    dataset, problems = inspect_dataset(folder)
+    assert dataset is None
+    text = "\n".join(str(p) for p in problems)
+    for piece in TOML_CASES[case]:
+        assert piece in text, f"{piece!r} not in report:\n{text}"
+
+
+def test_all_problems_are_reported_at_once(make_dataset):
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace('"category": "violence"', '"category": "riot"')
+    text = text.replace('"start": "2022-01-05T12:00:00+06:00"', '"start": "soon"')
+    text = text.replace('"id": "after-midnight-local"', '"id": "spans-midnight"')
+    _, problems = inspect_dataset(make_dataset(events=text))
+    fields = {p.field for p in problems if p.severity == "error"}
+    assert {"category", "start", "id"} <= fields
+
+
+def test_sensitive_coordinates_are_withheld_from_errors(make_dataset):
+    text = (DATA / "base" / "events.geojson").read_text()
+    polygon = "[[[76.90, 43.20], [76.92, 43.20], [76.92, 43.22], [76.90, 43.22], [76.90, 43.20]]]"
+    assert polygon in text
+    text = text.replace(polygon, polygon.replace("76.9", "71.9").replace("43.2", "51.2"))
+    _, problems = inspect_dataset(make_dataset(events=text))
+    report = "\n".join(str(p) for p in problems)
+    assert "outside the dataset's extent" in report
+    assert "withheld" in report
+    assert "71.9" not in report and "51.2" not in report
+
+
+def test_fractional_seconds_are_a_warning(make_dataset):
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace("2022-01-06T18:30:00Z", "2022-01-06T18:30:00.250Z")
+    dataset, problems = inspect_dataset(make_dataset(events=text))
+    assert dataset is not None
+    assert any(p.severity == "warning" and "fractional" in p.message for p in problems)
+    assert dataset.events.set_index("id").loc["after-midnight-local", "start"].microsecond == 0
+
+
+def test_file_over_the_size_limit_is_refused_without_reading(make_dataset):
+    folder = make_dataset()
+    with (folder / "events.geojson").open("r+b") as handle:
+        handle.truncate(300 * 2**20)  # sparse: several hundred MB on paper, no disk used
+    dataset, problems = inspect_dataset(folder, max_bytes=256 * 2**20)
+    assert dataset is None
+    assert any("too large" in str(p) and "300 MiB" in str(p) for p in problems)
+
+
+def test_missing_events_file_and_folder(tmp_path):
+    _, problems = inspect_dataset(tmp_path / "nope")
+    assert "is not a folder" in str(problems[0])
+    (tmp_path / "dataset.toml").write_text((DATA / "base" / "dataset.toml").read_text())
+    _, problems = inspect_dataset(tmp_path)
+    assert any("events.geojson" in str(p) and "not found" in str(p) for p in problems)

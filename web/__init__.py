@@ -1,0 +1,1 @@
+"""The Flask side: settings, the dataset store, views and the command line."""

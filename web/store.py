@@ -1,0 +1,36 @@
+"""The dataset a running app serves, swapped whole when it is reloaded.
+
+Views read ``store.dataset`` once per request, so a reload never changes the data under a
+request that is already running.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geodata import Dataset, Problem, inspect_dataset, load_dataset
+
+
+@dataclass
+class DatasetStore:
+    folder: Path
+    max_bytes: int
+    dataset: Dataset = field(init=False)
+    last_problems: tuple[Problem, ...] = ()
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        self.dataset = load_dataset(self.folder, self.max_bytes)
+
+    def reload(self) -> bool:
+        """Load the folder again; keep serving the last good dataset if it has errors."""
+        with self._lock:
+            candidate, problems = inspect_dataset(self.folder, self.max_bytes)
+            if candidate is None:
+                self.last_problems = tuple(p for p in problems if p.severity == "error")
+                return False
+            self.dataset = candidate
+            self.last_problems = ()
+            return True
