@@ -75,7 +75,7 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
             eid, title, desc, cat, start, end or "", tprec, place, pid or "", gprec,
             "" if pd.isna(fat) else int(fat), orjson.dumps(actors).decode(),
             orjson.dumps(sources).decode(), "true" if sensitive else "false",
-            round(float(x), 7), round(float(y), 7), geometry,
+            float(x), float(y), geometry,
             orjson.dumps(extra).decode() if extra else "",
         )])
     return buffer.getvalue()

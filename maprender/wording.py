@@ -8,10 +8,12 @@ export, in the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import pandas as pd
-from babel.dates import format_date, format_interval, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton
 
+from geodata import Slice
 from maprender.i18n import Texts
 
 _PARTS_OF_DAY = ((5, "early hours"), (12, "morning"), (17, "afternoon"), (22, "evening"),
@@ -27,11 +29,26 @@ def part_of_day(hour: int, texts: Texts) -> str:
 
 
 def day(value: dt.date, texts: Texts) -> str:
-    return format_date(value, "long", locale=texts.babel_locale)
+    return _day(value, texts.babel_locale)
 
 
 def month(value: dt.date, texts: Texts) -> str:
-    return format_skeleton("yMMMM", value, locale=texts.babel_locale)
+    return _month(value.replace(day=1), texts.babel_locale)
+
+
+# Dates repeat across events, and Babel is slow next to a dict lookup: cache by locale.
+@lru_cache(maxsize=20000)
+def _day(value: dt.date, locale: str) -> str:
+    return format_date(value, "long", locale=locale)
+
+
+@lru_cache(maxsize=2000)
+def _month(value: dt.date, locale: str) -> str:
+    return format_skeleton("yMMMM", value, locale=locale)
+
+
+def clock(value: dt.time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def day_range(first: dt.date, last: dt.date, texts: Texts) -> str:
@@ -44,8 +61,7 @@ def _at(stamp: pd.Timestamp, precision: str, texts: Texts) -> str:
     _ = texts.gettext
     date = stamp.date()
     if precision == "exact":
-        clock = format_time(stamp.time(), "HH:mm", locale=texts.babel_locale)
-        return _("{day}, {time}").format(day=day(date, texts), time=clock)
+        return _("{day}, {time}").format(day=day(date, texts), time=clock(stamp.time()))
     if precision == "hour":
         return _("{day}, {part}").format(day=day(date, texts),
                                          part=part_of_day(stamp.hour, texts))
@@ -69,8 +85,7 @@ def when(start: pd.Timestamp, end: pd.Timestamp | None, precision: str, texts: T
         return f"{first} – {day(last_day, texts)}"
     if precision == "exact" and end > start:
         same_day = end.date() == start.date()
-        tail = (format_time(end.time(), "HH:mm", locale=texts.babel_locale) if same_day
-                else _at(end, "exact", texts))
+        tail = clock(end.time()) if same_day else _at(end, "exact", texts)
         return f"{first} – {tail}"
     return first
 
@@ -79,3 +94,20 @@ def fatalities(count: int | None, texts: Texts) -> str:
     if count is None:
         return texts.gettext("not reported")
     return texts.ngettext("{n} reported", "{n} reported", count).format(n=count)
+
+
+def slice_label(piece: Slice, texts: Texts) -> str:
+    """A named period keeps its name; a calendar slice is named by its dates."""
+    if piece.label:
+        return piece.label
+    first = piece.start.date()
+    if piece.kind == "week":
+        return texts.gettext("Week of {day}").format(day=day(first, texts))
+    if piece.kind == "month":
+        return month(first, texts)
+    return day(first, texts)
+
+
+def slice_dates(piece: Slice, texts: Texts) -> str:
+    """The calendar days a slice covers, e.g. "5–19 Jan 2022"."""
+    return day_range(piece.start.date(), (piece.end - _ONE_NS).date(), texts)

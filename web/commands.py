@@ -17,9 +17,11 @@ from flask.cli import run_command as flask_run
 
 from geodata import (
     BUNDLED,
+    SLICE_KINDS,
     DataError,
     Dataset,
     FilterError,
+    SlicingError,
     events_csv,
     events_geojson,
     inspect_dataset,
@@ -27,6 +29,9 @@ from geodata import (
     select,
 )
 from geodata.reading import DEFAULT_MAX_BYTES
+from maprender import ExportError, MapOptions, MapSpec, export_page, write_export
+from maprender.i18n import LANGUAGES
+from maprender.payload import MODES
 
 DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
 
@@ -84,13 +89,12 @@ def load_or_exit(folder: Path, max_mb: int) -> Dataset:
     return dataset
 
 
-def selected(dataset: Dataset, start, end, categories, bbox, text):
+def event_filter(dataset: Dataset, start, end, categories, bbox, text):
     try:
-        flt = make_filter(dataset, start, end, list(categories), bbox, text)
+        return make_filter(dataset, start, end, list(categories), bbox, text)
     except FilterError as exc:
         hint = {"q": "--text"}.get(exc.param, f"--{exc.param}")
         raise click.BadParameter(exc.message, param_hint=hint) from None
-    return select(dataset, flt)
 
 
 @click.command("validate")
@@ -142,7 +146,7 @@ def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) ->
       almaty-map query --bbox 76.93,43.23,76.96,43.25 --format csv --out square.csv
     """
     dataset = load_or_exit(data, max_mb)
-    positions = selected(dataset, start, end, categories, bbox, text)
+    positions = select(dataset, event_filter(dataset, start, end, categories, bbox, text))
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)
     else:
@@ -153,6 +157,51 @@ def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) ->
     else:
         out.write_bytes(payload)
         click.echo(f"{len(positions)} events written to {out}", err=True)
+
+
+@click.command("export")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="The HTML file to write (written whole, or not at all).")
+@data_option
+@filter_options
+@click.option("--slice", "slice_by", type=click.Choice(SLICE_KINDS), default="period",
+              show_default=True, help="Time slices: the dataset's named periods, or calendar "
+                                      "days, weeks or months.")
+@click.option("--title", help="Title shown on the map (default: the dataset's title).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Interface language.")
+@click.option("--mode", type=click.Choice(MODES), default="cumulative", show_default=True,
+              help="How the time control starts: one slice, everything up to it, or a "
+                   "sliding window.")
+@click.option("--carto-key", envvar="ALMATY_MAP_CARTO_KEY",
+              help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).")
+@max_size_option
+def export_command(out, data, start, end, categories, bbox, text, slice_by, title, lang, mode,
+                   carto_key, max_mb) -> None:
+    """Write the map as one standalone HTML file, for a website or a CMS.
+
+    The file needs no server and no CDN: Leaflet, the map code and the data are inside it,
+    so it opens from disk with the network off (only the background tiles need the
+    network). The same data and options always give the same bytes, so exports can be
+    diffed and versioned.
+
+    \b
+    Examples:
+      almaty-map export --out almaty.html
+      almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
+    """
+    dataset = load_or_exit(data, max_mb)
+    spec = MapSpec(filter=event_filter(dataset, start, end, categories, bbox, text),
+                   slice_by=slice_by, language=lang, title=title,
+                   options=MapOptions(mode=mode), carto_key=carto_key)
+    try:
+        written = write_export(export_page(dataset, spec), out)
+    except SlicingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
+    except ExportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)
 
 
 @click.command("serve")
@@ -210,5 +259,6 @@ def _run_command() -> click.Command:
 
 
 def register(group: FlaskGroup) -> None:
-    for command in (validate_command, query_command, serve_command, _run_command()):
+    for command in (validate_command, query_command, export_command, serve_command,
+                    _run_command()):
         group.add_command(command)

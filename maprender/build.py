@@ -1,0 +1,101 @@
+"""Building the Folium map for a filtered dataset.
+
+The map is a Folium figure: tile layers from xyzservices, one FeatureGroup per time slice,
+a places layer, a layer control, and our elements carrying the data and starting the app.
+Everything a reader sees is made from the same compact payload, whatever the data's size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import folium
+import xyzservices.providers as providers
+
+from geodata import Dataset, EventFilter, make_slices, select
+from maprender.document import render_page
+from maprender.elements import (
+    AssetTags,
+    EventData,
+    EventMap,
+    MapApp,
+    MapFigure,
+    PlacesLayer,
+    SliceLayer,
+    number_elements,
+)
+from maprender.i18n import texts_for
+from maprender.payload import MapOptions, build_payload, payload_json
+from maprender.wording import slice_label
+
+DATA_ELEMENT_ID = "almaty-map-data"
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What to draw: which events, cut how, in which language, titled what."""
+
+    filter: EventFilter = field(default_factory=EventFilter)
+    slice_by: str = "period"
+    language: str = "en"
+    title: str | None = None
+    options: MapOptions = field(default_factory=MapOptions)
+    carto_key: str | None = None
+
+
+def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | None = None,
+              chrome: dict[str, object] | None = None) -> MapFigure:
+    """The map as a Folium figure; ``asset_base`` None inlines every asset (export).
+
+    ``chrome`` turns parts of the interface off for pages that provide their own (the
+    reader's page has its own title, list and downloads): keys ``about``, ``list``,
+    ``headingLevel``.
+    """
+    texts = texts_for(spec.language)
+    positions = select(dataset, spec.filter)
+    slices = make_slices(dataset.meta, dataset.start_ns[positions], dataset.end_ns[positions],
+                         spec.slice_by, (spec.filter.start, spec.filter.end))
+    payload = build_payload(dataset, positions, slices, texts, spec.options, spec.title)
+    title = spec.title or dataset.meta.title
+    figure = MapFigure(title, texts.language)
+    extent = dataset.meta.extent
+    centre = ((extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2) if extent else (0, 0)
+    fmap = EventMap(centre, 12 if extent else 2)
+    figure.add_child(fmap)
+    figure.header.add_child(AssetTags(asset_base), name="assets")
+    _add_base_layers(fmap, spec, texts)
+    slice_layers = [SliceLayer(k, slice_label(s, texts)) for k, s in enumerate(slices)]
+    for layer in slice_layers:
+        fmap.add_child(layer)
+    places = None
+    if len(dataset.places):
+        places = PlacesLayer(texts.gettext("Reference places"))
+        fmap.add_child(places)
+    folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
+    fmap.add_child(EventData(payload_json(payload), DATA_ELEMENT_ID))
+    fmap.add_child(MapApp(slice_layers, places, DATA_ELEMENT_ID,
+                          {"about": True, "list": True, "headingLevel": 1} | (chrome or {})))
+    number_elements(figure)
+    return figure
+
+
+def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> str:
+    """The standalone page for a spec: what `almaty-map export` and /export both write."""
+    return render_page(build_map(dataset, spec))
+
+
+def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
+    """A light base map first, so the event symbols stand out, and plain OpenStreetMap.
+
+    CARTO's light style needs an API key since August 2026; without one, the light map is
+    OpenStreetMap's own tiles desaturated in CSS (class am-tiles-light).
+    """
+    _ = texts.gettext
+    osm = providers.OpenStreetMap.Mapnik
+    if spec.carto_key:
+        folium.TileLayer(providers.CartoDB.Positron(apikey=spec.carto_key),
+                         name=_("Light map (CARTO)"), show=True).add_to(fmap)
+    else:
+        folium.TileLayer(osm, name=_("Light map (OpenStreetMap, greyed)"), show=True,
+                         className="am-tiles-light").add_to(fmap)
+    folium.TileLayer(osm, name="OpenStreetMap", show=False).add_to(fmap)

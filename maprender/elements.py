@@ -1,0 +1,190 @@
+"""Folium elements for the map: validated values plus a template that only prints.
+
+The JavaScript they call lives in ``maprender/js``; templates pass it names and JSON, never
+code assembled from strings. Every value from the data reaches the page through ``tojson``
+(which escapes <, > and &) or through the one JSON data block.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import ClassVar
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+
+from maprender import assets
+
+
+class MapFigure(Figure):
+    """The standalone page: declares its language, escapes its title, script last."""
+
+    _template = Template(
+        "<!DOCTYPE html>\n"
+        '<html lang="{{ this.lang }}">\n'
+        "<head>\n"
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        "<title>{{ this.page_title|e }}</title>\n"
+        "{{ this.header.render(**kwargs) }}\n"
+        "</head>\n"
+        '<body class="am-standalone">\n'
+        "{{ this.html.render(**kwargs) }}\n"
+        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n"
+        "</body>\n"
+        "</html>\n"
+    )
+
+    def __init__(self, page_title: str, lang: str):
+        super().__init__()
+        self._name = "MapFigure"
+        self.page_title = page_title
+        self.lang = lang
+        self.header._children.pop("meta_http", None)
+
+
+class EventMap(folium.Map):
+    """A Leaflet map without Folium's CDN assets; ours are added by AssetTags."""
+
+    default_js: ClassVar[list] = []
+    default_css: ClassVar[list] = []
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>#{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }</style>
+        {% endmacro %}
+        {% macro html(this, kwargs) %}
+        <div class="am-map" id={{ this.get_name()|tojson }}></div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+            center: {{ this.location|tojson }},
+            zoom: {{ this.zoom_start|tojson }},
+            zoomControl: false,
+            preferCanvas: true,
+            attributionControl: true
+        });
+        L.control.zoom({ position: "topright" }).addTo({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, location: tuple[float, float], zoom_start: int):
+        super().__init__(location=list(location), zoom_start=zoom_start, tiles=None)
+        self._name = "Map"
+        self.zoom_start = zoom_start
+
+
+class AssetTags(Element):
+    """The scripts and stylesheets, inlined (export) or linked (served pages)."""
+
+    def __init__(self, base_url: str | None):
+        super().__init__()
+        self._name = "AssetTags"
+        self.base_url = base_url
+
+    def render(self, **kwargs) -> str:
+        if self.base_url is None:
+            return assets.inline_tags()
+        return assets.linked_tags(self.base_url)
+
+
+class EventData(MacroElement):
+    """The one JSON document carrying the events, already escaped for HTML."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="{{ this.element_id }}">{{ this.json }}</script>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, json_text: str, element_id: str = "almaty-map-data"):
+        super().__init__()
+        self._name = "EventData"
+        self.json = json_text
+        self.element_id = element_id
+
+
+class SliceLayer(folium.FeatureGroup):
+    """One time slice as a Leaflet FeatureGroup whose events the canvas layer draws."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = AlmatyMapLib.sliceLayer({{ this.index|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, index: int, label: str):
+        # Leaflet's layer control writes names as HTML: escape them here.
+        super().__init__(name=html.escape(label), overlay=True, control=True, show=False)
+        self._name = "SliceLayer"
+        self.index = index
+
+
+class PlacesLayer(folium.FeatureGroup):
+    """The reference places (landmarks, areas), filled from the data block."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = AlmatyMapLib.placesLayer();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, label: str):
+        super().__init__(name=html.escape(label), overlay=True, control=True, show=True)
+        self._name = "PlacesLayer"
+
+
+class MapApp(MacroElement):
+    """Starts the map: time control, legend, popups and window.almatyMap."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = AlmatyMapLib.start(
+            {{ this._parent.get_name() }},
+            {{ this.data_id|tojson }},
+            {
+                slices: [{% for layer in this.slices %}{{ layer.get_name() }},{% endfor %}],
+                places: {{ this.places.get_name() if this.places else "null" }}
+            },
+            {{ this.options|tojson }}
+        );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, slices: list[SliceLayer], places: PlacesLayer | None, data_id: str,
+                 options: dict[str, object]):
+        super().__init__()
+        self._name = "MapApp"
+        self.slices = slices
+        self.places = places
+        self.data_id = data_id
+        self.options = options
+
+
+def number_elements(root: Element) -> None:
+    """Give every element a sequential id, so identical input renders identical bytes
+    (Folium's default ids are random)."""
+    counter = 0
+
+    def visit(element: Element) -> None:
+        nonlocal counter
+        element._id = str(counter)
+        counter += 1
+        for part in ("header", "html", "script"):
+            child = getattr(element, part, None)
+            if isinstance(child, Element) and child is not element:
+                visit(child)
+        for child in element._children.values():
+            visit(child)
+
+    visit(root)

@@ -1,0 +1,375 @@
+/* almaty-map app: time slices, view state, and the public window.almatyMap API.
+ *
+ * Each time slice is a Leaflet FeatureGroup (listed in the layer control); adding one to the
+ * map turns its events on in the shared canvas layer, so a slice switch redraws instead of
+ * rebuilding. The view (slice, mode, selected event) lives in the URL hash, and the same
+ * calls are offered to embedding pages through postMessage.
+ * MIT License, almaty-map contributors.
+ */
+(function (root) {
+  "use strict";
+  const A = root.AlmatyMapLib;
+  const L = root.L;
+  const MODES = ["slice", "cumulative", "window"];
+  const PLAY_MS = 2000;
+
+  /** One time slice, as a layer the layer control and the time control both switch. */
+  A.SliceLayer = L.FeatureGroup.extend({
+    initialize: function (index, options) {
+      L.FeatureGroup.prototype.initialize.call(this, [], options);
+      this.sliceIndex = index;
+    },
+    onAdd: function (map) {
+      L.FeatureGroup.prototype.onAdd.call(this, map);
+      if (this._app) this._app.sliceToggled(this.sliceIndex, true);
+    },
+    onRemove: function (map) {
+      L.FeatureGroup.prototype.onRemove.call(this, map);
+      if (this._app) this._app.sliceToggled(this.sliceIndex, false);
+    },
+  });
+  A.sliceLayer = (index) => new A.SliceLayer(index);
+  A.placesLayer = () => L.featureGroup();
+
+  let counter = 0;
+
+  class App {
+    constructor(map, payload, refs, options) {
+      this.map = map;
+      this.payload = payload;
+      this.options = options || {};
+      this.events = new A.Events(payload);
+      this.text = payload.text;
+      this.language = payload.language;
+      this.slices = payload.slices;
+      this.sliceLayers = refs.slices;
+      this.window = payload.window;
+      this.compact = map.getSize().x < 700;
+      this.s0 = Int32Array.from(payload.events.s0);
+      this.s1 = Int32Array.from(payload.events.s1);
+      this.outside = this.s0.filter((v) => v < 0).length;
+      this.mode = payload.mode;
+      this.slice = Math.max(this.slices.length - 1, 0);
+      this.active = new Set();
+      this.selected = -1;
+      this.shownIndices = new Int32Array(0);
+      this._batch = 0;
+      this._listeners = [];
+      this.uidPrefix = `am${counter++}`;
+
+      map.createPane("almatyEvents").style.zIndex = 450;
+      this.layer = new A.EventCanvasLayer(this.events, payload).addTo(map);
+      this.layer.on("eventclick", (e) => this._clicked(e.indices, e.latlng));
+      this.layer.on("eventhover", (e) => this._hover(e.indices));
+      this._fillPlaces(refs.places);
+      this.sliceLayers.forEach((layer) => { layer._app = this; });
+      this.time = new A.TimeControl(this).addTo(map);
+      new A.Legend(this).addTo(map);
+      if (this.options.about !== false) new A.About(this).addTo(map);
+      if (this.options.list !== false) this.list = new A.EventList(this).addTo(map);
+      map.on("popupclose", (e) => {
+        if (e.popup === this.popup) this._select(-1);
+      });
+      this._readHash();
+      this._apply();
+      this._fit();
+      const selected = this._pendingOpen;
+      if (selected) this.open(selected);
+      root.addEventListener("message", (e) => this._onMessage(e));
+    }
+
+    uid(name) {
+      return `${this.uidPrefix}-${name}`;
+    }
+
+    // --- time -------------------------------------------------------------------------
+
+    setSlice(index) {
+      if (!this.slices.length) return this.state();
+      this.slice = Math.min(Math.max(Math.round(Number(index)) || 0, 0), this.slices.length - 1);
+      this._apply();
+      return this.state();
+    }
+
+    setMode(mode) {
+      if (!MODES.includes(mode)) throw new Error(`mode must be one of ${MODES.join(", ")}`);
+      this.mode = mode;
+      this._apply();
+      return this.state();
+    }
+
+    step(delta) {
+      return this.setSlice(this.slice + delta);
+    }
+
+    togglePlay() {
+      if (this._timer) {
+        clearInterval(this._timer);
+        this._timer = null;
+      } else {
+        if (this.slice >= this.slices.length - 1) this.setSlice(0);
+        this._timer = setInterval(() => {
+          if (this.slice >= this.slices.length - 1) this.togglePlay();
+          else this.step(1);
+        }, PLAY_MS);
+      }
+      this._changed();
+    }
+
+    /** Put the slice layers on the map that the mode and slice ask for. */
+    _apply() {
+      const wanted = new Set();
+      if (this.slices.length) {
+        const first = this.mode === "slice" ? this.slice
+          : this.mode === "window" ? Math.max(0, this.slice - this.window + 1) : 0;
+        for (let k = first; k <= this.slice; k++) wanted.add(k);
+      }
+      this._batch++;
+      this.sliceLayers.forEach((layer, k) => {
+        const on = this.map.hasLayer(layer);
+        if (wanted.has(k) && !on) this.map.addLayer(layer);
+        if (!wanted.has(k) && on) this.map.removeLayer(layer);
+      });
+      this._batch--;
+      this._recompute();
+    }
+
+    sliceToggled(index, on) {
+      if (on) this.active.add(index);
+      else this.active.delete(index);
+      if (!this._batch) this._recompute();
+    }
+
+    /** The events in any active slice: one pass with a prefix count over slices. */
+    _recompute() {
+      const count = new Int32Array(this.slices.length + 1);
+      for (let k = 0; k < this.slices.length; k++) count[k + 1] = count[k] + (this.active.has(k) ? 1 : 0);
+      const out = [];
+      for (let i = 0; i < this.events.size; i++) {
+        const a = this.s0[i];
+        if (a >= 0 && count[this.s1[i] + 1] - count[a] > 0) out.push(i);
+      }
+      this.shownIndices = Int32Array.from(out);
+      this.layer.setShown(this.shownIndices);
+      if (this.selected >= 0 && !out.includes(this.selected)) this.map.closePopup(this.popup);
+      this._changed();
+    }
+
+    // --- selection and popups ---------------------------------------------------------
+
+    open(id, options) {
+      const i = this.events.index.get(String(id));
+      if (i === undefined) return null;
+      if (!this._isShown(i)) {
+        if (this.s0[i] < 0) return null;
+        this.setSlice(this.s0[i]);
+      }
+      return this._openIndex(i, Object.assign({ pan: true }, options || {}));
+    }
+
+    _isShown(i) {
+      const a = this.s0[i];
+      if (a < 0) return false;
+      for (let k = a; k <= this.s1[i]; k++) if (this.active.has(k)) return true;
+      return false;
+    }
+
+    _openIndex(i, options) {
+      const c = this.payload.events;
+      const latlng = L.latLng(c.y[i], c.x[i]);
+      if (options.pan && !this.map.getBounds().pad(-0.1).contains(latlng)) {
+        this.map.setView(latlng, Math.max(this.map.getZoom(), 13), { animate: false });
+      }
+      const content = A.popupContent(this.events, i, this.payload);
+      this.popup = L.popup({ maxWidth: 340, minWidth: 240, autoPanPadding: [24, 24],
+        className: "am-popup-wrap" }).setLatLng(latlng).setContent(content).openOn(this.map);
+      this._select(i);
+      if (options.focus) content.querySelector(".am-popup-title").focus();
+      return content.innerText;
+    }
+
+    _select(i) {
+      this.selected = i;
+      this.layer.setSelected(i);
+      this._changed();
+    }
+
+    /** One event under the pointer opens; several at one place are offered as a list. */
+    _clicked(indices, latlng) {
+      if (indices.length === 1) {
+        this._openIndex(indices[0], { pan: false });
+        return;
+      }
+      const c = this.payload.events;
+      const choices = indices.map((i) => {
+        const choice = A.el("button", { type: "button", className: "am-list-item" }, [
+          A.el("span", { className: "am-list-title", text: c.title[i] }),
+          A.el("span", { className: "am-list-when", text: this.events.str(c.when[i]) })]);
+        L.DomEvent.on(choice, "click", () => this._openIndex(i, { pan: false, focus: true }));
+        return A.el("li", {}, [choice]);
+      });
+      const content = A.el("div", { className: "am-popup am-choice" }, [
+        A.el("h3", { text: A.plural(this.text.here, indices.length, this.language) }),
+        A.el("ol", { className: "am-event-list" }, choices)]);
+      this.popup = L.popup({ maxWidth: 340, minWidth: 240, className: "am-popup-wrap" })
+        .setLatLng(latlng).setContent(content).openOn(this.map);
+    }
+
+    _hover(indices) {
+      if (!indices.length) {
+        if (this._tooltip) this.map.closeTooltip(this._tooltip);
+        return;
+      }
+      const c = this.payload.events;
+      const i = indices[0];
+      const more = indices.length > 1
+        ? " " + A.plural(this.text.andMore, indices.length - 1, this.language) : "";
+      this._tooltip = this._tooltip || L.tooltip({ direction: "top", offset: [0, -10] });
+      this._tooltip.setLatLng([c.y[i], c.x[i]])
+        .setContent(A.el("span", { text: c.title[i] + more }));
+      this.map.openTooltip(this._tooltip);
+    }
+
+    // --- places -----------------------------------------------------------------------
+
+    _fillPlaces(group) {
+      if (!group) return;
+      const t = this.text;
+      L.geoJSON(this.payload.places, {
+        style: () => ({ color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04 }),
+        pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 4, color: "#555555",
+          weight: 1.5, fillColor: "#ffffff", fillOpacity: 1 }),
+        onEachFeature: (feature, layer) => {
+          const p = feature.properties;
+          layer.bindTooltip(A.el("span", { text: p.name }));
+          layer.bindPopup(() => A.el("article", { className: "am-popup" }, [
+            A.el("h3", { text: p.name }),
+            p.name_kk ? A.el("p", { lang: "kk", text: p.name_kk }) : null,
+            p.name_ru ? A.el("p", { lang: "ru", text: p.name_ru }) : null,
+            A.el("p", { className: "am-note", text: t.referencePlace }),
+            A.safeUrl(p.source_url) ? A.el("p", {}, [A.el("a", { href: p.source_url,
+              target: "_blank", rel: "noopener noreferrer",
+              text: p.source_title || p.source_url })]) : null,
+          ]));
+        },
+      }).addTo(group);
+    }
+
+    // --- view -------------------------------------------------------------------------
+
+    _fit() {
+      const c = this.payload.events;
+      const indices = this.shownIndices.length ? this.shownIndices
+        : Int32Array.from({ length: this.events.size }, (_, i) => i);
+      if (!indices.length) {
+        const e = this.payload.extent;
+        if (e) this.map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
+        else this.map.setView([20, 0], 2);
+        return;
+      }
+      let south = 90, west = 180, north = -90, east = -180;
+      for (const i of indices) {
+        south = Math.min(south, c.y[i]); north = Math.max(north, c.y[i]);
+        west = Math.min(west, c.x[i]); east = Math.max(east, c.x[i]);
+      }
+      this.map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 14,
+        animate: false });
+    }
+
+    state() {
+      return {
+        slice: this.slice,
+        mode: this.mode,
+        window: this.window,
+        label: this.slices[this.slice] ? this.slices[this.slice].label : null,
+        shown: this.shownIndices.length,
+        selected: this.selected >= 0 ? this.payload.events.id[this.selected] : null,
+        selectedIndex: this.selected,
+        playing: Boolean(this._timer),
+        indices: this.shownIndices,
+      };
+    }
+
+    _changed() {
+      const state = this.state();
+      if (this.time) this.time.update(state);
+      if (this.list) this.list.update(state);
+      this._writeHash(state);
+      const detail = Object.assign({}, state, { indices: undefined,
+        shownIds: this.shownIds() });
+      document.dispatchEvent(new CustomEvent("almatymap:change", { detail }));
+      if (root.parent && root.parent !== root) {
+        root.parent.postMessage({ almatyMap: "change", state: detail }, "*");
+      }
+    }
+
+    shownIds() {
+      return Array.from(this.shownIndices, (i) => this.payload.events.id[i]);
+    }
+
+    _readHash() {
+      const params = new URLSearchParams(root.location.hash.slice(1));
+      if (MODES.includes(params.get("mode"))) this.mode = params.get("mode");
+      const slice = Number(params.get("slice"));
+      if (params.has("slice") && Number.isInteger(slice) && slice >= 0
+        && slice < this.slices.length) this.slice = slice;
+      if (params.get("event")) this._pendingOpen = params.get("event");
+    }
+
+    _writeHash(state) {
+      const params = new URLSearchParams();
+      params.set("slice", String(state.slice));
+      params.set("mode", state.mode);
+      if (state.selected) params.set("event", state.selected);
+      const hash = "#" + params.toString();
+      if (root.location.hash !== hash) {
+        root.history.replaceState(root.history.state, "", hash);
+      }
+    }
+
+    // --- public API -------------------------------------------------------------------
+
+    api() {
+      return Object.freeze({
+        events: () => Array.from(this.payload.events.id),
+        shown: () => this.shownIds(),
+        slices: () => this.slices.map((s) => ({ label: s.label, start: s.start, end: s.end,
+          count: s.count })),
+        setSlice: (i) => { this.setSlice(i); return this.shownIds(); },
+        setMode: (mode) => { this.setMode(mode); return this.shownIds(); },
+        open: (id) => this.open(id),
+        state: () => Object.assign({}, this.state(), { indices: undefined }),
+        geojson: () => this.events.geojson(),
+        csv: () => this.events.csv(),
+      });
+    }
+
+    _onMessage(e) {
+      const message = e.data;
+      if (!message || typeof message !== "object" || typeof message.almatyMap !== "string") return;
+      const calls = ["events", "shown", "slices", "setSlice", "setMode", "open", "state"];
+      if (!calls.includes(message.almatyMap) || !e.source) return;
+      let reply;
+      try {
+        const args = Array.isArray(message.args) ? message.args.slice(0, 2) : [];
+        reply = { almatyMap: "result", id: message.id, call: message.almatyMap,
+          value: this.publicApi[message.almatyMap](...args) };
+      } catch (error) {
+        reply = { almatyMap: "error", id: message.id, call: message.almatyMap,
+          error: String(error.message || error) };
+      }
+      e.source.postMessage(reply, e.origin && e.origin !== "null" ? e.origin : "*");
+    }
+  }
+  A.App = App;
+
+  /** Start the map: read the page's data block and publish window.almatyMap. */
+  A.start = function (map, dataElementId, refs, options) {
+    const payload = JSON.parse(document.getElementById(dataElementId).textContent);
+    const app = new App(map, payload, refs, options);
+    app.publicApi = app.api();
+    root.almatyMap = app.publicApi;
+    A.current = app;
+    return app;
+  };
+})(window);

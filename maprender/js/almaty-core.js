@@ -1,0 +1,176 @@
+/* almaty-map core: reading the page's event data, and building DOM safely.
+ *
+ * The data arrives once, as one JSON document in <script type="application/json">, in
+ * columns (one array per property, repeated strings in a shared table). Everything shown
+ * is built with textContent, never innerHTML, so data text can never become markup.
+ * MIT License, almaty-map contributors.
+ */
+(function (root) {
+  "use strict";
+  const A = (root.AlmatyMapLib = root.AlmatyMapLib || {});
+
+  const SOURCE_FIELDS = ["publication", "title", "author", "date", "url", "quote", "note"];
+  const CSV_COLUMNS = [
+    "id", "title", "description", "category", "start", "end", "time_precision", "place",
+    "place_id", "geo_precision", "fatalities", "actors", "sources", "sensitive", "longitude",
+    "latitude", "geometry_wkt", "extra",
+  ];
+
+  /** An http(s) URL, or null: anything else (javascript:, data:) never becomes a link. */
+  A.safeUrl = function (url) {
+    return typeof url === "string" && /^https?:\/\/[^\s<>"']+$/i.test(url) ? url : null;
+  };
+
+  /** Create an element; children are nodes or strings (added as text). */
+  A.el = function (tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "text") node.textContent = value;
+      else if (key === "className") node.className = value;
+      else if (key === "href") {
+        const safe = A.safeUrl(value);
+        if (safe) node.setAttribute("href", safe);
+      } else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children || []) {
+      if (child === null || child === undefined) continue;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return node;
+  };
+
+  /** "2022-01-06T18:00:00+06:00" from epoch seconds and an offset in minutes. */
+  A.isoTime = function (seconds, offsetMinutes) {
+    if (seconds === null || seconds === undefined) return null;
+    const local = new Date((seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 19);
+    const sign = offsetMinutes < 0 ? "-" : "+";
+    const abs = Math.abs(offsetMinutes);
+    const pad = (n) => String(n).padStart(2, "0");
+    return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  };
+
+  /** Plural-aware text: forms is {one: "...", other: "..."} keyed by CLDR category. */
+  A.plural = function (forms, n, language) {
+    const rule = new Intl.PluralRules(language).select(n);
+    return (forms[rule] || forms.other).replace("{n}", n.toLocaleString(language));
+  };
+
+  /** The events of a page, decoded on demand from the columns. */
+  class Events {
+    constructor(payload) {
+      this.payload = payload;
+      this.columns = payload.events;
+      this.strings = payload.strings;
+      this.size = this.columns.id.length;
+      this.categories = payload.categories;
+      this.index = new Map(this.columns.id.map((id, i) => [id, i]));
+    }
+
+    str(i) {
+      return i < 0 ? null : this.strings[i];
+    }
+
+    geometry(i) {
+      const shape = this.columns.geometry[i];
+      if (shape) return shape;
+      return { type: "Point", coordinates: [this.columns.x[i], this.columns.y[i]] };
+    }
+
+    sources(i) {
+      return this.columns.sources[i].map((entry) => {
+        const source = {};
+        SOURCE_FIELDS.forEach((name, k) => {
+          if (entry[k] >= 0) source[name] = this.strings[entry[k]];
+        });
+        return entry.length > SOURCE_FIELDS.length ? Object.assign(source, entry[7]) : source;
+      });
+    }
+
+    /** The event's properties exactly as the API serves them. */
+    properties(i) {
+      const c = this.columns;
+      const offsets = this.payload.offsets;
+      const props = {
+        id: c.id[i],
+        title: c.title[i],
+        description: c.description[i],
+        category: this.categories[c.category[i]].id,
+        start: A.isoTime(c.start[i], offsets[c.start_offset[i]]),
+        end: A.isoTime(c.end[i], offsets[c.end_offset[i]]),
+        time_precision: this.payload.time_precisions[c.time_precision[i]],
+        place: this.str(c.place[i]),
+        place_id: this.str(c.place_id[i]),
+        geo_precision: this.payload.precisions[c.geo_precision[i]].id,
+        fatalities: c.fatalities[i],
+        actors: c.actors[i].map((k) => this.strings[k]),
+        sources: this.sources(i),
+        sensitive: c.sensitive[i] === 1,
+      };
+      return c.extra && c.extra[i] ? Object.assign(props, c.extra[i]) : props;
+    }
+
+    feature(i) {
+      const id = this.columns.id[i];
+      return { type: "Feature", id, geometry: this.geometry(i), properties: this.properties(i) };
+    }
+
+    geojson(indices) {
+      const list = indices || Array.from({ length: this.size }, (_, i) => i);
+      return { type: "FeatureCollection", features: list.map((i) => this.feature(i)) };
+    }
+
+    csv(indices) {
+      const list = indices || Array.from({ length: this.size }, (_, i) => i);
+      const lines = [CSV_COLUMNS.join(",")];
+      for (const i of list) {
+        const p = this.properties(i);
+        const anchor = [this.columns.x[i], this.columns.y[i]];
+        const extra = {};
+        for (const key of Object.keys(p)) {
+          if (!CSV_COLUMNS.includes(key)) extra[key] = p[key];
+        }
+        const cells = [
+          p.id, p.title, p.description, p.category, p.start, p.end || "", p.time_precision,
+          p.place, p.place_id || "", p.geo_precision,
+          p.fatalities === null ? "" : p.fatalities, JSON.stringify(p.actors),
+          JSON.stringify(p.sources), p.sensitive ? "true" : "false", anchor[0], anchor[1],
+          wkt(this.geometry(i)), Object.keys(extra).length ? JSON.stringify(extra) : "",
+        ];
+        lines.push(cells.map(csvCell).join(","));
+      }
+      return lines.join("\n") + "\n";
+    }
+  }
+  A.Events = Events;
+
+  function csvCell(value) {
+    let text = String(value);
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+
+  function wkt(geometry) {
+    const pt = (c) => `${c[0]} ${c[1]}`;
+    const ring = (r) => `(${r.map(pt).join(", ")})`;
+    const poly = (p) => `(${p.map(ring).join(", ")})`;
+    switch (geometry.type) {
+      case "Point": return `POINT (${pt(geometry.coordinates)})`;
+      case "LineString": return `LINESTRING ${ring(geometry.coordinates)}`;
+      case "Polygon": return `POLYGON ${poly(geometry.coordinates)}`;
+      case "MultiPolygon": return `MULTIPOLYGON (${geometry.coordinates.map(poly).join(", ")})`;
+      default: return "";
+    }
+  }
+
+  /** Offer text as a file download, from the page itself (no server involved). */
+  A.download = function (text, filename, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const link = A.el("a", { download: filename });
+    link.href = url;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+})(window);

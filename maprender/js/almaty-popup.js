@@ -1,0 +1,87 @@
+/* almaty-map popups: an event's details, built on demand from its columns.
+ *
+ * Built with A.el (textContent only), so a title such as <img src=x onerror=alert(1)>
+ * shows as text. Source links are kept only when they are http(s).
+ * MIT License, almaty-map contributors.
+ */
+(function (root) {
+  "use strict";
+  const A = root.AlmatyMapLib;
+
+  /** A small canvas showing a category's symbol, for popups and the legend. */
+  A.symbolIcon = function (category, hollow) {
+    const size = 18;
+    const ratio = root.devicePixelRatio || 1;
+    const canvas = A.el("canvas", { className: "am-symbol", "aria-hidden": "true" });
+    canvas.width = size * ratio;
+    canvas.height = size * ratio;
+    canvas.style.width = size + "px";
+    canvas.style.height = size + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    ctx.beginPath();
+    A.traceSymbol(ctx, category.symbol, size / 2, size / 2, hollow ? 5 : 6);
+    ctx.fillStyle = hollow ? "#ffffff" : category.colour;
+    ctx.fill();
+    ctx.lineWidth = hollow ? 2 : 1;
+    ctx.strokeStyle = hollow ? category.colour : "#1a1a1a";
+    ctx.stroke();
+    return canvas;
+  };
+
+  function field(label, value, className) {
+    return A.el("p", { className }, [A.el("strong", { text: label + ": " }), value]);
+  }
+
+  function placeNames(payload, placeId) {
+    const place = placeId && payload.place_names[placeId];
+    if (!place) return null;
+    const names = [];
+    if (place.name_kk) names.push(A.el("span", { lang: "kk", text: place.name_kk }));
+    if (place.name_ru) {
+      if (names.length) names.push(" · ");
+      names.push(A.el("span", { lang: "ru", text: place.name_ru }));
+    }
+    return names.length ? A.el("p", { className: "am-place-names" }, names) : null;
+  }
+
+  function sourceItem(source) {
+    const label = `${source.publication}, “${source.title}”`;
+    const link = A.safeUrl(source.url)
+      ? A.el("a", { href: source.url, target: "_blank", rel: "noopener noreferrer", text: label })
+      : A.el("span", { text: label });
+    const byline = [source.author, source.date].filter(Boolean).join(", ");
+    return A.el("li", {}, [
+      link,
+      byline ? ` (${byline})` : null,
+      source.quote ? A.el("blockquote", { className: "am-quote", text: `“${source.quote}”` }) : null,
+      source.note ? A.el("p", { className: "am-note", text: source.note }) : null,
+    ]);
+  }
+
+  /** The popup for event i. */
+  A.popupContent = function (events, i, payload) {
+    const t = payload.text;
+    const c = payload.events;
+    const category = payload.categories[c.category[i]];
+    const precision = payload.precisions[c.geo_precision[i]];
+    const fatalities = c.fatalities[i];
+    const actors = c.actors[i].map((k) => events.strings[k]);
+    const placeId = events.str(c.place_id[i]);
+    const names = placeNames(payload, placeId);
+    return A.el("article", { className: "am-popup", "data-event-id": c.id[i] }, [
+      A.el("h3", { className: "am-popup-title", tabindex: "-1", text: c.title[i] }),
+      A.el("p", { className: "am-category" }, [A.symbolIcon(category, false), " ", category.label]),
+      field(t.when, events.str(c.when[i]), "am-when"),
+      field(t.where, events.str(c.place[i]), "am-place"),
+      names,
+      A.el("p", { className: "am-precision", text: precision.description }),
+      c.description[i] ? A.el("p", { className: "am-description", text: c.description[i] }) : null,
+      field(t.fatalities, fatalities === null ? t.notReported
+        : A.plural(t.fatalitiesReported, fatalities, payload.language), "am-fatalities"),
+      actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
+      A.el("h4", { text: t.sources }),
+      A.el("ul", { className: "am-sources" }, events.sources(i).map(sourceItem)),
+    ]);
+  };
+})(window);

@@ -1,0 +1,72 @@
+"""Every interface string the map's JavaScript shows, translated in Python.
+
+The JavaScript carries no English of its own: it reads these from the page's data block, so
+one gettext catalogue covers the served pages and the standalone export. Plural forms are
+given per CLDR category so the browser's Intl.PluralRules can pick the right one.
+"""
+
+from __future__ import annotations
+
+from babel import Locale
+
+from maprender.i18n import Texts
+
+# A number that falls in each CLDR plural category, for asking gettext for that form.
+_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 5, "other": 10}
+
+
+def plural_forms(texts: Texts, singular: str, plural: str) -> dict[str, str]:
+    """{category: text with {n}} for the language's plural categories."""
+    categories = Locale.parse(texts.babel_locale).plural_form.tags | {"other"}
+    return {c: texts.ngettext(singular, plural, _SAMPLES[c]) for c in sorted(categories)}
+
+
+def ui_strings(texts: Texts, window: int) -> dict[str, object]:
+    _ = texts.gettext
+    return {
+        "timeControl": _("Time"),
+        "timeSlice": _("Time slice"),
+        "previous": _("Previous time slice"),
+        "next": _("Next time slice"),
+        "play": _("Play through the time slices"),
+        "pause": _("Pause"),
+        "mode": _("Show"),
+        "modes": {
+            "slice": _("only this time slice"),
+            "cumulative": _("everything up to this slice"),
+            "window": _("a sliding window of {n} slices"),
+        },
+        "noSlices": _("No events match these filters"),
+        "eventsShown": plural_forms(texts, "{n} event shown", "{n} events shown"),
+        "outside": plural_forms(texts, "{n} event falls outside every time slice",
+                                "{n} events fall outside every time slice"),
+        "legend": _("Legend"),
+        "categories": _("What happened"),
+        "precision": _("How precisely the place is known"),
+        "places": _("Reference place (landmark or area)"),
+        "referencePlace": _("Reference place. Coordinates from the source below."),
+        "when": _("When"),
+        "where": _("Where"),
+        "fatalities": _("Deaths"),
+        "notReported": _("not reported"),
+        "fatalitiesReported": plural_forms(texts, "{n} reported", "{n} reported"),
+        "actors": _("Involved"),
+        "sources": _("Sources"),
+        "about": _("About this map, sources and downloads"),
+        "aboutRegion": _("About this map"),
+        "credits": _("Credits"),
+        "licence": _("Licence"),
+        "version": _("Version {v}."),
+        "download": _("Download the data"),
+        "downloadGeojson": _("Download the events as GeoJSON"),
+        "downloadCsv": _("Download the events as CSV"),
+        "downloadNote": plural_forms(texts, "{n} event, exactly as embedded in this map.",
+                                     "{n} events, exactly as embedded in this map."),
+        "softwareLicences": _("Software licences"),
+        "listHeading": _("List of the events shown"),
+        "more": plural_forms(texts, "…and {n} more: choose a shorter time slice to list it.",
+                             "…and {n} more: choose a shorter time slice to list them."),
+        "here": plural_forms(texts, "{n} event here", "{n} events here"),
+        "andMore": plural_forms(texts, "(and {n} more here)", "(and {n} more here)"),
+        "window": window,
+    }

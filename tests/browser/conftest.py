@@ -1,0 +1,79 @@
+"""Real Chromium (the system's, through Playwright) with the network cut.
+
+Every page fails its test on a console error or an uncaught exception. Requests leave the
+machine nowhere: map tiles get a blank local tile, anything else external is refused and
+recorded, so a test can assert the page asked for nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from maprender.chromium import launch
+
+BLANK_TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+TILE_URL = re.compile(r"^https://([a-z]\.)?(tile\.openstreetmap\.org|basemaps\.cartocdn\.com)/")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page plus what it logged and requested."""
+
+    def __init__(self, page, allowed_hosts):
+        self.page = page
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.tiles: list[str] = []
+        self.dialogs: list[str] = []
+        self.allowed_hosts = allowed_hosts
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("dialog", self._dialog)
+        page.route("**/*", self._route)
+
+    def _console(self, message):
+        if message.type == "error" and "favicon" not in message.text:
+            self.errors.append(f"{message.type}: {message.text}")
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")) or any(
+                url.startswith(host) for host in self.allowed_hosts):
+            route.continue_()
+        elif TILE_URL.match(url):
+            self.tiles.append(url)
+            route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+        else:
+            self.external.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def watched(browser, request):
+    """A fresh page (1280x800) whose errors and external requests fail the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  accept_downloads=True)
+    page = context.new_page()
+    hosts = getattr(request, "param", ())
+    watch = Watched(page, hosts)
+    yield watch
+    context.close()
+    assert watch.errors == [], watch.errors
+    assert watch.external == [], watch.external
+    assert watch.dialogs == [], watch.dialogs

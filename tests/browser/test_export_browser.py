@@ -1,0 +1,190 @@
+"""The standalone export in real Chromium, opened from disk with the network cut."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+
+from geodata import load_dataset, make_slices, membership
+from maprender import MapSpec, export_page, write_export
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def bundled_export(tmp_path_factory, bundled):
+    path = tmp_path_factory.mktemp("export") / "almaty.html"
+    write_export(export_page(bundled), path)
+    return path
+
+
+def open_map(watched, path, hash_=""):
+    page = watched.page
+    page.goto(path.as_uri() + hash_)
+    page.wait_for_function("window.almatyMap !== undefined")
+    return page
+
+
+def expected_slices(dataset):
+    slices = make_slices(dataset.meta, dataset.start_ns, dataset.end_ns, "period")
+    first, last = membership(slices, dataset.start_ns, dataset.end_ns)
+    ids = list(dataset.events["id"])
+    return [sorted(ids[i] for i in range(len(ids)) if first[i] <= k <= last[i] and first[i] >= 0)
+            for k in range(len(slices))]
+
+
+def test_markers_follow_the_time_control(watched, bundled_export, bundled):
+    page = open_map(watched, bundled_export)
+    assert sorted(page.evaluate("almatyMap.events()")) == sorted(bundled.events["id"])
+    # Opens cumulative at the last slice: everything is drawn.
+    assert len(page.evaluate("almatyMap.shown()")) == len(bundled.events)
+    expected = expected_slices(bundled)
+    slices = page.evaluate("almatyMap.slices()")
+    assert [s["count"] for s in slices] == [len(e) for e in expected]
+    page.evaluate("almatyMap.setMode('slice')")
+    for k, ids in enumerate(expected):
+        shown = page.evaluate(f"almatyMap.setSlice({k})")
+        assert sorted(shown) == ids, slices[k]["label"]
+        page.evaluate("AlmatyMapLib.current.map.fitBounds(AlmatyMapLib.current.map"
+                      ".getBounds().pad(2), {animate: false})")
+        drawn = page.evaluate("AlmatyMapLib.current.layer.drawn")
+        assert drawn["symbols"] + drawn["areas"] == len(ids)
+    page.evaluate("almatyMap.setMode('cumulative'); almatyMap.setSlice(1)")
+    assert sorted(page.evaluate("almatyMap.shown()")) == sorted(set(expected[0] + expected[1]))
+    assert watched.tiles, "the base map asked for tiles (served blank, offline)"
+
+
+def test_the_canvas_draws_the_symbol_only_in_its_slice(watched, bundled_export):
+    page = open_map(watched, bundled_export, "#slice=2&mode=slice")
+    probe = """() => {
+        const app = AlmatyMapLib.current, i = app.events.index.get(
+            "2022-01-06-republic-square-shooting");
+        const p = app.map.latLngToContainerPoint([app.payload.events.y[i],
+                                                  app.payload.events.x[i]]);
+        const canvas = document.querySelector(".am-canvas");
+        const ratio = window.devicePixelRatio || 1;
+        const x = Math.round((p.x + app.layer._pad.x) * ratio);
+        const y = Math.round((p.y + app.layer._pad.y) * ratio);
+        return Array.from(canvas.getContext("2d").getImageData(x, y, 1, 1).data);
+    }"""
+    r, g, b, a = page.evaluate(probe)
+    assert (r, g, b, a) == (0xD5, 0x5E, 0x00, 255)  # lethal-force vermillion, solid
+    page.evaluate("almatyMap.setSlice(1)")
+    assert page.evaluate(probe)[:3] != [0xD5, 0x5E, 0x00]
+
+
+def test_popup_quotes_the_source(watched, bundled_export):
+    page = open_map(watched, bundled_export)
+    text = page.evaluate("almatyMap.open('2022-01-06-republic-square-shooting')")
+    assert "Peaceful demonstrators shot dead at the Independence Monument" in text
+    assert "6 January 2022, evening" in text
+    assert "unidentified gunmen shot and killed peaceful demonstrators" in text
+    assert "Тәуелсіздік монументі" in text
+    assert "not reported" in text
+    link = page.locator(".am-popup a", has_text="New Statesman").first
+    assert link.get_attribute("href").startswith("https://www.newstatesman.com/")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert "event=2022-01-06-republic-square-shooting" in page.url
+
+
+def test_clicking_a_symbol_opens_its_popup(watched, bundled_export):
+    page = open_map(watched, bundled_export, "#slice=2&mode=slice")
+    point = page.evaluate("""() => {
+        const app = AlmatyMapLib.current, i = app.events.index.get(
+            "2022-01-06-republic-square-shooting");
+        const p = app.map.latLngToContainerPoint([app.payload.events.y[i],
+                                                  app.payload.events.x[i]]);
+        const box = app.map.getContainer().getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top];
+    }""")
+    page.mouse.move(*point)
+    page.wait_for_selector(".leaflet-tooltip")
+    assert "Peaceful demonstrators shot dead" in page.inner_text(".leaflet-tooltip")
+    page.mouse.click(*point)
+    page.wait_for_selector(".leaflet-popup .am-popup")
+    assert "Independence Monument" in page.inner_text(".leaflet-popup .am-popup h3")
+
+
+def test_time_control_works_from_the_keyboard(watched, bundled_export):
+    page = open_map(watched, bundled_export, "#slice=0&mode=slice")
+    slider = page.get_by_role("slider", name="Time slice")
+    before = slider.get_attribute("aria-valuetext")
+    assert before.startswith("2–4 January: protests spread")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    after = slider.get_attribute("aria-valuetext")
+    assert after.startswith("5 January: the city overrun") and "7 events shown" in after
+    assert page.evaluate("almatyMap.state().slice") == 1
+    page.get_by_role("button", name="Next time slice").click()
+    assert page.evaluate("almatyMap.state().slice") == 2
+    status = page.inner_text(".am-status")
+    assert "6 January: troops arrive" in status and "events shown" in status
+    page.get_by_label("Show").select_option("cumulative")
+    assert page.evaluate("almatyMap.state().mode") == "cumulative"
+
+
+def test_view_state_lives_in_the_hash(watched, bundled_export):
+    page = open_map(watched, bundled_export,
+                    "#slice=3&mode=window&event=2022-01-07-aykorkem-killed")
+    state = page.evaluate("almatyMap.state()")
+    assert (state["slice"], state["mode"], state["selected"]) == (
+        3, "window", "2022-01-07-aykorkem-killed")
+    assert "Four-year-old Aykorkem Meldekhan" in page.inner_text(".leaflet-popup")
+
+
+def test_downloaded_geojson_round_trips_every_property(watched, make_dataset, tmp_path):
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace('"actors": ["protesters"],', '"actors": ["protesters"], '
+                        '"acled_id": 123, "notes": {"k": [1, "two"]},')
+    dataset = load_dataset(make_dataset(events=text))
+    path = tmp_path / "map.html"
+    write_export(export_page(dataset, MapSpec()), path)
+    page = open_map(watched, path)
+    page.get_by_role("button", name="About this map, sources and downloads").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the events as GeoJSON").click()
+    embedded = json.loads(download.value.path().read_text())
+    served = orjson.loads(b'{"features":[' + b",".join(dataset.feature_json) + b"]}")
+    assert embedded["features"] == served["features"]
+    assert embedded["features"][1]["properties"]["notes"] == {"k": [1, "two"]}
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the events as CSV").click()
+    csv_text = download.value.path().read_text()
+    assert csv_text.splitlines()[0].startswith("id,title,description")
+    assert len(csv_text.splitlines()) == 4
+
+
+def test_titles_are_shown_as_text_never_run(watched, make_dataset, tmp_path):
+    payload = "<img src=x onerror=alert(1)>"
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace('"Rally through the night"', json.dumps(payload))
+    path = tmp_path / "hostile.html"
+    write_export(export_page(load_dataset(make_dataset(events=text))), path)
+    page = open_map(watched, path)
+    shown = page.evaluate("almatyMap.open('spans-midnight')")
+    assert payload in shown
+    assert page.locator(".leaflet-popup img").count() == 0
+
+
+def test_embedding_page_drives_the_map_with_post_message(watched, bundled_export, tmp_path):
+    host = tmp_path / "host.html"
+    host.write_text(f"""<!doctype html><meta charset="utf-8"><title>host</title>
+<iframe id="map" src="{bundled_export.as_uri()}" width="900" height="600"></iframe>
+<script>
+window.replies = [];
+window.addEventListener("message", (e) => {{
+  if (e.data && e.data.almatyMap === "result") window.replies.push(e.data);
+}});
+</script>""")
+    page = watched.page
+    page.goto(host.as_uri())
+    frame = page.frame_locator("#map")
+    frame.locator(".am-time").wait_for()
+    page.evaluate("""document.getElementById("map").contentWindow.postMessage(
+        {almatyMap: "open", args: ["2022-01-06-csto-arrives"], id: 7}, "*")""")
+    page.wait_for_function("window.replies.length > 0")
+    reply = page.evaluate("window.replies[0]")
+    assert reply["id"] == 7 and "CSTO paratroopers arrive" in reply["value"]
