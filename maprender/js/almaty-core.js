@@ -163,6 +163,27 @@
     }
   }
 
+  /** Whether a LatLng lies inside Leaflet polygon rings (even-odd rule, any nesting). */
+  A.inPolygon = function (latlng, rings) {
+    let inside = false;
+    const visit = (ring) => {
+      if (ring.length && Array.isArray(ring[0])) {
+        ring.forEach(visit);
+        return;
+      }
+      for (let a = 0, b = ring.length - 1; a < ring.length; b = a++) {
+        const p = ring[a];
+        const q = ring[b];
+        if ((p.lat > latlng.lat) !== (q.lat > latlng.lat)
+          && latlng.lng < ((q.lng - p.lng) * (latlng.lat - p.lat)) / (q.lat - p.lat) + p.lng) {
+          inside = !inside;
+        }
+      }
+    };
+    visit(rings);
+    return inside;
+  };
+
   /** Offer text as a file download, from the page itself (no server involved). */
   A.download = function (text, filename, type) {
     const url = URL.createObjectURL(new Blob([text], { type }));

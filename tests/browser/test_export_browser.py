@@ -188,3 +188,20 @@ window.addEventListener("message", (e) => {{
     page.wait_for_function("window.replies.length > 0")
     reply = page.evaluate("window.replies[0]")
     assert reply["id"] == 7 and "CSTO paratroopers arrive" in reply["value"]
+
+
+def test_reference_places_open_where_no_event_is_drawn(watched, bundled_export):
+    page = open_map(watched, bundled_export, "#slice=0&mode=slice")
+    point = page.evaluate("""() => {
+        const map = AlmatyMapLib.current.map;
+        map.setView([43.2372, 76.9456], 16, {animate: false});
+        const p = map.latLngToContainerPoint([43.236389, 76.945556]);
+        const box = map.getContainer().getBoundingClientRect();
+        return [p.x + box.left, p.y + box.top];
+    }""")
+    page.mouse.click(*point)
+    page.wait_for_selector(".leaflet-popup .am-popup")
+    text = page.inner_text(".leaflet-popup .am-popup")
+    assert "Almaty city administration (akimat) building" in text
+    assert "Здание акимата города Алматы" in text
+    assert "Reference place" in text
