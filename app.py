@@ -10,10 +10,15 @@ from collections.abc import Mapping
 
 from flask import Flask
 from flask.cli import FlaskGroup
+from flask_compress import Compress
 
-from web import commands, errors, pages
+from web import commands, errors, ogc, pages, security
+from web.rendercache import RenderCache
 from web.settings import defaults
 from web.store import DatasetStore
+
+COMPRESSED = ["application/json", "application/geo+json", "text/csv", "text/html",
+              "text/css", "text/javascript", "application/vnd.oai.openapi+json"]
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -27,8 +32,15 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         folder=app.config["DATA_PATH"],
         max_bytes=int(app.config["MAX_FILE_MB"]) * 2**20,
     )
+    app.extensions["almaty_map_renders"] = RenderCache(int(app.config["RENDER_CACHE_MB"]) * 2**20)
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    app.config.setdefault("COMPRESS_LEVEL", 5)
+    Compress(app)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(ogc.blueprint)
     errors.register(app)
+    security.register(app)
     return app
 
 

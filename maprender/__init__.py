@@ -5,7 +5,13 @@ one self-contained HTML page and ``write_export`` writes that page atomically.
 """
 
 from maprender.build import MapSpec, build_map, export_page
-from maprender.document import MapParts, render_page, render_parts, script_hashes
+from maprender.document import (
+    MapParts,
+    render_page,
+    render_parts,
+    script_hashes,
+    style_hashes,
+)
 from maprender.export import ExportError, write_export
 from maprender.payload import MapOptions
 
@@ -19,5 +25,6 @@ __all__ = [
     "render_page",
     "render_parts",
     "script_hashes",
+    "style_hashes",
     "write_export",
 ]

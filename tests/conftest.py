@@ -9,6 +9,7 @@ import pytest
 
 from app import create_app
 from geodata import load_dataset
+from tests.serving import free_port, serve
 
 DATA = Path(__file__).parent / "data"
 
@@ -53,3 +54,22 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def embed_host_port():
+    """The port of a test page on another origin that embeds /map (see the browser tests)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def live_server(embed_host_port):
+    """`almaty-map serve` (waitress) in its own process on a free loopback port.
+
+    A separate process, not a thread: GDAL holds the GIL while it downloads, so a client and
+    a server in one interpreter would wait for each other forever. /map may be framed by the
+    embedding test page's origin.
+    """
+    origin = f"http://127.0.0.1:{embed_host_port}"
+    with serve(env={"ALMATY_MAP_FRAME_ANCESTORS": origin}) as url:
+        yield url

@@ -1,32 +1,150 @@
-"""The reader's page: the list of events, filters in the URL, errors and 404s."""
+"""The reader's page, /map, /export and the downloads, through the Flask test client."""
 
 from __future__ import annotations
+
+import re
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from app import cli
 
 
 def test_index_lists_the_bundled_events(client):
     response = client.get("/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Almaty, January 2022" in page
-    assert page.count('class="when"') == 19
+    assert "<h1>Almaty, January 2022</h1>" in page
+    assert page.count('class="event"') == 19
     assert "6 January 2022, evening" in page
+    assert 'id="almaty-map-data"' in page
 
 
 def test_filters_come_from_the_query_string(client):
     page = client.get("/?start=2022-01-09&end=2022-01-09").get_data(as_text=True)
     assert "emergency hospital" in page
-    assert "Independence Monument" not in page
+    assert "Independence Monument" not in page.split('id="event-list"')[1]
+    assert 'value="2022-01-09"' in page
 
 
 def test_bad_filter_value_is_named_and_escaped(client):
-    response = client.get("/?start=<script>alert(1)</script>")
+    response = client.get("/?start=<script>alert(1)</script>&category=riot")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "start: expected a date" in page
+    assert "start</strong>: expected a date" in page
+    assert "category</strong>: expected one of" in page
     assert "<script>alert(1)" not in page
+    assert page.count('class="event"') == 19  # the rest of the view still works
+
+
+def test_download_links_share_the_view(client):
+    page = client.get("/?start=2022-01-06&end=2022-01-07&category=lethal-force").get_data(
+        as_text=True)
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', page))
+    by_label = {label: href.replace("&amp;", "&") for href, label in links.items()}
+    assert by_label["GeoJSON"] == (
+        "/download.geojson?start=2022-01-06&end=2022-01-07&category=lethal-force")
+    assert by_label["The API query for this view"] == (
+        "http://localhost/ogc/collections/events/items?datetime=2022-01-06%2F2022-01-07"
+        "&category=lethal-force")
+    api = orjson.loads(client.get(by_label["The API query for this view"]).data)
+    download = orjson.loads(client.get(by_label["GeoJSON"]).data)
+    assert [f["id"] for f in api["features"]] == [f["id"] for f in download["features"]]
+    assert len(download["features"]) == 3
+
+
+def test_reader_page_csp_allows_only_its_own_scripts(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert re.search(r"script-src 'self' 'sha256-[^']+'", policy)
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_map_alone_is_embeddable_from_configured_origins():
+    from app import create_app
+
+    app = create_app({"TESTING": True, "FRAME_ANCESTORS": "https://news.example.org"})
+    response = app.test_client().get("/map?start=2022-01-06")
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' https://news.example.org" in policy
+    assert "X-Frame-Options" not in response.headers
+    page = response.get_data(as_text=True)
+    assert '<script src="/assets/leaflet.js?v=' in page
+
+
+def test_export_is_byte_identical_to_the_cli(client, tmp_path):
+    query = "start=2022-01-05&end=2022-01-08&category=lethal-force&slice=day"
+    response = client.get(f"/export?{query}")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="almaty-january-2022_2022-01-05_2022-01-08.html"')
+    out = tmp_path / "cli.html"
+    result = CliRunner().invoke(cli, ["export", "--out", str(out), "--start", "2022-01-05",
+                                      "--end", "2022-01-08", "--category", "lethal-force",
+                                      "--slice", "day"])
+    assert result.exit_code == 0, result.output
+    assert response.data == out.read_bytes()
+
+
+def test_export_filename_cannot_be_steered(client):
+    response = client.get("/export?title=../../etc/passwd%22;x=%0d%0aSet-Cookie:a")
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="[a-z0-9_.-]+\.html"', disposition)
+    assert "Set-Cookie" not in response.headers
+
+
+def test_csv_download(client):
+    response = client.get("/download.csv?category=memory")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="')
+    assert response.get_data(as_text=True).count("\n") == 3
+
+
+@pytest.mark.parametrize("url", ["/map?slice=year", "/export?start=never",
+                                 "/download.geojson?bbox=1,2", "/download.csv?lang=xx"])
+def test_bad_values_on_other_pages_are_400_with_the_reason(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "expected" in response.get_data(as_text=True)
+
+
+def test_assets_are_served_with_long_caching(client):
+    response = client.get("/assets/almaty-app.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert "immutable" in response.headers["Cache-Control"]
+    assert client.get("/assets/../app.py").status_code == 404
+    assert client.get("/assets/nope.js").status_code == 404
 
 
 def test_unknown_page_is_a_real_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is no page at this address" in response.get_data(as_text=True)
+    assert client.get("/download.exe").status_code == 404
+
+
+def test_map_pages_are_cached_with_etags(client):
+    first = client.get("/map?start=2022-01-06")
+    again = client.get("/map?start=2022-01-06", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_rendered_maps_are_cached_per_dataset_and_view(monkeypatch):
+    from app import create_app
+    from web import maps
+
+    calls = []
+    real = maps.build_map
+    monkeypatch.setattr(maps, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = create_app({"TESTING": True}).test_client()
+    for _ in range(3):
+        assert client.get("/map?start=2022-01-07").status_code == 200
+    assert len(calls) == 1
+    client.get("/map?start=2022-01-08")
+    assert len(calls) == 2

@@ -1,21 +1,38 @@
-"""The reader's pages. Views prepare every value; templates only print."""
+"""The reader's page, the embeddable map, the export and the downloads.
+
+Views read the view state from the query string, call geodata and maprender, and hand the
+template values that are ready to print.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    url_for,
+)
 
-from geodata import Dataset, select
+from geodata import SlicingError, events_csv, events_geojson, select
+from maprender import MapOptions, MapSpec
+from maprender.assets import ASSETS, asset_text
 from maprender.i18n import Texts, texts_for
+from maprender.symbols import symbol_path
 from maprender.wording import when
-from web.viewstate import read_state
+from web.maps import embed_page, export_document, reader_parts
+from web.security import map_frame_ancestors, page_policy
+from web.store import current_dataset
+from web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
-
-
-def current_dataset() -> Dataset:
-    return current_app.extensions["almaty_map"].dataset
+LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -28,31 +45,156 @@ class EventItem:
     place: str
     category: str
     colour: str
-    symbol: str
+    path: str
 
 
-def event_items(dataset: Dataset, positions, texts: Texts) -> list[EventItem]:
+def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
     rows = dataset.events.iloc[list(positions)]
     categories = {c.id: c for c in dataset.meta.categories}
     return [
         EventItem(r.id, r.title, when(r.start, r.end, r.time_precision, texts), r.place,
                   categories[r.category].label, categories[r.category].colour,
-                  categories[r.category].symbol)
+                  symbol_path(categories[r.category].symbol, 6))
         for r in rows.itertuples(index=False)
     ]
+
+
+def map_spec(state: ViewState) -> MapSpec:
+    return MapSpec(filter=state.filter, slice_by=state.slice_by, language=state.lang,
+                   title=state.title or None, options=MapOptions(mode=state.mode),
+                   carto_key=current_app.config.get("CARTO_KEY") or None)
+
+
+def safe_filename(title: str, state: ViewState, suffix: str) -> str:
+    """A download name made only of [a-z0-9-_.]: it can never name a path."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    parts = [text] + [v for v in (state.start, state.end) if v]
+    slug = "_".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
+    return (slug.strip("_-")[:100] or "almaty-map") + suffix
+
+
+def _bad_request(errors: dict[str, str]):
+    detail = "; ".join(f"{k}: {v}" for k, v in errors.items())
+    return render_template("error.html", status=400, title="Bad request", detail=detail), 400
+
+
+def _with_etag(response: Response, etag: str, max_age: int = 300) -> Response:
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response.make_conditional(request)
 
 
 @blueprint.get("/")
 def index():
     dataset = current_dataset()
     state, errors = read_state(dataset, request.args)
-    texts = texts_for(request.args.get("lang", "en"))
+    texts = texts_for(state.lang)
     positions = select(dataset, state.filter)
+    try:
+        rendered = reader_parts(dataset, map_spec(state))
+    except SlicingError as exc:
+        errors["slice"] = str(exc)
+        state, _ = read_state(dataset, {**request.args.to_dict(), "slice": "period"})
+        rendered = reader_parts(dataset, map_spec(state))
+    query = state.query()
     context = {
+        "lang": texts.language,
         "meta": dataset.meta,
         "state": state,
         "errors": errors,
-        "events": event_items(dataset, positions, texts),
+        "categories": [
+            {"id": c.id, "label": c.label, "colour": c.colour, "path": symbol_path(c.symbol, 6),
+             "checked": c.id in state.categories}
+            for c in dataset.meta.categories
+        ],
+        "slicings": [("period", "Named periods"), ("day", "Days"), ("week", "Weeks"),
+                     ("month", "Months")],
+        "events": event_items(dataset, positions[:LIST_LIMIT], texts),
+        "matched": len(positions),
         "total": len(dataset.events),
+        "list_limit": LIST_LIMIT,
+        "map": rendered.parts,
+        "links": {
+            "geojson": url_for("pages.download", kind="geojson") + _q(query),
+            "csv": url_for("pages.download", kind="csv") + _q(query),
+            "html": url_for("pages.export") + _q(query),
+            "api": url_for("ogc.items", name="events", _external=True) + _q(state.api_query()),
+            "embed": url_for("pages.embed") + _q(query),
+        },
+        "notice": current_app.extensions["almaty_map"].notice(),
     }
-    return render_template("index.html", **context), (400 if errors else 200)
+    response = Response(render_template("index.html", **context),
+                        status=400 if errors else 200)
+    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts,
+                                                              rendered.styles)
+    return response
+
+
+def _q(query: str) -> str:
+    return f"?{query}" if query else ""
+
+
+@blueprint.get("/map")
+def embed():
+    dataset = current_dataset()
+    state, errors = read_state(dataset, request.args)
+    if errors:
+        return _bad_request(errors)
+    try:
+        rendered = embed_page(dataset, map_spec(state))
+    except SlicingError as exc:
+        return _bad_request({"slice": str(exc)})
+    response = Response(rendered.html, mimetype="text/html")
+    ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
+    response.headers["Content-Security-Policy"] = page_policy(
+        rendered.scripts, rendered.styles, frame_ancestors=ancestors)
+    return _with_etag(response, rendered.etag)
+
+
+@blueprint.get("/export")
+def export():
+    dataset = current_dataset()
+    state, errors = read_state(dataset, request.args)
+    if errors:
+        return _bad_request(errors)
+    try:
+        rendered = export_document(dataset, map_spec(state))
+    except SlicingError as exc:
+        return _bad_request({"slice": str(exc)})
+    response = Response(rendered.html, mimetype="text/html")
+    name = safe_filename(state.title or dataset.meta.title, state, ".html")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _with_etag(response, rendered.etag)
+
+
+@blueprint.get("/download.<kind>")
+def download(kind: str):
+    if kind not in {"geojson", "csv"}:
+        abort(404)
+    dataset = current_dataset()
+    state, errors = read_state(dataset, request.args)
+    if errors:
+        return _bad_request(errors)
+    positions = select(dataset, state.filter)
+    if kind == "geojson":
+        response = Response(events_geojson(dataset, positions), mimetype="application/geo+json")
+    else:
+        response = Response(events_csv(dataset, positions), mimetype="text/csv")
+    name = safe_filename(dataset.meta.title, state, f".{kind}")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _with_etag(response, f"{dataset.fingerprint}-{kind}-{state.query()}")
+
+
+@blueprint.get("/assets/<name>")
+def asset(name: str):
+    """The map's scripts and styles, cached for a year (their URLs carry a content hash)."""
+    found = next((a for a in ASSETS if a.name == name), None)
+    if found is None:
+        abort(404)
+    mimetype = "text/css" if found.kind == "css" else "text/javascript"
+    response = Response(asset_text(name), mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 365 * 24 * 3600
+    response.cache_control.immutable = True
+    return response

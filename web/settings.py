@@ -23,6 +23,7 @@ SETTINGS = (
     Setting("MAX_FILE_MB", 512, "Largest events or places file accepted, in MiB."),
     Setting("FRAME_ANCESTORS", "", "Space-separated origins allowed to embed /map in a frame."),
     Setting("RENDER_CACHE_MB", 256, "Memory for rendered maps and exports, in MiB."),
+    Setting("CARTO_KEY", "", "CARTO API key, to offer CARTO's light base map."),
     Setting("WATCH", False, "Reload the dataset when its files change."),
     Setting("WATCH_INTERVAL", 1.0, "Seconds between checks for changed files when watching."),
 )

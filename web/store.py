@@ -10,7 +10,14 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import current_app
+
 from geodata import Dataset, Problem, inspect_dataset, load_dataset
+
+
+def current_dataset() -> Dataset:
+    """The dataset this request should use (read once; a reload swaps it whole)."""
+    return current_app.extensions["almaty_map"].dataset
 
 
 @dataclass
@@ -34,3 +41,11 @@ class DatasetStore:
             self.dataset = candidate
             self.last_problems = ()
             return True
+
+    def notice(self) -> str | None:
+        """A line for the operator when the files on disk do not validate."""
+        if not self.last_problems:
+            return None
+        count = len(self.last_problems)
+        return (f"The dataset files were changed but have {count} error(s), so the last good "
+                f"version is still shown. First: {self.last_problems[0]}")

@@ -314,8 +314,15 @@
         south = Math.min(south, c.y[i]); north = Math.max(north, c.y[i]);
         west = Math.min(west, c.x[i]); east = Math.max(east, c.x[i]);
       }
-      this.map.fitBounds([[south, west], [north, east]], { padding: [40, 40], maxZoom: 14,
-        animate: false });
+      // Keep the events clear of the controls that float over the map's corners.
+      const height = (selector) => {
+        const node = this.map.getContainer().querySelector(selector);
+        return node ? node.offsetHeight : 0;
+      };
+      this.map.fitBounds([[south, west], [north, east]], {
+        paddingTopLeft: [40, Math.max(40, height(".am-about") + 20)],
+        paddingBottomRight: [40, Math.max(40, height(".am-time") + 20)],
+        maxZoom: 14, animate: false });
     }
 
     state() {
@@ -379,7 +386,7 @@
           count: s.count })),
         setSlice: (i) => { this.setSlice(i); return this.shownIds(); },
         setMode: (mode) => { this.setMode(mode); return this.shownIds(); },
-        open: (id) => this.open(id),
+        open: (id, options) => this.open(id, options),
         state: () => Object.assign({}, this.state(), { indices: undefined }),
         geojson: () => this.events.geojson(),
         csv: () => this.events.csv(),

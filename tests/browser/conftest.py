@@ -65,15 +65,22 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser, request):
+def watched(browser):
     """A fresh page (1280x800) whose errors and external requests fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800},
                                   accept_downloads=True)
     page = context.new_page()
-    hosts = getattr(request, "param", ())
-    watch = Watched(page, hosts)
+    watch = Watched(page, [])
     yield watch
     context.close()
     assert watch.errors == [], watch.errors
     assert watch.external == [], watch.external
     assert watch.dialogs == [], watch.dialogs
+
+
+@pytest.fixture
+def served(watched, live_server):
+    """A watched page allowed to talk to the live server (and nothing else)."""
+    watched.allowed_hosts.append(live_server + "/")
+    watched.base = live_server
+    return watched

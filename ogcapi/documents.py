@@ -1,0 +1,192 @@
+"""The API's metadata documents: landing page, conformance, collections, OpenAPI.
+
+``base`` is the absolute URL of the API root (e.g. http://127.0.0.1:5000/ogc), so every
+link is absolute, as OWSLib and GDAL expect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from geodata import Dataset
+from ogcapi.params import CRS84, DATETIME_EXPECTED, DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
+
+GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
+CONFORMANCE = (
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+)
+JSON = "application/json"
+GEOJSON = "application/geo+json"
+HTML = "text/html"
+CSV = "text/csv"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+
+
+def link(href: str, rel: str, type_: str, title: str) -> dict[str, str]:
+    return {"href": href, "rel": rel, "type": type_, "title": title}
+
+
+def self_links(url: str, current: str, formats: tuple[tuple[str, str], ...]) -> list[dict]:
+    """self for the current format, alternate for the others (``formats``: (f, type))."""
+    separator = "&" if "?" in url else "?"
+    return [
+        link(f"{url}{separator}f={f}", "self" if f == current else "alternate", type_,
+             f"This document as {f.upper()}")
+        for f, type_ in formats
+    ]
+
+
+def landing(dataset: Dataset, base: str, current: str) -> dict:
+    meta = dataset.meta
+    return {
+        "title": meta.title,
+        "description": meta.summary,
+        "links": [
+            *self_links(base, current, (("json", JSON), ("html", HTML))),
+            link(f"{base}/openapi?f=json", "service-desc", OPENAPI, "The API definition"),
+            link(f"{base}/openapi?f=html", "service-doc", HTML, "The API documentation"),
+            link(f"{base}/conformance?f=json", "conformance", JSON, "Conformance classes"),
+            link(f"{base}/collections?f=json", "data", JSON, "The collections"),
+        ],
+    }
+
+
+def conformance() -> dict:
+    return {"conformsTo": list(CONFORMANCE)}
+
+
+def _extent(dataset: Dataset, name: str) -> dict:
+    frame = dataset.events if name == "events" else dataset.places
+    bounds = frame.total_bounds if len(frame) else np.array([-180.0, -90.0, 180.0, 90.0])
+    extent: dict[str, object] = {"spatial": {"bbox": [[round(float(v), 7) for v in bounds]],
+                                             "crs": CRS84}}
+    if name == "events" and len(frame):
+        first = frame["start"].min().tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+        last = max(frame["start"].max(), frame["end"].max() if frame["end"].notna().any()
+                   else frame["start"].max())
+        extent["temporal"] = {
+            "interval": [[first, last.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")]],
+            "trs": GREGORIAN,
+        }
+    return extent
+
+
+def collection(dataset: Dataset, base: str, name: str, current: str = "json") -> dict:
+    url = f"{base}/collections/{name}"
+    titles = {"events": "Events", "places": "Reference places"}
+    descriptions = {
+        "events": "Events with their time, place, precision and quoted sources.",
+        "places": "Landmarks and areas the events refer to, with cited coordinates.",
+    }
+    return {
+        "id": name,
+        "title": titles[name],
+        "description": descriptions[name],
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "extent": _extent(dataset, name),
+        "links": [
+            *self_links(url, current, (("json", JSON), ("html", HTML))),
+            link(f"{url}/items?f=json", "items", GEOJSON, f"{titles[name]} as GeoJSON"),
+            link(f"{url}/items?f=html", "items", HTML, f"{titles[name]} as HTML"),
+            link(f"{url}/items?f=csv", "items", CSV, f"{titles[name]} as CSV"),
+        ],
+    }
+
+
+def collections(dataset: Dataset, base: str, current: str) -> dict:
+    return {
+        "links": self_links(f"{base}/collections", current, (("json", JSON), ("html", HTML))),
+        "collections": [collection(dataset, base, name) for name in ("events", "places")],
+    }
+
+
+def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema, **extra}
+
+
+def _crs_parameter(name: str, description: str) -> dict:
+    return _parameter(name, description, {"type": "string", "format": "uri",
+                                          "enum": [CRS84]})
+
+
+def openapi(dataset: Dataset, base: str) -> dict:
+    """An OpenAPI 3.0 description of every path and parameter the API accepts."""
+    f = _parameter("f", "Response format.", {"type": "string", "enum": ["json", "html", "csv"]})
+    items_params = [
+        f,
+        _parameter("bbox", "Only features intersecting this box: min_lon,min_lat,max_lon,"
+                   "max_lat (WGS84). min_lon > max_lon crosses the antimeridian.",
+                   {"type": "array", "minItems": 4, "maxItems": 4,
+                    "items": {"type": "number"}}, style="form", explode=False),
+        _parameter("datetime", f"Only features whose time span overlaps this: "
+                   f"{DATETIME_EXPECTED}. A bare date is a whole day in the dataset's "
+                   f"timezone ({dataset.meta.timezone}).", {"type": "string"}),
+        _parameter("limit", "Features per page.", {"type": "integer", "minimum": 1,
+                                                   "maximum": MAX_LIMIT,
+                                                   "default": DEFAULT_LIMIT}),
+        _parameter("offset", "Features to skip (the next and prev links use it).",
+                   {"type": "integer", "minimum": 0, "default": 0}),
+        _parameter("category", "Events in these categories (repeat the parameter or "
+                   "separate ids with commas): " + ", ".join(dataset.meta.category_ids),
+                   {"type": "array", "items": {"type": "string",
+                                               "enum": list(dataset.meta.category_ids)}},
+                   style="form", explode=True),
+        _parameter("q", "Features whose text (title, description, place, actors; for places,"
+                   " names) contains this, ignoring case.",
+                   {"type": "string", "maxLength": MAX_TEXT_QUERY}),
+        _crs_parameter("crs", "CRS of the response (only CRS84 is served)."),
+        _crs_parameter("bbox-crs", "CRS of bbox (only CRS84 is served)."),
+    ]
+    collection_id = {"name": "collectionId", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": ["events", "places"]}}
+    feature_id = {"name": "featureId", "in": "path", "required": True,
+                  "schema": {"type": "string"}}
+
+    def get(summary: str, params: list, content: tuple[str, ...]) -> dict:
+        return {"get": {
+            "summary": summary,
+            "parameters": params,
+            "responses": {
+                "200": {"description": "OK",
+                        "content": {c: {"schema": {"type": "object"}} if "json" in c else
+                                    {"schema": {"type": "string"}} for c in content}},
+                "400": {"description": "A parameter is unknown or has a wrong value.",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
+                "404": {"description": "No such collection or feature.",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
+            },
+        }}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"{dataset.meta.title}: OGC API - Features",
+                 "version": "1.0.0", "description": dataset.meta.summary,
+                 "license": {"name": dataset.meta.licence or "see the dataset"}},
+        "servers": [{"url": base}],
+        "paths": {
+            "/": get("Landing page", [f], (JSON, HTML)),
+            "/conformance": get("Conformance classes", [f], (JSON, HTML)),
+            "/openapi": get("This API definition", [f], (OPENAPI, HTML)),
+            "/collections": get("The collections", [f], (JSON, HTML)),
+            "/collections/{collectionId}": get("One collection", [collection_id, f],
+                                               (JSON, HTML)),
+            "/collections/{collectionId}/items": get(
+                "Features of a collection", [collection_id, *items_params],
+                (GEOJSON, HTML, CSV)),
+            "/collections/{collectionId}/items/{featureId}": get(
+                "One feature", [collection_id, feature_id, f,
+                                _crs_parameter("crs", "CRS of the response (CRS84 only).")],
+                (GEOJSON, HTML, CSV)),
+        },
+        "components": {"schemas": {"error": {
+            "type": "object", "required": ["code", "description"],
+            "properties": {"code": {"type": "string"}, "description": {"type": "string"},
+                           "parameter": {"type": "string"}, "expected": {"type": "string"}},
+        }}},
+    }

@@ -1,0 +1,134 @@
+"""Selecting, paging and serialising the features of a collection."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import numpy as np
+import orjson
+import shapely
+
+from geodata import Dataset, events_csv, geojson_bytes, select
+from geodata.formats import defuse
+from ogcapi.documents import CSV, GEOJSON, HTML, link
+from ogcapi.errors import not_found
+from ogcapi.params import ItemsQuery
+
+PLACE_CSV_COLUMNS = ("id", "name", "name_kk", "name_ru", "kind", "longitude", "latitude",
+                     "geometry_wkt")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of features: positions into the collection, and how many matched."""
+
+    collection: str
+    positions: np.ndarray
+    matched: int
+
+
+def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
+    if collection == "events":
+        matched = select(dataset, query.filter)
+    else:
+        matched = _select_places(dataset, query)
+    return Page(collection, matched[query.offset:query.offset + query.limit], len(matched))
+
+
+def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
+    """Places have no time: a datetime filter matches none of them, as the standard says of
+    features without a temporal geometry."""
+    places = dataset.places
+    keep = np.ones(len(places), dtype=bool)
+    if query.has_datetime:
+        keep[:] = False
+    if query.filter.bbox is not None:
+        minx, miny, maxx, maxy = query.filter.bbox
+        boxes = ([shapely.box(minx, miny, maxx, maxy)] if minx <= maxx else
+                 [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)])
+        inside = np.zeros(len(places), dtype=bool)
+        for box in boxes:
+            inside[places.sindex.query(box, predicate="intersects")] = True
+        keep &= inside
+    if query.filter.text is not None:
+        text = query.filter.text.casefold()
+        names = places[["name", "name_kk", "name_ru"]].fillna("").agg("\n".join, axis=1)
+        keep &= names.str.casefold().str.contains(text, regex=False).to_numpy()
+    return np.flatnonzero(keep)
+
+
+def _page_url(url: str, args: list[tuple[str, str]], **changes: object) -> str:
+    kept = [(k, v) for k, v in args if k not in changes]
+    return f"{url}?{urlencode(kept + [(k, str(v)) for k, v in changes.items()])}"
+
+
+def page_links(url: str, args: list[tuple[str, str]], query: ItemsQuery, page: Page,
+               current: str) -> list[dict]:
+    """self, alternates, and next/prev links that keep every other parameter."""
+    links = []
+    for f, type_ in (("json", GEOJSON), ("html", HTML), ("csv", CSV)):
+        rel = "self" if f == current else "alternate"
+        links.append(link(_page_url(url, args, f=f), rel, type_, f"This page as {f.upper()}"))
+    if query.offset + query.limit < page.matched:
+        links.append(link(_page_url(url, args, f=current, offset=query.offset + query.limit,
+                                    limit=query.limit), "next", GEOJSON if current == "json"
+                          else HTML, "Next page"))
+    if query.offset > 0:
+        links.append(link(_page_url(url, args, f=current,
+                                    offset=max(query.offset - query.limit, 0),
+                                    limit=query.limit), "prev", GEOJSON if current == "json"
+                          else HTML, "Previous page"))
+    return links
+
+
+def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    members = {"numberMatched": page.matched, "numberReturned": len(page.positions),
+               "timeStamp": stamp, "links": links}
+    source = dataset.feature_json if page.collection == "events" else dataset.place_json
+    return geojson_bytes([source[i] for i in page.positions], members)
+
+
+def features_csv(dataset: Dataset, page: Page) -> str:
+    if page.collection == "events":
+        return events_csv(dataset, page.positions)
+    return places_csv(dataset, page.positions)
+
+
+def places_csv(dataset: Dataset, positions) -> str:
+    rows = dataset.places.iloc[list(positions)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(PLACE_CSV_COLUMNS)
+    if len(rows):
+        anchor = shapely.point_on_surface(rows.geometry.array)
+        wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
+        for row, x, y, shape in zip(rows.itertuples(index=False), shapely.get_x(anchor),
+                                    shapely.get_y(anchor), wkt, strict=True):
+            writer.writerow([defuse(v) for v in (row.id, row.name, row.name_kk or "",
+                                                 row.name_ru or "", row.kind, float(x),
+                                                 float(y), shape)])
+    return buffer.getvalue()
+
+
+def find_feature(dataset: Dataset, collection: str, feature_id: str) -> int:
+    """Position of a feature by id, or ApiError 404."""
+    if collection == "events":
+        found = dataset.position_by_id.get(feature_id)
+    else:
+        ids = list(dataset.places["id"])
+        found = ids.index(feature_id) if feature_id in ids else None
+    if found is None:
+        raise not_found(f"no feature with id {feature_id[:80]!r} in collection {collection!r}")
+    return found
+
+
+def feature_json(dataset: Dataset, collection: str, position: int, links: list[dict]) -> bytes:
+    source = dataset.feature_json if collection == "events" else dataset.place_json
+    feature = orjson.loads(source[position])
+    feature["links"] = links
+    return orjson.dumps(feature)

@@ -1,0 +1,201 @@
+"""OGC API - Features views: thin wrappers that turn ogcapi results into responses.
+
+Every path answers with and without a trailing slash (OWSLib asks for /ogc/), in JSON by
+default, HTML for browsers or ``f=html``, CSV for items with ``f=csv``. Errors are JSON with
+the parameter at fault, and never a 500 for a bad request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import orjson
+from flask import Blueprint, Response, render_template, request, url_for
+
+from geodata import Dataset
+from maprender.i18n import texts_for
+from maprender.wording import when
+from ogcapi import COLLECTIONS, ApiError, documents, items, parse_items_query
+from ogcapi.errors import not_found
+from ogcapi.params import CRS84, ITEM_PARAMS, check_crs, check_known, parse_format
+from web.store import current_dataset
+
+blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
+MEDIA = {"json": documents.JSON, "html": documents.HTML, "csv": documents.CSV}
+
+
+def route(rule: str, endpoint: str):
+    """Register a view under ``rule`` and ``rule + '/'``, both answering directly."""
+
+    def decorate(view: Callable):
+        for path in (rule, rule + "/"):  # url_for builds the first
+            blueprint.add_url_rule(path, endpoint=endpoint, view_func=view,
+                                   strict_slashes=True)
+        return view
+
+    return decorate
+
+
+def negotiate(allowed: tuple[str, ...]) -> str:
+    """``f`` if given (validated), else the best of the Accept header, else JSON."""
+    chosen = parse_format(request.args, allowed)
+    if chosen:
+        return chosen
+    offered = [documents.GEOJSON, documents.JSON, documents.HTML]
+    if "csv" in allowed:
+        offered.append(documents.CSV)
+    best = request.accept_mimetypes.best_match(offered, default=documents.JSON)
+    return {documents.HTML: "html", documents.CSV: "csv"}.get(best, "json")
+
+
+def base_url() -> str:
+    return url_for("ogc.landing", _external=True).rstrip("/")
+
+
+def json_response(body: bytes | dict, mimetype: str = documents.JSON,
+                  status: int = 200) -> Response:
+    data = body if isinstance(body, bytes) else orjson.dumps(body)
+    response = Response(data, status=status, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def cached(response: Response) -> Response:
+    if request.endpoint in {"ogc.items", "ogc.item"}:
+        response.headers["Content-Crs"] = f"<{CRS84}>"
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = 60
+    return response.make_conditional(request)
+
+
+def _collection_name(name: str) -> str:
+    if name not in COLLECTIONS:
+        raise not_found(f"no collection {name[:80]!r}; the collections are "
+                        + ", ".join(COLLECTIONS))
+    return name
+
+
+@blueprint.errorhandler(ApiError)
+def api_error(exc: ApiError):
+    if request.args.get("f") == "html":
+        return render_template("error.html", status=exc.status, title=exc.code,
+                               detail=exc.description), exc.status
+    return json_response(exc.as_dict(), status=exc.status)
+
+
+@route("", "landing")
+def landing():
+    check_known(request.args, ("f",))
+    fmt = negotiate(("json", "html"))
+    dataset = current_dataset()
+    document = documents.landing(dataset, base_url(), fmt)
+    if fmt == "html":
+        return cached(Response(render_template("ogc/landing.html", doc=document)))
+    return cached(json_response(document))
+
+
+@route("/conformance", "conformance")
+def conformance():
+    check_known(request.args, ("f",))
+    fmt = negotiate(("json", "html"))
+    document = documents.conformance()
+    if fmt == "html":
+        return cached(Response(render_template("ogc/conformance.html", doc=document)))
+    return cached(json_response(document))
+
+
+@route("/openapi", "openapi")
+def openapi():
+    check_known(request.args, ("f",))
+    fmt = negotiate(("json", "html"))
+    document = documents.openapi(current_dataset(), base_url())
+    if fmt == "html":
+        return cached(Response(render_template("ogc/openapi.html", doc=document)))
+    return cached(json_response(document, documents.OPENAPI))
+
+
+@route("/collections", "collections")
+def collections():
+    check_known(request.args, ("f",))
+    fmt = negotiate(("json", "html"))
+    document = documents.collections(current_dataset(), base_url(), fmt)
+    if fmt == "html":
+        return cached(Response(render_template("ogc/collections.html", doc=document)))
+    return cached(json_response(document))
+
+
+@route("/collections/<name>", "collection")
+def collection(name: str):
+    check_known(request.args, ("f",))
+    name = _collection_name(name)
+    fmt = negotiate(("json", "html"))
+    document = documents.collection(current_dataset(), base_url(), name, fmt)
+    if fmt == "html":
+        return cached(Response(render_template("ogc/collection.html", doc=document)))
+    return cached(json_response(document))
+
+
+@route("/collections/<name>/items", "items")
+def items_view(name: str):
+    name = _collection_name(name)
+    dataset = current_dataset()
+    query = parse_items_query(request.args, dataset, name)
+    fmt = negotiate(("json", "html", "csv"))
+    page = items.select_page(dataset, name, query)
+    url = f"{base_url()}/collections/{name}/items"
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "f"]
+    links = items.page_links(url, args, query, page, fmt)
+    if fmt == "csv":
+        response = Response(items.features_csv(dataset, page), mimetype=documents.CSV)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return cached(response)
+    if fmt == "html":
+        return cached(Response(render_template(
+            "ogc/items.html", name=name, page=page, links=links, query=query,
+            rows=_rows(dataset, name, page.positions))))
+    return cached(json_response(items.features_json(dataset, page, links), documents.GEOJSON))
+
+
+@route("/collections/<name>/items/<feature_id>", "item")
+def item(name: str, feature_id: str):
+    check_known(request.args, ITEM_PARAMS)
+    check_crs(request.args, ("crs",))
+    name = _collection_name(name)
+    dataset = current_dataset()
+    position = items.find_feature(dataset, name, feature_id)
+    fmt = negotiate(("json", "html", "csv"))
+    url = f"{base_url()}/collections/{name}/items/{feature_id}"
+    links = [
+        *documents.self_links(url, fmt, (("json", documents.GEOJSON),
+                                          ("html", documents.HTML), ("csv", documents.CSV))),
+        documents.link(f"{base_url()}/collections/{name}?f=json", "collection",
+                       documents.JSON, "The collection"),
+    ]
+    if fmt == "csv":
+        return cached(Response(items.features_csv(dataset, items.Page(name, [position], 1)),
+                               mimetype=documents.CSV))
+    if fmt == "html":
+        feature = orjson.loads(items.feature_json(dataset, name, position, links))
+        properties = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                      for k, v in feature["properties"].items()]
+        properties.append(("geometry", json.dumps(feature["geometry"])))
+        heading = feature["properties"].get("title") or feature["properties"].get("name")
+        return cached(Response(render_template("ogc/item.html", name=name, feature=feature,
+                                               heading=heading, properties=properties,
+                                               links=links)))
+    return cached(json_response(items.feature_json(dataset, name, position, links),
+                                documents.GEOJSON))
+
+
+def _rows(dataset: Dataset, name: str, positions) -> list[dict[str, str]]:
+    """Table rows for the HTML view of a page of items."""
+    if name == "places":
+        frame = dataset.places.iloc[list(positions)]
+        return [{"id": r.id, "title": r.name, "when": "", "place": r.kind}
+                for r in frame.itertuples(index=False)]
+    texts = texts_for("en")
+    frame = dataset.events.iloc[list(positions)]
+    return [{"id": r.id, "title": r.title, "when": when(r.start, r.end, r.time_precision, texts),
+             "place": r.place} for r in frame.itertuples(index=False)]

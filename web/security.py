@@ -1,0 +1,48 @@
+"""Security headers, including a Content-Security-Policy the map pages really run under.
+
+The map's start script is inline (Folium writes it), so pages allow exactly that script by
+its SHA-256 hash rather than with 'unsafe-inline'; everything else comes from this origin.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+TILE_HOSTS = ("https://tile.openstreetmap.org", "https://*.basemaps.cartocdn.com")
+STRICT = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+
+def page_policy(script_hashes: list[str], style_hashes: list[str],
+                frame_ancestors: str = "'none'") -> str:
+    """The policy for a page that embeds the map."""
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self' " + " ".join(script_hashes),
+        "style-src 'self' " + " ".join(style_hashes),
+        "img-src 'self' data: " + " ".join(TILE_HOSTS),
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        f"frame-ancestors {frame_ancestors}",
+    ])
+
+
+def map_frame_ancestors(configured: str) -> str:
+    """/map may be framed by this site and by the origins the operator configured."""
+    origins = [o for o in configured.split() if o.startswith(("https://", "http://"))]
+    return " ".join(["'self'", *origins])
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Readers of this map may be at risk: never tell the sites they click through to.
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = STRICT
+        if request.endpoint != "pages.embed":
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
