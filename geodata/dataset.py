@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,7 +24,6 @@ from geodata.metadata import Metadata, read_metadata
 from geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
 from geodata.privacy import coarsen
 from geodata.reading import DEFAULT_MAX_BYTES, RawTable, find_file, read_features
-from geodata.timeparse import iso_times
 from geodata.validation import CheckedEvents, CheckedPlaces, check_events, check_places
 
 BUNDLED = Path(__file__).parent / "datasets" / "almaty-2022"
@@ -37,7 +37,6 @@ class Dataset:
     meta: Metadata
     events: gpd.GeoDataFrame
     places: gpd.GeoDataFrame
-    feature_json: tuple[bytes, ...] = field(repr=False)
     place_json: tuple[bytes, ...] = field(repr=False)
     fingerprint: str = ""
     warnings: tuple[Problem, ...] = ()
@@ -68,7 +67,8 @@ class Dataset:
     def search_text(self) -> pd.Series:
         """Title, description, place and actors, case-folded, for text queries."""
         events = self.events
-        actors = events["actors"].map("\n".join)
+        actors = pd.Series(["\n".join(orjson.loads(v)) for v in events["actors"]],
+                           dtype="str")
         joined = events["title"] + "\n" + events["description"] + "\n" + events["place"]
         return (joined + "\n" + actors).str.casefold()
 
@@ -128,76 +128,64 @@ def _read(path: Path | None, fields: tuple[str, ...], max_bytes: int,
 def _build(folder: Path, meta: Metadata, events: CheckedEvents,
            places: CheckedPlaces | None, paths: list[Path], problems: list[Problem]
            ) -> Dataset:
+    """Sort by (start, id) and keep the columns compactly: text in Arrow, lists, objects and
+    geometries as JSON text, so no parsed object outlives the load (the features are
+    written from these columns on demand, see ``formats.feature_pieces``)."""
     cols = events.columns
     geoms, geo_precision = coarsen(events.geometry, cols["geo_precision"], cols["sensitive"])
     sensitive = np.asarray(cols["sensitive"], dtype=bool)
+    start = cols["start"].dt.tz_convert(meta.tz)
+    end = cols["end"].dt.tz_convert(meta.tz)
+    order = pd.DataFrame({"start": start.array.asi8, "id": cols["id"]}).sort_values(
+        ["start", "id"], kind="stable").index.to_numpy()
+    pick = itemgetter(*order.tolist()) if len(order) > 1 else (lambda v: tuple(v[:1]))
+
+    def text(name: str) -> pd.api.extensions.ExtensionArray:
+        return pd.array(list(pick(cols[name])), dtype="str")
+
+    def as_json(values) -> pd.api.extensions.ExtensionArray:
+        return pd.array([None if v is None else orjson.dumps(v).decode() for v in values],
+                        dtype="str")
+
     geometry_json = [
-        orjson.loads(shapely.to_geojson(g)) if s else j
-        for g, j, s in zip(geoms, events.geometry_json, sensitive, strict=True)
+        shapely.to_geojson(geoms[i]) if sensitive[i] else events.geometry_json[i]
+        for i in order
     ]
     frame = gpd.GeoDataFrame(
         {
-            "id": pd.array(cols["id"], dtype=object),
-            "title": cols["title"],
-            "description": cols["description"],
-            "category": pd.Categorical(cols["category"], categories=meta.category_ids),
-            "start": cols["start"].dt.tz_convert(meta.tz),
-            "end": cols["end"].dt.tz_convert(meta.tz),
-            "time_precision": pd.Categorical(cols["time_precision"], categories=TIME_PRECISIONS),
-            "place": cols["place"],
-            "place_id": pd.array(cols["place_id"], dtype=object),
-            "geo_precision": pd.Categorical(geo_precision, categories=GEO_PRECISIONS),
-            "fatalities": pd.array(cols["fatalities"], dtype="Int64"),
-            "actors": pd.array(cols["actors"], dtype=object),
-            "sources": pd.array(cols["sources"], dtype=object),
-            "sensitive": sensitive,
-            "extra": pd.array(cols["extra"], dtype=object),
-            "geometry_json": pd.array(geometry_json, dtype=object),
+            "id": text("id"),
+            "title": text("title"),
+            "description": text("description"),
+            "category": pd.Categorical(list(pick(cols["category"])),
+                                       categories=meta.category_ids),
+            "start": start.iloc[order].reset_index(drop=True),
+            "end": end.iloc[order].reset_index(drop=True),
+            "time_precision": pd.Categorical(list(pick(cols["time_precision"])),
+                                             categories=TIME_PRECISIONS),
+            "place": text("place"),
+            "place_id": text("place_id"),
+            "geo_precision": pd.Categorical(list(pick(geo_precision)),
+                                            categories=GEO_PRECISIONS),
+            "fatalities": pd.array(list(pick(cols["fatalities"])), dtype="Int64"),
+            "actors": as_json(pick(cols["actors"])),
+            "sources": as_json(pick(cols["sources"])),
+            "sensitive": sensitive[order],
+            "extra": as_json(pick(cols["extra"])),
+            "geometry_json": pd.array([g if isinstance(g, str) else orjson.dumps(g).decode()
+                                       for g in geometry_json], dtype="str"),
         },
-        geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"),
+        geometry=gpd.GeoSeries(geoms[order], crs="EPSG:4326"),
     )
-    frame = frame.sort_values(["start", "id"], kind="stable").reset_index(drop=True)
-    feature_json = tuple(_event_features(frame))
-    frame = frame.drop(columns="geometry_json")
     place_frame, place_json = _places_frame(places)
     return Dataset(
         folder=folder,
         meta=meta,
         events=frame,
         places=place_frame,
-        feature_json=feature_json,
         place_json=place_json,
         fingerprint=_fingerprint(paths),
         warnings=tuple(problems),
     )
-
-
-def _event_features(frame: pd.DataFrame) -> list[bytes]:
-    """The canonical GeoJSON of each event, serialised once for every later response."""
-    starts = iso_times(frame["start"])
-    ends = iso_times(frame["end"])
-    fatalities = [None if pd.isna(v) else int(v) for v in frame["fatalities"]]
-    out = []
-    columns = zip(
-        frame["id"], frame["title"], frame["description"], frame["category"].astype(str),
-        starts, ends, frame["time_precision"].astype(str), frame["place"], frame["place_id"],
-        frame["geo_precision"].astype(str), fatalities, frame["actors"], frame["sources"],
-        frame["sensitive"], frame["extra"], frame["geometry_json"], strict=True,
-    )
-    for (eid, title, desc, cat, start, end, tprec, place, pid, gprec, fat, actors, sources,
-         sensitive, extra, geometry) in columns:
-        properties = {
-            "id": eid, "title": title, "description": desc, "category": cat, "start": start,
-            "end": end, "time_precision": tprec, "place": place, "place_id": pid,
-            "geo_precision": gprec, "fatalities": fat, "actors": actors, "sources": sources,
-            "sensitive": bool(sensitive),
-        }
-        if extra:
-            properties.update(extra)
-        out.append(orjson.dumps(
-            {"type": "Feature", "id": eid, "geometry": geometry, "properties": properties}
-        ))
-    return out
 
 
 def _places_frame(places: CheckedPlaces | None) -> tuple[gpd.GeoDataFrame, tuple[bytes, ...]]:

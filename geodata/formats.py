@@ -29,18 +29,54 @@ CSV_COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def geojson_bytes(features: Sequence[bytes], members: dict | None = None) -> bytes:
-    """A FeatureCollection from serialised features; ``members`` go before ``features``."""
+def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
+    """A FeatureCollection from features already serialised and joined with commas;
+    ``members`` go before ``features``."""
     head = b'{"type":"FeatureCollection",'
     if members:
         head += orjson.dumps(members)[1:-1] + b","
-    return head + b'"features":[' + b",".join(features) + b"]}"
+    return head + b'"features":[' + joined_features + b"]}"
+
+
+def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
+    """The canonical GeoJSON of each event at ``positions``: every field, in the documented
+    order. Lists, objects and geometries are kept as JSON text and go in as fragments, so a
+    page of 10,000 features is written in a few tens of milliseconds."""
+    rows = dataset.events.iloc[list(positions)]
+    if rows.empty:
+        return []
+    fragment = orjson.Fragment
+    columns = zip(
+        rows["id"].tolist(), rows["title"].tolist(), rows["description"].tolist(),
+        rows["category"].astype(str).tolist(), iso_times(rows["start"]),
+        iso_times(rows["end"]), rows["time_precision"].astype(str).tolist(),
+        rows["place"].tolist(), rows["place_id"].tolist(),
+        rows["geo_precision"].astype(str).tolist(),
+        rows["fatalities"].astype(object).tolist(), rows["actors"].tolist(),
+        rows["sources"].tolist(), rows["sensitive"].tolist(), rows["extra"].tolist(),
+        rows["geometry_json"].tolist(), strict=True,
+    )
+    pieces = []
+    for (eid, title, desc, cat, start, end, tprec, place, pid, gprec, fat, actors, sources,
+         sensitive, extra, geometry) in columns:
+        properties = {
+            "id": eid, "title": title, "description": desc, "category": cat, "start": start,
+            "end": end, "time_precision": tprec, "place": place,
+            "place_id": None if pd.isna(pid) else pid, "geo_precision": gprec,
+            "fatalities": None if pd.isna(fat) else fat, "actors": fragment(actors),
+            "sources": fragment(sources), "sensitive": sensitive,
+        }
+        if not pd.isna(extra):
+            properties.update(orjson.loads(extra))
+        pieces.append(orjson.dumps({"type": "Feature", "id": eid,
+                                    "geometry": fragment(geometry),
+                                    "properties": properties}))
+    return pieces
 
 
 def events_geojson(dataset: Dataset, positions: Sequence[int], members: dict | None = None
                    ) -> bytes:
-    features = dataset.feature_json
-    return geojson_bytes([features[i] for i in positions], members)
+    return geojson_bytes(b",".join(feature_pieces(dataset, positions)), members)
 
 
 def defuse(cell: object) -> object:
@@ -72,10 +108,9 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
         (eid, title, desc, cat, start, end, tprec, place, pid, gprec, fat, actors, sources,
          sensitive, x, y, geometry, extra) = row
         writer.writerow([defuse(v) for v in (
-            eid, title, desc, cat, start, end or "", tprec, place, pid or "", gprec,
-            "" if pd.isna(fat) else int(fat), orjson.dumps(actors).decode(),
-            orjson.dumps(sources).decode(), "true" if sensitive else "false",
-            float(x), float(y), geometry,
-            orjson.dumps(extra).decode() if extra else "",
+            eid, title, desc, cat, start, end or "", tprec, place,
+            "" if pd.isna(pid) else pid, gprec, "" if pd.isna(fat) else int(fat), actors,
+            sources, "true" if sensitive else "false", float(x), float(y), geometry,
+            "" if pd.isna(extra) else extra,
         )])
     return buffer.getvalue()

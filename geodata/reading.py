@@ -255,14 +255,26 @@ def geometries_from_json(table: RawTable) -> tuple[np.ndarray, np.ndarray]:
     """Shapely geometries for the GeoJSON path; the second array marks unreadable ones."""
     if table.geometry is not None:
         return table.geometry, np.zeros(len(table.geometry), dtype=bool)
-    texts = np.array(
-        [orjson.dumps(g) if type(g) is dict else b"null" for g in table.geometry_json],
-        dtype=object,
-    )
-    present = np.array([type(g) is dict for g in table.geometry_json], dtype=bool)
-    geoms = np.empty(len(texts), dtype=object)
-    if present.any():
-        geoms[present] = shapely.from_geojson(texts[present], on_invalid="ignore")
+    raw = table.geometry_json
+    present = np.array([type(g) is dict for g in raw], dtype=bool)
+    geoms = np.empty(len(raw), dtype=object)
+    # Points with two plain numbers (nearly every event) are made in one vectorised call;
+    # everything else goes through GEOS's GeoJSON reader, which reports malformed input.
+    simple = np.array([type(g) is dict and g.get("type") == "Point" and _plain_xy(g)
+                       for g in raw], dtype=bool)
+    if simple.any():
+        xy = np.array([raw[i]["coordinates"] for i in np.flatnonzero(simple)], dtype=float)
+        geoms[simple] = shapely.points(xy)
+    rest = present & ~simple
+    if rest.any():
+        texts = np.array([orjson.dumps(raw[i]) for i in np.flatnonzero(rest)], dtype=object)
+        geoms[rest] = shapely.from_geojson(texts, on_invalid="ignore")
     malformed = present & pd.isna(pd.Series(geoms, dtype=object)).to_numpy()
     table.geometry = geoms
     return geoms, malformed
+
+
+def _plain_xy(geometry: dict) -> bool:
+    coordinates = geometry.get("coordinates")
+    return (type(coordinates) is list and len(coordinates) == 2
+            and type(coordinates[0]) in (int, float) and type(coordinates[1]) in (int, float))

@@ -12,6 +12,7 @@ import re
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -73,8 +74,18 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
 
 
 def iso_times(series: pd.Series) -> list[str | None]:
-    """ISO 8601 text with a colon in the offset, e.g. 2022-01-06T18:00:00+06:00."""
-    text = series.dt.strftime("%Y-%m-%dT%H:%M:%S")
-    offset = series.dt.strftime("%z")
-    joined = text + offset.str[:3] + ":" + offset.str[3:]
-    return [None if pd.isna(v) else v for v in joined]
+    """ISO 8601 text in the series' timezone, e.g. 2022-01-06T18:00:00+06:00 (vectorised:
+    strftime is far too slow for 100,000 values)."""
+    if not len(series):
+        return []
+    utc = series.array.asi8
+    local = series.dt.tz_localize(None).array.asi8
+    missing = series.isna().to_numpy()
+    text = np.datetime_as_string(np.where(missing, 0, local).astype("datetime64[ns]"),
+                                 unit="s").astype(object)
+    minutes = np.where(missing, 0, (local - utc) // 60_000_000_000)
+    suffix = {m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
+              for m in set(minutes.tolist())}
+    return [None if gone else t + suffix[m]
+            for t, m, gone in zip(text.tolist(), minutes.tolist(), missing.tolist(),
+                                  strict=True)]

@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from geodata.errors import WITHHELD, Problem, shorten
@@ -92,10 +95,13 @@ def _type_is(values: list | pd.Series, kind: type) -> np.ndarray:
 
 
 def _is_text(values: list, allow_empty: bool = False) -> np.ndarray:
+    """Which values are strings (with something other than white space in them)."""
     s = _series(values)
     ok = _type_is(s, str)
     if not allow_empty:
-        ok &= s.where(ok, "").str.strip().str.len().to_numpy() > 0
+        strings = pa.array(s.where(ok, None), type=pa.string(), from_pandas=True)
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(strings)), 0)
+        ok &= pc.fill_null(filled, False).to_numpy(zero_copy_only=False)
     return ok
 
 
@@ -261,53 +267,54 @@ def _actors(rep: _Reporter, live: np.ndarray, values: list) -> list[list[str]]:
 
 
 def _sources(rep: _Reporter, live: np.ndarray, values: list) -> list:
-    s = _series(values)
-    is_list = _type_is(s, list)
-    empty = is_list & (s.where(is_list, ()).map(len) == 0).to_numpy()
-    rep.rows(live & (~is_list | empty), "sources", "must cite at least one source",
+    """Each event's sources, flattened into one table of sources so every check is one
+    column operation whatever the number of sources per event."""
+    is_list = _type_is(values, list)
+    lengths = np.fromiter((len(v) if type(v) is list else 0 for v in values), np.int64,
+                          count=len(values))
+    rep.rows(live & (~is_list | (lengths == 0)), "sources", "must cite at least one source",
              "a non-empty list of {publication, title, date, url?, quote?}", values)
-    flat = s[is_list].explode().dropna()
-    if flat.empty:
+    flat = list(chain.from_iterable(v for v in values if type(v) is list))
+    if not flat:
         return list(values)
-    position = flat.groupby(level=0).cumcount().to_numpy()
-    rows = flat.index.to_numpy()
+    rows = np.repeat(np.arange(len(values)), lengths)
+    position = np.arange(len(flat)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     is_dict = _type_is(flat, dict)
     for j in np.flatnonzero(~is_dict)[:REPORT_LIMIT]:
         i = rows[j]
         if live[i]:
             rep.problems.append(Problem(rep.file, "is not an object", index=int(i),
                                         feature_id=rep.ids[i], field=f"sources[{position[j]}]",
-                                        found=shorten(flat.iloc[j]),
+                                        found=shorten(flat[j]),
                                         expected="{publication, title, date, url?, quote?}"))
-    table = pd.DataFrame.from_records(
-        [d if type(d) is dict else {} for d in flat], index=flat.index
-    )
+    if not is_dict.all():
+        flat = [d if type(d) is dict else {} for d in flat]
     checks = (
-        ("publication", True, lambda c: _is_text(c), "a non-empty string"),
-        ("title", True, lambda c: _is_text(c), "a non-empty string"),
+        ("publication", True, _is_text, "a non-empty string"),
+        ("title", True, _is_text, "a non-empty string"),
         ("date", True, lambda c: _matches(c, _SOURCE_DATE), "YYYY, YYYY-MM or YYYY-MM-DD"),
         ("url", False, lambda c: _matches(c, _URL), "an http:// or https:// address"),
-        ("quote", False, lambda c: _is_text(c), "a short non-empty quote"),
-        ("note", False, lambda c: _is_text(c), "a non-empty string"),
+        ("quote", False, _is_text, "a short non-empty quote"),
+        ("note", False, _is_text, "a non-empty string"),
     )
     for name, required, test, expected in checks:
-        column = table[name].tolist() if name in table else [MISSING] * len(table)
-        column = [MISSING if (v is None or v is MISSING or v != v) else v for v in column]
-        absent = np.array([v is MISSING for v in column], dtype=bool)
+        column = [d.get(name) for d in flat]
+        absent = _series(column).isna().to_numpy()
         bad = is_dict & ~absent & ~test(column)
         if required:
             bad |= is_dict & absent
         _source_rows(rep, live, bad, rows, position, name, expected, column)
         if name == "quote":
-            long_ = np.array([type(v) is str and len(v) > QUOTE_WARN_CHARS for v in column])
-            _source_rows(rep, live, long_, rows, position, name, expected, column,
-                         message=f"is longer than {QUOTE_WARN_CHARS} characters",
-                         severity="warning")
+            lengths = _series(column).where(_type_is(column, str), "").str.len().to_numpy()
+            _source_rows(rep, live, lengths > QUOTE_WARN_CHARS, rows, position, name,
+                         expected, column, severity="warning",
+                         message=f"is longer than {QUOTE_WARN_CHARS} characters")
     return list(values)
 
 
 def _matches(values: list, pattern: re.Pattern) -> np.ndarray:
-    return np.array([type(v) is str and bool(pattern.match(v)) for v in values], dtype=bool)
+    text = _series(values).where(_type_is(values, str), None)
+    return text.str.match(pattern, na=False).to_numpy(dtype=bool)
 
 
 def _source_rows(rep: _Reporter, live, bad, rows, position, name, expected, column,

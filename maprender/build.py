@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import folium
 import xyzservices.providers as providers
 
 from geodata import Dataset, EventFilter, make_slices, select
 from maprender.document import render_page
 from maprender.elements import (
     AssetTags,
+    BaseTiles,
     EventData,
     EventMap,
+    LayerSwitcher,
     MapApp,
     MapFigure,
     PlacesLayer,
@@ -71,7 +72,7 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
     if len(dataset.places):
         places = PlacesLayer(texts.gettext("Reference places"))
         fmap.add_child(places)
-    folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
+    LayerSwitcher(position="topright", collapsed=True).add_to(fmap)
     fmap.add_child(EventData(payload_json(payload), DATA_ELEMENT_ID))
     fmap.add_child(MapApp(slice_layers, places, DATA_ELEMENT_ID,
                           {"about": True, "list": True, "headingLevel": 1} | (chrome or {})))
@@ -93,9 +94,9 @@ def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
     _ = texts.gettext
     osm = providers.OpenStreetMap.Mapnik
     if spec.carto_key:
-        folium.TileLayer(providers.CartoDB.Positron(apikey=spec.carto_key),
-                         name=_("Light map (CARTO)"), show=True).add_to(fmap)
+        BaseTiles(providers.CartoDB.Positron(apikey=spec.carto_key),
+                  name=_("Light map (CARTO)"), show=True).add_to(fmap)
     else:
-        folium.TileLayer(osm, name=_("Light map (OpenStreetMap, greyed)"), show=True,
-                         className="am-tiles-light").add_to(fmap)
-    folium.TileLayer(osm, name="OpenStreetMap", show=False).add_to(fmap)
+        BaseTiles(osm, name=_("Light map (OpenStreetMap, greyed)"), show=True,
+                  className="am-tiles-light").add_to(fmap)
+    BaseTiles(osm, name="OpenStreetMap", show=False).add_to(fmap)

@@ -3,6 +3,11 @@
 The JavaScript they call lives in ``maprender/js``; templates pass it names and JSON, never
 code assembled from strings. Every value from the data reaches the page through ``tojson``
 (which escapes <, > and &) or through the one JSON data block.
+
+Branca places each macro's output in the figure as a new Jinja template and renders it
+again. With data in the output that is both slow (a 70 MB data block is lexed as a template)
+and dangerous: a title containing ``{{ ... }}`` would be run as template code on the server.
+Every element here therefore places its output as it is (``RawElement``).
 """
 
 from __future__ import annotations
@@ -12,9 +17,45 @@ from typing import ClassVar
 
 import folium
 from branca.element import Element, Figure, MacroElement
+from folium.elements import ElementAddToElement
+from folium.map import Layer
 from folium.template import Template
 
 from maprender import assets
+
+
+class RawElement(Element):
+    """Markup placed in the page exactly as given, never parsed as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class RawMacro:
+    """Mixin for MacroElements: render each macro once and place the result raw."""
+
+    def before_render(self) -> None:
+        """Hook for what a Folium class does before rendering (e.g. adding to the map)."""
+        if isinstance(self, Layer) and self.show:
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+
+    def render(self, **kwargs) -> None:
+        self.before_render()
+        figure = self.get_root()
+        module = self._template.module
+        for part in ("header", "html", "script"):
+            macro = module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(RawElement(macro(self, kwargs)),
+                                                name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 class MapFigure(Figure):
@@ -44,7 +85,7 @@ class MapFigure(Figure):
         self.header._children.pop("meta_http", None)
 
 
-class EventMap(folium.Map):
+class EventMap(RawMacro, folium.Map):
     """A Leaflet map without Folium's CDN assets; ours are added by AssetTags."""
 
     default_js: ClassVar[list] = []
@@ -90,7 +131,7 @@ class AssetTags(Element):
         return assets.linked_tags(self.base_url)
 
 
-class EventData(MacroElement):
+class EventData(RawMacro, MacroElement):
     """The one JSON document carrying the events, already escaped for HTML."""
 
     _template = Template(
@@ -108,7 +149,7 @@ class EventData(MacroElement):
         self.element_id = element_id
 
 
-class SliceLayer(folium.FeatureGroup):
+class SliceLayer(RawMacro, folium.FeatureGroup):
     """One time slice as a Leaflet FeatureGroup whose events the canvas layer draws."""
 
     _template = Template(
@@ -126,7 +167,7 @@ class SliceLayer(folium.FeatureGroup):
         self.index = index
 
 
-class PlacesLayer(folium.FeatureGroup):
+class PlacesLayer(RawMacro, folium.FeatureGroup):
     """The reference places (landmarks, areas), filled from the data block."""
 
     _template = Template(
@@ -142,7 +183,7 @@ class PlacesLayer(folium.FeatureGroup):
         self._name = "PlacesLayer"
 
 
-class MapApp(MacroElement):
+class MapApp(RawMacro, MacroElement):
     """Starts the map: time control, legend, popups and window.almatyMap."""
 
     _template = Template(
@@ -169,6 +210,21 @@ class MapApp(MacroElement):
         self.places = places
         self.data_id = data_id
         self.options = options
+
+
+class BaseTiles(RawMacro, folium.TileLayer):
+    """A tile layer (from xyzservices), rendered raw like the rest."""
+
+
+class LayerSwitcher(RawMacro, folium.LayerControl):
+    """Folium's layer control, rendered raw: layer names come from the data."""
+
+    def before_render(self) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if isinstance(item, Layer) and item.control:
+                target = self.overlays if item.overlay else self.base_layers
+                target[item.layer_name] = item.get_name()
 
 
 def number_elements(root: Element) -> None:

@@ -161,7 +161,7 @@ def _source_list(rows: pd.DataFrame) -> list[dict[str, str]]:
     """Each cited work once, most cited first, for the credits block."""
     counter: Counter = Counter()
     for sources in rows["sources"]:
-        for s in sources:
+        for s in orjson.loads(sources):
             counter[(s.get("publication"), s.get("title"), s.get("url"))] += 1
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0][0] or "",
                                                        item[0][1] or ""))
@@ -179,10 +179,8 @@ def _event_columns(dataset: Dataset, rows: pd.DataFrame, strings: _Strings,
         return {name: [] for name in names}
     anchors = shapely.point_on_surface(rows.geometry.array)
     is_point = shapely.get_type_id(rows.geometry.array) == 0
-    feature_json = dataset.feature_json
-    positions = rows.index.to_numpy()
-    geometry = [None if point else orjson.loads(feature_json[p])["geometry"]
-                for point, p in zip(is_point, positions, strict=True)]
+    geometry = [None if point else orjson.loads(text)
+                for point, text in zip(is_point, rows["geometry_json"], strict=True)]
     starts = rows["start"].tolist()
     ends = rows["end"].tolist()
     tprec = rows["time_precision"].astype(str).tolist()
@@ -199,11 +197,12 @@ def _event_columns(dataset: Dataset, rows: pd.DataFrame, strings: _Strings,
         "when": [strings(when(s, e, p, texts)) for s, e, p in zip(starts, ends, tprec,
                                                                   strict=True)],
         "place": [strings(v) for v in rows["place"]],
-        "place_id": [strings(v) for v in rows["place_id"]],
+        "place_id": [strings(None if pd.isna(v) else v) for v in rows["place_id"]],
         "geo_precision": rows["geo_precision"].cat.codes.tolist(),
         "fatalities": [None if pd.isna(v) else int(v) for v in rows["fatalities"]],
-        "actors": [[strings(a) for a in actors] for actors in rows["actors"]],
-        "sources": [[_source(s, strings) for s in sources] for sources in rows["sources"]],
+        "actors": [[strings(a) for a in orjson.loads(actors)] for actors in rows["actors"]],
+        "sources": [[_source(s, strings) for s in orjson.loads(sources)]
+                    for sources in rows["sources"]],
         "sensitive": rows["sensitive"].astype(int).tolist(),
         "x": shapely.get_x(anchors).tolist(),
         "y": shapely.get_y(anchors).tolist(),
@@ -212,7 +211,7 @@ def _event_columns(dataset: Dataset, rows: pd.DataFrame, strings: _Strings,
         "s1": last.tolist(),
     }
     if rows["extra"].notna().any():
-        columns["extra"] = rows["extra"].tolist()
+        columns["extra"] = [None if pd.isna(v) else orjson.loads(v) for v in rows["extra"]]
     return columns
 
 

@@ -13,7 +13,7 @@ import orjson
 import shapely
 
 from geodata import Dataset, events_csv, geojson_bytes, select
-from geodata.formats import defuse
+from geodata.formats import defuse, feature_pieces
 from ogcapi.documents import CSV, GEOJSON, HTML, link
 from ogcapi.errors import not_found
 from ogcapi.params import ItemsQuery
@@ -89,8 +89,11 @@ def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     members = {"numberMatched": page.matched, "numberReturned": len(page.positions),
                "timeStamp": stamp, "links": links}
-    source = dataset.feature_json if page.collection == "events" else dataset.place_json
-    return geojson_bytes([source[i] for i in page.positions], members)
+    if page.collection == "events":
+        joined = b",".join(feature_pieces(dataset, page.positions))
+    else:
+        joined = b",".join(dataset.place_json[i] for i in page.positions)
+    return geojson_bytes(joined, members)
 
 
 def features_csv(dataset: Dataset, page: Page) -> str:
@@ -128,7 +131,9 @@ def find_feature(dataset: Dataset, collection: str, feature_id: str) -> int:
 
 
 def feature_json(dataset: Dataset, collection: str, position: int, links: list[dict]) -> bytes:
-    source = dataset.feature_json if collection == "events" else dataset.place_json
-    feature = orjson.loads(source[position])
+    if collection == "events":
+        feature = orjson.loads(feature_pieces(dataset, [position])[0])
+    else:
+        feature = orjson.loads(dataset.place_json[position])
     feature["links"] = links
     return orjson.dumps(feature)

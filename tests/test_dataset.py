@@ -38,7 +38,7 @@ def test_sensitive_geometry_never_leaves_the_loader(small):
     assert home["geo_precision"] == "area"
     assert home.geometry.geom_type == "Point"
     assert home.geometry.x == pytest.approx(76.915) and home.geometry.y == pytest.approx(43.215)
-    everything = b"".join(small.feature_json) + events_csv(small, range(3)).encode()
+    everything = events_geojson(small, range(3)) + events_csv(small, range(3)).encode()
     numbers = {round(float(x), 6) for x in re.findall(rb"-?\d+\.\d+", everything)}
     assert numbers.isdisjoint({76.9, 76.92, 43.2, 43.22})
     assert 76.915 in numbers

@@ -108,3 +108,15 @@ def test_export_help_is_usable():
     assert result.exit_code == 0
     for option in ("--out", "--data", "--start", "--end", "--category", "--slice", "--title"):
         assert option in result.output
+
+
+def test_template_syntax_in_the_data_is_never_run(make_dataset):
+    """Branca re-renders macro output as Jinja; data must never be treated as a template."""
+    events = (DATA / "base" / "events.geojson").read_text().replace(
+        '"Rally through the night"', '"X{{ 7*7 }}Y {% if true %}Z{% endif %}"')
+    toml = (DATA / "base" / "dataset.toml").read_text().replace(
+        'label = "Before"', 'label = "P{{ 6*7 }}Q"')
+    page = export_page(load_dataset(make_dataset(events=events, toml=toml)))
+    assert "X{{ 7*7 }}Y {% if true %}Z{% endif %}" in page
+    assert "P{{ 6*7 }}Q" in page
+    assert "X49Y" not in page and "P42Q" not in page
