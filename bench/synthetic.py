@@ -27,7 +27,18 @@ CATEGORIES = ("protest", "unrest", "lethal-force", "security", "custody", "memor
 TIME_PRECISIONS = (("exact", 0.40), ("hour", 0.30), ("day", 0.20), ("week", 0.07),
                    ("month", 0.03))
 GEO_PRECISIONS = (("exact", 0.45), ("approximate", 0.30), ("area", 0.15), ("city", 0.10))
-WORDS = ["residents", "reported", "crowds", "gathered", "near", "the", "square", "police", "vehicles", "arrived", "shortly", "after", "witnesses", "said", "shots", "were", "heard", "from", "the", "direction", "of", "the", "avenue", "several", "people", "were", "detained", "and", "taken", "away", "local", "journalists", "could", "not", "confirm", "the", "number", "of", "injured", "the", "district", "administration", "declined", "to", "comment", "while", "relatives", "searched", "hospitals", "for", "missing", "family", "members", "roads", "were", "blocked", "by", "armoured", "vehicles", "and", "soldiers", "checked", "documents", "at", "the", "crossing", "shops", "remained", "closed", "and", "public", "transport", "stopped", "running", "telephone", "and", "internet", "connections", "were", "interrupted", "across", "the", "city", "centre", "according", "to", "accounts", "collected", "later", "by", "rights", "groups", "who", "interviewed", "those", "released", "from", "custody", "many", "described", "beatings", "and", "threats", "during", "questioning", "at", "the", "station"]
+SAMPLE_TEXT = (
+    "residents reported crowds gathered near the square police vehicles arrived shortly "
+    "after witnesses said shots were heard from the direction of the avenue several people "
+    "were detained and taken away local journalists could not confirm the number of injured "
+    "the district administration declined to comment while relatives searched hospitals for "
+    "missing family members roads were blocked by armoured vehicles and soldiers checked "
+    "documents at the crossing shops remained closed and public transport stopped running "
+    "telephone and internet connections were interrupted across the city centre according "
+    "to accounts collected later by rights groups who interviewed those released from "
+    "custody many described beatings and threats during questioning at the station"
+)
+WORDS = tuple(SAMPLE_TEXT.split())
 VERBS = ("Crowd gathers", "Shots reported", "Detentions", "Checkpoint set up", "Building "
          "damaged", "Vehicles burned", "Patrol clashes", "Hospital searched", "Curfew "
          "enforced", "Vigil held", "Arrests reported", "Road blocked")
