@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geodata.errors import DataError, Problem
+from geodata.memory import release_memory
 from geodata.metadata import FILE as META_FILE
 from geodata.metadata import Metadata, read_metadata
 from geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
@@ -113,6 +114,8 @@ def inspect_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_B
         return None, problems
     paths = [folder / META_FILE, events_path] + ([places_path] if places_path else [])
     dataset = _build(folder, meta, checked, checked_places, paths, problems)
+    del checked, events
+    release_memory()
     return dataset, problems
 
 
@@ -143,9 +146,6 @@ def _build(folder: Path, meta: Metadata, events: CheckedEvents,
     def text(name: str) -> pd.api.extensions.ExtensionArray:
         return pd.array(list(pick(cols[name])), dtype="str")
 
-    def as_json(values) -> pd.api.extensions.ExtensionArray:
-        return pd.array([None if v is None else orjson.dumps(v).decode() for v in values],
-                        dtype="str")
 
     geometry_json = [
         shapely.to_geojson(geoms[i]) if sensitive[i] else events.geometry_json[i]
@@ -167,10 +167,10 @@ def _build(folder: Path, meta: Metadata, events: CheckedEvents,
             "geo_precision": pd.Categorical(list(pick(geo_precision)),
                                             categories=GEO_PRECISIONS),
             "fatalities": pd.array(list(pick(cols["fatalities"])), dtype="Int64"),
-            "actors": as_json(pick(cols["actors"])),
-            "sources": as_json(pick(cols["sources"])),
+            "actors": text("actors_json"),
+            "sources": text("sources_json"),
             "sensitive": sensitive[order],
-            "extra": as_json(pick(cols["extra"])),
+            "extra": text("extra_json"),
             "geometry_json": pd.array([g if isinstance(g, str) else orjson.dumps(g).decode()
                                        for g in geometry_json], dtype="str"),
         },

@@ -1,8 +1,9 @@
 """Turning a features file into columns, whatever its format.
 
-GeoJSON is parsed here with orjson rather than through GDAL: a malformed file must be
-reported with its line and column, and structural faults (null geometries, a ``crs`` member,
-nested ``sources``) must be seen as they are written, not as GDAL repairs or flattens them.
+GeoJSON is parsed here rather than through GDAL: structural faults (a member that is not a
+Feature, null geometries, a ``crs`` member, nested ``sources``) must be seen as they are
+written, not silently skipped, repaired or flattened, and a malformed file must be reported
+with its line and column.
 Every other format pyogrio reads (GeoPackage, FlatGeobuf, Shapefile, ...) goes through
 pyogrio with Arrow and is reprojected to EPSG:4326. Both paths produce the same ``RawTable``,
 so one validator checks them.
@@ -11,9 +12,11 @@ so one validator checks them.
 from __future__ import annotations
 
 import json
+import mmap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ijson
 import numpy as np
 import orjson
 import pandas as pd
@@ -99,77 +102,116 @@ def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_
 
 
 def _read_geojson(path: Path, fields: tuple[str, ...], table: RawTable) -> None:
+    """Stream the features one at a time (ijson's C parser), keeping only columns.
+
+    Parsing the whole document first would hold every feature as Python objects at once,
+    several times the file's size; streaming keeps the peak near the size of the columns.
+    A file that is not valid JSON is parsed again whole, by orjson, for the line and column
+    of the fault.
+    """
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+            if not _collection_head(handle, skip, table):
+                return
+            handle.seek(skip)
+            _stream_features(ijson.items(handle, "features.item", use_float=True), fields,
+                             table)
     except OSError as exc:
         table.problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-        return
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+        table.broken = None
+        table.problems.append(_json_fault(path, exc))
+
+
+def _json_fault(path: Path, exc: Exception) -> Problem:
+    """Where the JSON breaks: orjson knows the line and column, the streaming parser not."""
+    data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as exc:
-        table.problems.append(Problem(path.name, f"is not valid JSON: {exc.msg}",
-                                      line=exc.lineno, column=exc.colno))
-        return
-    del data
-    features = _collection_features(doc, table)
-    if features is None:
-        return
-    _columns_from_features(features, fields, table)
+        orjson.loads(data)
+    except orjson.JSONDecodeError as fault:
+        return Problem(path.name, f"is not valid JSON: {fault.msg}", line=fault.lineno,
+                       column=fault.colno)
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Problem(path.name, f"is not valid JSON: {first}")
 
 
-def _collection_features(doc: object, table: RawTable) -> list | None:
+def _top_level(handle, skip: int, key: str) -> object:
+    """The value of a top-level member (MISSING if absent); stops as soon as it is found."""
+    handle.seek(skip)
+    return next(ijson.items(handle, key, use_float=True), MISSING)
+
+
+def _collection_head(handle, skip: int, table: RawTable) -> bool:
+    """Check the FeatureCollection's own members before streaming its features."""
     file = table.file
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
+    handle.seek(skip)
+    first = handle.read(1)
+    if not first:
+        table.problems.append(Problem(file, "is not valid JSON: the file is empty"))
+        return False
+    kind = _top_level(handle, skip, "type")
+    if kind != "FeatureCollection":
         table.problems.append(Problem(file, "is not a GeoJSON FeatureCollection",
-                                      field="type", found=shorten(found),
+                                      field="type", found=_found_kind(kind),
                                       expected="'FeatureCollection'"))
-        return None
-    crs = doc.get("crs")
-    if crs is not None:
+        return False
+    if _mentions(handle, b'"crs"'):
+        crs = _top_level(handle, skip, "crs")
         name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-        if name not in _WGS84_CRS_NAMES:
+        if crs is not MISSING and crs is not None and name not in _WGS84_CRS_NAMES:
             table.problems.append(Problem(
                 file, "declares a coordinate reference system other than WGS84",
                 field="crs", found=shorten(name if name else crs),
                 expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
                          "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
             ))
-            return None
-    features = doc.get("features")
-    if not isinstance(features, list):
+            return False
+    handle.seek(skip)
+    features = next((event for prefix, event, _ in ijson.parse(handle)
+                     if prefix == "features"), None)
+    if features != "start_array":
         table.problems.append(Problem(file, "has no list of features", field="features",
-                                      found=shorten(type(features).__name__),
+                                      found=shorten(features or "nothing"),
                                       expected="a 'features' array"))
-        return None
-    return features
+        return False
+    return True
 
 
-def _columns_from_features(features: list, fields: tuple[str, ...], table: RawTable) -> None:
-    n = len(features)
-    broken = np.zeros(n, dtype=bool)
-    props: list[dict] = []
+def _found_kind(kind: object) -> str:
+    return "nothing (no top-level 'type')" if kind is MISSING else shorten(kind)
+
+
+def _mentions(handle, needle: bytes) -> bool:
+    """Whether the raw bytes contain ``needle`` (memory-mapped, so nothing is read in)."""
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return mapped.find(needle) != -1
+
+
+def _stream_features(features, fields: tuple[str, ...], table: RawTable) -> None:
+    known = set(fields)
+    columns: dict[str, list] = {name: [] for name in fields}
+    appenders = [(name, columns[name].append) for name in fields]
+    broken: list[bool] = []
+    ids, geometry, extras = table.feature_ids, table.geometry_json, table.extras
     for i, feature in enumerate(features):
         p = feature.get("properties") if type(feature) is dict else None
-        if type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict:
-            broken[i] = True
+        bad = type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict
+        if bad:
             table.problems.append(_structure_problem(table.file, i, feature))
             p = {}
-        props.append(p)
-    table.broken = broken
-    table.feature_ids = [f.get("id") if type(f) is dict else None for f in features]
-    table.geometry_json = [
-        f.get("geometry", MISSING) if type(f) is dict else MISSING for f in features
-    ]
-    known = set(fields)
-    for name in fields:
-        table.columns[name] = [p.get(name, MISSING) for p in props]
-    table.extras = [
-        None if known.issuperset(p) else {k: v for k, v in p.items() if k not in known}
-        for p in props
-    ]
+        broken.append(bad)
+        ids.append(feature.get("id") if type(feature) is dict else None)
+        geometry.append(feature.get("geometry", MISSING) if type(feature) is dict else MISSING)
+        get = p.get
+        for name, append in appenders:
+            append(get(name, MISSING))
+        extras.append(None if known.issuperset(p) else
+                      {k: v for k, v in p.items() if k not in known})
+    table.columns = columns
+    table.broken = np.array(broken, dtype=bool)
 
 
 def _structure_problem(file: str, index: int, feature: object) -> Problem:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -165,6 +166,9 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
 
     geoms = _geometry(rep, live, table, meta)
     columns = {
+        "sources_json": _as_json(rep, live, sources, "sources"),
+        "actors_json": _as_json(rep, live, actors, "actors"),
+        "extra_json": _as_json(rep, live, table.extras, "properties"),
         "id": ids,
         "title": cols["title"],
         "description": [("" if a else d) for a, d in zip(desc_absent, description, strict=True)],
@@ -184,6 +188,25 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     return CheckedEvents(columns, geoms, table.geometry_json, rep.problems + [
         p for p in table.problems if p.index is not None
     ])
+
+
+def _as_json(rep: _Reporter, live: np.ndarray, values: list, field: str) -> list[str | None]:
+    """Each value as compact JSON text, as it is kept after loading; a value that cannot be
+    written back (nested deeper than 254 levels) is reported rather than crashing later."""
+    out: list[str | None] = []
+    failed = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        if value is None or value is MISSING:
+            out.append(None)
+            continue
+        try:
+            out.append(orjson.dumps(value).decode())
+        except orjson.JSONEncodeError:
+            failed[i] = True
+            out.append(None)
+    rep.rows(live & failed, field, "nests too deeply to be kept",
+             "at most 254 levels of nested lists and objects")
+    return out
 
 
 def _ids(table: RawTable) -> tuple[list[str | None], list[Problem]]:

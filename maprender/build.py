@@ -80,7 +80,7 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
     return figure
 
 
-def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> str:
+def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> bytes:
     """The standalone page for a spec: what `almaty-map export` and /export both write."""
     return render_page(build_map(dataset, spec))
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from maprender.elements import MapFigure
 
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-_INLINE_STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+_INLINE_STYLE = re.compile(rb"<style>(.*?)</style>", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -22,30 +22,38 @@ class MapParts:
     script: str
 
 
-def render_page(figure: MapFigure) -> str:
-    """The standalone HTML page; identical input gives identical text."""
-    return figure.render()
+def _splice(figure: MapFigure, page: bytes) -> bytes:
+    for marker, data in figure.data_blocks.items():
+        page = page.replace(marker.encode(), data, 1)
+    return page
+
+
+def render_page(figure: MapFigure) -> bytes:
+    """The standalone HTML page as UTF-8; identical input gives identical bytes."""
+    return _splice(figure, figure.render().encode("utf-8"))
 
 
 def render_parts(figure: MapFigure) -> MapParts:
     figure.render()
-    return MapParts(figure.header.render(), figure.html.render(), figure.script.render())
+    body = _splice(figure, figure.html.render().encode("utf-8")).decode("utf-8")
+    return MapParts(figure.header.render(), body, figure.script.render())
 
 
-def _hashes(pattern: re.Pattern, document: str) -> list[str]:
+def _hashes(pattern: re.Pattern, document: str | bytes) -> list[str]:
+    data = document.encode() if isinstance(document, str) else document
     return sorted({
-        "'sha256-" + b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in pattern.findall(document)
+        "'sha256-" + b64encode(hashlib.sha256(body).digest()).decode() + "'"
+        for body in pattern.findall(data)
     })
 
 
-def script_hashes(document: str) -> list[str]:
+def script_hashes(document: str | bytes) -> list[str]:
     """CSP source expressions for every inline script (attribute-less <script>) in a page we
     rendered, so the page can run under a Content-Security-Policy without 'unsafe-inline'.
     Only our own markup is scanned: data reaches scripts escaped (no literal </script>)."""
     return _hashes(_INLINE_SCRIPT, document)
 
 
-def style_hashes(document: str) -> list[str]:
+def style_hashes(document: str | bytes) -> list[str]:
     """The same for inline <style> blocks."""
     return _hashes(_INLINE_STYLE, document)

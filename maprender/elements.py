@@ -83,6 +83,8 @@ class MapFigure(Figure):
         self.page_title = page_title
         self.lang = lang
         self.header._children.pop("meta_http", None)
+        # Data blocks are spliced in as bytes after rendering (see EventData).
+        self.data_blocks: dict[str, bytes] = {}
 
 
 class EventMap(RawMacro, folium.Map):
@@ -132,21 +134,30 @@ class AssetTags(Element):
 
 
 class EventData(RawMacro, MacroElement):
-    """The one JSON document carrying the events, already escaped for HTML."""
+    """The one JSON document carrying the events, already escaped for HTML.
+
+    The template prints a marker; the data (tens of MB for a large dataset) is spliced in as
+    UTF-8 bytes after rendering, so it is never copied through Jinja or a Python string.
+    """
 
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <script type="application/json" id="{{ this.element_id }}">{{ this.json }}</script>
+        <script type="application/json" id="{{ this.element_id }}">{{ this.marker }}</script>
         {% endmacro %}
         """
     )
 
-    def __init__(self, json_text: str, element_id: str = "almaty-map-data"):
+    def __init__(self, data: bytes, element_id: str = "almaty-map-data"):
         super().__init__()
         self._name = "EventData"
-        self.json = json_text
+        self.data = data
         self.element_id = element_id
+        self.marker = f"<!--almaty-map-data:{element_id}-->"
+
+    def render(self, **kwargs) -> None:
+        self.get_root().data_blocks[self.marker] = self.data
+        super().render(**kwargs)
 
 
 class SliceLayer(RawMacro, folium.FeatureGroup):

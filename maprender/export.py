@@ -17,7 +17,7 @@ class ExportError(OSError):
     """The export could not be written; the message names the path and the reason."""
 
 
-def write_export(page: str, out: Path) -> int:
+def write_export(page: str | bytes, out: Path) -> int:
     """Write ``page`` to ``out`` atomically; return the number of bytes written."""
     out = Path(out)
     if out.is_dir():
@@ -25,7 +25,7 @@ def write_export(page: str, out: Path) -> int:
     folder = out.parent
     if not folder.is_dir():
         raise ExportError(f"cannot write {out}: the folder {folder} does not exist")
-    data = page.encode("utf-8")
+    data = page.encode("utf-8") if isinstance(page, str) else page
     try:
         handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
     except OSError as exc:

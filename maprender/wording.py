@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from babel.dates import format_date, format_interval, format_skeleton
 
@@ -54,7 +55,12 @@ def clock(value: dt.time) -> str:
 def day_range(first: dt.date, last: dt.date, texts: Texts) -> str:
     if first == last:
         return day(first, texts)
-    return format_interval(first, last, "yMMMMd", locale=texts.babel_locale)
+    return _interval(first, last, texts.babel_locale)
+
+
+@lru_cache(maxsize=20000)
+def _interval(first: dt.date, last: dt.date, locale: str) -> str:
+    return format_interval(first, last, "yMMMMd", locale=locale)
 
 
 def _at(stamp: pd.Timestamp, precision: str, texts: Texts) -> str:
@@ -111,3 +117,41 @@ def slice_label(piece: Slice, texts: Texts) -> str:
 def slice_dates(piece: Slice, texts: Texts) -> str:
     """The calendar days a slice covers, e.g. "5–19 Jan 2022"."""
     return day_range(piece.start.date(), (piece.end - _ONE_NS).date(), texts)
+
+
+def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: Texts
+                ) -> list[str]:
+    """``when`` for whole columns: events that word the same are worded once.
+
+    The key holds exactly what ``when`` reads at each precision (the minute for exact times,
+    the part of the day for hours, the last day of a range), so 100,000 events cost a few
+    thousand calls rather than 100,000.
+    """
+    if not len(start):
+        return []
+    day_ns = 86_400 * 10**9
+    minute_ns = 60 * 10**9
+    local = start.dt.tz_localize(None).array.asi8
+    has_end = end.notna().to_numpy()
+    local_end = np.where(has_end, end.dt.tz_localize(None).array.asi8, local)
+    start_day = local // day_ns
+    last_day = np.where(has_end, (local_end - 1) // day_ns, start_day)
+    later_day = np.where(last_day > start_day, last_day, -1)
+    hour = (local % day_ns) // (3600 * 10**9)
+    part = np.searchsorted([limit for limit, _ in _PARTS_OF_DAY], hour, side="right")
+    kind = precision.astype(str).to_numpy()
+    exact, by_hour, by_day = kind == "exact", kind == "hour", kind == "day"
+    keys = pd.DataFrame({
+        "kind": kind,
+        "first": np.where(exact, local // minute_ns, start_day),
+        "part": np.where(by_hour, part, -1),
+        "last": np.where(exact, np.where(has_end & (local_end > local),
+                                         local_end // minute_ns, -1),
+                         np.where(by_hour | by_day, later_day, -1)),
+    })
+    groups = keys.groupby(["kind", "first", "part", "last"], sort=False).ngroup().to_numpy()
+    _, firsts = np.unique(groups, return_index=True)
+    ends = end.tolist()
+    starts = start.tolist()
+    labels = {int(groups[i]): when(starts[i], ends[i], kind[i], texts) for i in firsts}
+    return [labels[g] for g in groups.tolist()]

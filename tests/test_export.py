@@ -31,7 +31,7 @@ def test_exporting_twice_gives_identical_bytes(tmp_path):
 
 
 def test_the_page_loads_nothing_from_any_host(bundled):
-    page = export_page(bundled)
+    page = export_page(bundled).decode()
     assert not re.search(r"<script[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     assert not re.search(r"url\((?!data:)['\"]?[a-z]+:", page)
@@ -39,7 +39,7 @@ def test_the_page_loads_nothing_from_any_host(bundled):
 
 
 def test_every_url_in_the_page_is_a_tile_attribution_or_source(bundled):
-    page = export_page(bundled)
+    page = export_page(bundled).decode()
     data_urls = set()
     for name in ("events.geojson", "places.geojson"):
         data_urls |= set(re.findall(r"https?://[^\s\"'<>]+",
@@ -58,7 +58,7 @@ def test_every_url_in_the_page_is_a_tile_attribution_or_source(bundled):
 
 
 def test_licences_travel_with_the_export(bundled):
-    page = export_page(bundled)
+    page = export_page(bundled).decode()
     assert "BSD 2-Clause License" in page and "Vladimir Agafonkin" in page
     assert "almaty-map map code: MIT License" in page
 
@@ -66,7 +66,7 @@ def test_licences_travel_with_the_export(bundled):
 def test_labels_reach_the_layer_control_escaped(make_dataset):
     toml = (DATA / "base" / "dataset.toml").read_text().replace(
         'label = "Before"', 'label = "<b onmouseover=alert(1)>Before</b>"')
-    page = export_page(load_dataset(make_dataset(toml=toml)))
+    page = export_page(load_dataset(make_dataset(toml=toml))).decode()
     assert "<b onmouseover" not in page
     # Escaped for HTML (Leaflet writes layer names as HTML), then for JavaScript.
     assert "\\u0026lt;b onmouseover=alert(1)\\u0026gt;Before" in page
@@ -116,7 +116,7 @@ def test_template_syntax_in_the_data_is_never_run(make_dataset):
         '"Rally through the night"', '"X{{ 7*7 }}Y {% if true %}Z{% endif %}"')
     toml = (DATA / "base" / "dataset.toml").read_text().replace(
         'label = "Before"', 'label = "P{{ 6*7 }}Q"')
-    page = export_page(load_dataset(make_dataset(events=events, toml=toml)))
+    page = export_page(load_dataset(make_dataset(events=events, toml=toml))).decode()
     assert "X{{ 7*7 }}Y {% if true %}Z{% endif %}" in page
     assert "P{{ 6*7 }}Q" in page
     assert "X49Y" not in page and "P42Q" not in page

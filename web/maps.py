@@ -31,7 +31,7 @@ READER_CHROME = {"about": False, "list": False, "headingLevel": 2}
 class Rendered:
     """A rendered page or embeddable parts, with what its CSP must allow."""
 
-    html: str
+    html: str | bytes
     scripts: list[str]
     styles: list[str]
     parts: MapParts | None = None
@@ -44,7 +44,8 @@ class Rendered:
 
     @property
     def etag(self) -> str:
-        return hashlib.sha256(self.html.encode()).hexdigest()[:32]
+        data = self.html.encode() if isinstance(self.html, str) else self.html
+        return hashlib.sha256(data).hexdigest()[:32]
 
 
 def _cache():
