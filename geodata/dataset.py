@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import itemgetter
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geodata.errors import DataError, Problem
@@ -24,8 +24,14 @@ from geodata.metadata import FILE as META_FILE
 from geodata.metadata import Metadata, read_metadata
 from geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
 from geodata.privacy import coarsen
-from geodata.reading import DEFAULT_MAX_BYTES, RawTable, find_file, read_features
-from geodata.validation import CheckedEvents, CheckedPlaces, check_events, check_places
+from geodata.reading import DEFAULT_MAX_BYTES, find_file, read_features
+from geodata.validation import (
+    CheckedEvents,
+    CheckedPlaces,
+    check_events,
+    check_places,
+    duplicate_ids,
+)
 
 BUNDLED = Path(__file__).parent / "datasets" / "almaty-2022"
 
@@ -100,32 +106,51 @@ def inspect_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_B
     if events_path is None and not found:
         problems.append(Problem("events.geojson", f"not found in {folder}",
                                 expected="an events file (GeoJSON, GeoPackage, ...)"))
-    places = _read(places_path, PLACE_FIELDS, max_bytes, problems)
-    checked_places = check_places(places, meta) if places and places.broken is not None else None
-    if checked_places:
-        problems += checked_places.problems
-    place_ids = set(checked_places.columns["id"]) if checked_places else set()
-    events = _read(events_path, EVENT_FIELDS, max_bytes, problems)
-    checked = None
-    if events is not None and events.broken is not None:
-        checked = check_events(events, meta, place_ids)
-        problems += checked.problems
+    places = _read_places(places_path, meta, max_bytes, problems)
+    place_ids = set(places.columns["id"]) if places else set()
+    checked = _check_events(events_path, meta, place_ids, max_bytes, problems)
     if meta is None or checked is None or any(p.severity == "error" for p in problems):
         return None, problems
     paths = [folder / META_FILE, events_path] + ([places_path] if places_path else [])
-    dataset = _build(folder, meta, checked, checked_places, paths, problems)
-    del checked, events
+    dataset = _build(folder, meta, checked, places, paths, problems)
+    del checked
     release_memory()
     return dataset, problems
 
 
-def _read(path: Path | None, fields: tuple[str, ...], max_bytes: int,
-          problems: list[Problem]) -> RawTable | None:
+def _read_places(path: Path | None, meta: Metadata | None, max_bytes: int,
+                 problems: list[Problem]) -> CheckedPlaces | None:
     if path is None:
         return None
-    table = read_features(path, fields, max_bytes)
-    problems += [p for p in table.problems if p.index is None]
-    return table
+    reading = read_features(path, PLACE_FIELDS, max_bytes, chunk_size=10**9)
+    tables = list(reading.chunks)
+    problems += reading.problems
+    if not tables:
+        return None
+    checked = check_places(tables[0], meta)
+    problems += checked.problems
+    return checked
+
+
+def _check_events(path: Path | None, meta: Metadata | None, place_ids: set[str],
+                  max_bytes: int, problems: list[Problem]) -> CheckedEvents | None:
+    """Check the events chunk by chunk, then what needs the whole file (unique ids)."""
+    if path is None:
+        return None
+    reading = read_features(path, EVENT_FIELDS, max_bytes)
+    parts = []
+    for table in reading.chunks:
+        parts.append(check_events(table, meta, place_ids))
+        del table
+        release_memory(collect=False)
+    problems += reading.problems
+    if not parts:
+        return None
+    checked = CheckedEvents.combine(parts)
+    del parts
+    checked.problems += duplicate_ids(reading.file, checked.columns["id"], checked.live)
+    problems += checked.problems
+    return checked
 
 
 def _build(folder: Path, meta: Metadata, events: CheckedEvents,
@@ -135,44 +160,47 @@ def _build(folder: Path, meta: Metadata, events: CheckedEvents,
     geometries as JSON text, so no parsed object outlives the load (the features are
     written from these columns on demand, see ``formats.feature_pieces``)."""
     cols = events.columns
-    geoms, geo_precision = coarsen(events.geometry, cols["geo_precision"], cols["sensitive"])
+    geoms, geo_precision = coarsen(events.geometries(),
+                                   cols["geo_precision"].to_pylist(), cols["sensitive"])
     sensitive = np.asarray(cols["sensitive"], dtype=bool)
     start = cols["start"].dt.tz_convert(meta.tz)
     end = cols["end"].dt.tz_convert(meta.tz)
-    order = pd.DataFrame({"start": start.array.asi8, "id": cols["id"]}).sort_values(
+    order = pd.DataFrame({"start": start.array.asi8, "id": cols["id"].to_pylist()}).sort_values(
         ["start", "id"], kind="stable").index.to_numpy()
-    pick = itemgetter(*order.tolist()) if len(order) > 1 else (lambda v: tuple(v[:1]))
+    take = pa.array(order)
+    if sensitive.any():
+        coarse = np.flatnonzero(sensitive)
+        texts = cols["geometry_json"].to_pylist()
+        for i, shape in zip(coarse, shapely.to_geojson(geoms[coarse]), strict=True):
+            texts[i] = shape
+        cols["geometry_json"] = pa.array(texts, type=pa.string())
 
     def text(name: str) -> pd.api.extensions.ExtensionArray:
-        return pd.array(list(pick(cols[name])), dtype="str")
+        """A text column in sorted order; the unsorted one is dropped at once."""
+        return pd.array(cols.pop(name).take(take), dtype="str")
 
+    def category(name: str, categories: tuple[str, ...]) -> pd.Categorical:
+        return pd.Categorical(cols.pop(name).take(take).to_pylist(), categories=categories)
 
-    geometry_json = [
-        shapely.to_geojson(geoms[i]) if sensitive[i] else events.geometry_json[i]
-        for i in order
-    ]
     frame = gpd.GeoDataFrame(
         {
             "id": text("id"),
             "title": text("title"),
             "description": text("description"),
-            "category": pd.Categorical(list(pick(cols["category"])),
-                                       categories=meta.category_ids),
+            "category": category("category", meta.category_ids),
             "start": start.iloc[order].reset_index(drop=True),
             "end": end.iloc[order].reset_index(drop=True),
-            "time_precision": pd.Categorical(list(pick(cols["time_precision"])),
-                                             categories=TIME_PRECISIONS),
+            "time_precision": category("time_precision", TIME_PRECISIONS),
             "place": text("place"),
             "place_id": text("place_id"),
-            "geo_precision": pd.Categorical(list(pick(geo_precision)),
+            "geo_precision": pd.Categorical([geo_precision[i] for i in order],
                                             categories=GEO_PRECISIONS),
-            "fatalities": pd.array(list(pick(cols["fatalities"])), dtype="Int64"),
+            "fatalities": pd.array(cols["fatalities"].take(take), dtype="Int64"),
             "actors": text("actors_json"),
             "sources": text("sources_json"),
             "sensitive": sensitive[order],
             "extra": text("extra_json"),
-            "geometry_json": pd.array([g if isinstance(g, str) else orjson.dumps(g).decode()
-                                       for g in geometry_json], dtype="str"),
+            "geometry_json": text("geometry_json"),
         },
         geometry=gpd.GeoSeries(geoms[order], crs="EPSG:4326"),
     )

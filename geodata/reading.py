@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import mmap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import ijson
@@ -45,11 +47,19 @@ _WGS84_CRS_NAMES = {
 }
 
 
+CHUNK_SIZE = 10_000
+
+
 @dataclass
 class RawTable:
-    """Features as columns, before validation; ``broken`` rows failed structurally."""
+    """Features as columns, before validation; ``broken`` rows failed structurally.
+
+    A large file arrives as several tables of ``CHUNK_SIZE`` features; ``offset`` is the
+    index in the file of a table's first feature.
+    """
 
     file: str
+    offset: int = 0
     columns: dict[str, list] = field(default_factory=dict)
     feature_ids: list = field(default_factory=list)
     extras: list[dict | None] = field(default_factory=list)
@@ -77,51 +87,67 @@ def find_file(folder: Path, stem: str) -> tuple[Path | None, list[Problem]]:
     return (candidates[0] if candidates else None), []
 
 
-def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_MAX_BYTES
-                  ) -> RawTable:
-    """Read a features file into a RawTable holding ``fields`` as columns."""
-    table = RawTable(path.name)
+@dataclass
+class Reading:
+    """A features file being read: its file-level problems (found while reading, so look
+    after the chunks are consumed) and its features, chunk by chunk."""
+
+    file: str
+    problems: list[Problem]
+    chunks: Iterator[RawTable]
+
+
+def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_MAX_BYTES,
+                  chunk_size: int = CHUNK_SIZE) -> Reading:
+    """Read a features file as RawTables of at most ``chunk_size`` features."""
+    problems: list[Problem] = []
+    reading = Reading(path.name, problems, iter(()))
     try:
         size = path.stat().st_size
     except OSError as exc:
-        table.problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-        return table
+        problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
+        return reading
     if size > max_bytes:
-        table.problems.append(Problem(
+        problems.append(Problem(
             path.name, "is too large to load",
             found=f"{size / 2**20:,.0f} MiB",
             expected=f"at most {max_bytes / 2**20:,.0f} MiB (raise the limit with --max-size "
                      "or ALMATY_MAP_MAX_FILE_MB, or split the file)",
         ))
-        return table
+        return reading
     if path.suffix.lower() in GEOJSON_SUFFIXES:
-        _read_geojson(path, fields, table)
+        reading.chunks = _read_geojson(path, fields, problems, chunk_size)
     else:
-        _read_with_pyogrio(path, fields, table)
-    return table
+        reading.chunks = _read_with_pyogrio(path, fields, problems)
+    return reading
 
 
-def _read_geojson(path: Path, fields: tuple[str, ...], table: RawTable) -> None:
-    """Stream the features one at a time (ijson's C parser), keeping only columns.
+def _read_geojson(path: Path, fields: tuple[str, ...], problems: list[Problem],
+                  chunk_size: int) -> Iterator[RawTable]:
+    """Stream the features (ijson's C parser), ``chunk_size`` at a time.
 
     Parsing the whole document first would hold every feature as Python objects at once,
-    several times the file's size; streaming keeps the peak near the size of the columns.
-    A file that is not valid JSON is parsed again whole, by orjson, for the line and column
-    of the fault.
+    several times the file's size; streaming keeps only one chunk's objects alive, the rest
+    having been checked and kept compactly. A file that is not valid JSON is parsed again
+    whole, by orjson, for the line and column of the fault.
     """
     try:
         with path.open("rb") as handle:
             skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
-            if not _collection_head(handle, skip, table):
+            head: list[Problem] = []
+            if not _collection_head(handle, skip, path.name, head):
+                problems.extend(head)
                 return
             handle.seek(skip)
-            _stream_features(ijson.items(handle, "features.item", use_float=True), fields,
-                             table)
+            features = ijson.items(handle, "features.item", use_float=True)
+            offset = 0
+            while batch := list(islice(features, chunk_size)):
+                yield _table(path.name, offset, batch, fields)
+                offset += len(batch)
     except OSError as exc:
-        table.problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
+        problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
-        table.broken = None
-        table.problems.append(_json_fault(path, exc))
+        problems.append(_json_fault(path, exc))
 
 
 def _json_fault(path: Path, exc: Exception) -> Problem:
@@ -144,17 +170,16 @@ def _top_level(handle, skip: int, key: str) -> object:
     return next(ijson.items(handle, key, use_float=True), MISSING)
 
 
-def _collection_head(handle, skip: int, table: RawTable) -> bool:
+def _collection_head(handle, skip: int, file: str, problems: list[Problem]) -> bool:
     """Check the FeatureCollection's own members before streaming its features."""
-    file = table.file
     handle.seek(skip)
     first = handle.read(1)
     if not first:
-        table.problems.append(Problem(file, "is not valid JSON: the file is empty"))
+        problems.append(Problem(file, "is not valid JSON: the file is empty"))
         return False
     kind = _top_level(handle, skip, "type")
     if kind != "FeatureCollection":
-        table.problems.append(Problem(file, "is not a GeoJSON FeatureCollection",
+        problems.append(Problem(file, "is not a GeoJSON FeatureCollection",
                                       field="type", found=_found_kind(kind),
                                       expected="'FeatureCollection'"))
         return False
@@ -162,7 +187,7 @@ def _collection_head(handle, skip: int, table: RawTable) -> bool:
         crs = _top_level(handle, skip, "crs")
         name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
         if crs is not MISSING and crs is not None and name not in _WGS84_CRS_NAMES:
-            table.problems.append(Problem(
+            problems.append(Problem(
                 file, "declares a coordinate reference system other than WGS84",
                 field="crs", found=shorten(name if name else crs),
                 expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
@@ -173,7 +198,7 @@ def _collection_head(handle, skip: int, table: RawTable) -> bool:
     features = next((event for prefix, event, _ in ijson.parse(handle)
                      if prefix == "features"), None)
     if features != "start_array":
-        table.problems.append(Problem(file, "has no list of features", field="features",
+        problems.append(Problem(file, "has no list of features", field="features",
                                       found=shorten(features or "nothing"),
                                       expected="a 'features' array"))
         return False
@@ -190,28 +215,28 @@ def _mentions(handle, needle: bytes) -> bool:
         return mapped.find(needle) != -1
 
 
-def _stream_features(features, fields: tuple[str, ...], table: RawTable) -> None:
+def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> RawTable:
+    """Columns from one chunk of parsed features, with their structural faults."""
+    table = RawTable(file, offset)
     known = set(fields)
-    columns: dict[str, list] = {name: [] for name in fields}
-    appenders = [(name, columns[name].append) for name in fields]
-    broken: list[bool] = []
-    ids, geometry, extras = table.feature_ids, table.geometry_json, table.extras
+    props: list[dict] = []
+    broken = np.zeros(len(features), dtype=bool)
     for i, feature in enumerate(features):
         p = feature.get("properties") if type(feature) is dict else None
-        bad = type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict
-        if bad:
-            table.problems.append(_structure_problem(table.file, i, feature))
+        if type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict:
+            broken[i] = True
+            table.problems.append(_structure_problem(file, offset + i, feature))
             p = {}
-        broken.append(bad)
-        ids.append(feature.get("id") if type(feature) is dict else None)
-        geometry.append(feature.get("geometry", MISSING) if type(feature) is dict else MISSING)
-        get = p.get
-        for name, append in appenders:
-            append(get(name, MISSING))
-        extras.append(None if known.issuperset(p) else
-                      {k: v for k, v in p.items() if k not in known})
-    table.columns = columns
-    table.broken = np.array(broken, dtype=bool)
+        props.append(p)
+    table.broken = broken
+    table.feature_ids = [f.get("id") if type(f) is dict else None for f in features]
+    table.geometry_json = [f.get("geometry", MISSING) if type(f) is dict else MISSING
+                           for f in features]
+    for name in fields:
+        table.columns[name] = [p.get(name, MISSING) for p in props]
+    table.extras = [None if known.issuperset(p) else
+                    {k: v for k, v in p.items() if k not in known} for p in props]
+    return table
 
 
 def _structure_problem(file: str, index: int, feature: object) -> Problem:
@@ -225,19 +250,22 @@ def _structure_problem(file: str, index: int, feature: object) -> Problem:
                    found=shorten(feature.get("properties")), expected="an object")
 
 
-def _read_with_pyogrio(path: Path, fields: tuple[str, ...], table: RawTable) -> None:
+def _read_with_pyogrio(path: Path, fields: tuple[str, ...], problems: list[Problem]
+                       ) -> Iterator[RawTable]:
+    """Any format GDAL reads, in one table (GDAL's Arrow reader keeps it compact)."""
     try:
         frame = pyogrio.read_dataframe(path, use_arrow=True)
-    except Exception as exc:
-        table.problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
+    except Exception as exc:  # GDAL raises many types; all mean "unreadable"
+        problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
         return
     if frame.crs is None:
-        table.problems.append(Problem(path.name, "has no coordinate reference system",
-                                      expected="a layer with a CRS (it is reprojected to "
-                                               "EPSG:4326), or GeoJSON in WGS84"))
+        problems.append(Problem(path.name, "has no coordinate reference system",
+                                expected="a layer with a CRS (it is reprojected to "
+                                         "EPSG:4326), or GeoJSON in WGS84"))
         return
     if not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
+    table = RawTable(path.name)
     n = len(frame)
     table.broken = np.zeros(n, dtype=bool)
     table.geometry = np.asarray(frame.geometry.array, dtype=object)
@@ -256,6 +284,7 @@ def _read_with_pyogrio(path: Path, fields: tuple[str, ...], table: RawTable) -> 
     table.extras = [
         {k: _plain(v) for k, v in r.items()} if r is not None else None for r in records
     ]
+    yield table
 
 
 def _column_values(series: pd.Series, name: str) -> list:

@@ -1,9 +1,10 @@
-"""Checking every event and place at once, column by column.
+"""Checking every event and place, column by column.
 
-Checks run on whole columns (pandas and shapely do the looping in C), so a dataset of a
-hundred thousand events validates in about a second, and the report lists every problem, not
-the first. Problems are capped per check so a file that is wrong everywhere still gives a
-readable report.
+Each chunk of features (10,000 at a time) is checked as whole columns (pandas, Arrow and
+shapely do the looping in C), then kept compactly (Arrow text, numpy arrays) so the next
+chunk's Python objects can replace it in memory. The report lists every problem, not the
+first, with each feature's index in the file; problems are capped per check so a file that
+is wrong everywhere still gives a readable report.
 """
 
 from __future__ import annotations
@@ -41,21 +42,51 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
 
 @dataclass
 class CheckedEvents:
-    """Normalised event columns (valid only when ``problems`` has no errors)."""
+    """Compact, normalised event columns (valid only when ``problems`` has no errors):
+    Arrow arrays for text, numpy arrays for flags and geometries, UTC times as Series."""
 
     columns: dict[str, object]
-    geometry: np.ndarray
-    geometry_json: list
+    live: np.ndarray
     problems: list[Problem]
+
+    @staticmethod
+    def combine(parts: list[CheckedEvents]) -> CheckedEvents:
+        """One table from the checked chunks, in file order."""
+        first = parts[0].columns
+        columns: dict[str, object] = {}
+        for name, value in list(first.items()):
+            pieces = [part.columns.pop(name) for part in parts]  # each piece freed once joined
+            if isinstance(value, pa.Array):
+                columns[name] = pa.concat_arrays(pieces)
+            elif isinstance(value, pd.Series):
+                columns[name] = pd.concat(pieces, ignore_index=True)
+            else:
+                columns[name] = np.concatenate(pieces)
+        return CheckedEvents(columns, np.concatenate([p.live for p in parts]),
+                             [problem for part in parts for problem in part.problems])
+
+    def geometries(self) -> np.ndarray:
+        """Shapely geometries, made once for the whole file: points from their coordinates,
+        others from WKB. (Chunks keep no Python objects, so their memory is given back.)"""
+        cols = self.columns
+        geoms = np.full(len(self.live), None, dtype=object)
+        point = cols["is_point"]
+        geoms[point] = shapely.points(cols["x"][point], cols["y"][point])
+        other = ~point & cols["wkb"].is_valid().to_numpy(zero_copy_only=False)
+        if other.any():
+            geoms[other] = shapely.from_wkb(cols["wkb"].filter(pa.array(other)).to_pylist())
+        return geoms
 
 
 class _Reporter:
-    """Turns boolean masks of failing rows into Problems naming each feature."""
+    """Turns boolean masks of failing rows into Problems naming each feature (by its index
+    in the file: the chunk's offset plus the row)."""
 
-    def __init__(self, file: str, ids: list[str | None], withheld: np.ndarray):
+    def __init__(self, file: str, ids: list[str | None], withheld: np.ndarray, offset: int = 0):
         self.file = file
         self.ids = ids
         self.withheld = withheld
+        self.offset = offset
         self.problems: list[Problem] = []
 
     def rows(self, mask: np.ndarray, field: str, message: str, expected: str | None,
@@ -71,8 +102,8 @@ class _Reporter:
                 hide = geometry and self.withheld[i]
                 found = WITHHELD if hide else _found(values[i])
             self.problems.append(Problem(
-                self.file, message, index=int(i), feature_id=self.ids[i], field=field,
-                found=found, expected=expected, severity=severity,
+                self.file, message, index=self.offset + int(i), feature_id=self.ids[i],
+                field=field, found=found, expected=expected, severity=severity,
             ))
         if len(rows) > REPORT_LIMIT:
             self.problems.append(Problem(
@@ -122,7 +153,7 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     ids, id_problems = _ids(table)
     sensitive_raw = cols["sensitive"]
     sensitive = np.array([v is True for v in sensitive_raw], dtype=bool)
-    rep = _Reporter(table.file, ids, sensitive)
+    rep = _Reporter(table.file, ids, sensitive, table.offset)
     rep.problems.extend(id_problems)
 
     text_field = "a non-empty string"
@@ -166,28 +197,61 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
 
     geoms = _geometry(rep, live, table, meta)
     columns = {
-        "sources_json": _as_json(rep, live, sources, "sources"),
-        "actors_json": _as_json(rep, live, actors, "actors"),
-        "extra_json": _as_json(rep, live, table.extras, "properties"),
-        "id": ids,
-        "title": cols["title"],
-        "description": [("" if a else d) for a, d in zip(desc_absent, description, strict=True)],
-        "category": cols["category"],
+        "id": _text_array(ids),
+        "title": _text_array(cols["title"]),
+        "description": _text_array(["" if a else d for a, d in
+                                    zip(desc_absent, description, strict=True)]),
+        "category": _text_array(cols["category"]),
         "start": start,
         "end": end,
-        "time_precision": cols["time_precision"],
-        "place": cols["place"],
-        "place_id": [None if a else v for a, v in zip(pid_absent, place_id, strict=True)],
-        "geo_precision": cols["geo_precision"],
-        "fatalities": fatalities,
-        "actors": actors,
-        "sources": sources,
+        "time_precision": _text_array(cols["time_precision"]),
+        "place": _text_array(cols["place"]),
+        "place_id": _text_array([None if a else v for a, v in
+                                 zip(pid_absent, place_id, strict=True)]),
+        "geo_precision": _text_array(cols["geo_precision"]),
+        "fatalities": pa.array([v if type(v) is int else None for v in fatalities],
+                               type=pa.int64()),
+        "actors_json": _text_array(_as_json(rep, live, actors, "actors")),
+        "sources_json": _text_array(_as_json(rep, live, sources, "sources")),
+        "extra_json": _text_array(_as_json(rep, live, table.extras, "properties")),
+        "geometry_json": _text_array(_as_json(rep, live, table.geometry_json, "geometry")),
         "sensitive": sensitive,
-        "extra": table.extras,
     }
-    return CheckedEvents(columns, geoms, table.geometry_json, rep.problems + [
-        p for p in table.problems if p.index is not None
-    ])
+    columns.update(_compact_geometry(geoms))
+    return CheckedEvents(columns, live, rep.problems + table.problems)
+
+
+def _compact_geometry(geoms: np.ndarray) -> dict[str, object]:
+    """Points as coordinate arrays, other shapes as WKB, for ``CheckedEvents.geometries``."""
+    is_point = shapely.get_type_id(geoms) == 0
+    wkb = np.full(len(geoms), None, dtype=object)
+    others = ~is_point & ~pd.isna(pd.Series(geoms, dtype=object)).to_numpy()
+    if others.any():
+        wkb[others] = shapely.to_wkb(geoms[others])
+    return {"is_point": is_point, "x": shapely.get_x(np.where(is_point, geoms, None)),
+            "y": shapely.get_y(np.where(is_point, geoms, None)),
+            "wkb": pa.array(wkb, type=pa.binary(), from_pandas=True)}
+
+
+def _text_array(values: list) -> pa.Array:
+    """Strings kept compactly; anything else (only in rows with errors) becomes null."""
+    return pa.array(_series(values).where(_type_is(values, str), None), type=pa.string(),
+                    from_pandas=True)
+
+
+def duplicate_ids(file: str, ids: list[str | None] | pa.Array, live: np.ndarray
+                  ) -> list[Problem]:
+    """Ids used twice anywhere in the file (checked once all chunks are read)."""
+    if isinstance(ids, pa.Array):
+        ids = ids.to_pylist()
+    series = pd.Series(ids, dtype=object)
+    duplicated = (series.duplicated(keep="first") & series.notna()).to_numpy() & live
+    if not duplicated.any():
+        return []
+    first = {v: i for i, v in reversed(list(enumerate(ids)))}
+    return [Problem(file, f"is also used by feature {first[ids[i]]}", index=int(i),
+                    feature_id=ids[i], field="id", expected="ids unique in the file")
+            for i in np.flatnonzero(duplicated)[:REPORT_LIMIT]]
 
 
 def _as_json(rep: _Reporter, live: np.ndarray, values: list, field: str) -> list[str | None]:
@@ -210,7 +274,8 @@ def _as_json(rep: _Reporter, live: np.ndarray, values: list, field: str) -> list
 
 
 def _ids(table: RawTable) -> tuple[list[str | None], list[Problem]]:
-    """Event ids as strings; integers are accepted, and the feature-level id is a fallback."""
+    """Event ids as strings; integers are accepted, and the feature-level id is a fallback.
+    (Uniqueness is checked across the whole file by ``duplicate_ids``.)"""
     problems: list[Problem] = []
     raw = table.columns["id"]
     out: list[str | None] = []
@@ -218,24 +283,15 @@ def _ids(table: RawTable) -> tuple[list[str | None], list[Problem]]:
         if value is MISSING and member is not None:
             value = member
         elif member is not None and value is not MISSING and str(member) != str(value):
-            problems.append(Problem(table.file, "differs from the feature's own id", index=i,
-                                    field="id", found=shorten(value),
+            problems.append(Problem(table.file, "differs from the feature's own id",
+                                    index=table.offset + i, field="id", found=shorten(value),
                                     expected=f"the same value as the feature id {member!r}"))
         out.append(_id_text(value))
     live = ~table.broken
     for i in np.flatnonzero(live & np.array([v is None for v in out], dtype=bool)):
-        value = raw[i]
-        problems.append(Problem(table.file, "is missing or not usable", index=int(i),
-                                field="id", found=_found(value),
+        problems.append(Problem(table.file, "is missing or not usable",
+                                index=table.offset + int(i), field="id", found=_found(raw[i]),
                                 expected="a non-empty string (or integer) unique in the file"))
-    series = pd.Series(out, dtype=object)
-    dup = (series.duplicated(keep="first") & series.notna()).to_numpy() & live
-    if dup.any():
-        first = {v: i for i, v in reversed(list(enumerate(out)))}
-        for i in np.flatnonzero(dup)[:REPORT_LIMIT]:
-            problems.append(Problem(table.file, f"is also used by feature {first[out[i]]}",
-                                    index=int(i), feature_id=out[i], field="id",
-                                    expected="ids unique in the file"))
     return out, problems
 
 
@@ -306,7 +362,7 @@ def _sources(rep: _Reporter, live: np.ndarray, values: list) -> list:
     for j in np.flatnonzero(~is_dict)[:REPORT_LIMIT]:
         i = rows[j]
         if live[i]:
-            rep.problems.append(Problem(rep.file, "is not an object", index=int(i),
+            rep.problems.append(Problem(rep.file, "is not an object", index=rep.offset + int(i),
                                         feature_id=rep.ids[i], field=f"sources[{position[j]}]",
                                         found=shorten(flat[j]),
                                         expected="{publication, title, date, url?, quote?}"))
@@ -346,7 +402,7 @@ def _source_rows(rep: _Reporter, live, bad, rows, position, name, expected, colu
     for j in hits[:REPORT_LIMIT]:
         i = rows[j]
         rep.problems.append(Problem(
-            rep.file, message, index=int(i), feature_id=rep.ids[i],
+            rep.file, message, index=rep.offset + int(i), feature_id=rep.ids[i],
             field=f"sources[{position[j]}].{name}", found=_found(column[j]),
             expected=expected, severity=severity,
         ))
@@ -433,8 +489,8 @@ def check_places(table: RawTable, meta: Metadata | None) -> CheckedPlaces:
     cols = table.columns
     live = ~table.broken
     ids, id_problems = _ids(table)
-    rep = _Reporter(table.file, ids, np.zeros(table.size, dtype=bool))
-    rep.problems.extend(id_problems)
+    rep = _Reporter(table.file, ids, np.zeros(table.size, dtype=bool), table.offset)
+    rep.problems.extend(id_problems + duplicate_ids(table.file, ids, live))
     for name in ("name", "kind"):
         rep.rows(live & ~_is_text(cols[name]), name, "is missing or empty", "a non-empty string",
                  cols[name])
@@ -451,6 +507,4 @@ def check_places(table: RawTable, meta: Metadata | None) -> CheckedPlaces:
         "kind": cols["kind"],
         "extra": table.extras,
     }
-    return CheckedPlaces(columns, geoms, table.geometry_json, rep.problems + [
-        p for p in table.problems if p.index is not None
-    ])
+    return CheckedPlaces(columns, geoms, table.geometry_json, rep.problems + table.problems)

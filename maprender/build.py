@@ -26,7 +26,7 @@ from maprender.elements import (
     number_elements,
 )
 from maprender.i18n import texts_for
-from maprender.payload import MapOptions, build_payload, payload_json
+from maprender.payload import MapOptions, payload_bytes
 from maprender.wording import slice_label
 
 DATA_ELEMENT_ID = "almaty-map-data"
@@ -56,7 +56,7 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
     positions = select(dataset, spec.filter)
     slices = make_slices(dataset.meta, dataset.start_ns[positions], dataset.end_ns[positions],
                          spec.slice_by, (spec.filter.start, spec.filter.end))
-    payload = build_payload(dataset, positions, slices, texts, spec.options, spec.title)
+    data = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
     figure = MapFigure(title, texts.language)
     extent = dataset.meta.extent
@@ -73,7 +73,7 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
         places = PlacesLayer(texts.gettext("Reference places"))
         fmap.add_child(places)
     LayerSwitcher(position="topright", collapsed=True).add_to(fmap)
-    fmap.add_child(EventData(payload_json(payload), DATA_ELEMENT_ID))
+    fmap.add_child(EventData(data, DATA_ELEMENT_ID))
     fmap.add_child(MapApp(slice_layers, places, DATA_ELEMENT_ID,
                           {"about": True, "list": True, "headingLevel": 1} | (chrome or {})))
     number_elements(figure)

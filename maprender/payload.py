@@ -1,18 +1,39 @@
 """The map's data, encoded once and compactly for the page.
 
-Events travel as columns (one array per property) with repeated strings (places, categories,
-worded dates, source fields, actors) in one shared table, so 100,000 events cost one
-JSON.parse instead of 100,000 JavaScript objects and popup strings built in Python. Popups
-are made in the browser from these columns; ``AlmatyMapLib.Events`` turns them back into
-the exact GeoJSON the API serves (a browser test checks every property round-trips).
+Events travel as columns (one array per property) with repeated strings (places, worded
+dates, source fields, actors) in one shared table, so 100,000 events cost one JSON.parse
+instead of 100,000 JavaScript objects and popup strings built in Python. Popups are made in
+the browser from these columns; ``AlmatyMapLib.Events`` turns them back into the exact
+GeoJSON the API serves (a browser test checks that every property round-trips).
+
+The event columns (``events`` in the document):
+
+- ``id``, ``title``, ``description``: strings.
+- ``category``, ``time_precision``, ``geo_precision``: indices into the dataset's lists.
+- ``t0`` (epoch seconds) and ``start``: seconds after ``t0``; ``duration``: seconds from
+  start to end, -1 without an end.
+- ``offset``, ``end_offset``: UTC offsets in minutes, one number when all events share it.
+- ``when``, ``place``, ``place_id``: indices into ``strings`` (-1 for none).
+- ``fatalities``: -1 when not reported.
+- ``actors``: string indices of every event's actors, one flat list, with ``actor_n`` the
+  number each event has. ``sources`` likewise with ``source_n``: each entry the string
+  indices of publication, title, author, date, url, quote, note (trailing -1s dropped), with
+  any other keys as an object in an eighth place.
+- ``sensitive``: the indices of sensitive events.
+- ``x``, ``y``: the anchor point; ``shapes``: {index: geometry} for events that are not points.
+- ``extra``: {index: object} of other properties.
+- ``s0``, ``s1``: the first and last time slice each event overlaps (-1 for none).
+
+The columns are serialised one at a time and their Python lists dropped straight away, so a
+100,000-event map never holds all of them at once.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import orjson
@@ -27,6 +48,8 @@ from maprender.uitext import ui_strings
 from maprender.wording import slice_dates, slice_label, when_labels
 
 MODES = ("slice", "cumulative", "window")
+_HTML_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
+                ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 
 
 @dataclass(frozen=True)
@@ -35,29 +58,6 @@ class MapOptions:
 
     mode: str = "cumulative"
     window: int = 3
-
-
-class _Dictionary:
-    """Strings that repeat (places, worded dates, source fields, actors), stored once.
-
-    Columns are added whole and encoded together with one ``pandas.factorize`` call, so the
-    table costs C loops, not a Python call per value. Codes are -1 for none.
-    """
-
-    def __init__(self) -> None:
-        self._columns: list[list] = []
-
-    def add(self, values: list) -> int:
-        self._columns.append(values)
-        return len(self._columns) - 1
-
-    def encode(self) -> tuple[list[str], list[list[int]]]:
-        lengths = [len(c) for c in self._columns]
-        every = np.empty(sum(lengths), dtype=object)
-        every[:] = [v for column in self._columns for v in column]
-        codes, uniques = pd.factorize(every, use_na_sentinel=True)
-        splits = np.split(codes, np.cumsum(lengths)[:-1]) if lengths else []
-        return uniques.tolist(), [part.tolist() for part in splits]
 
 
 def precision_entries(texts: Texts) -> list[dict[str, object]]:
@@ -77,27 +77,32 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
     ]
 
 
-def build_payload(dataset: Dataset, positions: Sequence[int], slices: list[Slice],
+def payload_bytes(dataset: Dataset, positions: Sequence[int], slices: list[Slice],
                   texts: Texts, options: MapOptions = MapOptions(),
-                  title: str | None = None) -> dict:
-    """Everything the page's JavaScript needs, as plain JSON-ready values."""
+                  title: str | None = None) -> bytes:
+    """The page's data document as UTF-8 JSON, safe inside <script type=application/json>."""
     rows = dataset.events.iloc[list(positions)]
-    strings = _Dictionary()
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
     end_ns = _exclusive_ends(rows, start_ns)
     first, last = membership(slices, start_ns, end_ns)
-    offsets, start_offset, end_offset = _offsets(rows)
-    counts = _slice_counts(first, last, len(slices))
+    events, strings, cited = _event_columns(rows, first, last, texts)
+    head = _document_head(dataset, cited, slices, first, last, texts, options, title)
+    document = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(events),
+                         b'},"strings":', orjson.dumps(strings), b"}"])
+    del events
+    for raw, escaped in _HTML_UNSAFE:
+        if raw in document:
+            document = document.replace(raw, escaped)
+    return document
+
+
+def _document_head(dataset: Dataset, cited: list[dict[str, str]], slices: list[Slice],
+                   first: np.ndarray, last: np.ndarray, texts: Texts, options: MapOptions,
+                   title: str | None) -> dict:
     meta = dataset.meta
-    sources = [orjson.loads(v) for v in rows["sources"].tolist()]
-    events = _event_columns(rows, sources, strings, first, last, start_offset, end_offset,
-                            texts)
-    table, codes = strings.encode()
-    for name, value in events.items():
-        if isinstance(value, _Coded):
-            events[name] = value.decode(codes)
+    counts = _slice_counts(first, last, len(slices))
     return {
-        "version": 1,
+        "version": 2,
         "language": texts.language,
         "dataset": {
             "title": title or meta.title,
@@ -106,7 +111,7 @@ def build_payload(dataset: Dataset, positions: Sequence[int], slices: list[Slice
             "licence": meta.licence,
             "credits": meta.credits,
             "timezone": meta.timezone,
-            "sources": _source_list(sources),
+            "sources": cited,
         },
         "categories": [
             {"id": c.id, "label": c.label, "colour": c.colour, "symbol": c.symbol}
@@ -123,10 +128,8 @@ def build_payload(dataset: Dataset, positions: Sequence[int], slices: list[Slice
              "count": int(n)}
             for s, n in zip(slices, counts, strict=True)
         ],
-        "offsets": offsets,
-        "events": events,
-        "strings": table,
-        "places": _places(dataset),
+        "places": {"type": "FeatureCollection",
+                   "features": [orjson.loads(f) for f in dataset.place_json]},
         "place_names": {
             row.id: {"name": row.name, "name_kk": row.name_kk, "name_ru": row.name_ru}
             for row in dataset.places.itertuples(index=False)
@@ -144,22 +147,6 @@ def _exclusive_ends(rows: pd.DataFrame, start_ns: np.ndarray) -> np.ndarray:
     return np.maximum(end, start_ns + 1)
 
 
-def _offsets(rows: pd.DataFrame) -> tuple[list[int], list[int], list[int]]:
-    """UTC offsets in minutes (a small table) and each event's index into it."""
-    def minutes(column: pd.Series) -> np.ndarray:
-        local = column.dt.tz_localize(None).array.asi8
-        return (local - column.array.asi8) // 60_000_000_000
-
-    if not len(rows):
-        return [], [], []
-    start = minutes(rows["start"])
-    end_column = rows["end"].fillna(rows["start"])
-    end = minutes(end_column)
-    table = sorted(set(start.tolist()) | set(end.tolist()))
-    where = {v: k for k, v in enumerate(table)}
-    return table, [where[v] for v in start.tolist()], [where[v] for v in end.tolist()]
-
-
 def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     """Events overlapping each slice, from the (first, last) ranges, via a difference array."""
     diff = np.zeros(n + 1, dtype=np.int64)
@@ -173,107 +160,111 @@ def _source_list(sources: list[list[dict]]) -> list[dict[str, str]]:
     """Each cited work once, most cited first, for the credits block."""
     counter = Counter((s.get("publication"), s.get("title"), s.get("url"))
                       for event in sources for s in event)
-    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0][0] or "",
-                                                       item[0][1] or ""))
-    return [{"publication": p, "title": t, "url": u} for (p, t, u), _ in ranked[:200]]
+    ranked = heapq.nsmallest(200, counter.items(), key=lambda item: (
+        -item[1], item[0][0] or "", item[0][1] or "", item[0][2] or ""))
+    return [{"publication": p, "title": t, "url": u} for (p, t, u), _ in ranked]
 
 
-@dataclass
-class _Coded:
-    """A column waiting for the shared string table: flat codes, regrouped by ``build``."""
-
-    handles: list[int]
-    build: Callable[[list[list[int]]], list]
-
-    def decode(self, codes: list[list[int]]) -> list:
-        return self.build([codes[h] for h in self.handles])
+def _json_column(series: pd.Series) -> list:
+    """Parse a column of JSON texts in one call (one document) rather than one per row."""
+    return orjson.loads("[" + ",".join(series.tolist()) + "]") if len(series) else []
 
 
-def _nested(lengths: list[int]) -> Callable[[list], list[list]]:
-    """Regroup a flat list into consecutive runs of the given lengths."""
-    bounds = np.cumsum([0, *lengths]).tolist()
-
-    def regroup(flat: list) -> list[list]:
-        return [flat[a:b] for a, b in pairwise(bounds)]
-
-    return regroup
+def _column(name: str, values: object) -> bytes:
+    return orjson.dumps(name) + b":" + orjson.dumps(values)
 
 
-def _event_columns(rows: pd.DataFrame, sources: list[list[dict]], strings: _Dictionary,
-                   first: np.ndarray, last: np.ndarray, start_offset: list[int],
-                   end_offset: list[int], texts: Texts) -> dict[str, object]:
-    if not len(rows):
-        names = ("id", "title", "description", "category", "start", "end", "start_offset",
-                 "end_offset", "time_precision", "when", "place", "place_id", "geo_precision",
-                 "fatalities", "actors", "sources", "sensitive", "x", "y", "geometry", "s0",
-                 "s1")
-        return {name: [] for name in names}
+def _minutes(column: pd.Series) -> np.ndarray:
+    local = column.dt.tz_localize(None).array.asi8
+    return (local - column.array.asi8) // 60_000_000_000
+
+
+def _uniform_or_list(values: np.ndarray) -> int | list[int]:
+    return int(values[0]) if len(values) and (values == values[0]).all() else values.tolist()
+
+
+def _event_columns(rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts
+                   ) -> tuple[list[bytes], list[str], list[dict[str, str]]]:
+    """Serialised event columns, the string table their codes point into, and the cited
+    works. Big text columns go first, so their Python lists are gone before the sources are
+    parsed."""
+    out: list[bytes] = [_column("n", len(rows))]
+    for name in ("id", "title", "description"):
+        out.append(_column(name, rows[name].tolist()))
+    for name in ("category", "time_precision", "geo_precision"):
+        out.append(_column(name, rows[name].cat.codes.tolist()))
+    seconds = rows["start"].array.asi8 // 10**9
+    t0 = int(seconds.min()) if len(rows) else 0
+    has_end = rows["end"].notna().to_numpy()
+    duration = np.where(has_end, rows["end"].array.asi8 // 10**9 - seconds, -1)
+    out += [_column("t0", t0), _column("start", (seconds - t0).tolist()),
+            _column("duration", duration.tolist())]
+    if len(rows):
+        out += [_column("offset", _uniform_or_list(_minutes(rows["start"]))),
+                _column("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(
+                    rows["start"]))))]
+    fatalities = rows["fatalities"].fillna(-1).astype(np.int64).to_numpy()
+    out.append(_column("fatalities", fatalities.tolist()))
+    sensitive = np.flatnonzero(rows["sensitive"].to_numpy())
+    out.append(_column("sensitive", sensitive.tolist()))
     anchors = shapely.point_on_surface(rows.geometry.array)
-    is_point = shapely.get_type_id(rows.geometry.array) == 0
-    geometry = [None if point else orjson.loads(text)
-                for point, text in zip(is_point, rows["geometry_json"].tolist(), strict=True)]
-    end_ns = rows["end"].array.asi8
-    actors = [orjson.loads(v) for v in rows["actors"].tolist()]
+    out += [_column("x", shapely.get_x(anchors).tolist()),
+            _column("y", shapely.get_y(anchors).tolist())]
+    shapes = np.flatnonzero(shapely.get_type_id(rows.geometry.array) != 0)
+    geometry = rows["geometry_json"].to_numpy()
+    out.append(_column("shapes", {str(i): orjson.Fragment(geometry[i]) for i in shapes}))
+    extra = rows["extra"].to_numpy()
+    out.append(_column("extra", {str(i): orjson.Fragment(extra[i])
+                                 for i in np.flatnonzero(rows["extra"].notna().to_numpy())}))
+    out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
+    actors = _json_column(rows["actors"])
+    sources = _json_column(rows["sources"])
     flat_sources = [s for event in sources for s in event]
-    source_fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
-    regroup_actors = _nested([len(a) for a in actors])
-    regroup_sources = _nested([len(event) for event in sources])
-    extras = [{k: v for k, v in s.items() if k not in SOURCE_FIELDS} for s in flat_sources]
-
-    def build_sources(fields: list[list[int]]) -> list:
-        entries = [list(entry) for entry in zip(*fields, strict=True)]
-        for entry, extra in zip(entries, extras, strict=True):
-            if extra:
-                entry.append(extra)
-        return regroup_sources(entries)
-
-    columns = {
-        "id": rows["id"].tolist(),
-        "title": rows["title"].tolist(),
-        "description": rows["description"].tolist(),
-        "category": rows["category"].cat.codes.tolist(),
-        "start": (rows["start"].array.asi8 // 10**9).tolist(),
-        "end": [None if missing else int(v // 10**9) for v, missing in
-                zip(end_ns.tolist(), rows["end"].isna().tolist(), strict=True)],
-        "start_offset": start_offset,
-        "end_offset": end_offset,
-        "time_precision": rows["time_precision"].cat.codes.tolist(),
-        "when": _Coded([strings.add(when_labels(rows["start"], rows["end"],
-                                                rows["time_precision"], texts))],
-                       lambda c: c[0]),
-        "place": _Coded([strings.add(rows["place"].tolist())], lambda c: c[0]),
-        "place_id": _Coded([strings.add([None if pd.isna(v) else v
-                                         for v in rows["place_id"].tolist()])],
-                           lambda c: c[0]),
-        "geo_precision": rows["geo_precision"].cat.codes.tolist(),
-        "fatalities": [None if pd.isna(v) else int(v)
-                       for v in rows["fatalities"].astype(object).tolist()],
-        "actors": _Coded([strings.add([a for names in actors for a in names])],
-                         lambda c: regroup_actors(c[0])),
-        "sources": _Coded(source_fields, build_sources),
-        "sensitive": rows["sensitive"].astype(int).tolist(),
-        "x": shapely.get_x(anchors).tolist(),
-        "y": shapely.get_y(anchors).tolist(),
-        "geometry": geometry,
-        "s0": first.tolist(),
-        "s1": last.tolist(),
-    }
-    if rows["extra"].notna().any():
-        columns["extra"] = [None if pd.isna(v) else orjson.loads(v)
-                            for v in rows["extra"].tolist()]
-    return columns
+    strings = _Dictionary()
+    when = strings.add(when_labels(rows["start"], rows["end"], rows["time_precision"], texts))
+    place = strings.add(rows["place"].tolist())
+    place_id = strings.add([None if pd.isna(v) else v for v in rows["place_id"].tolist()])
+    actor_names = strings.add([a for names in actors for a in names])
+    fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
+    table, codes = strings.encode()
+    out += [_column("when", codes[when]), _column("place", codes[place]),
+            _column("place_id", codes[place_id]), _column("actors", codes[actor_names]),
+            _column("actor_n", [len(names) for names in actors])]
+    del actors
+    out += [_column("sources", _source_entries(flat_sources, [codes[f] for f in fields])),
+            _column("source_n", [len(event) for event in sources])]
+    return out, table, _source_list(sources)
 
 
-def _places(dataset: Dataset) -> dict:
-    return {"type": "FeatureCollection",
-            "features": [orjson.loads(f) for f in dataset.place_json]}
+class _Dictionary:
+    """Strings that repeat, stored once: columns are added whole and encoded together by one
+    ``pandas.factorize`` call, so the codes cost C loops rather than a call per value."""
+
+    def __init__(self) -> None:
+        self._columns: list[list] = []
+
+    def add(self, values: list) -> int:
+        self._columns.append(values)
+        return len(self._columns) - 1
+
+    def encode(self) -> tuple[list[str], list[list[int]]]:
+        lengths = [len(c) for c in self._columns]
+        every = np.concatenate([np.asarray(c, dtype=object) for c in self._columns])
+        codes, uniques = pd.factorize(every, use_na_sentinel=True)
+        cuts = np.cumsum(lengths)[:-1]
+        return uniques.tolist(), [part.tolist() for part in np.split(codes, cuts)]
 
 
-def payload_json(payload: dict) -> bytes:
-    """UTF-8 JSON safe to place inside <script type="application/json"> in HTML."""
-    data = orjson.dumps(payload)
-    for raw, escaped in ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
-                         ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029")):
-        if raw in data:
-            data = data.replace(raw, escaped)
-    return data
+def _source_entries(flat: list[dict], fields: list[list[int]]) -> list[list]:
+    """Each source as its string codes, trailing -1s dropped, other keys appended."""
+    known = set(SOURCE_FIELDS)
+    entries = []
+    for source, codes in zip(flat, zip(*fields, strict=True), strict=True):
+        entry = list(codes)
+        if known.issuperset(source):
+            while entry and entry[-1] == -1:
+                entry.pop()
+        else:
+            entry.append({key: v for key, v in source.items() if key not in known})
+        entries.append(entry)
+    return entries

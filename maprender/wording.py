@@ -151,7 +151,7 @@ def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: T
     })
     groups = keys.groupby(["kind", "first", "part", "last"], sort=False).ngroup().to_numpy()
     _, firsts = np.unique(groups, return_index=True)
-    ends = end.tolist()
-    starts = start.tolist()
-    labels = {int(groups[i]): when(starts[i], ends[i], kind[i], texts) for i in firsts}
+    starts, ends = start.iloc[firsts].tolist(), end.iloc[firsts].tolist()
+    labels = {int(groups[i]): when(s, e, kind[i], texts)
+              for i, s, e in zip(firsts, starts, ends, strict=True)}
     return [labels[g] for g in groups.tolist()]

@@ -104,7 +104,7 @@
         const metres = precisions[c.geo_precision[i]].radius;
         exact[i] = metres === 0 ? 1 : 0;
         radius[i] = (metres / (EARTH_CIRCUMFERENCE * Math.cos((c.y[i] * Math.PI) / 180))) * 256;
-        if (c.geometry[i]) shapes[i] = this._projectShape(map, c.geometry[i]);
+        if (c.shapes[i]) shapes[i] = this._projectShape(map, c.shapes[i]);
       }
       this._world = { wx, wy, radius, exact, shapes };
     },

@@ -56,58 +56,78 @@
     return (forms[rule] || forms.other).replace("{n}", n.toLocaleString(language));
   };
 
-  /** The events of a page, decoded on demand from the columns. */
+  /** The events of a page, decoded on demand from the columns (see maprender/payload.py
+   * for the encoding). */
   class Events {
     constructor(payload) {
       this.payload = payload;
-      this.columns = payload.events;
+      const c = (this.columns = payload.events);
       this.strings = payload.strings;
-      this.size = this.columns.id.length;
+      this.size = c.n;
       this.categories = payload.categories;
-      this.index = new Map(this.columns.id.map((id, i) => [id, i]));
+      this.index = new Map(c.id.map((id, i) => [id, i]));
+      this.sensitive = new Set(c.sensitive);
+      this.at = { actors: runs(c.actor_n), sources: runs(c.source_n) };
     }
 
     str(i) {
-      return i < 0 ? null : this.strings[i];
+      return i === undefined || i < 0 ? null : this.strings[i];
+    }
+
+    /** UTC offset in minutes of an event's start ("offset") or end ("end_offset"). */
+    offset(name, i) {
+      const value = this.columns[name];
+      return typeof value === "number" ? value : value[i];
     }
 
     geometry(i) {
-      const shape = this.columns.geometry[i];
+      const shape = this.columns.shapes[i];
       if (shape) return shape;
       return { type: "Point", coordinates: [this.columns.x[i], this.columns.y[i]] };
     }
 
+    /** Event i's run of a flat column (actors, sources). */
+    run(name, i) {
+      const at = this.at[name];
+      return this.columns[name].slice(at[i], at[i + 1]);
+    }
+
     sources(i) {
-      return this.columns.sources[i].map((entry) => {
+      return this.run("sources", i).map((entry) => {
         const source = {};
         SOURCE_FIELDS.forEach((name, k) => {
-          if (entry[k] >= 0) source[name] = this.strings[entry[k]];
+          if (entry[k] !== undefined && entry[k] >= 0) source[name] = this.strings[entry[k]];
         });
         return entry.length > SOURCE_FIELDS.length ? Object.assign(source, entry[7]) : source;
       });
     }
 
+    startSeconds(i) {
+      return this.columns.t0 + this.columns.start[i];
+    }
+
     /** The event's properties exactly as the API serves them. */
     properties(i) {
       const c = this.columns;
-      const offsets = this.payload.offsets;
+      const start = this.startSeconds(i);
       const props = {
         id: c.id[i],
         title: c.title[i],
         description: c.description[i],
         category: this.categories[c.category[i]].id,
-        start: A.isoTime(c.start[i], offsets[c.start_offset[i]]),
-        end: A.isoTime(c.end[i], offsets[c.end_offset[i]]),
+        start: A.isoTime(start, this.offset("offset", i)),
+        end: c.duration[i] < 0 ? null
+          : A.isoTime(start + c.duration[i], this.offset("end_offset", i)),
         time_precision: this.payload.time_precisions[c.time_precision[i]],
         place: this.str(c.place[i]),
         place_id: this.str(c.place_id[i]),
         geo_precision: this.payload.precisions[c.geo_precision[i]].id,
-        fatalities: c.fatalities[i],
-        actors: c.actors[i].map((k) => this.strings[k]),
+        fatalities: c.fatalities[i] < 0 ? null : c.fatalities[i],
+        actors: this.run("actors", i).map((k) => this.strings[k]),
         sources: this.sources(i),
-        sensitive: c.sensitive[i] === 1,
+        sensitive: this.sensitive.has(i),
       };
-      return c.extra && c.extra[i] ? Object.assign(props, c.extra[i]) : props;
+      return c.extra[i] ? Object.assign(props, c.extra[i]) : props;
     }
 
     feature(i) {
@@ -143,6 +163,13 @@
     }
   }
   A.Events = Events;
+
+  /** Start offsets of consecutive runs, from their lengths. */
+  function runs(lengths) {
+    const at = new Int32Array(lengths.length + 1);
+    for (let i = 0; i < lengths.length; i++) at[i + 1] = at[i] + lengths[i];
+    return at;
+  }
 
   function csvCell(value) {
     let text = String(value);

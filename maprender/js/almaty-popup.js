@@ -65,8 +65,8 @@
     const c = payload.events;
     const category = payload.categories[c.category[i]];
     const precision = payload.precisions[c.geo_precision[i]];
-    const fatalities = c.fatalities[i];
-    const actors = c.actors[i].map((k) => events.strings[k]);
+    const fatalities = c.fatalities[i] < 0 ? null : c.fatalities[i];
+    const actors = events.run("actors", i).map((k) => events.strings[k]);
     const placeId = events.str(c.place_id[i]);
     const names = placeNames(payload, placeId);
     return A.el("article", { className: "am-popup", "data-event-id": c.id[i] }, [
