@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium clean
+.PHONY: run test lint chromium bench bench-quick clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,10 @@ $(VENV)/.base: pyproject.toml
 
 $(VENV)/.test: $(VENV)/.base
 	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.bench: $(VENV)/.test
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
 run: $(VENV)/.base
@@ -25,6 +29,15 @@ lint: $(VENV)/.test
 
 test: $(VENV)/.test chromium lint
 	$(BIN)/pytest
+
+# The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
+bench: $(VENV)/.bench chromium
+	@sh scripts/ensure-wrk.sh
+	$(BIN)/python -m bench.run
+
+bench-quick: $(VENV)/.bench chromium
+	@sh scripts/ensure-wrk.sh
+	$(BIN)/python -m bench.run --quick --out bench/work/RESULTS-quick.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

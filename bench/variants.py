@@ -4,7 +4,8 @@
 newsroom would write by hand: one object per event (Marker or CircleMarker with a Popup),
 one GeoJson layer per day with a GeoJsonPopup, and FastMarkerCluster (no popups, no time).
 Their CDN assets are inlined from installed packages (Leaflet, Leaflet.markercluster) and
-the ones these maps do not use are dropped, so every page opens offline like the export.
+the ones these maps do not use are dropped, so every page opens offline like the export;
+all keep Folium's default OpenStreetMap tile layer, as ours has one.
 
 Run one build per process (for a clean peak RSS):
     python -m bench.variants VARIANT DATASET_FOLDER OUT.html
@@ -52,7 +53,7 @@ def _popup_html(row) -> str:
 def _per_day_markers(frame, make_marker):
     import folium
 
-    fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True, tiles=None)
+    fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True)
     groups = {day: folium.FeatureGroup(name=day).add_to(fmap)
               for day in sorted(frame["day"].unique())}
     for row in frame.itertuples(index=False):
@@ -80,7 +81,7 @@ def build_circlemarker(frame):
 def build_geojson(frame):
     import folium
 
-    fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True, tiles=None)
+    fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True)
     fields = ["title", "start", "time_precision", "place", "geo_precision", "description",
               "fatalities", "actors", "sources"]
     for day in sorted(frame["day"].unique()):
@@ -99,7 +100,7 @@ def build_fastcluster(frame):
     import folium
     from folium.plugins import FastMarkerCluster
 
-    fmap = folium.Map(location=CENTRE, zoom_start=12, tiles=None)
+    fmap = folium.Map(location=CENTRE, zoom_start=12)
     FastMarkerCluster(list(zip(frame.geometry.y, frame.geometry.x, strict=True))).add_to(fmap)
     return fmap
 

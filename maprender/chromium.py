@@ -54,7 +54,8 @@ def launch_args() -> list[str]:
     return args
 
 
-def launch(playwright, **options):
-    """A headless Chromium browser from a Playwright instance."""
-    return playwright.chromium.launch(executable_path=find_chromium(), args=launch_args(),
-                                      headless=True, **options)
+def launch(playwright, args: list[str] | None = None, **options):
+    """A headless Chromium browser from a Playwright instance (``args`` are added to ours)."""
+    return playwright.chromium.launch(executable_path=find_chromium(),
+                                      args=launch_args() + list(args or ()), headless=True,
+                                      **options)

@@ -20,6 +20,7 @@ class MapParts:
     head: str
     body: str
     script: str
+    tail: str = ""
 
 
 def _splice(figure: MapFigure, page: bytes) -> bytes:
@@ -36,7 +37,8 @@ def render_page(figure: MapFigure) -> bytes:
 def render_parts(figure: MapFigure) -> MapParts:
     figure.render()
     body = _splice(figure, figure.html.render().encode("utf-8")).decode("utf-8")
-    return MapParts(figure.header.render(), body, figure.script.render())
+    tail = _splice(figure, figure.tail.encode("utf-8")).decode("utf-8")
+    return MapParts(figure.header.render(), body, figure.script.render(), tail)
 
 
 def _hashes(pattern: re.Pattern, document: str | bytes) -> list[str]:

@@ -73,6 +73,7 @@ class MapFigure(Figure):
         '<body class="am-standalone">\n'
         "{{ this.html.render(**kwargs) }}\n"
         "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n"
+        "{{ this.tail }}"
         "</body>\n"
         "</html>\n"
     )
@@ -83,8 +84,10 @@ class MapFigure(Figure):
         self.page_title = page_title
         self.lang = lang
         self.header._children.pop("meta_http", None)
-        # Data blocks are spliced in as bytes after rendering (see EventData).
+        # Data blocks are spliced in as bytes after rendering (see EventData); ``tail``
+        # holds the markup placed after the start script.
         self.data_blocks: dict[str, bytes] = {}
+        self.tail = ""
 
 
 class EventMap(RawMacro, folium.Map):
@@ -143,20 +146,28 @@ class EventData(RawMacro, MacroElement):
     _template = Template(
         """
         {% macro html(this, kwargs) %}
-        <script type="application/json" id="{{ this.element_id }}">{{ this.marker }}</script>
+        <script type="{{ this.mime }}" id="{{ this.element_id }}">{{ this.marker }}</script>
         {% endmacro %}
         """
     )
 
-    def __init__(self, data: bytes, element_id: str = "almaty-map-data"):
+    def __init__(self, data: bytes, element_id: str = "almaty-map-data",
+                 mime: str = "application/json", at_end: bool = False):
         super().__init__()
         self._name = "EventData"
         self.data = data
+        self.mime = mime
         self.element_id = element_id
+        self.at_end = at_end
         self.marker = f"<!--almaty-map-data:{element_id}-->"
 
     def render(self, **kwargs) -> None:
-        self.get_root().data_blocks[self.marker] = self.data
+        figure = self.get_root()
+        figure.data_blocks[self.marker] = self.data
+        if self.at_end:  # after the start script: the page draws before reading it
+            macro = self._template.module.__dict__["html"]
+            figure.tail = str(macro(self, kwargs))
+            return
         super().render(**kwargs)
 
 

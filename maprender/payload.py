@@ -25,7 +25,8 @@ The event columns (``events`` in the document):
 - ``s0``, ``s1``: the first and last time slice each event overlaps (-1 for none).
 
 The columns are serialised one at a time and their Python lists dropped straight away, so a
-100,000-event map never holds all of them at once.
+100,000-event map never holds all of them at once. They travel in two blocks (``Payload``):
+what drawing needs first, the rest after.
 """
 
 from __future__ import annotations
@@ -77,19 +78,43 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
     ]
 
 
+@dataclass(frozen=True)
+class Payload:
+    """The two data blocks of a page, UTF-8 JSON safe inside <script type=...>.
+
+    ``drawing`` holds the metadata and what the canvas needs to draw every event (position,
+    category, precision, time slices); ``details`` holds everything else. The page draws as
+    soon as the small first block is read, and reads the second after that, so 100,000
+    events are on screen well before their descriptions and sources have been parsed.
+    """
+
+    drawing: bytes
+    details: bytes
+
+
+DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
+
+
 def payload_bytes(dataset: Dataset, positions: Sequence[int], slices: list[Slice],
                   texts: Texts, options: MapOptions = MapOptions(),
-                  title: str | None = None) -> bytes:
-    """The page's data document as UTF-8 JSON, safe inside <script type=application/json>."""
+                  title: str | None = None) -> Payload:
+    """The page's data, split into the drawing block and the details block."""
     rows = dataset.events.iloc[list(positions)]
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
     end_ns = _exclusive_ends(rows, start_ns)
     first, last = membership(slices, start_ns, end_ns)
-    events, strings, cited = _event_columns(rows, first, last, texts)
+    columns, strings, cited = _event_columns(rows, first, last, texts)
     head = _document_head(dataset, cited, slices, first, last, texts, options, title)
-    document = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(events),
-                         b'},"strings":', orjson.dumps(strings), b"}"])
-    del events
+    drawing = [piece for name, piece in columns if name in DRAWING_COLUMNS]
+    details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
+    del columns
+    first_block = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(drawing), b"}}"])
+    second_block = b"".join([b'{"events":{', b",".join(details), b'},"strings":',
+                             orjson.dumps(strings), b"}"])
+    return Payload(_html_safe(first_block), _html_safe(second_block))
+
+
+def _html_safe(document: bytes) -> bytes:
     for raw, escaped in _HTML_UNSAFE:
         if raw in document:
             document = document.replace(raw, escaped)
@@ -170,8 +195,8 @@ def _json_column(series: pd.Series) -> list:
     return orjson.loads("[" + ",".join(series.tolist()) + "]") if len(series) else []
 
 
-def _column(name: str, values: object) -> bytes:
-    return orjson.dumps(name) + b":" + orjson.dumps(values)
+def _column(name: str, values: object) -> tuple[str, bytes]:
+    return name, orjson.dumps(name) + b":" + orjson.dumps(values)
 
 
 def _minutes(column: pd.Series) -> np.ndarray:
@@ -184,11 +209,11 @@ def _uniform_or_list(values: np.ndarray) -> int | list[int]:
 
 
 def _event_columns(rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts
-                   ) -> tuple[list[bytes], list[str], list[dict[str, str]]]:
+                   ) -> tuple[list[tuple[str, bytes]], list[str], list[dict[str, str]]]:
     """Serialised event columns, the string table their codes point into, and the cited
     works. Big text columns go first, so their Python lists are gone before the sources are
     parsed."""
-    out: list[bytes] = [_column("n", len(rows))]
+    out: list[tuple[str, bytes]] = [_column("n", len(rows))]
     for name in ("id", "title", "description"):
         out.append(_column(name, rows[name].tolist()))
     for name in ("category", "time_precision", "geo_precision"):

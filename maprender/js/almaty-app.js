@@ -4,6 +4,11 @@
  * map turns its events on in the shared canvas layer, so a slice switch redraws instead of
  * rebuilding. The view (slice, mode, selected event) lives in the URL hash, and the same
  * calls are offered to embedding pages through postMessage.
+ *
+ * The page carries two data blocks: the first (positions, categories, time slices) is
+ * enough to draw, so the map draws at once; the second (titles, descriptions, sources)
+ * follows the start script and is read afterwards. window.almatyMap appears, and
+ * "almatymap:ready" is dispatched, when both are in.
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -38,7 +43,8 @@
       this.map = map;
       this.payload = payload;
       this.options = options || {};
-      this.events = new A.Events(payload);
+      this.events = null;  // the details arrive after the first drawing (complete())
+      this.size = payload.events.n;
       this.text = payload.text;
       this.language = payload.language;
       this.slices = payload.slices;
@@ -58,21 +64,32 @@
       this.uidPrefix = `am${counter++}`;
 
       map.createPane("almatyEvents").style.zIndex = 450;
-      this.layer = new A.EventCanvasLayer(this.events, payload).addTo(map);
+      this.layer = new A.EventCanvasLayer(payload);
+      this.layer.hold(true);
+      this.layer.addTo(map);
       this.layer.on("eventclick", (e) => this._clicked(e.indices, e.latlng));
       this.layer.on("eventhover", (e) => this._hover(e.indices));
       this._fillPlaces(refs.places);
       this.sliceLayers.forEach((layer) => { layer._app = this; });
       this.time = new A.TimeControl(this).addTo(map);
       new A.Legend(this).addTo(map);
-      if (this.options.about !== false) new A.About(this).addTo(map);
-      if (this.options.list !== false) this.list = new A.EventList(this).addTo(map);
       map.on("popupclose", (e) => {
         if (e.popup === this.popup) this._select(-1);
       });
       this._readHash();
       this._apply();
       this._fit();
+      this.layer.hold(false);
+    }
+
+    /** Take in the second data block: now popups, the list, downloads and the API work. */
+    complete(details) {
+      Object.assign(this.payload.events, details.events);
+      this.payload.strings = details.strings;
+      this.events = new A.Events(this.payload);
+      if (this.options.about !== false) new A.About(this).addTo(this.map);
+      if (this.options.list !== false) this.list = new A.EventList(this).addTo(this.map);
+      this._changed();
       const selected = this._pendingOpen;
       if (selected) this.open(selected);
       root.addEventListener("message", (e) => this._onMessage(e));
@@ -145,7 +162,7 @@
       const count = new Int32Array(this.slices.length + 1);
       for (let k = 0; k < this.slices.length; k++) count[k + 1] = count[k] + (this.active.has(k) ? 1 : 0);
       const out = [];
-      for (let i = 0; i < this.events.size; i++) {
+      for (let i = 0; i < this.size; i++) {
         const a = this.s0[i];
         if (a >= 0 && count[this.s1[i] + 1] - count[a] > 0) out.push(i);
       }
@@ -196,6 +213,7 @@
 
     /** One event under the pointer opens; several at one place are offered as a list. */
     _clicked(indices, latlng) {
+      if (!this.events) return;
       if (indices.length === 1) {
         this._openIndex(indices[0], { pan: false });
         return;
@@ -217,6 +235,7 @@
 
     _hover(indices) {
       this._hoveringEvent = indices.length > 0;
+      if (!this.events) return;
       if (!indices.length) {
         if (this._tooltip) this.map.closeTooltip(this._tooltip);
         return;
@@ -302,7 +321,7 @@
     _fit() {
       const c = this.payload.events;
       const indices = this.shownIndices.length ? this.shownIndices
-        : Int32Array.from({ length: this.events.size }, (_, i) => i);
+        : Int32Array.from({ length: this.size }, (_, i) => i);
       if (!indices.length) {
         const e = this.payload.extent;
         if (e) this.map.fitBounds([[e[1], e[0]], [e[3], e[2]]]);
@@ -342,13 +361,18 @@
     _changed() {
       const state = this.state();
       if (this.time) this.time.update(state);
+      if (!this.events) return;  // the rest waits for the details block
       if (this.list) this.list.update(state);
       this._writeHash(state);
-      const detail = Object.assign({}, state, { indices: undefined,
-        shownIds: this.shownIds() });
+      const detail = Object.assign({}, state, { indices: undefined });
+      // The ids of every shown event are made only if a listener asks for them.
+      let ids = null;
+      Object.defineProperty(detail, "shownIds", { enumerable: true,
+        get: () => (ids = ids || this.shownIds()) });
       document.dispatchEvent(new CustomEvent("almatymap:change", { detail }));
       if (root.parent && root.parent !== root) {
-        root.parent.postMessage({ almatyMap: "change", state: detail }, "*");
+        root.parent.postMessage({ almatyMap: "change", state: Object.assign({}, detail) },
+          "*");
       }
     }
 
@@ -412,13 +436,43 @@
   }
   A.App = App;
 
-  /** Start the map: read the page's data block and publish window.almatyMap. */
+  /** The page's data: JSON, or (for large maps) deflated JSON in base64, inflated by the
+   * browser's own DecompressionStream. */
+  A.readData = function (element) {
+    if (element.type === "application/json") return JSON.parse(element.textContent);
+    const text = element.textContent.trim();
+    let bytes;
+    if (Uint8Array.fromBase64) bytes = Uint8Array.fromBase64(text);
+    else {
+      const binary = atob(text);
+      bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    }
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return new Response(stream).json();
+  };
+
+  /** Start the map: draw from the first data block at once, then read the second (after
+   * the document is parsed, since it follows this script) and publish window.almatyMap. */
   A.start = function (map, dataElementId, refs, options) {
-    const payload = JSON.parse(document.getElementById(dataElementId).textContent);
-    const app = new App(map, payload, refs, options);
-    app.publicApi = app.api();
-    root.almatyMap = app.publicApi;
-    A.current = app;
-    return app;
+    performance.mark("almaty-map:start");
+    const app = new App(map, A.readData(document.getElementById(dataElementId)), refs,
+      options);
+    performance.mark("almaty-map:drawn");
+    const parsed = document.readyState === "loading"
+      ? new Promise((done) => document.addEventListener("DOMContentLoaded", done,
+        { once: true }))
+      : Promise.resolve();
+    return parsed
+      .then(() => A.readData(document.getElementById(options.detailsId)))
+      .then((details) => {
+        app.complete(details);
+        app.publicApi = app.api();
+        root.almatyMap = app.publicApi;
+        A.current = app;
+        performance.mark("almaty-map:ready");
+        document.dispatchEvent(new CustomEvent("almatymap:ready"));
+        return app;
+      });
   };
 })(window);

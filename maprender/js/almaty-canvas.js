@@ -1,10 +1,13 @@
 /* almaty-map canvas layer: draws every shown event in one pass, and finds the one under
  * the pointer.
  *
- * One canvas instead of one Leaflet object per event: 100,000 events draw in a few tens of
- * milliseconds, and switching the time slice only redraws. Positions are projected once
- * (Web Mercator, zoom 0) and scaled per zoom. A location known only approximately is drawn
- * as a dashed circle of its documented radius with a hollow symbol, never as a solid pin.
+ * Two canvases instead of one Leaflet object per event: areas and dashed precision circles
+ * are drawn with the canvas path API below; the symbols, which can be 100,000, are copied as
+ * pre-drawn sprites straight into the pixels of the canvas above (path calls cost several
+ * microseconds each, a sprite copy a fraction of that). Switching the time slice only
+ * redraws. Positions are projected once (Web Mercator, zoom 0) and scaled per zoom. A
+ * location known only approximately is drawn as a dashed circle of its documented radius
+ * with a hollow symbol, never as a solid pin.
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -15,44 +18,57 @@
   const SYMBOL_RADIUS = 7;
   const HOLLOW_RADIUS = 5;
   const PADDING = 0.25;
+  const CIRCLE_LIMIT = 1500;
 
-  /** Add one symbol to the current path (shape per category, for greyscale reading). */
-  A.traceSymbol = function (ctx, symbol, x, y, r) {
-    const poly = (points) => {
-      ctx.moveTo(x + points[0][0] * r, y + points[0][1] * r);
-      for (let k = 1; k < points.length; k++) ctx.lineTo(x + points[k][0] * r, y + points[k][1] * r);
-      ctx.closePath();
-    };
-    switch (symbol) {
-      case "square": poly([[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]); break;
-      case "triangle": poly([[0, -1.1], [1, 0.75], [-1, 0.75]]); break;
-      case "triangle-down": poly([[0, 1.1], [1, -0.75], [-1, -0.75]]); break;
-      case "diamond": poly([[0, -1.15], [1.05, 0], [0, 1.15], [-1.05, 0]]); break;
-      case "hexagon": poly([[1, 0], [0.5, 0.87], [-0.5, 0.87], [-1, 0], [-0.5, -0.87], [0.5, -0.87]]); break;
-      case "star": {
-        const points = [];
-        for (let k = 0; k < 10; k++) {
-          const angle = -Math.PI / 2 + (k * Math.PI) / 5;
-          const radius = k % 2 ? 0.5 : 1.2;
-          points.push([Math.cos(angle) * radius, Math.sin(angle) * radius]);
-        }
-        poly(points);
-        break;
-      }
-      case "cross": poly([[-0.35, -1], [0.35, -1], [0.35, -0.35], [1, -0.35], [1, 0.35], [0.35, 0.35],
-        [0.35, 1], [-0.35, 1], [-0.35, 0.35], [-1, 0.35], [-1, -0.35], [-0.35, -0.35]]); break;
-      default:
-        ctx.moveTo(x + r, y);
-        ctx.arc(x, y, r, 0, Math.PI * 2);
-    }
+  /** Unit outlines of the symbols (a shape per category, so the map reads in greyscale). */
+  const STAR = [];
+  for (let k = 0; k < 10; k++) {
+    const angle = -Math.PI / 2 + (k * Math.PI) / 5;
+    const radius = k % 2 ? 0.5 : 1.2;
+    STAR.push(Math.cos(angle) * radius, Math.sin(angle) * radius);
+  }
+  const SHAPES = {
+    square: [-0.85, -0.85, 0.85, -0.85, 0.85, 0.85, -0.85, 0.85],
+    triangle: [0, -1.1, 1, 0.75, -1, 0.75],
+    "triangle-down": [0, 1.1, 1, -0.75, -1, -0.75],
+    diamond: [0, -1.15, 1.05, 0, 0, 1.15, -1.05, 0],
+    hexagon: [1, 0, 0.5, 0.87, -0.5, 0.87, -1, 0, -0.5, -0.87, 0.5, -0.87],
+    star: STAR,
+    cross: [-0.35, -1, 0.35, -1, 0.35, -0.35, 1, -0.35, 1, 0.35, 0.35, 0.35, 0.35, 1,
+      -0.35, 1, -0.35, 0.35, -1, 0.35, -1, -0.35, -0.35, -0.35],
   };
+
+  /** Add one symbol to the current path (no allocation: this runs for every event drawn). */
+  A.traceSymbol = function (ctx, symbol, x, y, r) {
+    const shape = SHAPES[symbol];
+    if (!shape) {
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+      return;
+    }
+    ctx.moveTo(x + shape[0] * r, y + shape[1] * r);
+    for (let k = 2; k < shape.length; k += 2) ctx.lineTo(x + shape[k] * r, y + shape[k + 1] * r);
+    ctx.closePath();
+  };
+
+  /** Source-over compositing of one non-premultiplied RGBA pixel (as little-endian ABGR);
+   * onto an empty pixel (the usual case) it is a copy. */
+  function blend(src, dst, alpha) {
+    const dstAlpha = dst >>> 24;
+    if (dstAlpha === 0) return src;
+    const keep = (dstAlpha * (255 - alpha)) / 255;
+    const total = alpha + keep;
+    const r = (((src & 255) * alpha + (dst & 255) * keep) / total) | 0;
+    const g = ((((src >>> 8) & 255) * alpha + ((dst >>> 8) & 255) * keep) / total) | 0;
+    const b = ((((src >>> 16) & 255) * alpha + ((dst >>> 16) & 255) * keep) / total) | 0;
+    return (((total | 0) << 24) | (b << 16) | (g << 8) | r) >>> 0;
+  }
 
   A.EventCanvasLayer = L.Layer.extend({
     options: { pane: "almatyEvents", hitRadius: 11 },
 
-    initialize: function (events, payload, options) {
+    initialize: function (payload, options) {
       L.setOptions(this, options);
-      this._events = events;
       this._payload = payload;
       this._shown = new Int32Array(0);
       this._selected = -1;
@@ -61,6 +77,12 @@
     setShown: function (indices) {
       this._shown = indices;
       this._draw();
+    },
+
+    /** Hold drawing while the map is being set up, then draw once. */
+    hold: function (held) {
+      this._held = held;
+      if (!held) this._draw();
     },
 
     setSelected: function (index) {
@@ -73,6 +95,9 @@
       this._canvas = L.DomUtil.create("canvas", "am-canvas leaflet-zoom-hide", pane);
       this._canvas.setAttribute("aria-hidden", "true");
       this._ctx = this._canvas.getContext("2d");
+      this._symbolCanvas = L.DomUtil.create("canvas", "am-canvas leaflet-zoom-hide", pane);
+      this._symbolCanvas.setAttribute("aria-hidden", "true");
+      this._symbolCtx = this._symbolCanvas.getContext("2d");
       if (!this._world) this._project(map);
       map.on("moveend viewreset resize", this._reset, this);
       map.on("click", this._onClick, this);
@@ -82,6 +107,7 @@
 
     onRemove: function (map) {
       L.DomUtil.remove(this._canvas);
+      L.DomUtil.remove(this._symbolCanvas);
       map.off("moveend viewreset resize", this._reset, this);
       map.off("click", this._onClick, this);
       map.off("mousemove", this._onMove, this);
@@ -90,7 +116,7 @@
     /** World coordinates at zoom 0 for every anchor, shape vertex and precision radius. */
     _project: function (map) {
       const c = this._payload.events;
-      const n = this._events.size;
+      const n = c.n;
       const wx = new Float64Array(n);
       const wy = new Float64Array(n);
       const radius = new Float64Array(n);
@@ -132,11 +158,14 @@
       const width = size.x + 2 * pad.x;
       const height = size.y + 2 * pad.y;
       const ratio = root.devicePixelRatio || 1;
-      L.DomUtil.setPosition(this._canvas, topLeft);
-      this._canvas.width = Math.round(width * ratio);
-      this._canvas.height = Math.round(height * ratio);
-      this._canvas.style.width = width + "px";
-      this._canvas.style.height = height + "px";
+      for (const canvas of [this._canvas, this._symbolCanvas]) {
+        L.DomUtil.setPosition(canvas, topLeft);
+        canvas.width = Math.round(width * ratio);
+        canvas.height = Math.round(height * ratio);
+        canvas.style.width = width + "px";
+        canvas.style.height = height + "px";
+      }
+      if (ratio !== this._ratio) this._sprites = new Map();
       this._ratio = ratio;
       this._size = [width, height];
       this._pad = pad;
@@ -145,7 +174,7 @@
     },
 
     _draw: function () {
-      if (!this._map || !this._world) return;
+      if (!this._map || !this._world || this._held) return;
       const ctx = this._ctx;
       const { wx, wy, radius, exact: isExact, shapes } = this._world;
       const cats = this._payload.categories;
@@ -182,18 +211,105 @@
       };
       this._drawCircles(ctx, vague, cats, scale, ox, oy);
       ctx.setLineDash([]);
-      cats.forEach((cat, c) => {
-        this._drawSymbols(ctx, vague[c], cat, HOLLOW_RADIUS, "#ffffff", cat.colour, 2, scale, ox, oy);
-        this._drawSymbols(ctx, exact[c], cat, SYMBOL_RADIUS, cat.colour, "#1a1a1a", 1, scale, ox, oy);
-      });
+      this._drawSymbols(vague, exact, scale, ox, oy);
       if (this._selected >= 0) {
         const i = this._selected;
-        ctx.beginPath();
-        ctx.arc(wx[i] * scale - ox, wy[i] * scale - oy, SYMBOL_RADIUS + 5, 0, Math.PI * 2);
-        ctx.lineWidth = 3;
-        ctx.strokeStyle = "#000000";
-        ctx.stroke();
+        const top = this._symbolCtx;
+        top.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
+        top.beginPath();
+        top.arc(wx[i] * scale - ox, wy[i] * scale - oy, SYMBOL_RADIUS + 5, 0, Math.PI * 2);
+        top.lineWidth = 3;
+        top.strokeStyle = "#000000";
+        top.stroke();
       }
+    },
+
+    /** A category's symbol drawn once, as pixels: solid (exact) or hollow (approximate). */
+    _sprite: function (cat, hollow) {
+      const key = `${cat.symbol}|${cat.colour}|${hollow ? 1 : 0}`;
+      let sprite = this._sprites.get(key);
+      if (sprite) return sprite;
+      const ratio = this._ratio;
+      const size = Math.ceil((SYMBOL_RADIUS * 2 + 6) * ratio);
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = size;
+      const ctx = canvas.getContext("2d", { willReadFrequently: true });
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.beginPath();
+      const centre = size / ratio / 2;
+      A.traceSymbol(ctx, cat.symbol, centre, centre, hollow ? HOLLOW_RADIUS : SYMBOL_RADIUS);
+      ctx.fillStyle = hollow ? "#ffffff" : cat.colour;
+      ctx.fill();
+      ctx.lineWidth = hollow ? 2 : 1;
+      ctx.strokeStyle = hollow ? cat.colour : "#1a1a1a";
+      ctx.stroke();
+      const pixels = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer.slice(0));
+      // Keep only the pixels that show: a symbol covers about half its square.
+      const cells = [];
+      pixels.forEach((value, k) => {
+        if (value >>> 24) cells.push(k);
+      });
+      sprite = { size, half: size / 2, pixels, cells: Int32Array.from(cells),
+        values: Uint32Array.from(cells, (k) => pixels[k]) };
+      this._sprites.set(key, sprite);
+      return sprite;
+    },
+
+    /** Copy each shown symbol's sprite into the top canvas's pixels, blending edges. */
+    _drawSymbols: function (vague, exact, scale, ox, oy) {
+      const canvas = this._symbolCanvas;
+      const width = canvas.width;
+      const height = canvas.height;
+      const image = this._symbolCtx.createImageData(width, height);
+      const out = new Uint32Array(image.data.buffer);
+      const { wx, wy } = this._world;
+      const ratio = this._ratio;
+      const cats = this._payload.categories;
+      const draw = (indices, sprite) => {
+        const { size, half, pixels, cells, values } = sprite;
+        const count = cells.length;
+        if (sprite.width !== width) {  // offsets of the visible pixels in this canvas's rows
+          sprite.width = width;
+          sprite.offsets = Int32Array.from(cells, (cell) => Math.floor(cell / size) * width
+            + (cell % size));
+        }
+        const offsets = sprite.offsets;
+        for (const i of indices) {
+          const left = Math.round((wx[i] * scale - ox) * ratio - half);
+          const top = Math.round((wy[i] * scale - oy) * ratio - half);
+          if (left <= -size || top <= -size || left >= width || top >= height) continue;
+          if (left >= 0 && top >= 0 && left + size <= width && top + size <= height) {
+            // Wholly inside (nearly always): copy the visible pixels without clipping.
+            const base = top * width + left;
+            for (let k = 0; k < count; k++) {
+              const at = base + offsets[k];
+              const src = values[k];
+              const alpha = src >>> 24;
+              out[at] = alpha === 255 ? src : blend(src, out[at], alpha);
+            }
+            continue;
+          }
+          for (let row = 0; row < size; row++) {
+            const y = top + row;
+            if (y < 0 || y >= height) continue;
+            const line = y * width;
+            for (let col = 0; col < size; col++) {
+              const x = left + col;
+              if (x < 0 || x >= width) continue;
+              const src = pixels[row * size + col];
+              const alpha = src >>> 24;
+              if (alpha === 0) continue;
+              if (alpha === 255) out[line + x] = src;
+              else out[line + x] = blend(src, out[line + x], alpha);
+            }
+          }
+        }
+      };
+      cats.forEach((cat, c) => {
+        if (vague[c].length) draw(vague[c], this._sprite(cat, true));
+        if (exact[c].length) draw(exact[c], this._sprite(cat, false));
+      });
+      this._symbolCtx.putImageData(image, 0, 0);
     },
 
     _drawShape: function (ctx, i, shape, colour, isExact, scale, ox, oy) {
@@ -222,39 +338,41 @@
       return { index: i, path, line: shape.line };
     },
 
+    /** The dashed precision circles, one per distinct place and radius. Past
+     * CIRCLE_LIMIT of them the view is a thicket in which no single circle can be read (and
+     * rasterising tens of thousands of dashed arcs takes seconds), so they are left out
+     * until the reader zooms in; the hollow symbol still marks every imprecise place. */
     _drawCircles: function (ctx, groups, cats, scale, ox, oy) {
       const { wx, wy, radius } = this._world;
       const seen = new Set();
-      ctx.setLineDash([5, 4]);
-      ctx.lineWidth = 1.5;
+      const circles = cats.map(() => []);
+      let count = 0;
       groups.forEach((indices, c) => {
-        if (!indices.length) return;
-        ctx.beginPath();
         for (const i of indices) {
           const x = wx[i] * scale - ox;
           const y = wy[i] * scale - oy;
           const r = Math.max(radius[i] * scale, HOLLOW_RADIUS + 4);
-          const key = `${Math.round(x)},${Math.round(y)},${Math.round(r)}`;
-          if (seen.has(c + key)) continue;
-          seen.add(c + key);
-          ctx.moveTo(x + r, y);
-          ctx.arc(x, y, r, 0, Math.PI * 2);
+          const key = `${c},${Math.round(x)},${Math.round(y)},${Math.round(r)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          circles[c].push(x, y, r);
+          if (++count > CIRCLE_LIMIT) return;
+        }
+      });
+      this.circlesDrawn = count <= CIRCLE_LIMIT;
+      if (!this.circlesDrawn) return;
+      ctx.setLineDash([5, 4]);
+      ctx.lineWidth = 1.5;
+      circles.forEach((list, c) => {
+        if (!list.length) return;
+        ctx.beginPath();
+        for (let k = 0; k < list.length; k += 3) {
+          ctx.moveTo(list[k] + list[k + 2], list[k + 1]);
+          ctx.arc(list[k], list[k + 1], list[k + 2], 0, Math.PI * 2);
         }
         ctx.strokeStyle = cats[c].colour;
         ctx.stroke();
       });
-    },
-
-    _drawSymbols: function (ctx, indices, cat, r, fill, stroke, lineWidth, scale, ox, oy) {
-      if (!indices.length) return;
-      const { wx, wy } = this._world;
-      ctx.beginPath();
-      for (const i of indices) A.traceSymbol(ctx, cat.symbol, wx[i] * scale - ox, wy[i] * scale - oy, r);
-      ctx.fillStyle = fill;
-      ctx.fill();
-      ctx.lineWidth = lineWidth;
-      ctx.strokeStyle = stroke;
-      ctx.stroke();
     },
 
     /** The events drawn under a container point, nearest first: symbols within the hit

@@ -165,7 +165,7 @@
             `${slug(meta.title)}.csv`, "text/csv")),
         ]),
         A.el("p", { className: "am-note",
-          text: A.plural(t.downloadNote, app.events.size, app.language) }),
+          text: A.plural(t.downloadNote, app.size, app.language) }),
         A.el("details", {}, [
           A.el("summary", { text: t.softwareLicences }),
           A.el("pre", { className: "am-licence", text: app.payload.licences.join("\n\n") }),
@@ -198,11 +198,17 @@
       const t = this._app.text;
       this._list = A.el("ol", { className: "am-event-list" });
       this._more = A.el("p", { className: "am-note" });
-      return quiet(A.el("details", { className: "am-list-box" }, [
-        A.el("summary", { text: t.listHeading }), this._list, this._more]));
+      this._box = A.el("details", { className: "am-list-box" }, [
+        A.el("summary", { text: t.listHeading }), this._list, this._more]);
+      // The list is built only while it is open, so slice switches stay cheap.
+      L.DomEvent.on(this._box, "toggle", () => {
+        if (this._box.open) this.update(this._app.state());
+      });
+      return quiet(this._box);
     },
 
     update: function (state) {
+      if (!this._box.open) return;
       const app = this._app;
       const c = app.payload.events;
       const items = [];

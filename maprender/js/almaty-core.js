@@ -51,8 +51,10 @@
   };
 
   /** Plural-aware text: forms is {one: "...", other: "..."} keyed by CLDR category. */
+  const pluralRules = new Map();
   A.plural = function (forms, n, language) {
-    const rule = new Intl.PluralRules(language).select(n);
+    if (!pluralRules.has(language)) pluralRules.set(language, new Intl.PluralRules(language));
+    const rule = pluralRules.get(language).select(n);
     return (forms[rule] || forms.other).replace("{n}", n.toLocaleString(language));
   };
 

@@ -64,7 +64,8 @@ def test_the_canvas_draws_the_symbol_only_in_its_slice(watched, bundled_export):
             "2022-01-06-republic-square-shooting");
         const p = app.map.latLngToContainerPoint([app.payload.events.y[i],
                                                   app.payload.events.x[i]]);
-        const canvas = document.querySelector(".am-canvas");
+        const canvases = document.querySelectorAll(".am-canvas");
+        const canvas = canvases[canvases.length - 1];  // the symbols are on the top canvas
         const ratio = window.devicePixelRatio || 1;
         const x = Math.round((p.x + app.layer._pad.x) * ratio);
         const y = Math.round((p.y + app.layer._pad.y) * ratio);
@@ -205,3 +206,19 @@ def test_reference_places_open_where_no_event_is_drawn(watched, bundled_export):
     assert "Almaty city administration (akimat) building" in text
     assert "Здание акимата города Алматы" in text
     assert "Reference place" in text
+
+
+def test_packed_encoding_round_trips_every_property_of_every_event(watched, tmp_path):
+    """A map large enough to pack its details block (deflate + base64) still gives back
+    exactly the events the API serves."""
+    from bench.synthetic import write_dataset
+
+    dataset = load_dataset(write_dataset(2500, tmp_path / "synthetic"))
+    path = tmp_path / "synthetic.html"
+    write_export(export_page(dataset, MapSpec(slice_by="day")), path)
+    assert 'type="application/x-almaty-map+deflate-base64"' in path.read_text()
+    page = open_map(watched, path)
+    embedded = page.evaluate("JSON.stringify(almatyMap.geojson())")
+    served = orjson.loads(events_geojson(dataset, range(len(dataset.events))))
+    assert json.loads(embedded)["features"] == served["features"]
+    assert len(served["features"]) == 2500

@@ -7,7 +7,7 @@
   "use strict";
   const list = document.getElementById("event-list");
   const count = document.getElementById("shown-count");
-  if (!list || !window.almatyMap) return;
+  if (!list) return;
   const total = list.children.length;
 
   function sync(shownIds, selected) {
@@ -30,7 +30,11 @@
     e.detail.selected));
   list.addEventListener("click", (e) => {
     const button = e.target.closest("button[data-event-id]");
-    if (button) window.almatyMap.open(button.dataset.eventId, { focus: true });
+    if (button && window.almatyMap) {
+      window.almatyMap.open(button.dataset.eventId, { focus: true });
+    }
   });
-  sync(window.almatyMap.shown(), window.almatyMap.state().selected);
+  const ready = () => sync(window.almatyMap.shown(), window.almatyMap.state().selected);
+  if (window.almatyMap) ready();
+  else document.addEventListener("almatymap:ready", ready, { once: true });
 })();

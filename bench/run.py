@@ -1,0 +1,206 @@
+"""`make bench`: almaty-map against plain Folium on the same synthetic data, in one run.
+
+Builds every variant from the same events file in its own process (wall time, peak RSS,
+HTML size), opens each page in Chromium offline (first paint, slice switch, JS heap), and
+measures our server (start-up, items latency, throughput, memory). Prints one table and
+writes it, with the machine it ran on, to bench/RESULTS.md.
+
+    python -m bench.run            # 1,000, 10,000 and 100,000 events
+    python -m bench.run --quick    # stops at 10,000, for development
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench import browser as browser_bench
+from bench import server as server_bench
+from bench.synthetic import write_dataset
+from maprender.chromium import find_chromium, launch
+
+ROOT = Path(__file__).parents[1]
+WORK = ROOT / "bench" / "work"
+LABELS = {
+    "ours": "**almaty-map export** (canvas, one data block)",
+    "geojson": "Folium `GeoJson` + `GeoJsonPopup` per day",
+    "circlemarker": "Folium `CircleMarker` + `Popup` each (canvas)",
+    "marker": "Folium `Marker` + `Popup` each",
+    "fastcluster": "Folium `FastMarkerCluster` (no popups, no time)",
+    "geopandas": "GeoPandas alone: read / write the file",
+}
+# Variants too slow to open in a browser at a size (the issue measured 42 s at 10,000).
+SKIP_BROWSER = {"marker": 10_000, "circlemarker": 100_000}
+
+
+def build(variant: str, folder: Path) -> dict:
+    """Run one build in a fresh process; add its peak RSS (from the kernel's accounting)."""
+    out = WORK / f"{folder.name}-{variant}.html"
+    process = subprocess.Popen([sys.executable, "-m", "bench.variants", variant, str(folder),
+                                str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    output = process.stdout.read()
+    if status != 0:
+        raise RuntimeError(f"{variant} failed on {folder}")
+    result = json.loads(output.strip().splitlines()[-1])
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["path"] = out
+    return result
+
+
+def fmt(value, unit: str = "", digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def run(sizes: list[int]) -> str:
+    started = time.monotonic()
+    WORK.mkdir(parents=True, exist_ok=True)
+    rows: list[dict] = []
+    servers: dict[int, dict] = {}
+    with sync_playwright() as playwright:
+        chromium = launch(playwright, args=browser_bench.OFFLINE_ARGS)
+        for size in sizes:
+            folder = WORK / f"n{size}"
+            if not (folder / "events.geojson").exists():
+                write_dataset(size, folder)
+            for variant in LABELS:
+                print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: build",
+                      flush=True)
+                result = build(variant, folder)
+                result.update(size=size, variant=variant)
+                if variant != "geopandas" and size < SKIP_BROWSER.get(variant, 10**9):
+                    print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: browser",
+                          flush=True)
+                    result.update(browser_bench.measure(chromium, result["path"],
+                                                        variant == "ours"))
+                rows.append(result)
+            print(f"[{time.monotonic() - started:6.0f} s] {size:,}: server", flush=True)
+            servers[size] = server_bench.measure(folder)
+        version = chromium.version
+        chromium.close()
+    table = render(rows, servers, sizes)
+    elapsed = time.monotonic() - started
+    return report(table, version, elapsed)
+
+
+def render(rows: list[dict], servers: dict[int, dict], sizes: list[int]) -> str:
+    lines = [
+        "| events | variant | build (s) | peak RSS (MB) | HTML (MB) | first paint (s) "
+        "| slice switch (ms, median of 10) | JS heap (MB) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        build = (f"{row['seconds']:.2f} / {row['write_seconds']:.2f}"
+                 if row["variant"] == "geopandas" else fmt(row["seconds"]))
+        skipped = "first_paint" not in row and row["variant"] != "geopandas"
+        paint = "not opened (too slow)" if skipped else fmt(row.get("first_paint"))
+        lines.append(
+            f"| {row['size']:,} | {LABELS[row['variant']]} | {build} | "
+            f"{fmt(row['peak_rss_mb'], digits=0)} | "
+            f"{fmt(row['html_bytes'] / 1e6) if row['html_bytes'] else '–'} | {paint} | "
+            f"{fmt(row.get('switch_ms'), digits=1)} | {fmt(row.get('heap_mb'), digits=0)} |")
+    lines += [
+        "",
+        "| events | server start-up: load + validate (s) | GeoPandas read (s) | items p50 (ms) "
+        "| items p95 (ms) | limit=10000 page (ms) | requests/s, 8 clients | server RSS (MB) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        server = servers[size]
+        read = next(r["seconds"] for r in rows if r["size"] == size and
+                    r["variant"] == "geopandas")
+        lines.append(
+            f"| {size:,} | {fmt(server['startup_s'])} | {fmt(read)} | "
+            f"{fmt(server['p50_ms'], digits=1)} | {fmt(server['p95_ms'], digits=1)} | "
+            f"{fmt(server['big_page_ms'], digits=0)} | {fmt(server['rps'], digits=0)} | "
+            f"{fmt(server['rss_mb'], digits=0)} |")
+    lines += ["", *targets(rows, servers, max(sizes))]
+    return "\n".join(lines)
+
+
+def targets(rows: list[dict], servers: dict[int, dict], size: int) -> list[str]:
+    """The issue's targets at the largest size, as ratios measured in this run."""
+    by = {r["variant"]: r for r in rows if r["size"] == size}
+    ours, geojson, cluster = by["ours"], by["geojson"], by["fastcluster"]
+    server = servers[size]
+
+    def line(name: str, value: float, goal: str, ok: bool) -> str:
+        return f"| {name} | {value} | {goal} | {'met' if ok else 'missed'} |"
+
+    out = [f"Targets at {size:,} events (ratios from this run):", "",
+           "| target | measured | goal | |", "|---|---:|---|---|"]
+    speed = geojson["seconds"] / ours["seconds"]
+    out.append(line("export speed vs GeoJson per day", f"{speed:.2f}×", "≥ 3×", speed >= 3))
+    rss = ours["peak_rss_mb"] / geojson["peak_rss_mb"]
+    out.append(line("export peak RSS vs GeoJson per day", f"{rss:.0%}", "< 50%", rss < 0.5))
+    size_ratio = ours["html_bytes"] / geojson["html_bytes"]
+    out.append(line("HTML size vs GeoJson per day", f"{size_ratio:.0%}", "≤ 60%",
+                    size_ratio <= 0.6))
+    if "first_paint" in ours and "first_paint" in geojson:
+        paint = geojson["first_paint"] / ours["first_paint"]
+        out.append(line("first paint vs GeoJson per day", f"{paint:.1f}×", "≥ 6×", paint >= 6))
+        out.append(line("first paint vs FastMarkerCluster",
+                        f"{ours['first_paint']:.2f} s vs {cluster['first_paint']:.2f} s",
+                        "as fast", ours["first_paint"] <= cluster["first_paint"] * 1.05))
+        out.append(line("slice switch", f"{ours['switch_ms']:.0f} ms", "< 100 ms",
+                        ours["switch_ms"] < 100))
+    read = by["geopandas"]["seconds"]
+    out.append(line("start-up vs GeoPandas read", f"{server['startup_s'] / read:.2f}×", "< 2×",
+                    server["startup_s"] < 2 * read))
+    out.append(line("items p95, limit=100", f"{server['p95_ms']:.1f} ms", "< 50 ms",
+                    server["p95_ms"] < 50))
+    out.append(line("server RSS", f"{server['rss_mb']:.0f} MB", "< 600 MB",
+                    server["rss_mb"] < 600))
+    return out
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) // 2**20 for line in
+                   Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return (f"{cpu}, {os.cpu_count()} cores, {memory} GiB RAM; {platform.system()} "
+            f"{platform.release()}; Python {platform.python_version()}")
+
+
+def report(table: str, chromium: str, elapsed: float) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    return (f"# Benchmark results\n\n"
+            f"Run on {dt.date.today().isoformat()} at commit {commit}, in {elapsed / 60:.1f} "
+            f"minutes, with `make bench`.\n\n"
+            f"Machine: {machine()}; Chromium {chromium} ({find_chromium()}), headless, "
+            f"network cut. Synthetic events from `bench/synthetic.py` (300-character "
+            f"descriptions, one or two quoted sources, six categories, ten days); plain-Folium "
+            f"pages have their assets inlined from installed packages, like ours. Every build "
+            f"reads the same GeoJSON file and writes one HTML file, each in its own process. "
+            f"Single runs: the machine is shared, so expect ±10–20%.\n\n{table}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="Stop at 10,000 events.")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    text = run(sizes)
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The served API under load: `almaty-map serve` (waitress) on loopback.
+
+- start-up: loading and validating the dataset, in a fresh process;
+- items latency: p50 and p95 of a fixed mix of bbox + datetime + category queries with
+  limit=100, one client with keep-alive; and the median of one limit=10000 page;
+- throughput: requests per second with 8 concurrent connections (wrk), over the same mix;
+- memory: the server's RSS after all of that.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psutil
+
+from bench.synthetic import CATEGORIES, DAYS, EXTENT
+from tests.serving import START, free_port, wait_until_up
+
+ROOT = Path(__file__).parents[1]
+
+
+def startup_seconds(folder: Path) -> float:
+    code = ("import time, sys; from geodata import load_dataset; t = time.perf_counter(); "
+            "load_dataset(sys.argv[1]); print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, check=True,
+                         capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def query_mix(count: int = 120, seed: int = 7) -> list[str]:
+    """Paths of items queries mixing a box, a date interval and categories."""
+    rng = random.Random(seed)
+    paths = []
+    for _ in range(count):
+        width = rng.uniform(0.01, 0.08)
+        x0 = rng.uniform(EXTENT[0], EXTENT[2] - width)
+        y0 = rng.uniform(EXTENT[1], EXTENT[3] - width)
+        day = rng.randrange(2, 2 + DAYS)
+        span = rng.randrange(1, 4)
+        params = [("bbox", f"{x0:.4f},{y0:.4f},{x0 + width:.4f},{y0 + width:.4f}"),
+                  ("datetime", f"2022-01-{day:02d}/2022-01-{min(day + span, 31):02d}"),
+                  ("limit", "100")]
+        params += [("category", c) for c in rng.sample(CATEGORIES, rng.randrange(1, 4))]
+        paths.append("/ogc/collections/events/items?" + urlencode(params))
+    return paths
+
+
+def _timed_get(connection: http.client.HTTPConnection, path: str) -> float:
+    started = time.perf_counter()
+    connection.request("GET", path, headers={"Accept": "application/geo+json"})
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}: {body[:200]!r}")
+    return elapsed
+
+
+def _wrk(base: str, paths: list[str], seconds: int) -> float:
+    script = "paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n" + """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name, base],
+                         capture_output=True, text=True, check=True).stdout
+    Path(handle.name).unlink()
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"wrk saw {errors.group(1)} failed responses")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def measure(folder: Path, wrk_seconds: int = 10) -> dict:
+    results = {"startup_s": startup_seconds(folder)}
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", START, "serve", "--port", str(port),
+                               "--threads", "8", "--data", str(folder)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, server, timeout=120)
+        paths = query_mix()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for path in paths[:10]:  # warm up (index building on first use)
+            _timed_get(connection, path)
+        latencies = [_timed_get(connection, p) * 1000 for p in paths * 2]
+        quantiles = statistics.quantiles(latencies, n=100)
+        results["p50_ms"], results["p95_ms"] = quantiles[49], quantiles[94]
+        big = "/ogc/collections/events/items?limit=10000"
+        results["big_page_ms"] = statistics.median(
+            _timed_get(connection, big) * 1000 for _ in range(5))
+        connection.close()
+        results["rps"] = _wrk(base, paths, wrk_seconds) if shutil.which("wrk") else None
+        results["rss_mb"] = psutil.Process(server.pid).memory_info().rss / 2**20
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results

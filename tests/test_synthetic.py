@@ -1,0 +1,34 @@
+"""The benchmark's synthetic datasets are valid, deterministic and realistic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from bench.synthetic import write_dataset
+from geodata import load_dataset
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "geodata" / "schema" /
+                     "events.schema.json").read_text())
+
+
+def test_generated_events_validate_and_are_deterministic(tmp_path):
+    first = write_dataset(3000, tmp_path / "a")
+    second = write_dataset(3000, tmp_path / "b")
+    assert (first / "events.geojson").read_bytes() == (second / "events.geojson").read_bytes()
+    dataset = load_dataset(first)
+    assert len(dataset.events) == 3000
+    assert set(dataset.events["category"].astype(str)) == {
+        "protest", "unrest", "lethal-force", "security", "custody", "memory"}
+    assert set(dataset.events["geo_precision"].astype(str)) == {
+        "exact", "approximate", "area", "city"}
+    assert dataset.events["sensitive"].any()
+    days = dataset.events["start"].dt.date.nunique()
+    assert days == 10
+    lengths = dataset.events["description"].str.len()
+    assert 250 <= lengths.median() <= 400
+    document = json.loads((first / "events.geojson").read_text())
+    sample = {"type": "FeatureCollection", "features": document["features"][:300]}
+    assert list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(sample)) == []
