@@ -31,7 +31,7 @@ from maprender.chromium import find_chromium, launch
 ROOT = Path(__file__).parents[1]
 WORK = ROOT / "bench" / "work"
 LABELS = {
-    "ours": "**almaty-map export** (canvas, one data block)",
+    "ours": "**almaty-map export** (canvas; drawing block + packed details)",
     "geojson": "Folium `GeoJson` + `GeoJsonPopup` per day",
     "circlemarker": "Folium `CircleMarker` + `Popup` each (canvas)",
     "marker": "Folium `Marker` + `Popup` each",
