@@ -16,9 +16,17 @@ from web import commands, errors, ogc, pages, security
 from web.rendercache import RenderCache
 from web.settings import defaults
 from web.store import DatasetStore
+from web.watch import FolderWatcher
 
-COMPRESSED = ["application/json", "application/geo+json", "text/csv", "text/html",
-              "text/css", "text/javascript", "application/vnd.oai.openapi+json"]
+COMPRESSED = [
+    "application/json",
+    "application/geo+json",
+    "text/csv",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/vnd.oai.openapi+json",
+]
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -41,6 +49,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(ogc.blueprint)
     errors.register(app)
     security.register(app)
+    if app.config["WATCH"]:
+        watcher = FolderWatcher(app.extensions["almaty_map"], float(app.config["WATCH_INTERVAL"]))
+        watcher.start()
+        app.extensions["almaty_map_watch"] = watcher
     return app
 
 

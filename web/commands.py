@@ -7,6 +7,7 @@ build the web app; serve and run build it through the group's factory.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -38,16 +39,24 @@ DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled A
 
 def data_option(func):
     return click.option(
-        "--data", "data", type=click.Path(file_okay=False, path_type=Path), default=BUNDLED,
+        "--data",
+        "data",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=BUNDLED,
         metavar="PATH",
-        show_default="bundled Almaty 2022", help=DATA_HELP,
+        show_default="bundled Almaty 2022",
+        help=DATA_HELP,
     )(func)
 
 
 def max_size_option(func):
     return click.option(
-        "--max-size", "max_mb", type=click.IntRange(1), default=DEFAULT_MAX_BYTES // 2**20,
-        envvar="ALMATY_MAP_MAX_FILE_MB", show_default=True,
+        "--max-size",
+        "max_mb",
+        type=click.IntRange(1),
+        default=DEFAULT_MAX_BYTES // 2**20,
+        envvar="ALMATY_MAP_MAX_FILE_MB",
+        show_default=True,
         help="Largest events/places file to accept, in MiB.",
     )(func)
 
@@ -55,15 +64,29 @@ def max_size_option(func):
 def filter_options(func):
     """The options every command that selects events shares, so they read the same."""
     options = [
-        click.option("--start", help="Keep events that end after this date or date-time "
-                                     "(2022-01-06, or 2022-01-06T18:00:00+06:00)."),
-        click.option("--end", help="Keep events that start on or before this date or "
-                                   "date-time (a date includes the whole day)."),
-        click.option("--category", "categories", multiple=True,
-                     help="Category id to keep; repeat it or separate ids with commas."),
+        click.option(
+            "--start",
+            help="Keep events that end after this date or date-time "
+            "(2022-01-06, or 2022-01-06T18:00:00+06:00).",
+        ),
+        click.option(
+            "--end",
+            help="Keep events that start on or before this date or "
+            "date-time (a date includes the whole day).",
+        ),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            help="Category id to keep; repeat it or separate ids with commas.",
+        ),
         click.option("--bbox", help="Area to keep: min_lon,min_lat,max_lon,max_lat (WGS84)."),
-        click.option("--text", "-q", "text", help="Keep events whose title, description, "
-                                                  "place or actors contain this text."),
+        click.option(
+            "--text",
+            "-q",
+            "text",
+            help="Keep events whose title, description, place or actors contain this text.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -99,8 +122,14 @@ def event_filter(dataset: Dataset, start, end, categories, bbox, text):
 
 @click.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path), default=BUNDLED)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
 @max_size_option
 def validate_command(path: Path, fmt: str, max_mb: int) -> None:
     """Check a dataset folder and list every problem.
@@ -114,14 +143,17 @@ def validate_command(path: Path, fmt: str, max_mb: int) -> None:
     """
     dataset, problems = inspect_dataset(path, max_mb * 2**20)
     if fmt == "json":
-        click.echo(json.dumps({"valid": dataset is not None,
-                               "problems": [p.as_dict() for p in problems]},
-                              ensure_ascii=False, indent=1))
+        click.echo(
+            json.dumps(
+                {"valid": dataset is not None, "problems": [p.as_dict() for p in problems]},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
     else:
         report(problems, sys.stdout)
         if dataset is not None:
-            click.echo(f"{path}: valid, {len(dataset.events)} events, "
-                       f"{len(dataset.places)} places")
+            click.echo(f"{path}: valid, {len(dataset.events)} events, {len(dataset.places)} places")
     if dataset is None:
         raise SystemExit(1)
 
@@ -129,10 +161,19 @@ def validate_command(path: Path, fmt: str, max_mb: int) -> None:
 @click.command("query")
 @data_option
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["geojson", "csv"]), default="geojson",
-              show_default=True, help="Output format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["geojson", "csv"]),
+    default="geojson",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @max_size_option
 def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
@@ -160,24 +201,46 @@ def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) ->
 
 
 @click.command("export")
-@click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="The HTML file to write (written whole, or not at all).")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The HTML file to write (written whole, or not at all).",
+)
 @data_option
 @filter_options
-@click.option("--slice", "slice_by", type=click.Choice(SLICE_KINDS), default="period",
-              show_default=True, help="Time slices: the dataset's named periods, or calendar "
-                                      "days, weeks or months.")
+@click.option(
+    "--slice",
+    "slice_by",
+    type=click.Choice(SLICE_KINDS),
+    default="period",
+    show_default=True,
+    help="Time slices: the dataset's named periods, or calendar days, weeks or months.",
+)
 @click.option("--title", help="Title shown on the map (default: the dataset's title).")
-@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
-              help="Interface language.")
-@click.option("--mode", type=click.Choice(MODES), default="cumulative", show_default=True,
-              help="How the time control starts: one slice, everything up to it, or a "
-                   "sliding window.")
-@click.option("--carto-key", envvar="ALMATY_MAP_CARTO_KEY",
-              help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).")
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Interface language.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="cumulative",
+    show_default=True,
+    help="How the time control starts: one slice, everything up to it, or a sliding window.",
+)
+@click.option(
+    "--carto-key",
+    envvar="ALMATY_MAP_CARTO_KEY",
+    help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).",
+)
 @max_size_option
-def export_command(out, data, start, end, categories, bbox, text, slice_by, title, lang, mode,
-                   carto_key, max_mb) -> None:
+def export_command(
+    out, data, start, end, categories, bbox, text, slice_by, title, lang, mode, carto_key, max_mb
+) -> None:
     """Write the map as one standalone HTML file, for a website or a CMS.
 
     The file needs no server and no CDN: Leaflet, the map code and the data are inside it,
@@ -191,9 +254,14 @@ def export_command(out, data, start, end, categories, bbox, text, slice_by, titl
       almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
     """
     dataset = load_or_exit(data, max_mb)
-    spec = MapSpec(filter=event_filter(dataset, start, end, categories, bbox, text),
-                   slice_by=slice_by, language=lang, title=title,
-                   options=MapOptions(mode=mode), carto_key=carto_key)
+    spec = MapSpec(
+        filter=event_filter(dataset, start, end, categories, bbox, text),
+        slice_by=slice_by,
+        language=lang,
+        title=title,
+        options=MapOptions(mode=mode),
+        carto_key=carto_key,
+    )
     try:
         written = write_export(export_page(dataset, spec), out)
     except SlicingError as exc:
@@ -205,15 +273,26 @@ def export_command(out, data, start, end, categories, bbox, text, slice_by, titl
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on (0.0.0.0 for every interface).",
+)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 512),
-              help="Worker threads answering requests.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 512),
+    help="Worker threads answering requests.",
+)
 @data_option
-@click.option("--watch", is_flag=True,
-              help="Reload the dataset when its files change; a bad edit keeps the last "
-                   "good data served.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Reload the dataset when its files change; a bad edit keeps the last good data served.",
+)
 @max_size_option
 @click.pass_context
 def serve_command(ctx, host, port, threads, data, watch, max_mb) -> None:
@@ -232,7 +311,9 @@ def serve_command(ctx, host, port, threads, data, watch, max_mb) -> None:
         click.echo(f"The dataset in {data} cannot be served:", err=True)
         report(exc.problems)
         raise SystemExit(1) from None
-    click.echo(f"Serving {app.config['DATA_PATH']} on http://{host}:{port}/", err=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    watching = " (reloading when its files change)" if watch else ""
+    click.echo(f"Serving {app.config['DATA_PATH']}{watching} on http://{host}:{port}/", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="almaty-map")
 
 
@@ -250,7 +331,7 @@ def _run_command() -> click.Command:
         callback=_dev_run,
         params=[*flask_run.params],
         help="Run Flask's development server (reloads on code changes). "
-             "For anything but development use `almaty-map serve`.",
+        "For anything but development use `almaty-map serve`.",
         short_help="Run the development server.",
     )
     data_option(command)
@@ -259,6 +340,5 @@ def _run_command() -> click.Command:
 
 
 def register(group: FlaskGroup) -> None:
-    for command in (validate_command, query_command, export_command, serve_command,
-                    _run_command()):
+    for command in (validate_command, query_command, export_command, serve_command, _run_command()):
         group.add_command(command)

@@ -10,22 +10,30 @@ from flask import Flask, Response, request
 
 TILE_HOSTS = ("https://tile.openstreetmap.org", "https://*.basemaps.cartocdn.com")
 STRICT = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+# HTML pages without a map (API views, errors): our stylesheet, no script at all.
+PLAIN_PAGE = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
-def page_policy(script_hashes: list[str], style_hashes: list[str],
-                frame_ancestors: str = "'none'") -> str:
+def page_policy(
+    script_hashes: list[str], style_hashes: list[str], frame_ancestors: str = "'none'"
+) -> str:
     """The policy for a page that embeds the map."""
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self' " + " ".join(script_hashes),
-        "style-src 'self' " + " ".join(style_hashes),
-        "img-src 'self' data: " + " ".join(TILE_HOSTS),
-        "connect-src 'self'",
-        "font-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        f"frame-ancestors {frame_ancestors}",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self' " + " ".join(script_hashes),
+            "style-src 'self' " + " ".join(style_hashes),
+            "img-src 'self' data: " + " ".join(TILE_HOSTS),
+            "connect-src 'self'",
+            "font-src 'self'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            f"frame-ancestors {frame_ancestors}",
+        ]
+    )
 
 
 def map_frame_ancestors(configured: str) -> str:
@@ -42,7 +50,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = STRICT
+            plain = response.mimetype == "text/html"
+            response.headers["Content-Security-Policy"] = PLAIN_PAGE if plain else STRICT
         if request.endpoint != "pages.embed":
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response

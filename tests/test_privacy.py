@@ -1,0 +1,115 @@
+"""A sensitive location never leaves the loader: no output, format or message holds its
+exact coordinates, or their rounding to 3 to 7 decimals."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import zlib
+
+import pytest
+from click.testing import CliRunner
+
+from app import cli, create_app
+from maprender import MapSpec, export_page
+from tests.conftest import DATA
+
+HOME = (76.9234567, 43.2456789)  # a private home, in the data only
+
+
+def roundings(value: float) -> set[str]:
+    return {f"{value:.{digits}f}".rstrip("0") for digits in range(3, 8)} | {repr(value)}
+
+
+SECRETS = roundings(HOME[0]) | roundings(HOME[1])
+
+
+def leaks(text: str) -> list[str]:
+    """Secret coordinates in a text, as whole numbers (43.2457 must not match 43.24571)."""
+    return sorted({s for s in SECRETS if re.search(rf"(?<![\d.]){re.escape(s)}(?!\d)", text)})
+
+
+def unpacked(page: str) -> str:
+    """A page with any packed (deflated, base64) data block opened up."""
+    for block in re.findall(r'deflate-base64" id="[^"]+">([^<]+)<', page):
+        page += zlib.decompress(base64.b64decode(block)).decode()
+    return page
+
+
+@pytest.fixture
+def secret_dataset(make_dataset):
+    text = (DATA / "base" / "events.geojson").read_text()
+    polygon = "[[[76.90, 43.20], [76.92, 43.20], [76.92, 43.22], [76.90, 43.22], [76.90, 43.20]]]"
+    home = json.dumps({"type": "Point", "coordinates": list(HOME)})
+    text = text.replace('{"type": "Polygon", "coordinates": ' + polygon + "}", home)
+    return make_dataset(events=text)
+
+
+def test_the_secret_is_in_the_input_and_the_check_can_find_it(secret_dataset):
+    assert leaks((secret_dataset / "events.geojson").read_text())
+
+
+def test_no_output_holds_the_exact_location(secret_dataset, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    app = create_app({"TESTING": True, "DATA_PATH": str(secret_dataset)})
+    client = app.test_client()
+    urls = [
+        "/",
+        "/?q=home",
+        "/map",
+        "/export",
+        "/download.geojson",
+        "/download.csv",
+        "/ogc/collections/events/items",
+        "/ogc/collections/events/items?f=html",
+        "/ogc/collections/events/items?f=csv",
+        "/ogc/collections/events/items/home",
+        "/ogc/collections/events/items/home?f=html",
+        "/ogc/collections/events/items/home?f=csv",
+        "/ogc/collections/events",
+        "/ogc/collections/events/items?bbox=76.92,43.24,76.93,43.25",
+        "/ogc/collections/events/items?bbox=x",
+    ]
+    for url in urls:
+        body = unpacked(client.get(url).get_data(as_text=True))
+        assert leaks(body) == [], url
+    runner = CliRunner()
+    for args in (
+        ["query", "--data", str(secret_dataset)],
+        ["query", "--data", str(secret_dataset), "--format", "csv"],
+        ["validate", str(secret_dataset)],
+    ):
+        assert leaks(runner.invoke(cli, args).output) == [], args
+    out = tmp_path / "map.html"
+    runner.invoke(cli, ["export", "--data", str(secret_dataset), "--out", str(out)])
+    assert leaks(unpacked(out.read_text())) == []
+    assert leaks(caplog.text) == []
+
+
+def test_large_exports_are_checked_unpacked_too(secret_dataset, monkeypatch):
+    from geodata import load_dataset
+    from maprender import build
+
+    monkeypatch.setattr(build, "PACK_OVER_BYTES", 10)
+    page = export_page(load_dataset(secret_dataset), MapSpec()).decode()
+    assert "deflate-base64" in page
+    assert leaks(page) == [] and leaks(unpacked(page)) == []
+    assert "76.925" in unpacked(page)  # the coarse cell centre is what is shown
+
+
+def test_validation_errors_withhold_the_location(secret_dataset):
+    events = secret_dataset / "events.geojson"
+    events.write_text(
+        events.read_text().replace(
+            '"category": "protest", "start": "2022-01-05',
+            '"category": "riot", "start": "2022-01-05',
+        )
+    )
+    text = events.read_text().replace(f"[{HOME[0]}, {HOME[1]}]", f"[{HOME[1]}, {HOME[0]}]")
+    events.write_text(text)
+    result = CliRunner().invoke(cli, ["validate", str(secret_dataset), "--format", "json"])
+    report = json.loads(result.output)
+    assert any("swapped" in p["message"] for p in report["problems"])
+    assert leaks(result.output) == []
