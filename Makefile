@@ -26,6 +26,7 @@ chromium:
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: $(VENV)/.test chromium lint
 	$(BIN)/pytest

@@ -45,8 +45,12 @@ SKIP_BROWSER = {"marker": 10_000, "circlemarker": 100_000}
 def build(variant: str, folder: Path) -> dict:
     """Run one build in a fresh process; add its peak RSS (from the kernel's accounting)."""
     out = WORK / f"{folder.name}-{variant}.html"
-    process = subprocess.Popen([sys.executable, "-m", "bench.variants", variant, str(folder),
-                                str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.variants", variant, str(folder), str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     output = process.stdout.read()
     if status != 0:
@@ -75,15 +79,19 @@ def run(sizes: list[int]) -> str:
             if not (folder / "events.geojson").exists():
                 write_dataset(size, folder)
             for variant in LABELS:
-                print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: build",
-                      flush=True)
+                print(
+                    f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: build", flush=True
+                )
                 result = build(variant, folder)
                 result.update(size=size, variant=variant)
                 if variant != "geopandas" and size < SKIP_BROWSER.get(variant, 10**9):
-                    print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: browser",
-                          flush=True)
-                    result.update(browser_bench.measure(chromium, result["path"],
-                                                        variant == "ours"))
+                    print(
+                        f"[{time.monotonic() - started:6.0f} s] {size:,} {variant}: browser",
+                        flush=True,
+                    )
+                    result.update(
+                        browser_bench.measure(chromium, result["path"], variant == "ours")
+                    )
                 rows.append(result)
             print(f"[{time.monotonic() - started:6.0f} s] {size:,}: server", flush=True)
             servers[size] = server_bench.measure(folder)
@@ -101,15 +109,19 @@ def render(rows: list[dict], servers: dict[int, dict], sizes: list[int]) -> str:
         "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        build = (f"{row['seconds']:.2f} / {row['write_seconds']:.2f}"
-                 if row["variant"] == "geopandas" else fmt(row["seconds"]))
+        build = (
+            f"{row['seconds']:.2f} / {row['write_seconds']:.2f}"
+            if row["variant"] == "geopandas"
+            else fmt(row["seconds"])
+        )
         skipped = "first_paint" not in row and row["variant"] != "geopandas"
         paint = "not opened (too slow)" if skipped else fmt(row.get("first_paint"))
         lines.append(
             f"| {row['size']:,} | {LABELS[row['variant']]} | {build} | "
             f"{fmt(row['peak_rss_mb'], digits=0)} | "
             f"{fmt(row['html_bytes'] / 1e6) if row['html_bytes'] else '–'} | {paint} | "
-            f"{fmt(row.get('switch_ms'), digits=1)} | {fmt(row.get('heap_mb'), digits=0)} |")
+            f"{fmt(row.get('switch_ms'), digits=1)} | {fmt(row.get('heap_mb'), digits=0)} |"
+        )
     lines += [
         "",
         "| events | server start-up: load + validate (s) | GeoPandas read (s) | items p50 (ms) "
@@ -118,13 +130,13 @@ def render(rows: list[dict], servers: dict[int, dict], sizes: list[int]) -> str:
     ]
     for size in sizes:
         server = servers[size]
-        read = next(r["seconds"] for r in rows if r["size"] == size and
-                    r["variant"] == "geopandas")
+        read = next(r["seconds"] for r in rows if r["size"] == size and r["variant"] == "geopandas")
         lines.append(
             f"| {size:,} | {fmt(server['startup_s'])} | {fmt(read)} | "
             f"{fmt(server['p50_ms'], digits=1)} | {fmt(server['p95_ms'], digits=1)} | "
             f"{fmt(server['big_page_ms'], digits=0)} | {fmt(server['rps'], digits=0)} | "
-            f"{fmt(server['rss_mb'], digits=0)} |")
+            f"{fmt(server['rss_mb'], digits=0)} |"
+        )
     lines += ["", *targets(rows, servers, max(sizes))]
     return "\n".join(lines)
 
@@ -138,56 +150,88 @@ def targets(rows: list[dict], servers: dict[int, dict], size: int) -> list[str]:
     def line(name: str, value: float, goal: str, ok: bool) -> str:
         return f"| {name} | {value} | {goal} | {'met' if ok else 'missed'} |"
 
-    out = [f"Targets at {size:,} events (ratios from this run):", "",
-           "| target | measured | goal | |", "|---|---:|---|---|"]
+    out = [
+        f"Targets at {size:,} events (ratios from this run):",
+        "",
+        "| target | measured | goal | |",
+        "|---|---:|---|---|",
+    ]
     speed = geojson["seconds"] / ours["seconds"]
     out.append(line("export speed vs GeoJson per day", f"{speed:.2f}×", "≥ 3×", speed >= 3))
     rss = ours["peak_rss_mb"] / geojson["peak_rss_mb"]
     out.append(line("export peak RSS vs GeoJson per day", f"{rss:.0%}", "< 50%", rss < 0.5))
     size_ratio = ours["html_bytes"] / geojson["html_bytes"]
-    out.append(line("HTML size vs GeoJson per day", f"{size_ratio:.0%}", "≤ 60%",
-                    size_ratio <= 0.6))
+    out.append(
+        line("HTML size vs GeoJson per day", f"{size_ratio:.0%}", "≤ 60%", size_ratio <= 0.6)
+    )
     if "first_paint" in ours and "first_paint" in geojson:
         paint = geojson["first_paint"] / ours["first_paint"]
         out.append(line("first paint vs GeoJson per day", f"{paint:.1f}×", "≥ 6×", paint >= 6))
-        out.append(line("first paint vs FastMarkerCluster",
-                        f"{ours['first_paint']:.2f} s vs {cluster['first_paint']:.2f} s",
-                        "as fast", ours["first_paint"] <= cluster["first_paint"] * 1.05))
-        out.append(line("slice switch", f"{ours['switch_ms']:.0f} ms", "< 100 ms",
-                        ours["switch_ms"] < 100))
+        out.append(
+            line(
+                "first paint vs FastMarkerCluster",
+                f"{ours['first_paint']:.2f} s vs {cluster['first_paint']:.2f} s",
+                "as fast",
+                ours["first_paint"] <= cluster["first_paint"] * 1.05,
+            )
+        )
+        out.append(
+            line("slice switch", f"{ours['switch_ms']:.0f} ms", "< 100 ms", ours["switch_ms"] < 100)
+        )
     read = by["geopandas"]["seconds"]
-    out.append(line("start-up vs GeoPandas read", f"{server['startup_s'] / read:.2f}×", "< 2×",
-                    server["startup_s"] < 2 * read))
-    out.append(line("items p95, limit=100", f"{server['p95_ms']:.1f} ms", "< 50 ms",
-                    server["p95_ms"] < 50))
-    out.append(line("server RSS", f"{server['rss_mb']:.0f} MB", "< 600 MB",
-                    server["rss_mb"] < 600))
+    out.append(
+        line(
+            "start-up vs GeoPandas read",
+            f"{server['startup_s'] / read:.2f}×",
+            "< 2×",
+            server["startup_s"] < 2 * read,
+        )
+    )
+    out.append(
+        line("items p95, limit=100", f"{server['p95_ms']:.1f} ms", "< 50 ms", server["p95_ms"] < 50)
+    )
+    out.append(line("server RSS", f"{server['rss_mb']:.0f} MB", "< 600 MB", server["rss_mb"] < 600))
     return out
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory = next((int(line.split()[1]) // 2**20 for line in
-                   Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), 0)
-    return (f"{cpu}, {os.cpu_count()} cores, {memory} GiB RAM; {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            int(line.split()[1]) // 2**20
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory} GiB RAM; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}"
+    )
 
 
 def report(table: str, chromium: str, elapsed: float) -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                            capture_output=True, text=True).stdout.strip()
-    return (f"# Benchmark results\n\n"
-            f"Run on {dt.date.today().isoformat()} at commit {commit}, in {elapsed / 60:.1f} "
-            f"minutes, with `make bench`.\n\n"
-            f"Machine: {machine()}; Chromium {chromium} ({find_chromium()}), headless, "
-            f"network cut. Synthetic events from `bench/synthetic.py` (300-character "
-            f"descriptions, one or two quoted sources, six categories, ten days); plain-Folium "
-            f"pages have their assets inlined from installed packages, like ours. Every build "
-            f"reads the same GeoJSON file and writes one HTML file, each in its own process. "
-            f"Single runs: the machine is shared, so expect ±10–20%.\n\n{table}\n")
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"# Benchmark results\n\n"
+        f"Run on {dt.date.today().isoformat()} at commit {commit}, in {elapsed / 60:.1f} "
+        f"minutes, with `make bench`.\n\n"
+        f"Machine: {machine()}; Chromium {chromium} ({find_chromium()}), headless, "
+        f"network cut. Synthetic events from `bench/synthetic.py` (300-character "
+        f"descriptions, one or two quoted sources, six categories, ten days); plain-Folium "
+        f"pages have their assets inlined from installed packages, like ours. Every build "
+        f"reads the same GeoJSON file and writes one HTML file, each in its own process. "
+        f"Single runs: the machine is shared, so expect ±10–20%.\n\n{table}\n"
+    )
 
 
 def main() -> None:

@@ -31,10 +31,17 @@ ROOT = Path(__file__).parents[1]
 
 
 def startup_seconds(folder: Path) -> float:
-    code = ("import time, sys; from geodata import load_dataset; t = time.perf_counter(); "
-            "load_dataset(sys.argv[1]); print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+    code = (
+        "import time, sys; from geodata import load_dataset; t = time.perf_counter(); "
+        "load_dataset(sys.argv[1]); print(time.perf_counter() - t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -48,9 +55,11 @@ def query_mix(count: int = 120, seed: int = 7) -> list[str]:
         y0 = rng.uniform(EXTENT[1], EXTENT[3] - width)
         day = rng.randrange(2, 2 + DAYS)
         span = rng.randrange(1, 4)
-        params = [("bbox", f"{x0:.4f},{y0:.4f},{x0 + width:.4f},{y0 + width:.4f}"),
-                  ("datetime", f"2022-01-{day:02d}/2022-01-{min(day + span, 31):02d}"),
-                  ("limit", "100")]
+        params = [
+            ("bbox", f"{x0:.4f},{y0:.4f},{x0 + width:.4f},{y0 + width:.4f}"),
+            ("datetime", f"2022-01-{day:02d}/2022-01-{min(day + span, 31):02d}"),
+            ("limit", "100"),
+        ]
         params += [("category", c) for c in rng.sample(CATEGORIES, rng.randrange(1, 4))]
         paths.append("/ogc/collections/events/items?" + urlencode(params))
     return paths
@@ -68,17 +77,26 @@ def _timed_get(connection: http.client.HTTPConnection, path: str) -> float:
 
 
 def _wrk(base: str, paths: list[str], seconds: int) -> float:
-    script = "paths = {" + ",".join(json.dumps(p) for p in paths) + "}\n" + """
+    script = (
+        "paths = {"
+        + ",".join(json.dumps(p) for p in paths)
+        + "}\n"
+        + """
 counter = 0
 request = function()
   counter = counter + 1
   return wrk.format("GET", paths[(counter % #paths) + 1])
 end
 """
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
-    out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name, base],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name, base],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     Path(handle.name).unlink()
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
@@ -89,9 +107,23 @@ end
 def measure(folder: Path, wrk_seconds: int = 10) -> dict:
     results = {"startup_s": startup_seconds(folder)}
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", START, "serve", "--port", str(port),
-                               "--threads", "8", "--data", str(folder)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            START,
+            "serve",
+            "--port",
+            str(port),
+            "--threads",
+            "8",
+            "--data",
+            str(folder),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, server, timeout=120)
@@ -104,7 +136,8 @@ def measure(folder: Path, wrk_seconds: int = 10) -> dict:
         results["p50_ms"], results["p95_ms"] = quantiles[49], quantiles[94]
         big = "/ogc/collections/events/items?limit=10000"
         results["big_page_ms"] = statistics.median(
-            _timed_get(connection, big) * 1000 for _ in range(5))
+            _timed_get(connection, big) * 1000 for _ in range(5)
+        )
         connection.close()
         results["rps"] = _wrk(base, paths, wrk_seconds) if shutil.which("wrk") else None
         results["rss_mb"] = psutil.Process(server.pid).memory_info().rss / 2**20

@@ -24,8 +24,7 @@ CITY = (76.915, 43.24)
 START = np.datetime64("2022-01-02T00:00:00")  # local time; written with +06:00
 DAYS = 10
 CATEGORIES = ("protest", "unrest", "lethal-force", "security", "custody", "memory")
-TIME_PRECISIONS = (("exact", 0.40), ("hour", 0.30), ("day", 0.20), ("week", 0.07),
-                   ("month", 0.03))
+TIME_PRECISIONS = (("exact", 0.40), ("hour", 0.30), ("day", 0.20), ("week", 0.07), ("month", 0.03))
 GEO_PRECISIONS = (("exact", 0.45), ("approximate", 0.30), ("area", 0.15), ("city", 0.10))
 SAMPLE_TEXT = (
     "residents reported crowds gathered near the square police vehicles arrived shortly "
@@ -39,22 +38,52 @@ SAMPLE_TEXT = (
     "custody many described beatings and threats during questioning at the station"
 )
 WORDS = tuple(SAMPLE_TEXT.split())
-VERBS = ("Crowd gathers", "Shots reported", "Detentions", "Checkpoint set up", "Building "
-         "damaged", "Vehicles burned", "Patrol clashes", "Hospital searched", "Curfew "
-         "enforced", "Vigil held", "Arrests reported", "Road blocked")
-STREETS = ("Abay", "Dostyk", "Nazarbayev", "Zheltoksan", "Tole Bi", "Satpayev", "Furmanov",
-           "Seifullin", "Raiymbek", "Al-Farabi", "Timiryazev", "Gogol", "Kabanbay Batyr",
-           "Zhandosov", "Rozybakiev", "Baizakov", "Aiteke Bi", "Kazybek Bi", "Bogenbai Batyr",
-           "Shevchenko")
-DISTRICTS = ("Almaly", "Bostandyk", "Medeu", "Auezov", "Zhetysu", "Turksib", "Alatau",
-             "Nauryzbay")
-ACTORS = tuple(f"{kind} {k}" for kind in ("protesters", "police unit", "soldiers",
-                                          "residents", "journalists") for k in range(1, 9))
+VERBS = (
+    "Crowd gathers",
+    "Shots reported",
+    "Detentions",
+    "Checkpoint set up",
+    "Building damaged",
+    "Vehicles burned",
+    "Patrol clashes",
+    "Hospital searched",
+    "Curfew enforced",
+    "Vigil held",
+    "Arrests reported",
+    "Road blocked",
+)
+STREETS = (
+    "Abay",
+    "Dostyk",
+    "Nazarbayev",
+    "Zheltoksan",
+    "Tole Bi",
+    "Satpayev",
+    "Furmanov",
+    "Seifullin",
+    "Raiymbek",
+    "Al-Farabi",
+    "Timiryazev",
+    "Gogol",
+    "Kabanbay Batyr",
+    "Zhandosov",
+    "Rozybakiev",
+    "Baizakov",
+    "Aiteke Bi",
+    "Kazybek Bi",
+    "Bogenbai Batyr",
+    "Shevchenko",
+)
+DISTRICTS = ("Almaly", "Bostandyk", "Medeu", "Auezov", "Zhetysu", "Turksib", "Alatau", "Nauryzbay")
+ACTORS = tuple(
+    f"{kind} {k}"
+    for kind in ("protesters", "police unit", "soldiers", "residents", "journalists")
+    for k in range(1, 9)
+)
 PUBLICATIONS = tuple(f"Gazette {k}" for k in range(1, 41))
 
 
-def _choice(rng: np.random.Generator, table: tuple[tuple[str, float], ...], n: int
-            ) -> np.ndarray:
+def _choice(rng: np.random.Generator, table: tuple[tuple[str, float], ...], n: int) -> np.ndarray:
     names, weights = zip(*table, strict=True)
     return np.array(names)[rng.choice(len(names), size=n, p=np.array(weights))]
 
@@ -104,11 +133,13 @@ def generate(n: int, seed: int = 2022) -> dict:
     for i in range(n):
         place = f"{STREETS[street[i]]} Street, {DISTRICTS[district[i]]} district"
         sources = [
-            {"publication": PUBLICATIONS[publication[i, k]],
-             "title": f"Report {publication[i, k] * 100 + day_published[i, k]}",
-             "date": f"2022-01-{day_published[i, k]:02d}",
-             "url": f"https://news.example.org/{publication[i, k]}/{i}-{k}",
-             "quote": quotes[i] if k == 0 else quotes[(i + 7) % n]}
+            {
+                "publication": PUBLICATIONS[publication[i, k]],
+                "title": f"Report {publication[i, k] * 100 + day_published[i, k]}",
+                "date": f"2022-01-{day_published[i, k]:02d}",
+                "url": f"https://news.example.org/{publication[i, k]}/{i}-{k}",
+                "quote": quotes[i] if k == 0 else quotes[(i + 7) % n],
+            }
             for k in range(n_sources[i])
         ]
         properties = {
@@ -122,13 +153,17 @@ def generate(n: int, seed: int = 2022) -> dict:
             "place": place,
             "geo_precision": str(geo[i]),
             "fatalities": None if fatal[i] < 0 else int(fatal[i]),
-            "actors": [ACTORS[a] for a in actor_picks[i, :n_actors[i]]],
+            "actors": [ACTORS[a] for a in actor_picks[i, : n_actors[i]]],
             "sources": sources,
             "sensitive": bool(sensitive[i]),
         }
-        features.append({"type": "Feature", "geometry": {"type": "Point",
-                                                         "coordinates": xy[i].tolist()},
-                         "properties": properties})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": xy[i].tolist()},
+                "properties": properties,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -138,8 +173,7 @@ def write_dataset(n: int, folder: Path) -> Path:
     toml = (BUNDLED / "dataset.toml").read_text(encoding="utf-8")
     head = toml.split("[[periods]]")[0]
     head = head.replace('title = "Almaty, January 2022"', f'title = "Synthetic {n:,} events"')
-    head = head.replace("extent = [76.73, 43.10, 77.12, 43.42]",
-                        f"extent = {list(EXTENT)}")
+    head = head.replace("extent = [76.73, 43.10, 77.12, 43.42]", f"extent = {list(EXTENT)}")
     (folder / "dataset.toml").write_text(head, encoding="utf-8")
     (folder / "events.geojson").write_bytes(orjson.dumps(generate(n)))
     places = folder / "places.geojson"

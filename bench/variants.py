@@ -41,21 +41,25 @@ def _popup_html(row) -> str:
     sources = json.loads(row.sources) if isinstance(row.sources, str) else list(row.sources)
     items = "".join(
         f'<li><a href="{html.escape(s.get("url", ""))}">{html.escape(s["publication"])}: '
-        f'{html.escape(s["title"])}</a> <q>{html.escape(s.get("quote", ""))}</q></li>'
-        for s in sources)
+        f"{html.escape(s['title'])}</a> <q>{html.escape(s.get('quote', ''))}</q></li>"
+        for s in sources
+    )
     fatalities = "not reported" if row.fatalities != row.fatalities else row.fatalities
-    return (f"<h3>{html.escape(row.title)}</h3><p>{html.escape(str(row.start))} · "
-            f"{html.escape(row.time_precision)}</p><p>{html.escape(row.place)} · "
-            f"{html.escape(row.geo_precision)}</p><p>{html.escape(row.description)}</p>"
-            f"<p>Deaths: {fatalities}</p><ul>{items}</ul>")
+    return (
+        f"<h3>{html.escape(row.title)}</h3><p>{html.escape(str(row.start))} · "
+        f"{html.escape(row.time_precision)}</p><p>{html.escape(row.place)} · "
+        f"{html.escape(row.geo_precision)}</p><p>{html.escape(row.description)}</p>"
+        f"<p>Deaths: {fatalities}</p><ul>{items}</ul>"
+    )
 
 
 def _per_day_markers(frame, make_marker):
     import folium
 
     fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True)
-    groups = {day: folium.FeatureGroup(name=day).add_to(fmap)
-              for day in sorted(frame["day"].unique())}
+    groups = {
+        day: folium.FeatureGroup(name=day).add_to(fmap) for day in sorted(frame["day"].unique())
+    }
     for row in frame.itertuples(index=False):
         make_marker(row).add_to(groups[row.day])
     folium.LayerControl().add_to(fmap)
@@ -65,29 +69,50 @@ def _per_day_markers(frame, make_marker):
 def build_marker(frame):
     import folium
 
-    return _per_day_markers(frame, lambda row: folium.Marker(
-        [row.geometry.y, row.geometry.x], popup=folium.Popup(_popup_html(row), max_width=320),
-        tooltip=html.escape(row.title)))
+    return _per_day_markers(
+        frame,
+        lambda row: folium.Marker(
+            [row.geometry.y, row.geometry.x],
+            popup=folium.Popup(_popup_html(row), max_width=320),
+            tooltip=html.escape(row.title),
+        ),
+    )
 
 
 def build_circlemarker(frame):
     import folium
 
-    return _per_day_markers(frame, lambda row: folium.CircleMarker(
-        [row.geometry.y, row.geometry.x], radius=6,
-        popup=folium.Popup(_popup_html(row), max_width=320), tooltip=html.escape(row.title)))
+    return _per_day_markers(
+        frame,
+        lambda row: folium.CircleMarker(
+            [row.geometry.y, row.geometry.x],
+            radius=6,
+            popup=folium.Popup(_popup_html(row), max_width=320),
+            tooltip=html.escape(row.title),
+        ),
+    )
 
 
 def build_geojson(frame):
     import folium
 
     fmap = folium.Map(location=CENTRE, zoom_start=12, prefer_canvas=True)
-    fields = ["title", "start", "time_precision", "place", "geo_precision", "description",
-              "fatalities", "actors", "sources"]
+    fields = [
+        "title",
+        "start",
+        "time_precision",
+        "place",
+        "geo_precision",
+        "description",
+        "fatalities",
+        "actors",
+        "sources",
+    ]
     for day in sorted(frame["day"].unique()):
         part = frame[frame["day"] == day].drop(columns="day")
         folium.GeoJson(
-            part.to_json(), name=day,
+            part.to_json(),
+            name=day,
             popup=folium.GeoJsonPopup(fields=fields),
             tooltip=folium.GeoJsonTooltip(fields=["title"]),
             marker=folium.CircleMarker(radius=6),
@@ -145,13 +170,19 @@ def run(variant: str, folder: Path, out: Path) -> dict:
         frame = _read_events(folder)
         read = time.perf_counter() - started
         frame.drop(columns="day").to_file(out, engine="pyogrio", driver="GeoJSON")
-        return {"seconds": read, "write_seconds": time.perf_counter() - started - read,
-                "html_bytes": 0}
+        return {
+            "seconds": read,
+            "write_seconds": time.perf_counter() - started - read,
+            "html_bytes": 0,
+        }
     else:
-        builder = {"marker": build_marker, "circlemarker": build_circlemarker,
-                   "geojson": build_geojson, "fastcluster": build_fastcluster}[variant]
-        out.write_text(offline(builder(_read_events(folder)).get_root().render()),
-                       encoding="utf-8")
+        builder = {
+            "marker": build_marker,
+            "circlemarker": build_circlemarker,
+            "geojson": build_geojson,
+            "fastcluster": build_fastcluster,
+        }[variant]
+        out.write_text(offline(builder(_read_events(folder)).get_root().render()), encoding="utf-8")
     return {"seconds": time.perf_counter() - started, "html_bytes": out.stat().st_size}
 
 

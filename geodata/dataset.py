@@ -74,8 +74,7 @@ class Dataset:
     def search_text(self) -> pd.Series:
         """Title, description, place and actors, case-folded, for text queries."""
         events = self.events
-        actors = pd.Series(["\n".join(orjson.loads(v)) for v in events["actors"]],
-                           dtype="str")
+        actors = pd.Series(["\n".join(orjson.loads(v)) for v in events["actors"]], dtype="str")
         joined = events["title"] + "\n" + events["description"] + "\n" + events["place"]
         return (joined + "\n" + actors).str.casefold()
 
@@ -88,24 +87,35 @@ def load_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTE
     return dataset
 
 
-def inspect_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTES
-                    ) -> tuple[Dataset | None, list[Problem]]:
+def inspect_dataset(
+    folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Dataset | None, list[Problem]]:
     """Validate a dataset folder and build it if it has no errors.
 
     Returns the dataset (or None) and every problem found, warnings included.
     """
     folder = Path(folder)
     if not folder.is_dir():
-        return None, [Problem(str(folder), "is not a folder",
-                              expected="a dataset folder with dataset.toml and events.geojson")]
+        return None, [
+            Problem(
+                str(folder),
+                "is not a folder",
+                expected="a dataset folder with dataset.toml and events.geojson",
+            )
+        ]
     meta, problems = read_metadata(folder)
     places_path, found = find_file(folder, "places")
     problems += found
     events_path, found = find_file(folder, "events")
     problems += found
     if events_path is None and not found:
-        problems.append(Problem("events.geojson", f"not found in {folder}",
-                                expected="an events file (GeoJSON, GeoPackage, ...)"))
+        problems.append(
+            Problem(
+                "events.geojson",
+                f"not found in {folder}",
+                expected="an events file (GeoJSON, GeoPackage, ...)",
+            )
+        )
     places = _read_places(places_path, meta, max_bytes, problems)
     place_ids = set(places.columns["id"]) if places else set()
     checked = _check_events(events_path, meta, place_ids, max_bytes, problems)
@@ -118,8 +128,9 @@ def inspect_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_B
     return dataset, problems
 
 
-def _read_places(path: Path | None, meta: Metadata | None, max_bytes: int,
-                 problems: list[Problem]) -> CheckedPlaces | None:
+def _read_places(
+    path: Path | None, meta: Metadata | None, max_bytes: int, problems: list[Problem]
+) -> CheckedPlaces | None:
     if path is None:
         return None
     reading = read_features(path, PLACE_FIELDS, max_bytes, chunk_size=10**9)
@@ -132,8 +143,13 @@ def _read_places(path: Path | None, meta: Metadata | None, max_bytes: int,
     return checked
 
 
-def _check_events(path: Path | None, meta: Metadata | None, place_ids: set[str],
-                  max_bytes: int, problems: list[Problem]) -> CheckedEvents | None:
+def _check_events(
+    path: Path | None,
+    meta: Metadata | None,
+    place_ids: set[str],
+    max_bytes: int,
+    problems: list[Problem],
+) -> CheckedEvents | None:
     """Check the events chunk by chunk, then what needs the whole file (unique ids)."""
     if path is None:
         return None
@@ -153,20 +169,29 @@ def _check_events(path: Path | None, meta: Metadata | None, place_ids: set[str],
     return checked
 
 
-def _build(folder: Path, meta: Metadata, events: CheckedEvents,
-           places: CheckedPlaces | None, paths: list[Path], problems: list[Problem]
-           ) -> Dataset:
+def _build(
+    folder: Path,
+    meta: Metadata,
+    events: CheckedEvents,
+    places: CheckedPlaces | None,
+    paths: list[Path],
+    problems: list[Problem],
+) -> Dataset:
     """Sort by (start, id) and keep the columns compactly: text in Arrow, lists, objects and
     geometries as JSON text, so no parsed object outlives the load (the features are
     written from these columns on demand, see ``formats.feature_pieces``)."""
     cols = events.columns
-    geoms, geo_precision = coarsen(events.geometries(),
-                                   cols["geo_precision"].to_pylist(), cols["sensitive"])
+    geoms, geo_precision = coarsen(
+        events.geometries(), cols["geo_precision"].to_pylist(), cols["sensitive"]
+    )
     sensitive = np.asarray(cols["sensitive"], dtype=bool)
     start = cols["start"].dt.tz_convert(meta.tz)
     end = cols["end"].dt.tz_convert(meta.tz)
-    order = pd.DataFrame({"start": start.array.asi8, "id": cols["id"].to_pylist()}).sort_values(
-        ["start", "id"], kind="stable").index.to_numpy()
+    order = (
+        pd.DataFrame({"start": start.array.asi8, "id": cols["id"].to_pylist()})
+        .sort_values(["start", "id"], kind="stable")
+        .index.to_numpy()
+    )
     take = pa.array(order)
     if sensitive.any():
         coarse = np.flatnonzero(sensitive)
@@ -193,8 +218,9 @@ def _build(folder: Path, meta: Metadata, events: CheckedEvents,
             "time_precision": category("time_precision", TIME_PRECISIONS),
             "place": text("place"),
             "place_id": text("place_id"),
-            "geo_precision": pd.Categorical([geo_precision[i] for i in order],
-                                            categories=GEO_PRECISIONS),
+            "geo_precision": pd.Categorical(
+                [geo_precision[i] for i in order], categories=GEO_PRECISIONS
+            ),
             "fatalities": pd.array(cols["fatalities"].take(take), dtype="Int64"),
             "actors": text("actors_json"),
             "sources": text("sources_json"),
@@ -218,8 +244,9 @@ def _build(folder: Path, meta: Metadata, events: CheckedEvents,
 
 def _places_frame(places: CheckedPlaces | None) -> tuple[gpd.GeoDataFrame, tuple[bytes, ...]]:
     if places is None:
-        empty = gpd.GeoDataFrame({name: [] for name in PLACE_FIELDS},
-                                 geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+        empty = gpd.GeoDataFrame(
+            {name: [] for name in PLACE_FIELDS}, geometry=gpd.GeoSeries([], crs="EPSG:4326")
+        )
         return empty, ()
     cols = places.columns
     frame = gpd.GeoDataFrame(
@@ -230,9 +257,11 @@ def _places_frame(places: CheckedPlaces | None) -> tuple[gpd.GeoDataFrame, tuple
     for row, geometry in zip(frame.itertuples(index=False), places.geometry_json, strict=True):
         properties = {name: getattr(row, name) for name in PLACE_FIELDS}
         properties.update(row.extra or {})
-        features.append(orjson.dumps(
-            {"type": "Feature", "id": row.id, "geometry": geometry, "properties": properties}
-        ))
+        features.append(
+            orjson.dumps(
+                {"type": "Feature", "id": row.id, "geometry": geometry, "properties": properties}
+            )
+        )
     return frame, tuple(features)
 
 

@@ -49,9 +49,14 @@ class EventFilter:
         return self == EventFilter()
 
 
-def make_filter(dataset: Dataset, start: str | None = None, end: str | None = None,
-                categories: list[str] | None = None, bbox: str | None = None,
-                text: str | None = None) -> EventFilter:
+def make_filter(
+    dataset: Dataset,
+    start: str | None = None,
+    end: str | None = None,
+    categories: list[str] | None = None,
+    bbox: str | None = None,
+    text: str | None = None,
+) -> EventFilter:
     """Build a filter from user text; raise FilterError naming the first bad parameter."""
     tz = dataset.meta.tz
     lo = _bound(start, tz, "start")
@@ -86,8 +91,9 @@ def _categories(dataset: Dataset, values: list[str] | None) -> tuple[str, ...] |
     known = dataset.meta.category_ids
     unknown = [v for v in wanted if v not in known]
     if unknown:
-        raise FilterError("category", f"expected one of {', '.join(known)}, "
-                                      f"got {unknown[0][:80]!r}")
+        raise FilterError(
+            "category", f"expected one of {', '.join(known)}, got {unknown[0][:80]!r}"
+        )
     return tuple(sorted(set(wanted), key=known.index))
 
 
@@ -95,8 +101,7 @@ def _text(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     if len(value) > MAX_TEXT_QUERY:
-        raise FilterError("q", f"expected at most {MAX_TEXT_QUERY} characters, "
-                               f"got {len(value)}")
+        raise FilterError("q", f"expected at most {MAX_TEXT_QUERY} characters, got {len(value)}")
     return value.strip()
 
 
@@ -111,10 +116,13 @@ def parse_bbox(value: str, param: str = "bbox") -> tuple[float, float, float, fl
     if len(numbers) != 4 or not all(math.isfinite(v) for v in numbers):
         raise FilterError(param, f"expected {BBOX_EXPECTED}, got {value[:80]!r}")
     minx, miny, maxx, maxy = numbers
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90
-            and -90 <= maxy <= 90):
-        raise FilterError(param, f"expected longitudes in [-180, 180] and latitudes in "
-                                 f"[-90, 90], got {value[:80]!r}")
+    if not (
+        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
+    ):
+        raise FilterError(
+            param,
+            f"expected longitudes in [-180, 180] and latitudes in [-90, 90], got {value[:80]!r}",
+        )
     if miny > maxy:
         raise FilterError(param, f"expected min_lat <= max_lat, got {value[:80]!r}")
     return minx, miny, maxx, maxy
@@ -136,8 +144,7 @@ def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | None
-               ) -> np.ndarray:
+def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> np.ndarray:
     """Events overlapping [lo, hi): start < hi (binary search on sorted starts), end > lo."""
     starts, ends = dataset.start_ns, dataset.end_ns
     mask = np.zeros(len(starts), dtype=bool)
@@ -152,8 +159,11 @@ def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
 
 def _bbox_mask(dataset: Dataset, bbox: tuple[float, float, float, float]) -> np.ndarray:
     minx, miny, maxx, maxy = bbox
-    boxes = ([shapely.box(minx, miny, maxx, maxy)] if minx <= maxx else
-             [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)])
+    boxes = (
+        [shapely.box(minx, miny, maxx, maxy)]
+        if minx <= maxx
+        else [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
+    )
     mask = np.zeros(len(dataset.events), dtype=bool)
     for box in boxes:
         mask[dataset.events.sindex.query(box, predicate="intersects")] = True

@@ -22,9 +22,24 @@ if TYPE_CHECKING:
     from geodata.dataset import Dataset
 
 CSV_COLUMNS = (
-    "id", "title", "description", "category", "start", "end", "time_precision", "place",
-    "place_id", "geo_precision", "fatalities", "actors", "sources", "sensitive", "longitude",
-    "latitude", "geometry_wkt", "extra",
+    "id",
+    "title",
+    "description",
+    "category",
+    "start",
+    "end",
+    "time_precision",
+    "place",
+    "place_id",
+    "geo_precision",
+    "fatalities",
+    "actors",
+    "sources",
+    "sensitive",
+    "longitude",
+    "latitude",
+    "geometry_wkt",
+    "extra",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -47,35 +62,77 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
         return []
     fragment = orjson.Fragment
     columns = zip(
-        rows["id"].tolist(), rows["title"].tolist(), rows["description"].tolist(),
-        rows["category"].astype(str).tolist(), iso_times(rows["start"]),
-        iso_times(rows["end"]), rows["time_precision"].astype(str).tolist(),
-        rows["place"].tolist(), rows["place_id"].tolist(),
+        rows["id"].tolist(),
+        rows["title"].tolist(),
+        rows["description"].tolist(),
+        rows["category"].astype(str).tolist(),
+        iso_times(rows["start"]),
+        iso_times(rows["end"]),
+        rows["time_precision"].astype(str).tolist(),
+        rows["place"].tolist(),
+        rows["place_id"].tolist(),
         rows["geo_precision"].astype(str).tolist(),
-        rows["fatalities"].astype(object).tolist(), rows["actors"].tolist(),
-        rows["sources"].tolist(), rows["sensitive"].tolist(), rows["extra"].tolist(),
-        rows["geometry_json"].tolist(), strict=True,
+        rows["fatalities"].astype(object).tolist(),
+        rows["actors"].tolist(),
+        rows["sources"].tolist(),
+        rows["sensitive"].tolist(),
+        rows["extra"].tolist(),
+        rows["geometry_json"].tolist(),
+        strict=True,
     )
     pieces = []
-    for (eid, title, desc, cat, start, end, tprec, place, pid, gprec, fat, actors, sources,
-         sensitive, extra, geometry) in columns:
+    for (
+        eid,
+        title,
+        desc,
+        cat,
+        start,
+        end,
+        tprec,
+        place,
+        pid,
+        gprec,
+        fat,
+        actors,
+        sources,
+        sensitive,
+        extra,
+        geometry,
+    ) in columns:
         properties = {
-            "id": eid, "title": title, "description": desc, "category": cat, "start": start,
-            "end": end, "time_precision": tprec, "place": place,
-            "place_id": None if pd.isna(pid) else pid, "geo_precision": gprec,
-            "fatalities": None if pd.isna(fat) else fat, "actors": fragment(actors),
-            "sources": fragment(sources), "sensitive": sensitive,
+            "id": eid,
+            "title": title,
+            "description": desc,
+            "category": cat,
+            "start": start,
+            "end": end,
+            "time_precision": tprec,
+            "place": place,
+            "place_id": None if pd.isna(pid) else pid,
+            "geo_precision": gprec,
+            "fatalities": None if pd.isna(fat) else fat,
+            "actors": fragment(actors),
+            "sources": fragment(sources),
+            "sensitive": sensitive,
         }
         if not pd.isna(extra):
             properties.update(orjson.loads(extra))
-        pieces.append(orjson.dumps({"type": "Feature", "id": eid,
-                                    "geometry": fragment(geometry),
-                                    "properties": properties}))
+        pieces.append(
+            orjson.dumps(
+                {
+                    "type": "Feature",
+                    "id": eid,
+                    "geometry": fragment(geometry),
+                    "properties": properties,
+                }
+            )
+        )
     return pieces
 
 
-def events_geojson(dataset: Dataset, positions: Sequence[int], members: dict | None = None
-                   ) -> bytes:
+def events_geojson(
+    dataset: Dataset, positions: Sequence[int], members: dict | None = None
+) -> bytes:
     return geojson_bytes(b",".join(feature_pieces(dataset, positions)), members)
 
 
@@ -98,19 +155,70 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
     xs, ys = shapely.get_x(anchor), shapely.get_y(anchor)
     wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
     columns = zip(
-        rows["id"], rows["title"], rows["description"], rows["category"].astype(str),
-        iso_times(rows["start"]), iso_times(rows["end"]), rows["time_precision"].astype(str),
-        rows["place"], rows["place_id"], rows["geo_precision"].astype(str), rows["fatalities"],
-        rows["actors"], rows["sources"], rows["sensitive"], xs, ys, wkt, rows["extra"],
+        rows["id"],
+        rows["title"],
+        rows["description"],
+        rows["category"].astype(str),
+        iso_times(rows["start"]),
+        iso_times(rows["end"]),
+        rows["time_precision"].astype(str),
+        rows["place"],
+        rows["place_id"],
+        rows["geo_precision"].astype(str),
+        rows["fatalities"],
+        rows["actors"],
+        rows["sources"],
+        rows["sensitive"],
+        xs,
+        ys,
+        wkt,
+        rows["extra"],
         strict=True,
     )
     for row in columns:
-        (eid, title, desc, cat, start, end, tprec, place, pid, gprec, fat, actors, sources,
-         sensitive, x, y, geometry, extra) = row
-        writer.writerow([defuse(v) for v in (
-            eid, title, desc, cat, start, end or "", tprec, place,
-            "" if pd.isna(pid) else pid, gprec, "" if pd.isna(fat) else int(fat), actors,
-            sources, "true" if sensitive else "false", float(x), float(y), geometry,
-            "" if pd.isna(extra) else extra,
-        )])
+        (
+            eid,
+            title,
+            desc,
+            cat,
+            start,
+            end,
+            tprec,
+            place,
+            pid,
+            gprec,
+            fat,
+            actors,
+            sources,
+            sensitive,
+            x,
+            y,
+            geometry,
+            extra,
+        ) = row
+        writer.writerow(
+            [
+                defuse(v)
+                for v in (
+                    eid,
+                    title,
+                    desc,
+                    cat,
+                    start,
+                    end or "",
+                    tprec,
+                    place,
+                    "" if pd.isna(pid) else pid,
+                    gprec,
+                    "" if pd.isna(fat) else int(fat),
+                    actors,
+                    sources,
+                    "true" if sensitive else "false",
+                    float(x),
+                    float(y),
+                    geometry,
+                    "" if pd.isna(extra) else extra,
+                )
+            ]
+        )
     return buffer.getvalue()

@@ -145,8 +145,12 @@ def _timezone(reader: _Reader) -> str | None:
 def _categories(reader: _Reader) -> tuple[Category, ...]:
     items = reader.raw.get("categories")
     if not isinstance(items, list) or not items:
-        reader.fail("categories", "must list at least one category", items,
-                    "[[categories]] tables with id, label and colour")
+        reader.fail(
+            "categories",
+            "must list at least one category",
+            items,
+            "[[categories]] tables with id, label and colour",
+        )
         return ()
     seen: set[str] = set()
     out = []
@@ -219,8 +223,12 @@ def _periods(reader: _Reader, tz: ZoneInfo | None) -> tuple[Period, ...]:
         out.append(Period(label, start.tz_convert(tz), end.tz_convert(tz), caption))
     for i, (before, after) in enumerate(pairwise(out)):
         if after.start < before.end:
-            reader.fail(f"periods[{i + 1}].start", "overlaps or precedes the period before it",
-                        str(after.start), f"periods in order, not overlapping (>= {before.end})")
+            reader.fail(
+                f"periods[{i + 1}].start",
+                "overlaps or precedes the period before it",
+                str(after.start),
+                f"periods in order, not overlapping (>= {before.end})",
+            )
     return tuple(out)
 
 
@@ -237,7 +245,11 @@ def _extent(reader: _Reader) -> tuple[float, float, float, float] | None:
         minx, miny, maxx, maxy = (float(v) for v in value)
         ok = -180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90
     if not ok:
-        reader.fail("extent", "is not a bounding box", value,
-                    "[min_lon, min_lat, max_lon, max_lat] in WGS84")
+        reader.fail(
+            "extent",
+            "is not a bounding box",
+            value,
+            "[min_lon, min_lat, max_lon, max_lat] in WGS84",
+        )
         return None
     return minx, miny, maxx, maxy

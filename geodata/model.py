@@ -26,7 +26,14 @@ EVENT_FIELDS = (
     "sensitive",
 )
 REQUIRED_EVENT_FIELDS = (
-    "id", "title", "category", "start", "time_precision", "place", "geo_precision", "sources",
+    "id",
+    "title",
+    "category",
+    "start",
+    "time_precision",
+    "place",
+    "geo_precision",
+    "sources",
 )
 SOURCE_FIELDS = ("publication", "title", "author", "date", "url", "quote", "note")
 REQUIRED_SOURCE_FIELDS = ("publication", "title", "date")

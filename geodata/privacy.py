@@ -12,8 +12,9 @@ import shapely
 from geodata.model import GEO_PRECISIONS, SENSITIVE_GRID_DEG, SENSITIVE_MIN_PRECISION
 
 
-def coarsen(geoms: np.ndarray, precision: list[str], sensitive: np.ndarray
-            ) -> tuple[np.ndarray, list[str]]:
+def coarsen(
+    geoms: np.ndarray, precision: list[str], sensitive: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
     """Replace sensitive geometries by the centre of their ~1 km grid cell.
 
     The cell centre (not a rounded coordinate) is used so that the published point never

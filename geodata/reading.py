@@ -76,14 +76,21 @@ class RawTable:
 def find_file(folder: Path, stem: str) -> tuple[Path | None, list[Problem]]:
     """Find ``<stem>.*`` in a dataset folder; several candidates are an error, not a guess."""
     candidates = sorted(
-        p for p in folder.glob(f"{stem}.*")
-        if p.is_file() and p.suffix.lower() not in {".md", ".txt", ".toml", ".xml", ".cpg",
-                                                    ".dbf", ".shx", ".prj", ".qmd", ".sbn"}
+        p
+        for p in folder.glob(f"{stem}.*")
+        if p.is_file()
+        and p.suffix.lower()
+        not in {".md", ".txt", ".toml", ".xml", ".cpg", ".dbf", ".shx", ".prj", ".qmd", ".sbn"}
     )
     if len(candidates) > 1:
         names = ", ".join(p.name for p in candidates)
-        return None, [Problem(f"{stem}.*", f"several candidate files: {names}",
-                              expected="exactly one file per layer")]
+        return None, [
+            Problem(
+                f"{stem}.*",
+                f"several candidate files: {names}",
+                expected="exactly one file per layer",
+            )
+        ]
     return (candidates[0] if candidates else None), []
 
 
@@ -97,8 +104,12 @@ class Reading:
     chunks: Iterator[RawTable]
 
 
-def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_MAX_BYTES,
-                  chunk_size: int = CHUNK_SIZE) -> Reading:
+def read_features(
+    path: Path,
+    fields: tuple[str, ...],
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    chunk_size: int = CHUNK_SIZE,
+) -> Reading:
     """Read a features file as RawTables of at most ``chunk_size`` features."""
     problems: list[Problem] = []
     reading = Reading(path.name, problems, iter(()))
@@ -108,12 +119,15 @@ def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_
         problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
         return reading
     if size > max_bytes:
-        problems.append(Problem(
-            path.name, "is too large to load",
-            found=f"{size / 2**20:,.0f} MiB",
-            expected=f"at most {max_bytes / 2**20:,.0f} MiB (raise the limit with --max-size "
-                     "or ALMATY_MAP_MAX_FILE_MB, or split the file)",
-        ))
+        problems.append(
+            Problem(
+                path.name,
+                "is too large to load",
+                found=f"{size / 2**20:,.0f} MiB",
+                expected=f"at most {max_bytes / 2**20:,.0f} MiB (raise the limit with --max-size "
+                "or ALMATY_MAP_MAX_FILE_MB, or split the file)",
+            )
+        )
         return reading
     if path.suffix.lower() in GEOJSON_SUFFIXES:
         reading.chunks = _read_geojson(path, fields, problems, chunk_size)
@@ -122,8 +136,9 @@ def read_features(path: Path, fields: tuple[str, ...], max_bytes: int = DEFAULT_
     return reading
 
 
-def _read_geojson(path: Path, fields: tuple[str, ...], problems: list[Problem],
-                  chunk_size: int) -> Iterator[RawTable]:
+def _read_geojson(
+    path: Path, fields: tuple[str, ...], problems: list[Problem], chunk_size: int
+) -> Iterator[RawTable]:
     """Stream the features (ijson's C parser), ``chunk_size`` at a time.
 
     Parsing the whole document first would hold every feature as Python objects at once,
@@ -158,8 +173,9 @@ def _json_fault(path: Path, exc: Exception) -> Problem:
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError as fault:
-        return Problem(path.name, f"is not valid JSON: {fault.msg}", line=fault.lineno,
-                       column=fault.colno)
+        return Problem(
+            path.name, f"is not valid JSON: {fault.msg}", line=fault.lineno, column=fault.colno
+        )
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return Problem(path.name, f"is not valid JSON: {first}")
 
@@ -179,28 +195,45 @@ def _collection_head(handle, skip: int, file: str, problems: list[Problem]) -> b
         return False
     kind = _top_level(handle, skip, "type")
     if kind != "FeatureCollection":
-        problems.append(Problem(file, "is not a GeoJSON FeatureCollection",
-                                      field="type", found=_found_kind(kind),
-                                      expected="'FeatureCollection'"))
+        problems.append(
+            Problem(
+                file,
+                "is not a GeoJSON FeatureCollection",
+                field="type",
+                found=_found_kind(kind),
+                expected="'FeatureCollection'",
+            )
+        )
         return False
     if _mentions(handle, b'"crs"'):
         crs = _top_level(handle, skip, "crs")
         name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
         if crs is not MISSING and crs is not None and name not in _WGS84_CRS_NAMES:
-            problems.append(Problem(
-                file, "declares a coordinate reference system other than WGS84",
-                field="crs", found=shorten(name if name else crs),
-                expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
-                         "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
-            ))
+            problems.append(
+                Problem(
+                    file,
+                    "declares a coordinate reference system other than WGS84",
+                    field="crs",
+                    found=shorten(name if name else crs),
+                    expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
+                    "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
+                )
+            )
             return False
     handle.seek(skip)
-    features = next((event for prefix, event, _ in ijson.parse(handle)
-                     if prefix == "features"), None)
+    features = next(
+        (event for prefix, event, _ in ijson.parse(handle) if prefix == "features"), None
+    )
     if features != "start_array":
-        problems.append(Problem(file, "has no list of features", field="features",
-                                      found=shorten(features or "nothing"),
-                                      expected="a 'features' array"))
+        problems.append(
+            Problem(
+                file,
+                "has no list of features",
+                field="features",
+                found=shorten(features or "nothing"),
+                expected="a 'features' array",
+            )
+        )
         return False
     return True
 
@@ -230,28 +263,49 @@ def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> R
         props.append(p)
     table.broken = broken
     table.feature_ids = [f.get("id") if type(f) is dict else None for f in features]
-    table.geometry_json = [f.get("geometry", MISSING) if type(f) is dict else MISSING
-                           for f in features]
+    table.geometry_json = [
+        f.get("geometry", MISSING) if type(f) is dict else MISSING for f in features
+    ]
     for name in fields:
         table.columns[name] = [p.get(name, MISSING) for p in props]
-    table.extras = [None if known.issuperset(p) else
-                    {k: v for k, v in p.items() if k not in known} for p in props]
+    table.extras = [
+        None if known.issuperset(p) else {k: v for k, v in p.items() if k not in known}
+        for p in props
+    ]
     return table
 
 
 def _structure_problem(file: str, index: int, feature: object) -> Problem:
     if type(feature) is not dict:
-        return Problem(file, "is not a GeoJSON Feature object", index=index,
-                       found=shorten(type(feature).__name__), expected="an object")
+        return Problem(
+            file,
+            "is not a GeoJSON Feature object",
+            index=index,
+            found=shorten(type(feature).__name__),
+            expected="an object",
+        )
     if feature.get("type") != "Feature":
-        return Problem(file, "is not a GeoJSON Feature", index=index, field="type",
-                       found=shorten(feature.get("type")), expected="'Feature'")
-    return Problem(file, "has no properties object", index=index, field="properties",
-                   found=shorten(feature.get("properties")), expected="an object")
+        return Problem(
+            file,
+            "is not a GeoJSON Feature",
+            index=index,
+            field="type",
+            found=shorten(feature.get("type")),
+            expected="'Feature'",
+        )
+    return Problem(
+        file,
+        "has no properties object",
+        index=index,
+        field="properties",
+        found=shorten(feature.get("properties")),
+        expected="an object",
+    )
 
 
-def _read_with_pyogrio(path: Path, fields: tuple[str, ...], problems: list[Problem]
-                       ) -> Iterator[RawTable]:
+def _read_with_pyogrio(
+    path: Path, fields: tuple[str, ...], problems: list[Problem]
+) -> Iterator[RawTable]:
     """Any format GDAL reads, in one table (GDAL's Arrow reader keeps it compact)."""
     try:
         frame = pyogrio.read_dataframe(path, use_arrow=True)
@@ -259,9 +313,13 @@ def _read_with_pyogrio(path: Path, fields: tuple[str, ...], problems: list[Probl
         problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
         return
     if frame.crs is None:
-        problems.append(Problem(path.name, "has no coordinate reference system",
-                                expected="a layer with a CRS (it is reprojected to "
-                                         "EPSG:4326), or GeoJSON in WGS84"))
+        problems.append(
+            Problem(
+                path.name,
+                "has no coordinate reference system",
+                expected="a layer with a CRS (it is reprojected to EPSG:4326), or GeoJSON in WGS84",
+            )
+        )
         return
     if not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
@@ -331,8 +389,9 @@ def geometries_from_json(table: RawTable) -> tuple[np.ndarray, np.ndarray]:
     geoms = np.empty(len(raw), dtype=object)
     # Points with two plain numbers (nearly every event) are made in one vectorised call;
     # everything else goes through GEOS's GeoJSON reader, which reports malformed input.
-    simple = np.array([type(g) is dict and g.get("type") == "Point" and _plain_xy(g)
-                       for g in raw], dtype=bool)
+    simple = np.array(
+        [type(g) is dict and g.get("type") == "Point" and _plain_xy(g) for g in raw], dtype=bool
+    )
     if simple.any():
         xy = np.array([raw[i]["coordinates"] for i in np.flatnonzero(simple)], dtype=float)
         geoms[simple] = shapely.points(xy)
@@ -347,5 +406,9 @@ def geometries_from_json(table: RawTable) -> tuple[np.ndarray, np.ndarray]:
 
 def _plain_xy(geometry: dict) -> bool:
     coordinates = geometry.get("coordinates")
-    return (type(coordinates) is list and len(coordinates) == 2
-            and type(coordinates[0]) in (int, float) and type(coordinates[1]) in (int, float))
+    return (
+        type(coordinates) is list
+        and len(coordinates) == 2
+        and type(coordinates[0]) in (int, float)
+        and type(coordinates[1]) in (int, float)
+    )

@@ -81,11 +81,15 @@ def iso_times(series: pd.Series) -> list[str | None]:
     utc = series.array.asi8
     local = series.dt.tz_localize(None).array.asi8
     missing = series.isna().to_numpy()
-    text = np.datetime_as_string(np.where(missing, 0, local).astype("datetime64[ns]"),
-                                 unit="s").astype(object)
+    text = np.datetime_as_string(
+        np.where(missing, 0, local).astype("datetime64[ns]"), unit="s"
+    ).astype(object)
     minutes = np.where(missing, 0, (local - utc) // 60_000_000_000)
-    suffix = {m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
-              for m in set(minutes.tolist())}
-    return [None if gone else t + suffix[m]
-            for t, m, gone in zip(text.tolist(), minutes.tolist(), missing.tolist(),
-                                  strict=True)]
+    suffix = {
+        m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
+        for m in set(minutes.tolist())
+    }
+    return [
+        None if gone else t + suffix[m]
+        for t, m, gone in zip(text.tolist(), minutes.tolist(), missing.tolist(), strict=True)
+    ]

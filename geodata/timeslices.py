@@ -39,9 +39,13 @@ class Slice:
     caption: str = ""
 
 
-def make_slices(meta: Metadata, start_ns: np.ndarray, end_ns: np.ndarray, by: SliceBy,
-                within: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None)
-                ) -> list[Slice]:
+def make_slices(
+    meta: Metadata,
+    start_ns: np.ndarray,
+    end_ns: np.ndarray,
+    by: SliceBy,
+    within: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+) -> list[Slice]:
     """Slices for events with these (exclusive-end) times, limited to ``within`` if given."""
     if by not in SLICE_KINDS:
         raise SlicingError(f"expected one of {', '.join(SLICE_KINDS)}, got {by!r}")
@@ -77,21 +81,20 @@ def _calendar(by: str, first: pd.Timestamp, last: pd.Timestamp, meta: Metadata) 
     days = (naive_last - naive_first) / pd.Timedelta(days=1)
     estimate = days / {"day": 1, "week": 7, "month": 28}[by]
     if estimate > MAX_SLICES:
-        raise SlicingError(f"slicing by {by} would make about {int(estimate):,} slices "
-                           f"(at most {MAX_SLICES:,}); choose a longer slice or filter by date")
+        raise SlicingError(
+            f"slicing by {by} would make about {int(estimate):,} slices "
+            f"(at most {MAX_SLICES:,}); choose a longer slice or filter by date"
+        )
     offset = pd.tseries.frequencies.to_offset(_FREQ[by])
     edges = pd.date_range(naive_first, naive_last + offset, freq=offset)
     edges = edges[: int(np.searchsorted(edges, naive_last, side="left")) + 1]
     local = edges.tz_localize(meta.tz, ambiguous="NaT", nonexistent="shift_forward")
-    return [
-        Slice(by, a, b)
-        for a, b in pairwise(local)
-        if not (pd.isna(a) or pd.isna(b))
-    ]
+    return [Slice(by, a, b) for a, b in pairwise(local) if not (pd.isna(a) or pd.isna(b))]
 
 
-def membership(slices: list[Slice], start_ns: np.ndarray, end_ns: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+def membership(
+    slices: list[Slice], start_ns: np.ndarray, end_ns: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """For each event, the first and last slice it overlaps (both -1 when none).
 
     Slices are ordered and disjoint, so the slices an event overlaps are contiguous.

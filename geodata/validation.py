@@ -62,8 +62,11 @@ class CheckedEvents:
                 columns[name] = pd.concat(pieces, ignore_index=True)
             else:
                 columns[name] = np.concatenate(pieces)
-        return CheckedEvents(columns, np.concatenate([p.live for p in parts]),
-                             [problem for part in parts for problem in part.problems])
+        return CheckedEvents(
+            columns,
+            np.concatenate([p.live for p in parts]),
+            [problem for part in parts for problem in part.problems],
+        )
 
     def geometries(self) -> np.ndarray:
         """Shapely geometries, made once for the whole file: points from their coordinates,
@@ -89,9 +92,16 @@ class _Reporter:
         self.offset = offset
         self.problems: list[Problem] = []
 
-    def rows(self, mask: np.ndarray, field: str, message: str, expected: str | None,
-             values: Iterable | None = None, severity: str = "error",
-             geometry: bool = False) -> None:
+    def rows(
+        self,
+        mask: np.ndarray,
+        field: str,
+        message: str,
+        expected: str | None,
+        values: Iterable | None = None,
+        severity: str = "error",
+        geometry: bool = False,
+    ) -> None:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return
@@ -101,15 +111,28 @@ class _Reporter:
             if values is not None:
                 hide = geometry and self.withheld[i]
                 found = WITHHELD if hide else _found(values[i])
-            self.problems.append(Problem(
-                self.file, message, index=self.offset + int(i), feature_id=self.ids[i],
-                field=field, found=found, expected=expected, severity=severity,
-            ))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    message,
+                    index=self.offset + int(i),
+                    feature_id=self.ids[i],
+                    field=field,
+                    found=found,
+                    expected=expected,
+                    severity=severity,
+                )
+            )
         if len(rows) > REPORT_LIMIT:
-            self.problems.append(Problem(
-                self.file, f"{len(rows) - REPORT_LIMIT} more features have this problem: "
-                f"{message}", field=field, expected=expected, severity=severity,
-            ))
+            self.problems.append(
+                Problem(
+                    self.file,
+                    f"{len(rows) - REPORT_LIMIT} more features have this problem: {message}",
+                    field=field,
+                    expected=expected,
+                    severity=severity,
+                )
+            )
 
 
 def _found(value: object) -> str:
@@ -158,18 +181,26 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
 
     text_field = "a non-empty string"
     for name in ("title", "place"):
-        rep.rows(live & ~_is_text(cols[name]), name, "is missing or empty", text_field,
-                 cols[name])
+        rep.rows(live & ~_is_text(cols[name]), name, "is missing or empty", text_field, cols[name])
     description = cols["description"]
     desc_absent = _absent(description)
-    rep.rows(live & ~desc_absent & ~_is_text(description, allow_empty=True), "description",
-             "is not text", "a string (plain text)", description)
+    rep.rows(
+        live & ~desc_absent & ~_is_text(description, allow_empty=True),
+        "description",
+        "is not text",
+        "a string (plain text)",
+        description,
+    )
 
     if meta is not None:
         known = _series(cols["category"]).isin(meta.category_ids).to_numpy()
-        rep.rows(live & ~known, "category", "is not a declared category",
-                 "one of " + ", ".join(meta.category_ids) + " (from dataset.toml)",
-                 cols["category"])
+        rep.rows(
+            live & ~known,
+            "category",
+            "is not a declared category",
+            "one of " + ", ".join(meta.category_ids) + " (from dataset.toml)",
+            cols["category"],
+        )
 
     for name, allowed in (("time_precision", TIME_PRECISIONS), ("geo_precision", GEO_PRECISIONS)):
         ok = _series(cols[name]).isin(allowed).to_numpy()
@@ -178,39 +209,57 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     start = _times(rep, live, cols["start"], "start", required=True)
     end = _times(rep, live, cols["end"], "end", required=False)
     reversed_ = (end < start).fillna(False).to_numpy(dtype=bool)
-    rep.rows(live & reversed_, "end", "is before start",
-             "an end at or after the start", [str(v) for v in cols["end"]])
+    rep.rows(
+        live & reversed_,
+        "end",
+        "is before start",
+        "an end at or after the start",
+        [str(v) for v in cols["end"]],
+    )
 
     place_id = cols["place_id"]
     pid_absent = _absent(place_id)
     pid_ok = _series(place_id).isin(place_ids).to_numpy()
-    rep.rows(live & ~pid_absent & ~pid_ok, "place_id", "names no place in places file",
-             "an id from places.geojson, or no place_id", place_id)
+    rep.rows(
+        live & ~pid_absent & ~pid_ok,
+        "place_id",
+        "names no place in places file",
+        "an id from places.geojson, or no place_id",
+        place_id,
+    )
 
     fatalities = _fatalities(rep, live, cols["fatalities"])
     actors = _actors(rep, live, cols["actors"])
     sources = _sources(rep, live, cols["sources"])
     sens_absent = _absent(sensitive_raw)
     sens_bool = _type_is(sensitive_raw, bool)
-    rep.rows(live & ~sens_absent & ~sens_bool, "sensitive", "is not true or false",
-             "a boolean", sensitive_raw)
+    rep.rows(
+        live & ~sens_absent & ~sens_bool,
+        "sensitive",
+        "is not true or false",
+        "a boolean",
+        sensitive_raw,
+    )
 
     geoms = _geometry(rep, live, table, meta)
     columns = {
         "id": _text_array(ids),
         "title": _text_array(cols["title"]),
-        "description": _text_array(["" if a else d for a, d in
-                                    zip(desc_absent, description, strict=True)]),
+        "description": _text_array(
+            ["" if a else d for a, d in zip(desc_absent, description, strict=True)]
+        ),
         "category": _text_array(cols["category"]),
         "start": start,
         "end": end,
         "time_precision": _text_array(cols["time_precision"]),
         "place": _text_array(cols["place"]),
-        "place_id": _text_array([None if a else v for a, v in
-                                 zip(pid_absent, place_id, strict=True)]),
+        "place_id": _text_array(
+            [None if a else v for a, v in zip(pid_absent, place_id, strict=True)]
+        ),
         "geo_precision": _text_array(cols["geo_precision"]),
-        "fatalities": pa.array([v if type(v) is int else None for v in fatalities],
-                               type=pa.int64()),
+        "fatalities": pa.array(
+            [v if type(v) is int else None for v in fatalities], type=pa.int64()
+        ),
         "actors_json": _text_array(_as_json(rep, live, actors, "actors")),
         "sources_json": _text_array(_as_json(rep, live, sources, "sources")),
         "extra_json": _text_array(_as_json(rep, live, table.extras, "properties")),
@@ -228,19 +277,22 @@ def _compact_geometry(geoms: np.ndarray) -> dict[str, object]:
     others = ~is_point & ~pd.isna(pd.Series(geoms, dtype=object)).to_numpy()
     if others.any():
         wkb[others] = shapely.to_wkb(geoms[others])
-    return {"is_point": is_point, "x": shapely.get_x(np.where(is_point, geoms, None)),
-            "y": shapely.get_y(np.where(is_point, geoms, None)),
-            "wkb": pa.array(wkb, type=pa.binary(), from_pandas=True)}
+    return {
+        "is_point": is_point,
+        "x": shapely.get_x(np.where(is_point, geoms, None)),
+        "y": shapely.get_y(np.where(is_point, geoms, None)),
+        "wkb": pa.array(wkb, type=pa.binary(), from_pandas=True),
+    }
 
 
 def _text_array(values: list) -> pa.Array:
     """Strings kept compactly; anything else (only in rows with errors) becomes null."""
-    return pa.array(_series(values).where(_type_is(values, str), None), type=pa.string(),
-                    from_pandas=True)
+    return pa.array(
+        _series(values).where(_type_is(values, str), None), type=pa.string(), from_pandas=True
+    )
 
 
-def duplicate_ids(file: str, ids: list[str | None] | pa.Array, live: np.ndarray
-                  ) -> list[Problem]:
+def duplicate_ids(file: str, ids: list[str | None] | pa.Array, live: np.ndarray) -> list[Problem]:
     """Ids used twice anywhere in the file (checked once all chunks are read)."""
     if isinstance(ids, pa.Array):
         ids = ids.to_pylist()
@@ -249,9 +301,17 @@ def duplicate_ids(file: str, ids: list[str | None] | pa.Array, live: np.ndarray
     if not duplicated.any():
         return []
     first = {v: i for i, v in reversed(list(enumerate(ids)))}
-    return [Problem(file, f"is also used by feature {first[ids[i]]}", index=int(i),
-                    feature_id=ids[i], field="id", expected="ids unique in the file")
-            for i in np.flatnonzero(duplicated)[:REPORT_LIMIT]]
+    return [
+        Problem(
+            file,
+            f"is also used by feature {first[ids[i]]}",
+            index=int(i),
+            feature_id=ids[i],
+            field="id",
+            expected="ids unique in the file",
+        )
+        for i in np.flatnonzero(duplicated)[:REPORT_LIMIT]
+    ]
 
 
 def _as_json(rep: _Reporter, live: np.ndarray, values: list, field: str) -> list[str | None]:
@@ -268,8 +328,12 @@ def _as_json(rep: _Reporter, live: np.ndarray, values: list, field: str) -> list
         except orjson.JSONEncodeError:
             failed[i] = True
             out.append(None)
-    rep.rows(live & failed, field, "nests too deeply to be kept",
-             "at most 254 levels of nested lists and objects")
+    rep.rows(
+        live & failed,
+        field,
+        "nests too deeply to be kept",
+        "at most 254 levels of nested lists and objects",
+    )
     return out
 
 
@@ -283,15 +347,29 @@ def _ids(table: RawTable) -> tuple[list[str | None], list[Problem]]:
         if value is MISSING and member is not None:
             value = member
         elif member is not None and value is not MISSING and str(member) != str(value):
-            problems.append(Problem(table.file, "differs from the feature's own id",
-                                    index=table.offset + i, field="id", found=shorten(value),
-                                    expected=f"the same value as the feature id {member!r}"))
+            problems.append(
+                Problem(
+                    table.file,
+                    "differs from the feature's own id",
+                    index=table.offset + i,
+                    field="id",
+                    found=shorten(value),
+                    expected=f"the same value as the feature id {member!r}",
+                )
+            )
         out.append(_id_text(value))
     live = ~table.broken
     for i in np.flatnonzero(live & np.array([v is None for v in out], dtype=bool)):
-        problems.append(Problem(table.file, "is missing or not usable",
-                                index=table.offset + int(i), field="id", found=_found(raw[i]),
-                                expected="a non-empty string (or integer) unique in the file"))
+        problems.append(
+            Problem(
+                table.file,
+                "is missing or not usable",
+                index=table.offset + int(i),
+                field="id",
+                found=_found(raw[i]),
+                expected="a non-empty string (or integer) unique in the file",
+            )
+        )
     return out, problems
 
 
@@ -303,8 +381,7 @@ def _id_text(value: object) -> str | None:
     return None
 
 
-def _times(rep: _Reporter, live: np.ndarray, values: list, field: str, required: bool
-           ) -> pd.Series:
+def _times(rep: _Reporter, live: np.ndarray, values: list, field: str, required: bool) -> pd.Series:
     absent = _absent(values)
     s = _series(values)
     text = s.where(_type_is(s, str), None)
@@ -316,8 +393,14 @@ def _times(rep: _Reporter, live: np.ndarray, values: list, field: str, required:
     if required:
         rep.rows(live & absent, field, "is missing", DATETIME_EXPECTED, values)
     fraction = (parsed.notna() & (parsed.dt.floor("s") != parsed)).to_numpy(dtype=bool)
-    rep.rows(live & fraction, field, "has fractional seconds, which are dropped",
-             "whole seconds", values, severity="warning")
+    rep.rows(
+        live & fraction,
+        field,
+        "has fractional seconds, which are dropped",
+        "whole seconds",
+        values,
+        severity="warning",
+    )
     return parsed.dt.floor("s")
 
 
@@ -325,8 +408,9 @@ def _fatalities(rep: _Reporter, live: np.ndarray, values: list) -> list[int | No
     absent = _absent(values)
     is_int = _type_is(values, int)
     ok = absent | (is_int & (_series(values).where(is_int, 0).astype("int64") >= 0).to_numpy())
-    rep.rows(live & ~ok, "fatalities", "is not a count", "an integer >= 0, or null if unknown",
-             values)
+    rep.rows(
+        live & ~ok, "fatalities", "is not a count", "an integer >= 0, or null if unknown", values
+    )
     return [None if a else v for a, v in zip(absent, values, strict=True)]
 
 
@@ -340,8 +424,13 @@ def _actors(rep: _Reporter, live: np.ndarray, values: list) -> list[list[str]]:
     bad = is_list.copy()
     bad[:] = False
     bad[bad_items.index.unique().to_numpy(dtype=int)] = True
-    rep.rows(live & ~absent & (~is_list | bad), "actors", "is not a list of names",
-             "a list of non-empty strings", values)
+    rep.rows(
+        live & ~absent & (~is_list | bad),
+        "actors",
+        "is not a list of names",
+        "a list of non-empty strings",
+        values,
+    )
     return [[] if a else v for a, v in zip(absent, values, strict=True)]
 
 
@@ -349,10 +438,16 @@ def _sources(rep: _Reporter, live: np.ndarray, values: list) -> list:
     """Each event's sources, flattened into one table of sources so every check is one
     column operation whatever the number of sources per event."""
     is_list = _type_is(values, list)
-    lengths = np.fromiter((len(v) if type(v) is list else 0 for v in values), np.int64,
-                          count=len(values))
-    rep.rows(live & (~is_list | (lengths == 0)), "sources", "must cite at least one source",
-             "a non-empty list of {publication, title, date, url?, quote?}", values)
+    lengths = np.fromiter(
+        (len(v) if type(v) is list else 0 for v in values), np.int64, count=len(values)
+    )
+    rep.rows(
+        live & (~is_list | (lengths == 0)),
+        "sources",
+        "must cite at least one source",
+        "a non-empty list of {publication, title, date, url?, quote?}",
+        values,
+    )
     flat = list(chain.from_iterable(v for v in values if type(v) is list))
     if not flat:
         return list(values)
@@ -362,10 +457,17 @@ def _sources(rep: _Reporter, live: np.ndarray, values: list) -> list:
     for j in np.flatnonzero(~is_dict)[:REPORT_LIMIT]:
         i = rows[j]
         if live[i]:
-            rep.problems.append(Problem(rep.file, "is not an object", index=rep.offset + int(i),
-                                        feature_id=rep.ids[i], field=f"sources[{position[j]}]",
-                                        found=shorten(flat[j]),
-                                        expected="{publication, title, date, url?, quote?}"))
+            rep.problems.append(
+                Problem(
+                    rep.file,
+                    "is not an object",
+                    index=rep.offset + int(i),
+                    feature_id=rep.ids[i],
+                    field=f"sources[{position[j]}]",
+                    found=shorten(flat[j]),
+                    expected="{publication, title, date, url?, quote?}",
+                )
+            )
     if not is_dict.all():
         flat = [d if type(d) is dict else {} for d in flat]
     checks = (
@@ -385,9 +487,18 @@ def _sources(rep: _Reporter, live: np.ndarray, values: list) -> list:
         _source_rows(rep, live, bad, rows, position, name, expected, column)
         if name == "quote":
             lengths = _series(column).where(_type_is(column, str), "").str.len().to_numpy()
-            _source_rows(rep, live, lengths > QUOTE_WARN_CHARS, rows, position, name,
-                         expected, column, severity="warning",
-                         message=f"is longer than {QUOTE_WARN_CHARS} characters")
+            _source_rows(
+                rep,
+                live,
+                lengths > QUOTE_WARN_CHARS,
+                rows,
+                position,
+                name,
+                expected,
+                column,
+                severity="warning",
+                message=f"is longer than {QUOTE_WARN_CHARS} characters",
+            )
     return list(values)
 
 
@@ -396,33 +507,62 @@ def _matches(values: list, pattern: re.Pattern) -> np.ndarray:
     return text.str.match(pattern, na=False).to_numpy(dtype=bool)
 
 
-def _source_rows(rep: _Reporter, live, bad, rows, position, name, expected, column,
-                 message: str = "is missing or malformed", severity: str = "error") -> None:
+def _source_rows(
+    rep: _Reporter,
+    live,
+    bad,
+    rows,
+    position,
+    name,
+    expected,
+    column,
+    message: str = "is missing or malformed",
+    severity: str = "error",
+) -> None:
     hits = [j for j in np.flatnonzero(bad) if live[rows[j]]]
     for j in hits[:REPORT_LIMIT]:
         i = rows[j]
-        rep.problems.append(Problem(
-            rep.file, message, index=rep.offset + int(i), feature_id=rep.ids[i],
-            field=f"sources[{position[j]}].{name}", found=_found(column[j]),
-            expected=expected, severity=severity,
-        ))
+        rep.problems.append(
+            Problem(
+                rep.file,
+                message,
+                index=rep.offset + int(i),
+                feature_id=rep.ids[i],
+                field=f"sources[{position[j]}].{name}",
+                found=_found(column[j]),
+                expected=expected,
+                severity=severity,
+            )
+        )
 
 
-def _geometry(rep: _Reporter, live: np.ndarray, table: RawTable, meta: Metadata | None
-              ) -> np.ndarray:
+def _geometry(
+    rep: _Reporter, live: np.ndarray, table: RawTable, meta: Metadata | None
+) -> np.ndarray:
     raw = table.geometry_json
     missing = np.array([g is MISSING for g in raw], dtype=bool)
     null = np.array([g is None for g in raw], dtype=bool)
     rep.rows(live & missing, "geometry", "is missing", "a GeoJSON geometry")
     rep.rows(live & null, "geometry", "is null", "a Point, LineString, Polygon or MultiPolygon")
     geoms, malformed = geometries_from_json(table)
-    rep.rows(live & malformed, "geometry", "cannot be read (malformed coordinates?)",
-             "a valid GeoJSON geometry", [_geometry_text(g) for g in raw], geometry=True)
+    rep.rows(
+        live & malformed,
+        "geometry",
+        "cannot be read (malformed coordinates?)",
+        "a valid GeoJSON geometry",
+        [_geometry_text(g) for g in raw],
+        geometry=True,
+    )
     usable = live & ~missing & ~null & ~malformed
     type_names = pd.Series(shapely.get_type_id(geoms)).map(_TYPE_NAMES).to_numpy()
     wrong_type = usable & ~np.isin(type_names, GEOMETRY_TYPES)
-    rep.rows(wrong_type, "geometry", "has a type that is not supported",
-             " | ".join(GEOMETRY_TYPES), type_names)
+    rep.rows(
+        wrong_type,
+        "geometry",
+        "has a type that is not supported",
+        " | ".join(GEOMETRY_TYPES),
+        type_names,
+    )
     usable &= ~wrong_type
     empty = usable & shapely.is_empty(geoms)
     rep.rows(empty, "geometry", "is empty", "at least one position")
@@ -432,15 +572,28 @@ def _geometry(rep: _Reporter, live: np.ndarray, table: RawTable, meta: Metadata 
     if invalid.any():
         reasons = np.full(len(geoms), None, dtype=object)
         reasons[invalid] = shapely.is_valid_reason(checkable[invalid])
-        rep.rows(invalid, "geometry", "is not valid", "a valid geometry (OGC simple features)",
-                 reasons, geometry=True)
+        rep.rows(
+            invalid,
+            "geometry",
+            "is not valid",
+            "a valid geometry (OGC simple features)",
+            reasons,
+            geometry=True,
+        )
     _coordinate_ranges(rep, usable & ~invalid, checkable, meta)
     return geoms
 
 
 _TYPE_NAMES = {
-    -1: "none", 0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint",
-    5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection",
+    -1: "none",
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
 }
 
 
@@ -448,8 +601,9 @@ def _geometry_text(g: object) -> object:
     return g.get("coordinates", g) if isinstance(g, dict) else g
 
 
-def _coordinate_ranges(rep: _Reporter, usable: np.ndarray, geoms: np.ndarray,
-                       meta: Metadata | None) -> None:
+def _coordinate_ranges(
+    rep: _Reporter, usable: np.ndarray, geoms: np.ndarray, meta: Metadata | None
+) -> None:
     bounds = shapely.bounds(geoms)
     minx, miny, maxx, maxy = bounds.T
     with np.errstate(invalid="ignore"):
@@ -457,10 +611,22 @@ def _coordinate_ranges(rep: _Reporter, usable: np.ndarray, geoms: np.ndarray,
         lat_like = usable & (np.abs(miny) <= 180) & (np.abs(maxy) <= 180)
         swapped_range = out_of_range & (np.abs(minx) <= 90) & (np.abs(maxx) <= 90) & lat_like
     shown = [f"[{a:.6f}, {b:.6f}]" for a, b in zip(minx, miny, strict=True)]
-    rep.rows(out_of_range & ~swapped_range, "geometry", "has coordinates out of range",
-             "longitude in [-180, 180] and latitude in [-90, 90]", shown, geometry=True)
-    rep.rows(swapped_range, "geometry", "has coordinates out of range; latitude and longitude "
-             "look swapped", "[longitude, latitude] order (RFC 7946)", shown, geometry=True)
+    rep.rows(
+        out_of_range & ~swapped_range,
+        "geometry",
+        "has coordinates out of range",
+        "longitude in [-180, 180] and latitude in [-90, 90]",
+        shown,
+        geometry=True,
+    )
+    rep.rows(
+        swapped_range,
+        "geometry",
+        "has coordinates out of range; latitude and longitude look swapped",
+        "[longitude, latitude] order (RFC 7946)",
+        shown,
+        geometry=True,
+    )
     if meta is None or meta.extent is None:
         return
     ex0, ey0, ex1, ey1 = meta.extent
@@ -469,11 +635,22 @@ def _coordinate_ranges(rep: _Reporter, usable: np.ndarray, geoms: np.ndarray,
         swapped_inside = (miny >= ex0) & (maxy <= ex1) & (minx >= ey0) & (maxx <= ey1)
     outside = usable & ~out_of_range & ~inside
     extent = f"inside the dataset's extent {list(meta.extent)} (dataset.toml)"
-    rep.rows(outside & swapped_inside, "geometry", "lies outside the dataset's extent; "
-             "latitude and longitude look swapped", "[longitude, latitude] order, " + extent,
-             shown, geometry=True)
-    rep.rows(outside & ~swapped_inside, "geometry", "lies outside the dataset's extent",
-             extent, shown, geometry=True)
+    rep.rows(
+        outside & swapped_inside,
+        "geometry",
+        "lies outside the dataset's extent; latitude and longitude look swapped",
+        "[longitude, latitude] order, " + extent,
+        shown,
+        geometry=True,
+    )
+    rep.rows(
+        outside & ~swapped_inside,
+        "geometry",
+        "lies outside the dataset's extent",
+        extent,
+        shown,
+        geometry=True,
+    )
 
 
 @dataclass
@@ -492,12 +669,22 @@ def check_places(table: RawTable, meta: Metadata | None) -> CheckedPlaces:
     rep = _Reporter(table.file, ids, np.zeros(table.size, dtype=bool), table.offset)
     rep.problems.extend(id_problems + duplicate_ids(table.file, ids, live))
     for name in ("name", "kind"):
-        rep.rows(live & ~_is_text(cols[name]), name, "is missing or empty", "a non-empty string",
-                 cols[name])
+        rep.rows(
+            live & ~_is_text(cols[name]),
+            name,
+            "is missing or empty",
+            "a non-empty string",
+            cols[name],
+        )
     for name in ("name_kk", "name_ru"):
         absent = _absent(cols[name])
-        rep.rows(live & ~absent & ~_is_text(cols[name]), name, "is not text",
-                 "a non-empty string or null", cols[name])
+        rep.rows(
+            live & ~absent & ~_is_text(cols[name]),
+            name,
+            "is not text",
+            "a non-empty string or null",
+            cols[name],
+        )
     geoms = _geometry(rep, live, table, meta)
     columns = {
         "id": ids,

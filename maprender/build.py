@@ -52,8 +52,12 @@ class MapSpec:
     carto_key: str | None = None
 
 
-def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | None = None,
-              chrome: dict[str, object] | None = None) -> MapFigure:
+def build_map(
+    dataset: Dataset,
+    spec: MapSpec = MapSpec(),
+    asset_base: str | None = None,
+    chrome: dict[str, object] | None = None,
+) -> MapFigure:
     """The map as a Folium figure; ``asset_base`` None inlines every asset (export).
 
     ``chrome`` turns parts of the interface off for pages that provide their own (the
@@ -62,8 +66,13 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
     """
     texts = texts_for(spec.language)
     positions = select(dataset, spec.filter)
-    slices = make_slices(dataset.meta, dataset.start_ns[positions], dataset.end_ns[positions],
-                         spec.slice_by, (spec.filter.start, spec.filter.end))
+    slices = make_slices(
+        dataset.meta,
+        dataset.start_ns[positions],
+        dataset.end_ns[positions],
+        spec.slice_by,
+        (spec.filter.start, spec.filter.end),
+    )
     payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
     figure = MapFigure(title, texts.language)
@@ -83,11 +92,16 @@ def build_map(dataset: Dataset, spec: MapSpec = MapSpec(), asset_base: str | Non
     LayerSwitcher(position="topright", collapsed=True).add_to(fmap)
     fmap.add_child(EventData(payload.drawing, DATA_ELEMENT_ID, "application/json"))
     packed, mime = _packed(payload.details)
-    figure.add_child(EventData(packed, DETAILS_ELEMENT_ID, mime, at_end=True),
-                     name="details")
-    fmap.add_child(MapApp(slice_layers, places, DATA_ELEMENT_ID,
-                          {"about": True, "list": True, "headingLevel": 1,
-                           "detailsId": DETAILS_ELEMENT_ID} | (chrome or {})))
+    figure.add_child(EventData(packed, DETAILS_ELEMENT_ID, mime, at_end=True), name="details")
+    fmap.add_child(
+        MapApp(
+            slice_layers,
+            places,
+            DATA_ELEMENT_ID,
+            {"about": True, "list": True, "headingLevel": 1, "detailsId": DETAILS_ELEMENT_ID}
+            | (chrome or {}),
+        )
+    )
     number_elements(figure)
     return figure
 
@@ -114,9 +128,13 @@ def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
     _ = texts.gettext
     osm = providers.OpenStreetMap.Mapnik
     if spec.carto_key:
-        BaseTiles(providers.CartoDB.Positron(apikey=spec.carto_key),
-                  name=_("Light map (CARTO)"), show=True).add_to(fmap)
+        BaseTiles(
+            providers.CartoDB.Positron(apikey=spec.carto_key),
+            name=_("Light map (CARTO)"),
+            show=True,
+        ).add_to(fmap)
     else:
-        BaseTiles(osm, name=_("Light map (OpenStreetMap, greyed)"), show=True,
-                  className="am-tiles-light").add_to(fmap)
+        BaseTiles(
+            osm, name=_("Light map (OpenStreetMap, greyed)"), show=True, className="am-tiles-light"
+        ).add_to(fmap)
     BaseTiles(osm, name="OpenStreetMap", show=False).add_to(fmap)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 
-CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome",
-              "/usr/bin/google-chrome-stable")
+CANDIDATES = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/usr/bin/google-chrome-stable",
+)
 ARGS = (
     "--disable-gpu",
     "--disable-dev-shm-usage",
@@ -43,7 +47,8 @@ def find_chromium() -> str:
     raise ChromiumNotFoundError(
         "No Chromium found. Install your system's chromium package (Debian/Ubuntu: "
         "apt-get install chromium; `make test` does this where it can), or set "
-        "ALMATY_MAP_CHROMIUM to a Chrome or Chromium binary.")
+        "ALMATY_MAP_CHROMIUM to a Chrome or Chromium binary."
+    )
 
 
 def launch_args() -> list[str]:
@@ -56,6 +61,9 @@ def launch_args() -> list[str]:
 
 def launch(playwright, args: list[str] | None = None, **options):
     """A headless Chromium browser from a Playwright instance (``args`` are added to ours)."""
-    return playwright.chromium.launch(executable_path=find_chromium(),
-                                      args=launch_args() + list(args or ()), headless=True,
-                                      **options)
+    return playwright.chromium.launch(
+        executable_path=find_chromium(),
+        args=launch_args() + list(args or ()),
+        headless=True,
+        **options,
+    )

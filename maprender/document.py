@@ -43,10 +43,12 @@ def render_parts(figure: MapFigure) -> MapParts:
 
 def _hashes(pattern: re.Pattern, document: str | bytes) -> list[str]:
     data = document.encode() if isinstance(document, str) else document
-    return sorted({
-        "'sha256-" + b64encode(hashlib.sha256(body).digest()).decode() + "'"
-        for body in pattern.findall(data)
-    })
+    return sorted(
+        {
+            "'sha256-" + b64encode(hashlib.sha256(body).digest()).decode() + "'"
+            for body in pattern.findall(data)
+        }
+    )
 
 
 def script_hashes(document: str | bytes) -> list[str]:

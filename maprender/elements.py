@@ -41,9 +41,12 @@ class RawMacro:
     def before_render(self) -> None:
         """Hook for what a Folium class does before rendering (e.g. adding to the map)."""
         if isinstance(self, Layer) and self.show:
-            self.add_child(ElementAddToElement(element_name=self.get_name(),
-                                               element_parent_name=self._parent.get_name()),
-                           name=self.get_name() + "_add")
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
+                ),
+                name=self.get_name() + "_add",
+            )
 
     def render(self, **kwargs) -> None:
         self.before_render()
@@ -52,8 +55,9 @@ class RawMacro:
         for part in ("header", "html", "script"):
             macro = module.__dict__.get(part)
             if macro is not None:
-                getattr(figure, part).add_child(RawElement(macro(self, kwargs)),
-                                                name=self.get_name())
+                getattr(figure, part).add_child(
+                    RawElement(macro(self, kwargs)), name=self.get_name()
+                )
         for child in self._children.values():
             child.render(**kwargs)
 
@@ -151,8 +155,13 @@ class EventData(RawMacro, MacroElement):
         """
     )
 
-    def __init__(self, data: bytes, element_id: str = "almaty-map-data",
-                 mime: str = "application/json", at_end: bool = False):
+    def __init__(
+        self,
+        data: bytes,
+        element_id: str = "almaty-map-data",
+        mime: str = "application/json",
+        at_end: bool = False,
+    ):
         super().__init__()
         self._name = "EventData"
         self.data = data
@@ -224,8 +233,13 @@ class MapApp(RawMacro, MacroElement):
         """
     )
 
-    def __init__(self, slices: list[SliceLayer], places: PlacesLayer | None, data_id: str,
-                 options: dict[str, object]):
+    def __init__(
+        self,
+        slices: list[SliceLayer],
+        places: PlacesLayer | None,
+        data_id: str,
+        options: dict[str, object],
+    ):
         super().__init__()
         self._name = "MapApp"
         self.slices = slices

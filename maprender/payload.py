@@ -49,8 +49,13 @@ from maprender.uitext import ui_strings
 from maprender.wording import slice_dates, slice_label, when_labels
 
 MODES = ("slice", "cumulative", "window")
-_HTML_UNSAFE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
-                ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
+_HTML_UNSAFE = (
+    (b"<", b"\\u003c"),
+    (b">", b"\\u003e"),
+    (b"&", b"\\u0026"),
+    ("\u2028".encode(), b"\\u2028"),
+    ("\u2029".encode(), b"\\u2029"),
+)
 
 
 @dataclass(frozen=True)
@@ -65,12 +70,15 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
     _ = texts.gettext
     labels = {
         "exact": (_("Exact location"), _("The location is known precisely.")),
-        "approximate": (_("Approximate (within about 250 m)"),
-                        _("The location is approximate: within about 250 m.")),
-        "area": (_("Area (within about 1 km)"),
-                 _("Only the area is known: within about 1 km.")),
-        "city": (_("City only (within about 10 km)"),
-                 _("Only the city is known; the marker is the city centre, not the place.")),
+        "approximate": (
+            _("Approximate (within about 250 m)"),
+            _("The location is approximate: within about 250 m."),
+        ),
+        "area": (_("Area (within about 1 km)"), _("Only the area is known: within about 1 km.")),
+        "city": (
+            _("City only (within about 10 km)"),
+            _("Only the city is known; the marker is the city centre, not the place."),
+        ),
     }
     return [
         {"id": name, "radius": radius, "label": labels[name][0], "description": labels[name][1]}
@@ -95,9 +103,14 @@ class Payload:
 DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
 
 
-def payload_bytes(dataset: Dataset, positions: Sequence[int], slices: list[Slice],
-                  texts: Texts, options: MapOptions = MapOptions(),
-                  title: str | None = None) -> Payload:
+def payload_bytes(
+    dataset: Dataset,
+    positions: Sequence[int],
+    slices: list[Slice],
+    texts: Texts,
+    options: MapOptions = MapOptions(),
+    title: str | None = None,
+) -> Payload:
     """The page's data, split into the drawing block and the details block."""
     rows = dataset.events.iloc[list(positions)]
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
@@ -109,8 +122,9 @@ def payload_bytes(dataset: Dataset, positions: Sequence[int], slices: list[Slice
     details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
     del columns
     first_block = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(drawing), b"}}"])
-    second_block = b"".join([b'{"events":{', b",".join(details), b'},"strings":',
-                             orjson.dumps(strings), b"}"])
+    second_block = b"".join(
+        [b'{"events":{', b",".join(details), b'},"strings":', orjson.dumps(strings), b"}"]
+    )
     return Payload(_html_safe(first_block), _html_safe(second_block))
 
 
@@ -121,9 +135,16 @@ def _html_safe(document: bytes) -> bytes:
     return document
 
 
-def _document_head(dataset: Dataset, cited: list[dict[str, str]], slices: list[Slice],
-                   first: np.ndarray, last: np.ndarray, texts: Texts, options: MapOptions,
-                   title: str | None) -> dict:
+def _document_head(
+    dataset: Dataset,
+    cited: list[dict[str, str]],
+    slices: list[Slice],
+    first: np.ndarray,
+    last: np.ndarray,
+    texts: Texts,
+    options: MapOptions,
+    title: str | None,
+) -> dict:
     meta = dataset.meta
     counts = _slice_counts(first, last, len(slices))
     return {
@@ -148,13 +169,20 @@ def _document_head(dataset: Dataset, cited: list[dict[str, str]], slices: list[S
         "mode": options.mode,
         "window": options.window,
         "slices": [
-            {"label": slice_label(s, texts), "dates": slice_dates(s, texts),
-             "start": s.start.isoformat(), "end": s.end.isoformat(), "caption": s.caption,
-             "count": int(n)}
+            {
+                "label": slice_label(s, texts),
+                "dates": slice_dates(s, texts),
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "caption": s.caption,
+                "count": int(n),
+            }
             for s, n in zip(slices, counts, strict=True)
         ],
-        "places": {"type": "FeatureCollection",
-                   "features": [orjson.loads(f) for f in dataset.place_json]},
+        "places": {
+            "type": "FeatureCollection",
+            "features": [orjson.loads(f) for f in dataset.place_json],
+        },
         "place_names": {
             row.id: {"name": row.name, "name_kk": row.name_kk, "name_ru": row.name_ru}
             for row in dataset.places.itertuples(index=False)
@@ -183,10 +211,14 @@ def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
 
 def _source_list(sources: list[list[dict]]) -> list[dict[str, str]]:
     """Each cited work once, most cited first, for the credits block."""
-    counter = Counter((s.get("publication"), s.get("title"), s.get("url"))
-                      for event in sources for s in event)
-    ranked = heapq.nsmallest(200, counter.items(), key=lambda item: (
-        -item[1], item[0][0] or "", item[0][1] or "", item[0][2] or ""))
+    counter = Counter(
+        (s.get("publication"), s.get("title"), s.get("url")) for event in sources for s in event
+    )
+    ranked = heapq.nsmallest(
+        200,
+        counter.items(),
+        key=lambda item: (-item[1], item[0][0] or "", item[0][1] or "", item[0][2] or ""),
+    )
     return [{"publication": p, "title": t, "url": u} for (p, t, u), _ in ranked]
 
 
@@ -208,8 +240,9 @@ def _uniform_or_list(values: np.ndarray) -> int | list[int]:
     return int(values[0]) if len(values) and (values == values[0]).all() else values.tolist()
 
 
-def _event_columns(rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts
-                   ) -> tuple[list[tuple[str, bytes]], list[str], list[dict[str, str]]]:
+def _event_columns(
+    rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts
+) -> tuple[list[tuple[str, bytes]], list[str], list[dict[str, str]]]:
     """Serialised event columns, the string table their codes point into, and the cited
     works. Big text columns go first, so their Python lists are gone before the sources are
     parsed."""
@@ -222,25 +255,38 @@ def _event_columns(rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, text
     t0 = int(seconds.min()) if len(rows) else 0
     has_end = rows["end"].notna().to_numpy()
     duration = np.where(has_end, rows["end"].array.asi8 // 10**9 - seconds, -1)
-    out += [_column("t0", t0), _column("start", (seconds - t0).tolist()),
-            _column("duration", duration.tolist())]
+    out += [
+        _column("t0", t0),
+        _column("start", (seconds - t0).tolist()),
+        _column("duration", duration.tolist()),
+    ]
     if len(rows):
-        out += [_column("offset", _uniform_or_list(_minutes(rows["start"]))),
-                _column("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(
-                    rows["start"]))))]
+        out += [
+            _column("offset", _uniform_or_list(_minutes(rows["start"]))),
+            _column("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(rows["start"])))),
+        ]
     fatalities = rows["fatalities"].fillna(-1).astype(np.int64).to_numpy()
     out.append(_column("fatalities", fatalities.tolist()))
     sensitive = np.flatnonzero(rows["sensitive"].to_numpy())
     out.append(_column("sensitive", sensitive.tolist()))
     anchors = shapely.point_on_surface(rows.geometry.array)
-    out += [_column("x", shapely.get_x(anchors).tolist()),
-            _column("y", shapely.get_y(anchors).tolist())]
+    out += [
+        _column("x", shapely.get_x(anchors).tolist()),
+        _column("y", shapely.get_y(anchors).tolist()),
+    ]
     shapes = np.flatnonzero(shapely.get_type_id(rows.geometry.array) != 0)
     geometry = rows["geometry_json"].to_numpy()
     out.append(_column("shapes", {str(i): orjson.Fragment(geometry[i]) for i in shapes}))
     extra = rows["extra"].to_numpy()
-    out.append(_column("extra", {str(i): orjson.Fragment(extra[i])
-                                 for i in np.flatnonzero(rows["extra"].notna().to_numpy())}))
+    out.append(
+        _column(
+            "extra",
+            {
+                str(i): orjson.Fragment(extra[i])
+                for i in np.flatnonzero(rows["extra"].notna().to_numpy())
+            },
+        )
+    )
     out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
     actors = _json_column(rows["actors"])
     sources = _json_column(rows["sources"])
@@ -252,12 +298,18 @@ def _event_columns(rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, text
     actor_names = strings.add([a for names in actors for a in names])
     fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
     table, codes = strings.encode()
-    out += [_column("when", codes[when]), _column("place", codes[place]),
-            _column("place_id", codes[place_id]), _column("actors", codes[actor_names]),
-            _column("actor_n", [len(names) for names in actors])]
+    out += [
+        _column("when", codes[when]),
+        _column("place", codes[place]),
+        _column("place_id", codes[place_id]),
+        _column("actors", codes[actor_names]),
+        _column("actor_n", [len(names) for names in actors]),
+    ]
     del actors
-    out += [_column("sources", _source_entries(flat_sources, [codes[f] for f in fields])),
-            _column("source_n", [len(event) for event in sources])]
+    out += [
+        _column("sources", _source_entries(flat_sources, [codes[f] for f in fields])),
+        _column("source_n", [len(event) for event in sources]),
+    ]
     return out, table, _source_list(sources)
 
 

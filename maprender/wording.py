@@ -17,15 +17,25 @@ from babel.dates import format_date, format_interval, format_skeleton
 from geodata import Slice
 from maprender.i18n import Texts
 
-_PARTS_OF_DAY = ((5, "early hours"), (12, "morning"), (17, "afternoon"), (22, "evening"),
-                 (24, "night"))
+_PARTS_OF_DAY = (
+    (5, "early hours"),
+    (12, "morning"),
+    (17, "afternoon"),
+    (22, "evening"),
+    (24, "night"),
+)
 _ONE_NS = pd.Timedelta(1, "ns")
 
 
 def part_of_day(hour: int, texts: Texts) -> str:
     _ = texts.gettext
-    labels = {"early hours": _("early hours"), "morning": _("morning"),
-              "afternoon": _("afternoon"), "evening": _("evening"), "night": _("night")}
+    labels = {
+        "early hours": _("early hours"),
+        "morning": _("morning"),
+        "afternoon": _("afternoon"),
+        "evening": _("evening"),
+        "night": _("night"),
+    }
     return labels[next(name for limit, name in _PARTS_OF_DAY if hour < limit)]
 
 
@@ -69,8 +79,7 @@ def _at(stamp: pd.Timestamp, precision: str, texts: Texts) -> str:
     if precision == "exact":
         return _("{day}, {time}").format(day=day(date, texts), time=clock(stamp.time()))
     if precision == "hour":
-        return _("{day}, {part}").format(day=day(date, texts),
-                                         part=part_of_day(stamp.hour, texts))
+        return _("{day}, {part}").format(day=day(date, texts), part=part_of_day(stamp.hour, texts))
     if precision == "week":
         return _("week of {day}").format(day=day(date, texts))
     if precision == "month":
@@ -119,8 +128,7 @@ def slice_dates(piece: Slice, texts: Texts) -> str:
     return day_range(piece.start.date(), (piece.end - _ONE_NS).date(), texts)
 
 
-def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: Texts
-                ) -> list[str]:
+def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: Texts) -> list[str]:
     """``when`` for whole columns: events that word the same are worded once.
 
     The key holds exactly what ``when`` reads at each precision (the minute for exact times,
@@ -141,17 +149,23 @@ def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: T
     part = np.searchsorted([limit for limit, _ in _PARTS_OF_DAY], hour, side="right")
     kind = precision.astype(str).to_numpy()
     exact, by_hour, by_day = kind == "exact", kind == "hour", kind == "day"
-    keys = pd.DataFrame({
-        "kind": kind,
-        "first": np.where(exact, local // minute_ns, start_day),
-        "part": np.where(by_hour, part, -1),
-        "last": np.where(exact, np.where(has_end & (local_end > local),
-                                         local_end // minute_ns, -1),
-                         np.where(by_hour | by_day, later_day, -1)),
-    })
+    keys = pd.DataFrame(
+        {
+            "kind": kind,
+            "first": np.where(exact, local // minute_ns, start_day),
+            "part": np.where(by_hour, part, -1),
+            "last": np.where(
+                exact,
+                np.where(has_end & (local_end > local), local_end // minute_ns, -1),
+                np.where(by_hour | by_day, later_day, -1),
+            ),
+        }
+    )
     groups = keys.groupby(["kind", "first", "part", "last"], sort=False).ngroup().to_numpy()
     _, firsts = np.unique(groups, return_index=True)
     starts, ends = start.iloc[firsts].tolist(), end.iloc[firsts].tolist()
-    labels = {int(groups[i]): when(s, e, kind[i], texts)
-              for i, s, e in zip(firsts, starts, ends, strict=True)}
+    labels = {
+        int(groups[i]): when(s, e, kind[i], texts)
+        for i, s, e in zip(firsts, starts, ends, strict=True)
+    }
     return [labels[g] for g in groups.tolist()]

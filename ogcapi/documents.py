@@ -33,8 +33,12 @@ def self_links(url: str, current: str, formats: tuple[tuple[str, str], ...]) -> 
     """self for the current format, alternate for the others (``formats``: (f, type))."""
     separator = "&" if "?" in url else "?"
     return [
-        link(f"{url}{separator}f={f}", "self" if f == current else "alternate", type_,
-             f"This document as {f.upper()}")
+        link(
+            f"{url}{separator}f={f}",
+            "self" if f == current else "alternate",
+            type_,
+            f"This document as {f.upper()}",
+        )
         for f, type_ in formats
     ]
 
@@ -61,12 +65,15 @@ def conformance() -> dict:
 def _extent(dataset: Dataset, name: str) -> dict:
     frame = dataset.events if name == "events" else dataset.places
     bounds = frame.total_bounds if len(frame) else np.array([-180.0, -90.0, 180.0, 90.0])
-    extent: dict[str, object] = {"spatial": {"bbox": [[round(float(v), 7) for v in bounds]],
-                                             "crs": CRS84}}
+    extent: dict[str, object] = {
+        "spatial": {"bbox": [[round(float(v), 7) for v in bounds]], "crs": CRS84}
+    }
     if name == "events" and len(frame):
         first = frame["start"].min().tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        last = max(frame["start"].max(), frame["end"].max() if frame["end"].notna().any()
-                   else frame["start"].max())
+        last = max(
+            frame["start"].max(),
+            frame["end"].max() if frame["end"].notna().any() else frame["start"].max(),
+        )
         extent["temporal"] = {
             "interval": [[first, last.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")]],
             "trs": GREGORIAN,
@@ -106,13 +113,18 @@ def collections(dataset: Dataset, base: str, current: str) -> dict:
 
 
 def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema, **extra}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **extra,
+    }
 
 
 def _crs_parameter(name: str, description: str) -> dict:
-    return _parameter(name, description, {"type": "string", "format": "uri",
-                                          "enum": [CRS84]})
+    return _parameter(name, description, {"type": "string", "format": "uri", "enum": [CRS84]})
 
 
 def openapi(dataset: Dataset, base: str) -> dict:
@@ -120,73 +132,124 @@ def openapi(dataset: Dataset, base: str) -> dict:
     f = _parameter("f", "Response format.", {"type": "string", "enum": ["json", "html", "csv"]})
     items_params = [
         f,
-        _parameter("bbox", "Only features intersecting this box: min_lon,min_lat,max_lon,"
-                   "max_lat (WGS84). min_lon > max_lon crosses the antimeridian.",
-                   {"type": "array", "minItems": 4, "maxItems": 4,
-                    "items": {"type": "number"}}, style="form", explode=False),
-        _parameter("datetime", f"Only features whose time span overlaps this: "
-                   f"{DATETIME_EXPECTED}. A bare date is a whole day in the dataset's "
-                   f"timezone ({dataset.meta.timezone}).", {"type": "string"}),
-        _parameter("limit", "Features per page.", {"type": "integer", "minimum": 1,
-                                                   "maximum": MAX_LIMIT,
-                                                   "default": DEFAULT_LIMIT}),
-        _parameter("offset", "Features to skip (the next and prev links use it).",
-                   {"type": "integer", "minimum": 0, "default": 0}),
-        _parameter("category", "Events in these categories (repeat the parameter or "
-                   "separate ids with commas): " + ", ".join(dataset.meta.category_ids),
-                   {"type": "array", "items": {"type": "string",
-                                               "enum": list(dataset.meta.category_ids)}},
-                   style="form", explode=True),
-        _parameter("q", "Features whose text (title, description, place, actors; for places,"
-                   " names) contains this, ignoring case.",
-                   {"type": "string", "maxLength": MAX_TEXT_QUERY}),
+        _parameter(
+            "bbox",
+            "Only features intersecting this box: min_lon,min_lat,max_lon,"
+            "max_lat (WGS84). min_lon > max_lon crosses the antimeridian.",
+            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+            style="form",
+            explode=False,
+        ),
+        _parameter(
+            "datetime",
+            f"Only features whose time span overlaps this: "
+            f"{DATETIME_EXPECTED}. A bare date is a whole day in the dataset's "
+            f"timezone ({dataset.meta.timezone}).",
+            {"type": "string"},
+        ),
+        _parameter(
+            "limit",
+            "Features per page.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        ),
+        _parameter(
+            "offset",
+            "Features to skip (the next and prev links use it).",
+            {"type": "integer", "minimum": 0, "default": 0},
+        ),
+        _parameter(
+            "category",
+            "Events in these categories (repeat the parameter or "
+            "separate ids with commas): " + ", ".join(dataset.meta.category_ids),
+            {"type": "array", "items": {"type": "string", "enum": list(dataset.meta.category_ids)}},
+            style="form",
+            explode=True,
+        ),
+        _parameter(
+            "q",
+            "Features whose text (title, description, place, actors; for places,"
+            " names) contains this, ignoring case.",
+            {"type": "string", "maxLength": MAX_TEXT_QUERY},
+        ),
         _crs_parameter("crs", "CRS of the response (only CRS84 is served)."),
         _crs_parameter("bbox-crs", "CRS of bbox (only CRS84 is served)."),
     ]
-    collection_id = {"name": "collectionId", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": ["events", "places"]}}
-    feature_id = {"name": "featureId", "in": "path", "required": True,
-                  "schema": {"type": "string"}}
+    collection_id = {
+        "name": "collectionId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": ["events", "places"]},
+    }
+    feature_id = {"name": "featureId", "in": "path", "required": True, "schema": {"type": "string"}}
 
     def get(summary: str, params: list, content: tuple[str, ...]) -> dict:
-        return {"get": {
-            "summary": summary,
-            "parameters": params,
-            "responses": {
-                "200": {"description": "OK",
-                        "content": {c: {"schema": {"type": "object"}} if "json" in c else
-                                    {"schema": {"type": "string"}} for c in content}},
-                "400": {"description": "A parameter is unknown or has a wrong value.",
-                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
-                "404": {"description": "No such collection or feature.",
-                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}}},
-            },
-        }}
+        return {
+            "get": {
+                "summary": summary,
+                "parameters": params,
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {
+                            c: {"schema": {"type": "object"}}
+                            if "json" in c
+                            else {"schema": {"type": "string"}}
+                            for c in content
+                        },
+                    },
+                    "400": {
+                        "description": "A parameter is unknown or has a wrong value.",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}},
+                    },
+                    "404": {
+                        "description": "No such collection or feature.",
+                        "content": {JSON: {"schema": {"$ref": "#/components/schemas/error"}}},
+                    },
+                },
+            }
+        }
 
     return {
         "openapi": "3.0.3",
-        "info": {"title": f"{dataset.meta.title}: OGC API - Features",
-                 "version": "1.0.0", "description": dataset.meta.summary,
-                 "license": {"name": dataset.meta.licence or "see the dataset"}},
+        "info": {
+            "title": f"{dataset.meta.title}: OGC API - Features",
+            "version": "1.0.0",
+            "description": dataset.meta.summary,
+            "license": {"name": dataset.meta.licence or "see the dataset"},
+        },
         "servers": [{"url": base}],
         "paths": {
             "/": get("Landing page", [f], (JSON, HTML)),
             "/conformance": get("Conformance classes", [f], (JSON, HTML)),
             "/openapi": get("This API definition", [f], (OPENAPI, HTML)),
             "/collections": get("The collections", [f], (JSON, HTML)),
-            "/collections/{collectionId}": get("One collection", [collection_id, f],
-                                               (JSON, HTML)),
+            "/collections/{collectionId}": get("One collection", [collection_id, f], (JSON, HTML)),
             "/collections/{collectionId}/items": get(
-                "Features of a collection", [collection_id, *items_params],
-                (GEOJSON, HTML, CSV)),
+                "Features of a collection", [collection_id, *items_params], (GEOJSON, HTML, CSV)
+            ),
             "/collections/{collectionId}/items/{featureId}": get(
-                "One feature", [collection_id, feature_id, f,
-                                _crs_parameter("crs", "CRS of the response (CRS84 only).")],
-                (GEOJSON, HTML, CSV)),
+                "One feature",
+                [
+                    collection_id,
+                    feature_id,
+                    f,
+                    _crs_parameter("crs", "CRS of the response (CRS84 only)."),
+                ],
+                (GEOJSON, HTML, CSV),
+            ),
         },
-        "components": {"schemas": {"error": {
-            "type": "object", "required": ["code", "description"],
-            "properties": {"code": {"type": "string"}, "description": {"type": "string"},
-                           "parameter": {"type": "string"}, "expected": {"type": "string"}},
-        }}},
+        "components": {
+            "schemas": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "description"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "description": {"type": "string"},
+                        "parameter": {"type": "string"},
+                        "expected": {"type": "string"},
+                    },
+                }
+            }
+        },
     }

@@ -18,8 +18,16 @@ from ogcapi.documents import CSV, GEOJSON, HTML, link
 from ogcapi.errors import not_found
 from ogcapi.params import ItemsQuery
 
-PLACE_CSV_COLUMNS = ("id", "name", "name_kk", "name_ru", "kind", "longitude", "latitude",
-                     "geometry_wkt")
+PLACE_CSV_COLUMNS = (
+    "id",
+    "name",
+    "name_kk",
+    "name_ru",
+    "kind",
+    "longitude",
+    "latitude",
+    "geometry_wkt",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +44,7 @@ def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
         matched = select(dataset, query.filter)
     else:
         matched = _select_places(dataset, query)
-    return Page(collection, matched[query.offset:query.offset + query.limit], len(matched))
+    return Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
 
 
 def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
@@ -48,8 +56,11 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
         keep[:] = False
     if query.filter.bbox is not None:
         minx, miny, maxx, maxy = query.filter.bbox
-        boxes = ([shapely.box(minx, miny, maxx, maxy)] if minx <= maxx else
-                 [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)])
+        boxes = (
+            [shapely.box(minx, miny, maxx, maxy)]
+            if minx <= maxx
+            else [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
+        )
         inside = np.zeros(len(places), dtype=bool)
         for box in boxes:
             inside[places.sindex.query(box, predicate="intersects")] = True
@@ -66,29 +77,51 @@ def _page_url(url: str, args: list[tuple[str, str]], **changes: object) -> str:
     return f"{url}?{urlencode(kept + [(k, str(v)) for k, v in changes.items()])}"
 
 
-def page_links(url: str, args: list[tuple[str, str]], query: ItemsQuery, page: Page,
-               current: str) -> list[dict]:
+def page_links(
+    url: str, args: list[tuple[str, str]], query: ItemsQuery, page: Page, current: str
+) -> list[dict]:
     """self, alternates, and next/prev links that keep every other parameter."""
     links = []
     for f, type_ in (("json", GEOJSON), ("html", HTML), ("csv", CSV)):
         rel = "self" if f == current else "alternate"
         links.append(link(_page_url(url, args, f=f), rel, type_, f"This page as {f.upper()}"))
     if query.offset + query.limit < page.matched:
-        links.append(link(_page_url(url, args, f=current, offset=query.offset + query.limit,
-                                    limit=query.limit), "next", GEOJSON if current == "json"
-                          else HTML, "Next page"))
+        links.append(
+            link(
+                _page_url(
+                    url, args, f=current, offset=query.offset + query.limit, limit=query.limit
+                ),
+                "next",
+                GEOJSON if current == "json" else HTML,
+                "Next page",
+            )
+        )
     if query.offset > 0:
-        links.append(link(_page_url(url, args, f=current,
-                                    offset=max(query.offset - query.limit, 0),
-                                    limit=query.limit), "prev", GEOJSON if current == "json"
-                          else HTML, "Previous page"))
+        links.append(
+            link(
+                _page_url(
+                    url,
+                    args,
+                    f=current,
+                    offset=max(query.offset - query.limit, 0),
+                    limit=query.limit,
+                ),
+                "prev",
+                GEOJSON if current == "json" else HTML,
+                "Previous page",
+            )
+        )
     return links
 
 
 def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    members = {"numberMatched": page.matched, "numberReturned": len(page.positions),
-               "timeStamp": stamp, "links": links}
+    members = {
+        "numberMatched": page.matched,
+        "numberReturned": len(page.positions),
+        "timeStamp": stamp,
+        "links": links,
+    }
     if page.collection == "events":
         joined = b",".join(feature_pieces(dataset, page.positions))
     else:
@@ -110,11 +143,28 @@ def places_csv(dataset: Dataset, positions) -> str:
     if len(rows):
         anchor = shapely.point_on_surface(rows.geometry.array)
         wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
-        for row, x, y, shape in zip(rows.itertuples(index=False), shapely.get_x(anchor),
-                                    shapely.get_y(anchor), wkt, strict=True):
-            writer.writerow([defuse(v) for v in (row.id, row.name, row.name_kk or "",
-                                                 row.name_ru or "", row.kind, float(x),
-                                                 float(y), shape)])
+        for row, x, y, shape in zip(
+            rows.itertuples(index=False),
+            shapely.get_x(anchor),
+            shapely.get_y(anchor),
+            wkt,
+            strict=True,
+        ):
+            writer.writerow(
+                [
+                    defuse(v)
+                    for v in (
+                        row.id,
+                        row.name,
+                        row.name_kk or "",
+                        row.name_ru or "",
+                        row.kind,
+                        float(x),
+                        float(y),
+                        shape,
+                    )
+                ]
+            )
     return buffer.getvalue()
 
 

@@ -27,10 +27,11 @@ ITEMS_PARAMS = ("f", "bbox", "datetime", "limit", "offset", "category", "q", "cr
 ITEM_PARAMS = ("f", "crs")
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 # Clients that speak Part 2 (GDAL, QGIS) name the CRS they want; this API serves one.
-CRS84_NAMES = (CRS84, "https://www.opengis.net/def/crs/OGC/1.3/CRS84", "[OGC:CRS84]",
-               "OGC:CRS84")
-DATETIME_EXPECTED = ("an instant or a date, or an interval a/b with '..' for an open end "
-                     "(e.g. 2022-01-06/2022-01-07 or 2022-01-06T18:00:00+06:00/..)")
+CRS84_NAMES = (CRS84, "https://www.opengis.net/def/crs/OGC/1.3/CRS84", "[OGC:CRS84]", "OGC:CRS84")
+DATETIME_EXPECTED = (
+    "an instant or a date, or an interval a/b with '..' for an open end "
+    "(e.g. 2022-01-06/2022-01-07 or 2022-01-06T18:00:00+06:00/..)"
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,13 @@ class ItemsQuery:
 def check_known(args: MultiDict, allowed: tuple[str, ...]) -> None:
     for name in args:
         if name not in allowed:
-            raise ApiError(400, "InvalidParameterValue",
-                           f"unknown parameter '{name[:40]}'; this endpoint takes "
-                           + ", ".join(allowed), name[:40], ", ".join(allowed))
+            raise ApiError(
+                400,
+                "InvalidParameterValue",
+                f"unknown parameter '{name[:40]}'; this endpoint takes " + ", ".join(allowed),
+                name[:40],
+                ", ".join(allowed),
+            )
 
 
 def parse_format(args: MultiDict, allowed: tuple[str, ...] = FORMATS) -> str | None:
@@ -130,6 +135,7 @@ def parse_items_query(args: MultiDict, dataset: Dataset, collection: str) -> Ite
     text = args.get("q", "").strip() or None
     if text and len(text) > MAX_TEXT_QUERY:
         raise invalid("q", f"at most {MAX_TEXT_QUERY} characters", text)
-    flt = EventFilter(start=lo, end=hi, categories=_categories(args, dataset, collection),
-                      bbox=bbox, text=text)
+    flt = EventFilter(
+        start=lo, end=hi, categories=_categories(args, dataset, collection), bbox=bbox, text=text
+    )
     return ItemsQuery(flt, limit, offset, "datetime" in args)

@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = {
     # name: (viewport, URL hash, JavaScript to run before the picture)
     "map-desktop.png": (
-        (1280, 800), "#slice=2&mode=cumulative",
+        (1280, 800),
+        "#slice=2&mode=cumulative",
         "AlmatyMapLib.current.map.setView([43.2422, 76.9442], 15, {animate: false});"
         "almatyMap.open('2022-01-06-republic-square-shooting')",
     ),

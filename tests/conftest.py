@@ -23,12 +23,18 @@ def bundled():
 def make_dataset(tmp_path):
     """Copy tests/data/base to a temporary folder, replacing files as asked."""
 
-    def make(events: str | Path | None = None, toml: str | Path | None = None,
-             places: str | Path | None = None) -> Path:
+    def make(
+        events: str | Path | None = None,
+        toml: str | Path | None = None,
+        places: str | Path | None = None,
+    ) -> Path:
         folder = tmp_path / "dataset"
         shutil.copytree(DATA / "base", folder, dirs_exist_ok=True)
-        for name, source in (("events.geojson", events), ("dataset.toml", toml),
-                             ("places.geojson", places)):
+        for name, source in (
+            ("events.geojson", events),
+            ("dataset.toml", toml),
+            ("places.geojson", places),
+        ):
             if source is None:
                 continue
             target = folder / name

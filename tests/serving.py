@@ -42,7 +42,10 @@ def serve(*args: str, env: dict | None = None, log: Path | None = None):
     output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-c", START, "serve", "--port", str(port), *args],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=output,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -30,10 +30,10 @@ def test_gdal_reads_every_event(live_server):
 
 
 def test_gdal_pages_through_small_pages(live_server):
-    frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/ogc", layer="events",
-                                   read_geometry=False)
-    sized = pyogrio.read_dataframe(f"OAPIF:{live_server}/ogc", layer="events",
-                                   read_geometry=False, PAGE_SIZE=4)
+    frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/ogc", layer="events", read_geometry=False)
+    sized = pyogrio.read_dataframe(
+        f"OAPIF:{live_server}/ogc", layer="events", read_geometry=False, PAGE_SIZE=4
+    )
     assert sorted(frame["id"]) == sorted(sized["id"])
 
 
@@ -43,11 +43,14 @@ def test_gdal_spatial_filter_matches_the_cli(live_server):
     assert len(frame) == query_count("--bbox", ",".join(map(str, box)))
 
 
-@pytest.mark.parametrize(("options", "cli_args"), [
-    ({"datetime_": "2022-01-06/2022-01-07"}, ["--start", "2022-01-06", "--end", "2022-01-07"]),
-    ({"bbox": [76.94, 43.23, 76.95, 43.24]}, ["--bbox", "76.94,43.23,76.95,43.24"]),
-    ({"datetime_": "2022-01-09/.."}, ["--start", "2022-01-09"]),
-])
+@pytest.mark.parametrize(
+    ("options", "cli_args"),
+    [
+        ({"datetime_": "2022-01-06/2022-01-07"}, ["--start", "2022-01-06", "--end", "2022-01-07"]),
+        ({"bbox": [76.94, 43.23, 76.95, 43.24]}, ["--bbox", "76.94,43.23,76.95,43.24"]),
+        ({"datetime_": "2022-01-09/.."}, ["--start", "2022-01-09"]),
+    ],
+)
 def test_owslib_counts_match_the_cli(live_server, options, cli_args):
     api = Features(f"{live_server}/ogc/")
     found = api.collection_items("events", limit=1000, **options)
@@ -58,8 +61,10 @@ def test_owslib_reads_the_metadata(live_server):
     api = Features(f"{live_server}/ogc/")
     assert [c["id"] for c in api.collections()["collections"]] == ["events", "places"]
     assert api.collection("events")["itemType"] == "feature"
-    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in (
-        api.conformance()["conformsTo"])
+    assert (
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+        in (api.conformance()["conformsTo"])
+    )
     feature = api.collection_item("events", "2022-01-06-republic-square-shooting")
     assert feature["properties"]["time_precision"] == "hour"
     assert api.api()["openapi"].startswith("3.0")

@@ -49,9 +49,13 @@ def test_places_come_from_the_reference_and_nothing_is_guessed(bundled):
 def test_vague_places_are_at_city_precision():
     city = {"type": "Point", "coordinates": [76.915, 43.24]}
     by_id = {f["properties"]["id"]: f for f in features()}
-    for event_id in ("2022-01-07-hospital-raids", "2022-01-09-emergency-hospital",
-                     "2022-01-07-hospital-no7", "2022-06-aykorkem-mural-painted-over",
-                     "2022-01-family-apartment"):
+    for event_id in (
+        "2022-01-07-hospital-raids",
+        "2022-01-09-emergency-hospital",
+        "2022-01-07-hospital-no7",
+        "2022-06-aykorkem-mural-painted-over",
+        "2022-01-family-apartment",
+    ):
         assert by_id[event_id]["geometry"] == city
         assert by_id[event_id]["properties"]["geo_precision"] == "city"
     square = by_id["2022-01-04-republic-square-protests"]
@@ -67,11 +71,22 @@ def test_the_familys_home_is_never_finer_than_the_city(bundled):
 
 def test_required_events_are_present():
     ids = {f["properties"]["id"] for f in features()}
-    for needed in ("republic-square-protests", "akimat-stormed", "shops-looted",
-                   "police-killed", "csto-arrives", "republic-square-shooting",
-                   "military-control", "state-of-emergency", "shoot-to-kill-order",
-                   "communications-cut", "aykorkem-killed", "hospital-raids",
-                   "torture-deaths-in-custody", "mural-painted-over"):
+    for needed in (
+        "republic-square-protests",
+        "akimat-stormed",
+        "shops-looted",
+        "police-killed",
+        "csto-arrives",
+        "republic-square-shooting",
+        "military-control",
+        "state-of-emergency",
+        "shoot-to-kill-order",
+        "communications-cut",
+        "aykorkem-killed",
+        "hospital-raids",
+        "torture-deaths-in-custody",
+        "mural-painted-over",
+    ):
         assert any(needed in i for i in ids), needed
 
 

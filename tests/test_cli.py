@@ -42,10 +42,18 @@ def test_validate_json(make_dataset):
 def test_query_geojson_and_csv_agree(make_dataset):
     folder = str(make_dataset())
     geo = orjson.loads(invoke("query", "--data", folder, "--start", "2022-01-07").stdout_bytes)
-    rows = list(csv.DictReader(io.StringIO(
-        invoke("query", "--data", folder, "--start", "2022-01-07", "--format", "csv").output)))
-    assert [f["id"] for f in geo["features"]] == [r["id"] for r in rows] == [
-        "spans-midnight", "after-midnight-local"]
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                invoke("query", "--data", folder, "--start", "2022-01-07", "--format", "csv").output
+            )
+        )
+    )
+    assert (
+        [f["id"] for f in geo["features"]]
+        == [r["id"] for r in rows]
+        == ["spans-midnight", "after-midnight-local"]
+    )
 
 
 def test_query_bad_option_names_it():

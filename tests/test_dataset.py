@@ -76,7 +76,8 @@ def test_geopackage_in_another_crs_is_read_and_reprojected(make_dataset):
     source = gpd.read_file(folder / "events.geojson", engine="pyogrio")
     for column in ("actors", "sources"):
         source[column] = source[column].map(
-            lambda v: None if v is None else json.dumps(getattr(v, "tolist", lambda: v)()))
+            lambda v: None if v is None else json.dumps(getattr(v, "tolist", lambda: v)())
+        )
     (folder / "events.geojson").unlink()
     source.to_crs(3857).to_file(folder / "events.gpkg", engine="pyogrio")
     dataset = load_dataset(folder)

@@ -42,8 +42,9 @@ def test_every_url_in_the_page_is_a_tile_attribution_or_source(bundled):
     page = export_page(bundled).decode()
     data_urls = set()
     for name in ("events.geojson", "places.geojson"):
-        data_urls |= set(re.findall(r"https?://[^\s\"'<>]+",
-                                    (bundled.folder / name).read_text(encoding="utf-8")))
+        data_urls |= set(
+            re.findall(r"https?://[^\s\"'<>]+", (bundled.folder / name).read_text(encoding="utf-8"))
+        )
     allowed_prefixes = (
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",  # tile template
         "https://www.openstreetmap.org/copyright",  # attribution
@@ -52,8 +53,9 @@ def test_every_url_in_the_page_is_a_tile_attribution_or_source(bundled):
         "https://bugzilla.mozilla.org/show_bug.cgi?id=888319",  # a comment in Leaflet
     )
     for url in set(re.findall(r"https?://[^\s\"'<>\\)]+", page)):
-        ok = url.startswith(allowed_prefixes) or any(url in known or known.startswith(url)
-                                                      for known in data_urls)
+        ok = url.startswith(allowed_prefixes) or any(
+            url in known or known.startswith(url) for known in data_urls
+        )
         assert ok, url
 
 
@@ -64,8 +66,11 @@ def test_licences_travel_with_the_export(bundled):
 
 
 def test_labels_reach_the_layer_control_escaped(make_dataset):
-    toml = (DATA / "base" / "dataset.toml").read_text().replace(
-        'label = "Before"', 'label = "<b onmouseover=alert(1)>Before</b>"')
+    toml = (
+        (DATA / "base" / "dataset.toml")
+        .read_text()
+        .replace('label = "Before"', 'label = "<b onmouseover=alert(1)>Before</b>"')
+    )
     page = export_page(load_dataset(make_dataset(toml=toml))).decode()
     assert "<b onmouseover" not in page
     # Escaped for HTML (Leaflet writes layer names as HTML), then for JavaScript.
@@ -112,10 +117,16 @@ def test_export_help_is_usable():
 
 def test_template_syntax_in_the_data_is_never_run(make_dataset):
     """Branca re-renders macro output as Jinja; data must never be treated as a template."""
-    events = (DATA / "base" / "events.geojson").read_text().replace(
-        '"Rally through the night"', '"X{{ 7*7 }}Y {% if true %}Z{% endif %}"')
-    toml = (DATA / "base" / "dataset.toml").read_text().replace(
-        'label = "Before"', 'label = "P{{ 6*7 }}Q"')
+    events = (
+        (DATA / "base" / "events.geojson")
+        .read_text()
+        .replace('"Rally through the night"', '"X{{ 7*7 }}Y {% if true %}Z{% endif %}"')
+    )
+    toml = (
+        (DATA / "base" / "dataset.toml")
+        .read_text()
+        .replace('label = "Before"', 'label = "P{{ 6*7 }}Q"')
+    )
     page = export_page(load_dataset(make_dataset(events=events, toml=toml))).decode()
     assert "X{{ 7*7 }}Y {% if true %}Z{% endif %}" in page
     assert "P{{ 6*7 }}Q" in page

@@ -24,7 +24,9 @@ def test_date_bounds_are_whole_local_days(small):
     assert ids(small, start="2022-01-07") == ["spans-midnight", "after-midnight-local"]
     assert ids(small, end="2022-01-06") == ["home", "spans-midnight"]
     assert ids(small, start="2022-01-07", end="2022-01-07") == [
-        "spans-midnight", "after-midnight-local"]
+        "spans-midnight",
+        "after-midnight-local",
+    ]
 
 
 def test_open_intervals(small):
@@ -38,7 +40,9 @@ def test_datetime_bounds_use_overlap(small):
     assert "spans-midnight" in ids(small, start="2022-01-07T00:15:00+06:00")
     # An end bound that is an instant includes that instant.
     assert ids(small, start="2022-01-06T18:30:00Z", end="2022-01-06T18:30:00Z") == [
-        "spans-midnight", "after-midnight-local"]
+        "spans-midnight",
+        "after-midnight-local",
+    ]
     # The event ending at 00:00 on 6 January does not overlap 6 January.
     assert "home" not in ids(small, start="2022-01-06")
 
@@ -60,17 +64,20 @@ def test_bbox_uses_the_spatial_index(small):
     assert ids(small, bbox="60,-90,-170,90") == ids(small)
 
 
-@pytest.mark.parametrize(("kwargs", "param", "message"), [
-    ({"start": "yesterday"}, "start", "expected a date"),
-    ({"end": "2022-01-06T10:00"}, "end", "UTC offset"),
-    ({"start": "2022-01-07", "end": "2022-01-05"}, "end", "must not be before start"),
-    ({"categories": ["riot"]}, "category", "expected one of protest, violence"),
-    ({"bbox": "1,2,3"}, "bbox", "four numbers"),
-    ({"bbox": "1,50,3,40"}, "bbox", "min_lat <= max_lat"),
-    ({"bbox": "1,2,3,nan"}, "bbox", "four numbers"),
-    ({"bbox": "-200,2,3,4"}, "bbox", "[-180, 180]"),
-    ({"text": "x" * 300}, "q", "at most 200"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "param", "message"),
+    [
+        ({"start": "yesterday"}, "start", "expected a date"),
+        ({"end": "2022-01-06T10:00"}, "end", "UTC offset"),
+        ({"start": "2022-01-07", "end": "2022-01-05"}, "end", "must not be before start"),
+        ({"categories": ["riot"]}, "category", "expected one of protest, violence"),
+        ({"bbox": "1,2,3"}, "bbox", "four numbers"),
+        ({"bbox": "1,50,3,40"}, "bbox", "min_lat <= max_lat"),
+        ({"bbox": "1,2,3,nan"}, "bbox", "four numbers"),
+        ({"bbox": "-200,2,3,4"}, "bbox", "[-180, 180]"),
+        ({"text": "x" * 300}, "q", "at most 200"),
+    ],
+)
 def test_bad_values_name_the_parameter(small, kwargs, param, message):
     with pytest.raises(FilterError) as caught:
         make_filter(small, **kwargs)
@@ -80,5 +87,4 @@ def test_bad_values_name_the_parameter(small, kwargs, param, message):
 
 def test_bundled_query(bundled):
     found = ids(bundled, start="2022-01-06", end="2022-01-06", categories=["lethal-force"])
-    assert found == ["2022-01-06-soldiers-shoot-civilians",
-                     "2022-01-06-republic-square-shooting"]
+    assert found == ["2022-01-06-soldiers-shoot-civilians", "2022-01-06-republic-square-shooting"]

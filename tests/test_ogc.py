@@ -13,9 +13,16 @@ import pytest
 from geodata import BUNDLED
 
 BASE = "http://localhost/ogc"
-PATHS = ["/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/events",
-         "/ogc/collections/events/items", "/ogc/collections/places/items",
-         "/ogc/collections/events/items/2022-01-06-csto-arrives", "/ogc/openapi"]
+PATHS = [
+    "/ogc",
+    "/ogc/conformance",
+    "/ogc/collections",
+    "/ogc/collections/events",
+    "/ogc/collections/events/items",
+    "/ogc/collections/places/items",
+    "/ogc/collections/events/items/2022-01-06-csto-arrives",
+    "/ogc/openapi",
+]
 
 
 def get_json(client, url, status=200):
@@ -50,12 +57,15 @@ def test_conformance(client):
 def test_collections_describe_extent_and_items(client):
     doc = get_json(client, "/ogc/collections")
     events = next(c for c in doc["collections"] if c["id"] == "events")
-    assert events["extent"]["temporal"]["interval"] == [["2022-01-04T12:00:00Z",
-                                                         "2022-06-07T18:00:00Z"]]
+    assert events["extent"]["temporal"]["interval"] == [
+        ["2022-01-04T12:00:00Z", "2022-06-07T18:00:00Z"]
+    ]
     bbox = events["extent"]["spatial"]["bbox"][0]
     assert 76.9 < bbox[0] < bbox[2] < 77.1
-    assert any(link["rel"] == "items" and link["type"] == "application/geo+json"
-               for link in events["links"])
+    assert any(
+        link["rel"] == "items" and link["type"] == "application/geo+json"
+        for link in events["links"]
+    )
 
 
 def test_items_page_with_links_and_counts(client):
@@ -93,8 +103,11 @@ def brute_force(lo=None, hi=None, bbox=None, categories=None, text=None):
             continue
         if categories and p["category"] not in categories:
             continue
-        if text and text.casefold() not in "\n".join(
-                [p["title"], p["description"], p["place"], *p["actors"]]).casefold():
+        if (
+            text
+            and text.casefold()
+            not in "\n".join([p["title"], p["description"], p["place"], *p["actors"]]).casefold()
+        ):
             continue
         if bbox:
             coords = feature["geometry"]["coordinates"]
@@ -113,38 +126,62 @@ def day(d):
     return dt.datetime(2022, d[0], d[1], tzinfo=ALMATY)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("datetime=2022-01-06", brute_force(day((1, 6)), day((1, 7)))),
-    ("datetime=2022-01-06T18:00:00%2B06:00",
-     brute_force(day((1, 6)) + dt.timedelta(hours=18),
-                 day((1, 6)) + dt.timedelta(hours=18, microseconds=1))),
-    ("datetime=2022-01-09/..", brute_force(day((1, 9)))),
-    ("datetime=../2022-01-04", brute_force(None, day((1, 5)))),
-    ("datetime=2022-06-01/2022-06-30", brute_force(day((6, 1)), day((7, 1)))),
-    ("bbox=76.94,43.23,76.95,43.24", brute_force(bbox=(76.94, 43.23, 76.95, 43.24))),
-    ("bbox=76.94,43.23,76.95,43.24&datetime=2022-01-06",
-     brute_force(day((1, 6)), day((1, 7)), bbox=(76.94, 43.23, 76.95, 43.24))),
-    ("category=lethal-force,custody", brute_force(categories={"lethal-force", "custody"})),
-    ("category=lethal-force&category=custody",
-     brute_force(categories={"lethal-force", "custody"})),
-    ("q=hospital", brute_force(text="hospital")),
-    ("q=HOSPITAL&category=custody", brute_force(text="hospital", categories={"custody"})),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("datetime=2022-01-06", brute_force(day((1, 6)), day((1, 7)))),
+        (
+            "datetime=2022-01-06T18:00:00%2B06:00",
+            brute_force(
+                day((1, 6)) + dt.timedelta(hours=18),
+                day((1, 6)) + dt.timedelta(hours=18, microseconds=1),
+            ),
+        ),
+        ("datetime=2022-01-09/..", brute_force(day((1, 9)))),
+        ("datetime=../2022-01-04", brute_force(None, day((1, 5)))),
+        ("datetime=2022-06-01/2022-06-30", brute_force(day((6, 1)), day((7, 1)))),
+        ("bbox=76.94,43.23,76.95,43.24", brute_force(bbox=(76.94, 43.23, 76.95, 43.24))),
+        (
+            "bbox=76.94,43.23,76.95,43.24&datetime=2022-01-06",
+            brute_force(day((1, 6)), day((1, 7)), bbox=(76.94, 43.23, 76.95, 43.24)),
+        ),
+        ("category=lethal-force,custody", brute_force(categories={"lethal-force", "custody"})),
+        (
+            "category=lethal-force&category=custody",
+            brute_force(categories={"lethal-force", "custody"}),
+        ),
+        ("q=hospital", brute_force(text="hospital")),
+        ("q=HOSPITAL&category=custody", brute_force(text="hospital", categories={"custody"})),
+    ],
+)
 def test_items_filters_agree_with_a_brute_force_count(client, query, expected):
     assert expected > 0
     doc = get_json(client, f"/ogc/collections/events/items?{query}")
     assert doc["numberMatched"] == expected, [f["id"] for f in doc["features"]]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("limit=0", "limit"), ("limit=10001", "limit"), ("limit=ten", "limit"),
-    ("limit=99999999999999999999999", "limit"), ("offset=-1", "offset"),
-    ("bbox=1,2,3", "bbox"), ("bbox=1,50,3,40", "bbox"), ("bbox=a,b,c,d", "bbox"),
-    ("datetime=yesterday", "datetime"), ("datetime=2022-01-07/2022-01-05", "datetime"),
-    ("datetime=2022-01-06T18:00:00", "datetime"), ("datetime=a/b/c", "datetime"),
-    ("category=riot", "category"), ("q=" + "x" * 201, "q"), ("f=xml", "f"),
-    ("crs=EPSG:3857", "crs"), ("colour=red", "colour"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("limit=0", "limit"),
+        ("limit=10001", "limit"),
+        ("limit=ten", "limit"),
+        ("limit=99999999999999999999999", "limit"),
+        ("offset=-1", "offset"),
+        ("bbox=1,2,3", "bbox"),
+        ("bbox=1,50,3,40", "bbox"),
+        ("bbox=a,b,c,d", "bbox"),
+        ("datetime=yesterday", "datetime"),
+        ("datetime=2022-01-07/2022-01-05", "datetime"),
+        ("datetime=2022-01-06T18:00:00", "datetime"),
+        ("datetime=a/b/c", "datetime"),
+        ("category=riot", "category"),
+        ("q=" + "x" * 201, "q"),
+        ("f=xml", "f"),
+        ("crs=EPSG:3857", "crs"),
+        ("colour=red", "colour"),
+    ],
+)
 def test_bad_parameters_get_400_naming_them(client, query, parameter):
     doc = get_json(client, f"/ogc/collections/events/items?{query}", status=400)
     assert doc["code"] == "InvalidParameterValue"
@@ -162,8 +199,7 @@ def test_unknown_collection_and_feature_are_404(client):
 def test_single_feature_has_links_and_content_crs(client):
     response = client.get("/ogc/collections/events/items/2022-01-06-csto-arrives")
     assert response.mimetype == "application/geo+json"
-    assert response.headers["Content-Crs"] == (
-        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
+    assert response.headers["Content-Crs"] == ("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
     feature = orjson.loads(response.data)
     assert feature["properties"]["place_id"] == "almaty_airport"
     assert {link["rel"] for link in feature["links"]} >= {"self", "collection"}
@@ -186,10 +222,13 @@ def test_formats_by_parameter_and_accept_header(client):
 def test_places_collection(client):
     doc = get_json(client, "/ogc/collections/places/items?q=akimat")
     assert [f["id"] for f in doc["features"]] == ["almaty_akimat"]
-    assert get_json(client, "/ogc/collections/places/items?datetime=2022-01-06")[
-        "numberMatched"] == 0
-    assert get_json(client, "/ogc/collections/places/items?category=protest", 400)[
-        "parameter"] == "category"
+    assert (
+        get_json(client, "/ogc/collections/places/items?datetime=2022-01-06")["numberMatched"] == 0
+    )
+    assert (
+        get_json(client, "/ogc/collections/places/items?category=protest", 400)["parameter"]
+        == "category"
+    )
 
 
 def test_openapi_documents_every_parameter(client):

@@ -40,14 +40,17 @@ def test_bad_filter_value_is_named_and_escaped(client):
 
 def test_download_links_share_the_view(client):
     page = client.get("/?start=2022-01-06&end=2022-01-07&category=lethal-force").get_data(
-        as_text=True)
+        as_text=True
+    )
     links = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', page))
     by_label = {label: href.replace("&amp;", "&") for href, label in links.items()}
     assert by_label["GeoJSON"] == (
-        "/download.geojson?start=2022-01-06&end=2022-01-07&category=lethal-force")
+        "/download.geojson?start=2022-01-06&end=2022-01-07&category=lethal-force"
+    )
     assert by_label["The API query for this view"] == (
         "http://localhost/ogc/collections/events/items?datetime=2022-01-06%2F2022-01-07"
-        "&category=lethal-force")
+        "&category=lethal-force"
+    )
     api = orjson.loads(client.get(by_label["The API query for this view"]).data)
     download = orjson.loads(client.get(by_label["GeoJSON"]).data)
     assert [f["id"] for f in api["features"]] == [f["id"] for f in download["features"]]
@@ -83,11 +86,25 @@ def test_export_is_byte_identical_to_the_cli(client, tmp_path):
     response = client.get(f"/export?{query}")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == (
-        'attachment; filename="almaty-january-2022_2022-01-05_2022-01-08.html"')
+        'attachment; filename="almaty-january-2022_2022-01-05_2022-01-08.html"'
+    )
     out = tmp_path / "cli.html"
-    result = CliRunner().invoke(cli, ["export", "--out", str(out), "--start", "2022-01-05",
-                                      "--end", "2022-01-08", "--category", "lethal-force",
-                                      "--slice", "day"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "export",
+            "--out",
+            str(out),
+            "--start",
+            "2022-01-05",
+            "--end",
+            "2022-01-08",
+            "--category",
+            "lethal-force",
+            "--slice",
+            "day",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert response.data == out.read_bytes()
 
@@ -106,8 +123,15 @@ def test_csv_download(client):
     assert response.get_data(as_text=True).count("\n") == 3
 
 
-@pytest.mark.parametrize("url", ["/map?slice=year", "/export?start=never",
-                                 "/download.geojson?bbox=1,2", "/download.csv?lang=xx"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/map?slice=year",
+        "/export?start=never",
+        "/download.geojson?bbox=1,2",
+        "/download.csv?lang=xx",
+    ],
+)
 def test_bad_values_on_other_pages_are_400_with_the_reason(client, url):
     response = client.get(url)
     assert response.status_code == 400

@@ -60,11 +60,26 @@ def test_bundled_events_satisfy_the_schema():
 
 
 # Faults a schema alone can see: the schema and the validator must both reject them.
-SCHEMA_VISIBLE = ["not-a-collection", "features-not-a-list", "not-a-feature",
-                  "missing-geometry", "null-geometry", "unsupported-geometry", "missing-id",
-                  "missing-sources", "empty-sources", "source-without-publication",
-                  "source-bad-url", "bad-precision", "bad-fatalities", "bad-actors",
-                  "bad-sensitive", "unparseable-date", "missing-offset", "missing-title"]
+SCHEMA_VISIBLE = [
+    "not-a-collection",
+    "features-not-a-list",
+    "not-a-feature",
+    "missing-geometry",
+    "null-geometry",
+    "unsupported-geometry",
+    "missing-id",
+    "missing-sources",
+    "empty-sources",
+    "source-without-publication",
+    "source-bad-url",
+    "bad-precision",
+    "bad-fatalities",
+    "bad-actors",
+    "bad-sensitive",
+    "unparseable-date",
+    "missing-offset",
+    "missing-title",
+]
 
 
 @pytest.mark.parametrize("case", SCHEMA_VISIBLE)

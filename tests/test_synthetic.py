@@ -10,8 +10,9 @@ import jsonschema
 from bench.synthetic import write_dataset
 from geodata import load_dataset
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "geodata" / "schema" /
-                     "events.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "geodata" / "schema" / "events.schema.json").read_text()
+)
 
 
 def test_generated_events_validate_and_are_deterministic(tmp_path):
@@ -21,9 +22,19 @@ def test_generated_events_validate_and_are_deterministic(tmp_path):
     dataset = load_dataset(first)
     assert len(dataset.events) == 3000
     assert set(dataset.events["category"].astype(str)) == {
-        "protest", "unrest", "lethal-force", "security", "custody", "memory"}
+        "protest",
+        "unrest",
+        "lethal-force",
+        "security",
+        "custody",
+        "memory",
+    }
     assert set(dataset.events["geo_precision"].astype(str)) == {
-        "exact", "approximate", "area", "city"}
+        "exact",
+        "approximate",
+        "area",
+        "city",
+    }
     assert dataset.events["sensitive"].any()
     days = dataset.events["start"].dt.date.nunique()
     assert days == 10

@@ -27,7 +27,9 @@ def slices_of(dataset, by):
 def test_day_slices_are_local_midnights(small):
     slices, _ = slices_of(small, "day")
     assert [str(s.start) for s in slices] == [
-        "2022-01-05 00:00:00+06:00", "2022-01-06 00:00:00+06:00", "2022-01-07 00:00:00+06:00",
+        "2022-01-05 00:00:00+06:00",
+        "2022-01-06 00:00:00+06:00",
+        "2022-01-07 00:00:00+06:00",
     ]
     assert all(s.end - s.start == pd.Timedelta(days=1) for s in slices)
 
@@ -53,8 +55,11 @@ def test_periods_and_gaps(small):
     assert [s.label for s in slices] == ["Before", "After"]
     assert periods["spans-midnight"] == ["2022-01-05", "2022-01-07"]
     outside = make_slices(small.meta, small.start_ns, small.end_ns, "period")[:1]
-    first, last = membership(outside, np.array([pd.Timestamp("2022-01-08", tz="UTC").value]),
-                             np.array([pd.Timestamp("2022-01-08T01:00", tz="UTC").value]))
+    first, last = membership(
+        outside,
+        np.array([pd.Timestamp("2022-01-08", tz="UTC").value]),
+        np.array([pd.Timestamp("2022-01-08T01:00", tz="UTC").value]),
+    )
     assert first[0] == -1 and last[0] == -1
 
 
@@ -70,15 +75,21 @@ def test_weeks_start_on_monday_and_months_on_the_first(small):
     assert [str(s.start.date()) for s in weeks] == ["2022-01-03"]
     months = make_slices(small.meta, small.start_ns, small.end_ns, "month")
     assert [(str(s.start.date()), str(s.end.date())) for s in months] == [
-        ("2022-01-01", "2022-02-01")]
+        ("2022-01-01", "2022-02-01")
+    ]
 
 
 def test_slices_are_clipped_to_the_filter(small):
     lo = pd.Timestamp("2022-01-06T00:00:00+06:00")
     slices = make_slices(small.meta, small.start_ns, small.end_ns, "day", (lo, None))
     assert str(slices[0].start.date()) == "2022-01-06"
-    periods = make_slices(small.meta, small.start_ns, small.end_ns, "period",
-                          (pd.Timestamp("2022-01-07T12:00+06:00"), None))
+    periods = make_slices(
+        small.meta,
+        small.start_ns,
+        small.end_ns,
+        "period",
+        (pd.Timestamp("2022-01-07T12:00+06:00"), None),
+    )
     assert [p.label for p in periods] == ["After"]
 
 

@@ -24,9 +24,10 @@ def _render(status: int, title: str, detail: str):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        detail = {404: "There is no page at this address.",
-                  405: "This address does not accept that method."}.get(
-            exc.code or 500, exc.description or "")
+        detail = {
+            404: "There is no page at this address.",
+            405: "This address does not accept that method.",
+        }.get(exc.code or 500, exc.description or "")
         return _render(exc.code or 500, exc.name, detail)
 
     @app.errorhandler(Exception)

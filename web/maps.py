@@ -38,8 +38,11 @@ class Rendered:
 
     @property
     def weight(self) -> int:
-        extra = 0 if self.parts is None else sum(map(len, (self.parts.head, self.parts.body,
-                                                           self.parts.script)))
+        extra = (
+            0
+            if self.parts is None
+            else sum(map(len, (self.parts.head, self.parts.body, self.parts.script)))
+        )
         return len(self.html) + extra
 
     @property

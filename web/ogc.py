@@ -30,8 +30,7 @@ def route(rule: str, endpoint: str):
 
     def decorate(view: Callable):
         for path in (rule, rule + "/"):  # url_for builds the first
-            blueprint.add_url_rule(path, endpoint=endpoint, view_func=view,
-                                   strict_slashes=True)
+            blueprint.add_url_rule(path, endpoint=endpoint, view_func=view, strict_slashes=True)
         return view
 
     return decorate
@@ -53,8 +52,9 @@ def base_url() -> str:
     return url_for("ogc.landing", _external=True).rstrip("/")
 
 
-def json_response(body: bytes | dict, mimetype: str = documents.JSON,
-                  status: int = 200) -> Response:
+def json_response(
+    body: bytes | dict, mimetype: str = documents.JSON, status: int = 200
+) -> Response:
     data = body if isinstance(body, bytes) else orjson.dumps(body)
     response = Response(data, status=status, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -72,16 +72,18 @@ def cached(response: Response) -> Response:
 
 def _collection_name(name: str) -> str:
     if name not in COLLECTIONS:
-        raise not_found(f"no collection {name[:80]!r}; the collections are "
-                        + ", ".join(COLLECTIONS))
+        raise not_found(
+            f"no collection {name[:80]!r}; the collections are " + ", ".join(COLLECTIONS)
+        )
     return name
 
 
 @blueprint.errorhandler(ApiError)
 def api_error(exc: ApiError):
     if request.args.get("f") == "html":
-        return render_template("error.html", status=exc.status, title=exc.code,
-                               detail=exc.description), exc.status
+        return render_template(
+            "error.html", status=exc.status, title=exc.code, detail=exc.description
+        ), exc.status
     return json_response(exc.as_dict(), status=exc.status)
 
 
@@ -152,9 +154,18 @@ def items_view(name: str):
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return cached(response)
     if fmt == "html":
-        return cached(Response(render_template(
-            "ogc/items.html", name=name, page=page, links=links, query=query,
-            rows=_rows(dataset, name, page.positions))))
+        return cached(
+            Response(
+                render_template(
+                    "ogc/items.html",
+                    name=name,
+                    page=page,
+                    links=links,
+                    query=query,
+                    rows=_rows(dataset, name, page.positions),
+                )
+            )
+        )
     return cached(json_response(items.features_json(dataset, page, links), documents.GEOJSON))
 
 
@@ -168,34 +179,65 @@ def item(name: str, feature_id: str):
     fmt = negotiate(("json", "html", "csv"))
     url = f"{base_url()}/collections/{name}/items/{feature_id}"
     links = [
-        *documents.self_links(url, fmt, (("json", documents.GEOJSON),
-                                          ("html", documents.HTML), ("csv", documents.CSV))),
-        documents.link(f"{base_url()}/collections/{name}?f=json", "collection",
-                       documents.JSON, "The collection"),
+        *documents.self_links(
+            url,
+            fmt,
+            (("json", documents.GEOJSON), ("html", documents.HTML), ("csv", documents.CSV)),
+        ),
+        documents.link(
+            f"{base_url()}/collections/{name}?f=json",
+            "collection",
+            documents.JSON,
+            "The collection",
+        ),
     ]
     if fmt == "csv":
-        return cached(Response(items.features_csv(dataset, items.Page(name, [position], 1)),
-                               mimetype=documents.CSV))
+        return cached(
+            Response(
+                items.features_csv(dataset, items.Page(name, [position], 1)), mimetype=documents.CSV
+            )
+        )
     if fmt == "html":
         feature = orjson.loads(items.feature_json(dataset, name, position, links))
-        properties = [(k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-                      for k, v in feature["properties"].items()]
+        properties = [
+            (k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+            for k, v in feature["properties"].items()
+        ]
         properties.append(("geometry", json.dumps(feature["geometry"])))
         heading = feature["properties"].get("title") or feature["properties"].get("name")
-        return cached(Response(render_template("ogc/item.html", name=name, feature=feature,
-                                               heading=heading, properties=properties,
-                                               links=links)))
-    return cached(json_response(items.feature_json(dataset, name, position, links),
-                                documents.GEOJSON))
+        return cached(
+            Response(
+                render_template(
+                    "ogc/item.html",
+                    name=name,
+                    feature=feature,
+                    heading=heading,
+                    properties=properties,
+                    links=links,
+                )
+            )
+        )
+    return cached(
+        json_response(items.feature_json(dataset, name, position, links), documents.GEOJSON)
+    )
 
 
 def _rows(dataset: Dataset, name: str, positions) -> list[dict[str, str]]:
     """Table rows for the HTML view of a page of items."""
     if name == "places":
         frame = dataset.places.iloc[list(positions)]
-        return [{"id": r.id, "title": r.name, "when": "", "place": r.kind}
-                for r in frame.itertuples(index=False)]
+        return [
+            {"id": r.id, "title": r.name, "when": "", "place": r.kind}
+            for r in frame.itertuples(index=False)
+        ]
     texts = texts_for("en")
     frame = dataset.events.iloc[list(positions)]
-    return [{"id": r.id, "title": r.title, "when": when(r.start, r.end, r.time_precision, texts),
-             "place": r.place} for r in frame.itertuples(index=False)]
+    return [
+        {
+            "id": r.id,
+            "title": r.title,
+            "when": when(r.start, r.end, r.time_precision, texts),
+            "place": r.place,
+        }
+        for r in frame.itertuples(index=False)
+    ]

@@ -52,17 +52,28 @@ def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
     rows = dataset.events.iloc[list(positions)]
     categories = {c.id: c for c in dataset.meta.categories}
     return [
-        EventItem(r.id, r.title, when(r.start, r.end, r.time_precision, texts), r.place,
-                  categories[r.category].label, categories[r.category].colour,
-                  symbol_path(categories[r.category].symbol, 6))
+        EventItem(
+            r.id,
+            r.title,
+            when(r.start, r.end, r.time_precision, texts),
+            r.place,
+            categories[r.category].label,
+            categories[r.category].colour,
+            symbol_path(categories[r.category].symbol, 6),
+        )
         for r in rows.itertuples(index=False)
     ]
 
 
 def map_spec(state: ViewState) -> MapSpec:
-    return MapSpec(filter=state.filter, slice_by=state.slice_by, language=state.lang,
-                   title=state.title or None, options=MapOptions(mode=state.mode),
-                   carto_key=current_app.config.get("CARTO_KEY") or None)
+    return MapSpec(
+        filter=state.filter,
+        slice_by=state.slice_by,
+        language=state.lang,
+        title=state.title or None,
+        options=MapOptions(mode=state.mode),
+        carto_key=current_app.config.get("CARTO_KEY") or None,
+    )
 
 
 def safe_filename(title: str, state: ViewState, suffix: str) -> str:
@@ -104,12 +115,21 @@ def index():
         "state": state,
         "errors": errors,
         "categories": [
-            {"id": c.id, "label": c.label, "colour": c.colour, "path": symbol_path(c.symbol, 6),
-             "checked": c.id in state.categories}
+            {
+                "id": c.id,
+                "label": c.label,
+                "colour": c.colour,
+                "path": symbol_path(c.symbol, 6),
+                "checked": c.id in state.categories,
+            }
             for c in dataset.meta.categories
         ],
-        "slicings": [("period", "Named periods"), ("day", "Days"), ("week", "Weeks"),
-                     ("month", "Months")],
+        "slicings": [
+            ("period", "Named periods"),
+            ("day", "Days"),
+            ("week", "Weeks"),
+            ("month", "Months"),
+        ],
         "events": event_items(dataset, positions[:LIST_LIMIT], texts),
         "matched": len(positions),
         "total": len(dataset.events),
@@ -124,10 +144,8 @@ def index():
         },
         "notice": current_app.extensions["almaty_map"].notice(),
     }
-    response = Response(render_template("index.html", **context),
-                        status=400 if errors else 200)
-    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts,
-                                                              rendered.styles)
+    response = Response(render_template("index.html", **context), status=400 if errors else 200)
+    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
     return response
 
 
@@ -148,7 +166,8 @@ def embed():
     response = Response(rendered.html, mimetype="text/html")
     ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
     response.headers["Content-Security-Policy"] = page_policy(
-        rendered.scripts, rendered.styles, frame_ancestors=ancestors)
+        rendered.scripts, rendered.styles, frame_ancestors=ancestors
+    )
     return _with_etag(response, rendered.etag)
 
 

@@ -47,5 +47,7 @@ class DatasetStore:
         if not self.last_problems:
             return None
         count = len(self.last_problems)
-        return (f"The dataset files were changed but have {count} error(s), so the last good "
-                f"version is still shown. First: {self.last_problems[0]}")
+        return (
+            f"The dataset files were changed but have {count} error(s), so the last good "
+            f"version is still shown. First: {self.last_problems[0]}"
+        )

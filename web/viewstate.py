@@ -41,10 +41,14 @@ class ViewState:
             if value != default:
                 pairs.append((key, value))
         pairs += [("category", c) for c in self.categories]
-        for key, value, default in (("bbox", self.bbox, ""), ("q", self.q, ""),
-                                    ("slice", self.slice_by, "period"),
-                                    ("lang", self.lang, "en"), ("title", self.title, ""),
-                                    ("mode", self.mode, "cumulative")):
+        for key, value, default in (
+            ("bbox", self.bbox, ""),
+            ("q", self.q, ""),
+            ("slice", self.slice_by, "period"),
+            ("lang", self.lang, "en"),
+            ("title", self.title, ""),
+            ("mode", self.mode, "cumulative"),
+        ):
             if value != default:
                 pairs.append((key, value))
         return pairs
@@ -65,8 +69,9 @@ class ViewState:
         return urlencode(pairs)
 
 
-def _choice(args: MultiDict, name: str, allowed: tuple[str, ...], default: str,
-            errors: dict[str, str]) -> str:
+def _choice(
+    args: MultiDict, name: str, allowed: tuple[str, ...], default: str, errors: dict[str, str]
+) -> str:
     value = args.get(name, "").strip() or default
     if value not in allowed:
         errors[name] = f"expected one of {', '.join(allowed)}, got {value[:80]!r}"
@@ -82,8 +87,9 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
     args = args if isinstance(args, MultiDict) else MultiDict(args)
     errors: dict[str, str] = {}
     text = {k: args.get(k, "").strip() for k in ("start", "end", "bbox", "q", "title")}
-    categories = [c.strip() for value in args.getlist("category") for c in value.split(",")
-                  if c.strip()]
+    categories = [
+        c.strip() for value in args.getlist("category") for c in value.split(",") if c.strip()
+    ]
     slice_by = _choice(args, "slice", SLICE_KINDS, "period", errors)
     lang = _choice(args, "lang", LANGUAGES, "en", errors)
     mode = _choice(args, "mode", MODES, "cumulative", errors)
@@ -96,8 +102,9 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
     flt = EventFilter()
     for _ in range(6):  # drop each bad value in turn, so the others still apply
         try:
-            flt = make_filter(dataset, text["start"], text["end"], categories, text["bbox"],
-                              text["q"])
+            flt = make_filter(
+                dataset, text["start"], text["end"], categories, text["bbox"], text["q"]
+            )
             break
         except FilterError as exc:
             errors[exc.param] = exc.message
@@ -105,6 +112,16 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
                 categories = [c for c in categories if c in dataset.meta.category_ids]
             else:
                 text[exc.param] = ""
-    state = ViewState(text["start"], text["end"], tuple(dict.fromkeys(categories)),
-                      text["bbox"], text["q"], slice_by, lang, text["title"], mode, flt)
+    state = ViewState(
+        text["start"],
+        text["end"],
+        tuple(dict.fromkeys(categories)),
+        text["bbox"],
+        text["q"],
+        slice_by,
+        lang,
+        text["title"],
+        mode,
+        flt,
+    )
     return state, errors

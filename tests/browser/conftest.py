@@ -16,7 +16,8 @@ from playwright.sync_api import sync_playwright
 from maprender.chromium import launch
 
 BLANK_TILE = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 TILE_URL = re.compile(r"^https://([a-z]\.)?(tile\.openstreetmap\.org|basemaps\.cartocdn\.com)/")
 
 
@@ -54,7 +55,8 @@ class Watched:
     def _route(self, route):
         url = route.request.url
         if url.startswith(("file:", "data:", "blob:")) or any(
-                url.startswith(host) for host in self.allowed_hosts):
+            url.startswith(host) for host in self.allowed_hosts
+        ):
             route.continue_()
         elif TILE_URL.match(url):
             self.tiles.append(url)
@@ -67,8 +69,7 @@ class Watched:
 @pytest.fixture
 def watched(browser):
     """A fresh page (1280x800) whose errors and external requests fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                  accept_downloads=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     page = context.new_page()
     watch = Watched(page, [])
     yield watch

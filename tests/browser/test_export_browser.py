@@ -32,8 +32,10 @@ def expected_slices(dataset):
     slices = make_slices(dataset.meta, dataset.start_ns, dataset.end_ns, "period")
     first, last = membership(slices, dataset.start_ns, dataset.end_ns)
     ids = list(dataset.events["id"])
-    return [sorted(ids[i] for i in range(len(ids)) if first[i] <= k <= last[i] and first[i] >= 0)
-            for k in range(len(slices))]
+    return [
+        sorted(ids[i] for i in range(len(ids)) if first[i] <= k <= last[i] and first[i] >= 0)
+        for k in range(len(slices))
+    ]
 
 
 def test_markers_follow_the_time_control(watched, bundled_export, bundled):
@@ -48,8 +50,10 @@ def test_markers_follow_the_time_control(watched, bundled_export, bundled):
     for k, ids in enumerate(expected):
         shown = page.evaluate(f"almatyMap.setSlice({k})")
         assert sorted(shown) == ids, slices[k]["label"]
-        page.evaluate("AlmatyMapLib.current.map.fitBounds(AlmatyMapLib.current.map"
-                      ".getBounds().pad(2), {animate: false})")
+        page.evaluate(
+            "AlmatyMapLib.current.map.fitBounds(AlmatyMapLib.current.map"
+            ".getBounds().pad(2), {animate: false})"
+        )
         drawn = page.evaluate("AlmatyMapLib.current.layer.drawn")
         assert drawn["symbols"] + drawn["areas"] == len(ids)
     page.evaluate("almatyMap.setMode('cumulative'); almatyMap.setSlice(1)")
@@ -128,18 +132,24 @@ def test_time_control_works_from_the_keyboard(watched, bundled_export):
 
 
 def test_view_state_lives_in_the_hash(watched, bundled_export):
-    page = open_map(watched, bundled_export,
-                    "#slice=3&mode=window&event=2022-01-07-aykorkem-killed")
+    page = open_map(
+        watched, bundled_export, "#slice=3&mode=window&event=2022-01-07-aykorkem-killed"
+    )
     state = page.evaluate("almatyMap.state()")
     assert (state["slice"], state["mode"], state["selected"]) == (
-        3, "window", "2022-01-07-aykorkem-killed")
+        3,
+        "window",
+        "2022-01-07-aykorkem-killed",
+    )
     assert "Four-year-old Aykorkem Meldekhan" in page.inner_text(".leaflet-popup")
 
 
 def test_downloaded_geojson_round_trips_every_property(watched, make_dataset, tmp_path):
     text = (DATA / "base" / "events.geojson").read_text()
-    text = text.replace('"actors": ["protesters"],', '"actors": ["protesters"], '
-                        '"acled_id": 123, "notes": {"k": [1, "two"]},')
+    text = text.replace(
+        '"actors": ["protesters"],',
+        '"actors": ["protesters"], "acled_id": 123, "notes": {"k": [1, "two"]},',
+    )
     dataset = load_dataset(make_dataset(events=text))
     path = tmp_path / "map.html"
     write_export(export_page(dataset, MapSpec()), path)

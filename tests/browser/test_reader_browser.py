@@ -72,7 +72,10 @@ def test_a_permalink_restores_the_same_view(served):
     fresh.wait_for_function("window.almatyMap !== undefined")
     again = fresh.evaluate("almatyMap.state()")
     assert (again["slice"], again["mode"], again["selected"]) == (
-        state["slice"], state["mode"], state["selected"])
+        state["slice"],
+        state["mode"],
+        state["selected"],
+    )
     assert fresh.evaluate("almatyMap.shown()") == page.evaluate("almatyMap.shown()")
     assert fresh.is_checked('input[name="category"][value="custody"]')
     assert "emergency hospital" in fresh.inner_text(".leaflet-popup")
@@ -83,16 +86,17 @@ def test_downloading_the_export_gives_the_cli_bytes(served, tmp_path):
     page = open_reader(served, "/?start=2022-01-05&end=2022-01-07")
     with page.expect_download() as download:
         page.get_by_role("link", name="Standalone HTML map").click()
-    assert download.value.suggested_filename == (
-        "almaty-january-2022_2022-01-05_2022-01-07.html")
+    assert download.value.suggested_filename == ("almaty-january-2022_2022-01-05_2022-01-07.html")
     out = tmp_path / "cli.html"
-    CliRunner().invoke(cli, ["export", "--out", str(out), "--start", "2022-01-05",
-                             "--end", "2022-01-07"])
+    CliRunner().invoke(
+        cli, ["export", "--out", str(out), "--start", "2022-01-05", "--end", "2022-01-07"]
+    )
     assert download.value.path().read_bytes() == out.read_bytes()
 
 
 def test_a_newsroom_page_on_another_origin_embeds_and_drives_the_map(
-        served, embed_host_port, tmp_path):
+    served, embed_host_port, tmp_path
+):
     (tmp_path / "story.html").write_text(f"""<!doctype html><meta charset="utf-8">
 <title>A newsroom story</title>
 <iframe id="map" src="{served.base}/map?category=security" width="900" height="600"></iframe>
