@@ -61,7 +61,7 @@ def make_filter(
     tz = dataset.meta.tz
     lo = _bound(start, tz, "start")
     hi = _bound(end, tz, "end")
-    if lo is not None and hi is not None and hi <= lo:
+    if lo is not None and hi is not None and _bound(end, tz, "start") < lo:
         raise FilterError("end", f"must not be before start ({start}), got {end!r}")
     return EventFilter(
         start=lo,

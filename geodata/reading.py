@@ -146,6 +146,7 @@ def _read_geojson(
     having been checked and kept compactly. A file that is not valid JSON is parsed again
     whole, by orjson, for the line and column of the fault.
     """
+    offset = 0
     try:
         with path.open("rb") as handle:
             skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
@@ -155,29 +156,58 @@ def _read_geojson(
                 return
             handle.seek(skip)
             features = ijson.items(handle, "features.item", use_float=True)
-            offset = 0
             while batch := list(islice(features, chunk_size)):
                 yield _table(path.name, offset, batch, fields)
                 offset += len(batch)
     except OSError as exc:
         problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
-        problems.append(_json_fault(path, exc))
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
+        parsed = _parse_whole(path)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+            return
+        if offset == 0:  # the head was not checked yet
+            features = parsed.get("features", MISSING)
+            found = "nothing" if features is MISSING else features
+            problem = _head_problem(
+                path.name,
+                parsed.get("type", MISSING),
+                parsed.get("crs", MISSING),
+                isinstance(features, list),
+                found,
+            )
+            if problem:
+                problems.append(problem)
+                return
+        rest = parsed["features"]
+        for start in range(offset, len(rest), chunk_size):
+            yield _table(path.name, start, rest[start : start + chunk_size], fields)
 
 
-def _json_fault(path: Path, exc: Exception) -> Problem:
-    """Where the JSON breaks: orjson knows the line and column, the streaming parser not."""
+def _parse_whole(path: Path) -> dict | Problem:
+    """Parse a file the streaming parser gave up on, whole, with orjson.
+
+    Either the JSON is broken, and orjson knows the line and column of the fault, or it is
+    valid JSON the streaming parser cannot hold (an integer beyond 64 bits), and its
+    features are checked like any others.
+    """
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        orjson.loads(data)
+        doc = orjson.loads(data)
     except orjson.JSONDecodeError as fault:
         return Problem(
             path.name, f"is not valid JSON: {fault.msg}", line=fault.lineno, column=fault.colno
         )
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return Problem(path.name, f"is not valid JSON: {first}")
+    if isinstance(doc, dict):
+        return doc
+    return Problem(
+        path.name,
+        "is not a GeoJSON FeatureCollection",
+        found=f"a JSON {type(doc).__name__}",
+        expected="an object with type 'FeatureCollection'",
+    )
 
 
 def _top_level(handle, skip: int, key: str) -> object:
@@ -189,53 +219,52 @@ def _top_level(handle, skip: int, key: str) -> object:
 def _collection_head(handle, skip: int, file: str, problems: list[Problem]) -> bool:
     """Check the FeatureCollection's own members before streaming its features."""
     handle.seek(skip)
-    first = handle.read(1)
-    if not first:
+    if not handle.read(1):
         problems.append(Problem(file, "is not valid JSON: the file is empty"))
         return False
     kind = _top_level(handle, skip, "type")
-    if kind != "FeatureCollection":
-        problems.append(
-            Problem(
-                file,
-                "is not a GeoJSON FeatureCollection",
-                field="type",
-                found=_found_kind(kind),
-                expected="'FeatureCollection'",
-            )
-        )
-        return False
-    if _mentions(handle, b'"crs"'):
-        crs = _top_level(handle, skip, "crs")
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-        if crs is not MISSING and crs is not None and name not in _WGS84_CRS_NAMES:
-            problems.append(
-                Problem(
-                    file,
-                    "declares a coordinate reference system other than WGS84",
-                    field="crs",
-                    found=shorten(name if name else crs),
-                    expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
-                    "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
-                )
-            )
-            return False
+    crs = _top_level(handle, skip, "crs") if _mentions(handle, b'"crs"') else MISSING
     handle.seek(skip)
     features = next(
         (event for prefix, event, _ in ijson.parse(handle) if prefix == "features"), None
     )
-    if features != "start_array":
-        problems.append(
-            Problem(
-                file,
-                "has no list of features",
-                field="features",
-                found=shorten(features or "nothing"),
-                expected="a 'features' array",
-            )
+    problem = _head_problem(file, kind, crs, features == "start_array", features)
+    if problem:
+        problems.append(problem)
+    return problem is None
+
+
+def _head_problem(
+    file: str, kind: object, crs: object, has_list: bool, features: object
+) -> Problem | None:
+    """What is wrong with a FeatureCollection's own members, if anything."""
+    if kind != "FeatureCollection":
+        return Problem(
+            file,
+            "is not a GeoJSON FeatureCollection",
+            field="type",
+            found=_found_kind(kind),
+            expected="'FeatureCollection'",
         )
-        return False
-    return True
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if crs is not MISSING and crs is not None and name not in _WGS84_CRS_NAMES:
+        return Problem(
+            file,
+            "declares a coordinate reference system other than WGS84",
+            field="crs",
+            found=shorten(name if name else crs),
+            expected="no 'crs' member (RFC 7946 GeoJSON is always WGS84 lon/lat); "
+            "reproject with ogr2ogr -t_srs EPSG:4326 or use a GeoPackage",
+        )
+    if not has_list:
+        return Problem(
+            file,
+            "has no list of features",
+            field="features",
+            found=shorten(features or "nothing"),
+            expected="a 'features' array",
+        )
+    return None
 
 
 def _found_kind(kind: object) -> str:

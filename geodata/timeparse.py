@@ -18,6 +18,9 @@ import pandas as pd
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
 ONE_NS = pd.Timedelta(1, "ns")
+# Times are kept in nanoseconds (1677 to 2262); bounds outside these cut nothing off.
+_EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
+_LATEST = pd.Timestamp("2262-01-01", tz="UTC")
 
 DATETIME_EXPECTED = "an ISO 8601 date-time with a UTC offset (e.g. 2022-01-06T18:00:00+06:00)"
 BOUND_EXPECTED = "a date (2022-01-06) or an ISO 8601 date-time with a UTC offset"
@@ -62,6 +65,8 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
+        if not _EARLIEST.year < day.year < _LATEST.year:
+            return _beyond(day.year, tz)
         if side == "end":
             day = day + dt.timedelta(days=1)
         return local_midnight(day, tz)
@@ -69,8 +74,16 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
         stamp = parse_instant(text)
     except TimeValueError as exc:
         raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
+    if not _EARLIEST < stamp < _LATEST:
+        return _beyond(stamp.year, tz)
     stamp = stamp.tz_convert(tz)
     return stamp + ONE_NS if side == "end" else stamp
+
+
+def _beyond(year: int, tz: ZoneInfo) -> pd.Timestamp:
+    """A bound outside the range times are kept in: it cuts nothing off, like an open end
+    (a query for 0001-01-01/.. is a query for everything)."""
+    return (_EARLIEST if year < _EARLIEST.year + 1 else _LATEST).tz_convert(tz)
 
 
 def iso_times(series: pd.Series) -> list[str | None]:

@@ -23,7 +23,7 @@ class ApiError(Exception):
 
     def as_dict(self) -> dict[str, object]:
         body: dict[str, object] = {"code": self.code, "description": self.description}
-        if self.parameter:
+        if self.parameter is not None:
             body["parameter"] = self.parameter
         if self.expected:
             body["expected"] = self.expected

@@ -91,7 +91,7 @@ def parse_datetime(text: str, tz) -> tuple[pd.Timestamp | None, pd.Timestamp | N
         hi = None if parts[1].strip() in {"", ".."} else parse_bound(parts[1], tz, "end")
     except TimeValueError:
         raise invalid("datetime", DATETIME_EXPECTED, text) from None
-    if lo is not None and hi is not None and hi <= lo:
+    if lo is not None and hi is not None and parse_bound(parts[1], tz, "start") < lo:
         raise invalid("datetime", "an interval whose start is not after its end", text)
     return lo, hi
 

@@ -49,6 +49,8 @@ EVENT_CASES = {
     "source-bad-url": ["field 'sources[0].url'", "http:// or https://", "javascript:"],
     "bad-precision": ["field 'time_precision'", "'minute'", "field 'geo_precision'"],
     "bad-fatalities": ["field 'fatalities'", "integer >= 0", "-3"],
+    # valid JSON that the streaming parser cannot hold (beyond 64 bits): checked like any other
+    "huge-integer": ["feature 1 (id 'after-midnight-local')", "field 'fatalities'", "1e+30"],
     "bad-actors": ["field 'actors'", "list of non-empty strings"],
     "bad-sensitive": ["field 'sensitive'", "boolean", "'yes'"],
     "unknown-place-id": ["field 'place_id'", "'nowhere'"],

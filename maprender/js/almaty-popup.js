@@ -1,6 +1,6 @@
 /* almaty-map popups: an event's details, built on demand from its columns.
  *
- * Built with A.el (textContent only), so a title such as <img src=x onerror=alert(1)>
+ * Built with A.el (textContent only), so a title holding an img tag with an onerror handler
  * shows as text. Source links are kept only when they are http(s).
  * MIT License, almaty-map contributors.
  */
