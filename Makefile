@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium bench bench-quick clean
+.PHONY: run test lint chromium wrk bench bench-quick loadtest clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,21 +24,26 @@ run: $(VENV)/.base
 chromium:
 	@sh scripts/ensure-chromium.sh
 
+wrk:
+	@sh scripts/ensure-wrk.sh
+
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.test chromium lint
+test: $(VENV)/.test chromium wrk lint
 	$(BIN)/pytest
 
 # The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
-bench: $(VENV)/.bench chromium
-	@sh scripts/ensure-wrk.sh
+bench: $(VENV)/.bench chromium wrk
 	$(BIN)/python -m bench.run
 
-bench-quick: $(VENV)/.bench chromium
-	@sh scripts/ensure-wrk.sh
+bench-quick: $(VENV)/.bench chromium wrk
 	$(BIN)/python -m bench.run --quick --out bench/work/RESULTS-quick.md
+
+# Minutes of mixed load on the real server; figures to bench/LOADTEST.md.
+loadtest: $(VENV)/.test wrk
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

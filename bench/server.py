@@ -10,14 +10,11 @@
 from __future__ import annotations
 
 import http.client
-import json
 import random
-import re
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,7 +22,8 @@ from urllib.parse import urlencode
 import psutil
 
 from bench.synthetic import CATEGORIES, DAYS, EXTENT
-from tests.serving import START, free_port, wait_until_up
+from tests.loadgen import run_wrk
+from tests.serving import running
 
 ROOT = Path(__file__).parents[1]
 
@@ -76,58 +74,11 @@ def _timed_get(connection: http.client.HTTPConnection, path: str) -> float:
     return elapsed
 
 
-def _wrk(base: str, paths: list[str], seconds: int) -> float:
-    script = (
-        "paths = {"
-        + ",".join(json.dumps(p) for p in paths)
-        + "}\n"
-        + """
-counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-"""
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "-s", handle.name, base],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    Path(handle.name).unlink()
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
-        raise RuntimeError(f"wrk saw {errors.group(1)} failed responses")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-
-
 def measure(folder: Path, wrk_seconds: int = 10) -> dict:
     results = {"startup_s": startup_seconds(folder)}
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            START,
-            "serve",
-            "--port",
-            str(port),
-            "--threads",
-            "8",
-            "--data",
-            str(folder),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, server, timeout=120)
+    with running("--threads", "8", "--data", str(folder), timeout=120) as server:
         paths = query_mix()
+        port = int(server.url.rsplit(":", 1)[1])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for path in paths[:10]:  # warm up (index building on first use)
             _timed_get(connection, path)
@@ -139,9 +90,11 @@ def measure(folder: Path, wrk_seconds: int = 10) -> dict:
             _timed_get(connection, big) * 1000 for _ in range(5)
         )
         connection.close()
-        results["rps"] = _wrk(base, paths, wrk_seconds) if shutil.which("wrk") else None
+        results["rps"] = None
+        if shutil.which("wrk"):
+            load = run_wrk(server.url, [(p, False) for p in paths], wrk_seconds, connections=8)
+            if load.failures():
+                raise RuntimeError("wrk: " + "; ".join(load.failures()))
+            results["rps"] = load.rps
         results["rss_mb"] = psutil.Process(server.pid).memory_info().rss / 2**20
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return results

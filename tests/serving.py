@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -35,9 +36,15 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> N
     raise RuntimeError(f"the server at {url} did not answer within {timeout} s")
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
-def serve(*args: str, env: dict | None = None, log: Path | None = None):
-    """Yield the base URL of a served app; ``args`` go to `almaty-map serve`."""
+def running(*args: str, env: dict | None = None, log: Path | None = None, timeout: float = 60):
+    """Yield a Server for `almaty-map serve` in a child process; ``args`` go to serve."""
     port = free_port()
     output = log.open("w") if log else subprocess.DEVNULL
     process = subprocess.Popen(
@@ -49,8 +56,8 @@ def serve(*args: str, env: dict | None = None, log: Path | None = None):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(url, process)
-        yield url
+        wait_until_up(url, process, timeout)
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -59,3 +66,10 @@ def serve(*args: str, env: dict | None = None, log: Path | None = None):
             process.kill()
         if log:
             output.close()
+
+
+@contextlib.contextmanager
+def serve(*args: str, env: dict | None = None, log: Path | None = None):
+    """Yield the base URL of a served app; ``args`` go to `almaty-map serve`."""
+    with running(*args, env=env, log=log) as server:
+        yield server.url
