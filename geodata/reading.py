@@ -12,7 +12,6 @@ so one validator checks them.
 from __future__ import annotations
 
 import json
-import mmap
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -37,6 +36,9 @@ class _Missing:
 
 MISSING = _Missing()
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+# Up to this size a file the streaming parser rejects is parsed whole (see _after_fault).
+WHOLE_PARSE_BYTES = 64 * 1024 * 1024
+PARSER_BUFFER = 64 * 1024  # ijson's read size
 GEOJSON_SUFFIXES = (".geojson", ".json")
 _WGS84_CRS_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
@@ -143,45 +145,98 @@ def _read_geojson(
 
     Parsing the whole document first would hold every feature as Python objects at once,
     several times the file's size; streaming keeps only one chunk's objects alive, the rest
-    having been checked and kept compactly. A file that is not valid JSON is parsed again
-    whole, by orjson, for the line and column of the fault.
+    having been checked and kept compactly.
     """
     offset = 0
     try:
         with path.open("rb") as handle:
-            skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
-            head: list[Problem] = []
-            if not _collection_head(handle, skip, path.name, head):
-                problems.extend(head)
+            try:
+                skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+                head: list[Problem] = []
+                if not _collection_head(handle, skip, path.name, head):
+                    problems.extend(head)
+                    return
+                handle.seek(skip)
+                features = ijson.items(handle, "features.item", use_float=True)
+                while batch := list(islice(features, chunk_size)):
+                    yield _table(path.name, offset, batch, fields)
+                    offset += len(batch)
                 return
-            handle.seek(skip)
-            features = ijson.items(handle, "features.item", use_float=True)
-            while batch := list(islice(features, chunk_size)):
-                yield _table(path.name, offset, batch, fields)
-                offset += len(batch)
+            except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as exc:
+                fault, read_to = exc, handle.tell()
     except OSError as exc:
         problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
-        parsed = _parse_whole(path)
-        if isinstance(parsed, Problem):
-            problems.append(parsed)
+        return
+    yield from _after_fault(path, fields, problems, chunk_size, offset, fault, read_to)
+
+
+def _after_fault(
+    path: Path,
+    fields: tuple[str, ...],
+    problems: list[Problem],
+    chunk_size: int,
+    offset: int,
+    fault: Exception,
+    read_to: int,
+) -> Iterator[RawTable]:
+    """Report where the streaming parser gave up, or go on with a whole parse.
+
+    A file of up to WHOLE_PARSE_BYTES is parsed again whole, by orjson, which knows the line
+    and column of a fault and reads integers beyond 64 bits. A larger one would cost several
+    times its size in memory, so the report gives the lines the fault lies between instead.
+    """
+    if path.stat().st_size > WHOLE_PARSE_BYTES:
+        problems.append(_fault_between(path, fault, read_to))
+        return
+    parsed = _parse_whole(path)
+    if isinstance(parsed, Problem):
+        problems.append(parsed)
+        return
+    if offset == 0:  # the head was not checked yet
+        features = parsed.get("features", MISSING)
+        found = "nothing" if features is MISSING else features
+        problem = _head_problem(
+            path.name,
+            parsed.get("type", MISSING),
+            parsed.get("crs", MISSING),
+            isinstance(features, list),
+            found,
+        )
+        if problem:
+            problems.append(problem)
             return
-        if offset == 0:  # the head was not checked yet
-            features = parsed.get("features", MISSING)
-            found = "nothing" if features is MISSING else features
-            problem = _head_problem(
-                path.name,
-                parsed.get("type", MISSING),
-                parsed.get("crs", MISSING),
-                isinstance(features, list),
-                found,
-            )
-            if problem:
-                problems.append(problem)
-                return
-        rest = parsed["features"]
-        for start in range(offset, len(rest), chunk_size):
-            yield _table(path.name, start, rest[start : start + chunk_size], fields)
+    rest = parsed["features"]
+    for start in range(offset, len(rest), chunk_size):
+        yield _table(path.name, start, rest[start : start + chunk_size], fields)
+
+
+def _fault_between(path: Path, fault: Exception, read_to: int) -> Problem:
+    """The streaming parser reads PARSER_BUFFER bytes at a time, so the fault lies in the
+    last buffer it read: count the lines up to either end of it."""
+    first = _line_at(path, max(0, read_to - PARSER_BUFFER))
+    last = first + _newlines(path, max(0, read_to - PARSER_BUFFER), read_to)
+    reason = str(fault).strip().splitlines()[0] if str(fault).strip() else type(fault).__name__
+    if "integer overflow" in reason:
+        reason = "a number too large to read (an integer beyond 64 bits)"
+    return Problem(
+        path.name, f"is not valid JSON between line {first:,} and line {last:,}: {reason}"
+    )
+
+
+def _line_at(path: Path, position: int) -> int:
+    return 1 + _newlines(path, 0, position)
+
+
+def _newlines(path: Path, start: int, stop: int) -> int:
+    """Newlines in a byte range of a file, read in blocks so a large file is never held."""
+    count = 0
+    with path.open("rb") as handle:
+        handle.seek(start)
+        remaining = stop - start
+        while remaining > 0 and (block := handle.read(min(remaining, 2**24))):
+            count += block.count(b"\n")
+            remaining -= len(block)
+    return count
 
 
 def _parse_whole(path: Path) -> dict | Problem:
@@ -271,10 +326,17 @@ def _found_kind(kind: object) -> str:
     return "nothing (no top-level 'type')" if kind is MISSING else shorten(kind)
 
 
-def _mentions(handle, needle: bytes) -> bool:
-    """Whether the raw bytes contain ``needle`` (memory-mapped, so nothing is read in)."""
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        return mapped.find(needle) != -1
+def _mentions(handle, needle: bytes, block: int = 2**24) -> bool:
+    """Whether the raw bytes contain ``needle``, read a block at a time (a memory map would
+    count the whole file in the process's resident memory)."""
+    handle.seek(0)
+    tail = b""
+    while data := handle.read(block):
+        window = tail + data
+        if needle in window:
+            return True
+        tail = window[-(len(needle) - 1) :]
+    return False
 
 
 def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> RawTable:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+import subprocess
+import sys
+
 import pytest
 
 from geodata import DataError, inspect_dataset, load_dataset
@@ -138,6 +143,44 @@ def test_file_over_the_size_limit_is_refused_without_reading(make_dataset):
     dataset, problems = inspect_dataset(folder, max_bytes=256 * 2**20)
     assert dataset is None
     assert any("too large" in str(p) and "300 MiB" in str(p) for p in problems)
+
+
+PEAK_RSS = (
+    "import json, resource, sys; from geodata import inspect_dataset; "
+    "dataset, problems = inspect_dataset(sys.argv[1]); "
+    "print(json.dumps({'loaded': dataset is not None, 'problems': [str(p) for p in problems], "
+    "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"
+)
+
+
+def _inspect_in_child(folder) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(folder)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_a_broken_file_of_several_hundred_mb_is_reported_without_holding_it(make_dataset):
+    """300 MB on disk (real bytes, not sparse): valid features, blank lines, then cut off."""
+    baseline = _inspect_in_child(make_dataset())
+    folder = make_dataset()
+    path = folder / "events.geojson"
+    body = path.read_text().rstrip().removesuffix("]}")
+    with path.open("w") as handle:
+        handle.write(body)
+        block = (" " * 1023 + "\n") * 1024
+        for _ in range(300):
+            handle.write(block)
+        handle.write(',\n{"type": "Feature", ')
+    last_line = body.count("\n") + 300 * 1024 + 2
+    result = _inspect_in_child(folder)
+    assert not result["loaded"] and len(result["problems"]) == 1
+    problem = result["problems"][0]
+    assert problem.startswith("events.geojson: is not valid JSON between line ")
+    first, last = (int(n.replace(",", "")) for n in re.findall(r"line ([\d,]+)", problem))
+    assert first <= last_line <= last and last - first < 100
+    # Reading it whole would cost at least its 300 MB; streaming costs a fraction.
+    assert result["peak_mb"] - baseline["peak_mb"] < 200, (result, baseline)
 
 
 def test_missing_events_file_and_folder(tmp_path):
