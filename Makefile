@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint chromium wrk bench bench-quick loadtest clean
+.PHONY: run test lint chromium wrk bench bench-quick loadtest translations clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ bench-quick: $(VENV)/.bench chromium wrk
 # Minutes of mixed load on the real server; figures to bench/LOADTEST.md.
 loadtest: $(VENV)/.test wrk
 	$(BIN)/python -m bench.loadtest
+
+# After changing interface text: extract it, update the catalogues, translate what is new
+# (maprender/locales/*/LC_MESSAGES/messages.po), then run this again to compile them.
+LOCALES := maprender/locales
+translations: $(VENV)/.base
+	$(BIN)/pybabel extract -F babel.cfg -k plural_forms:2,3 --no-location --sort-output \
+		--project almaty-map -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-pot-creation-date
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from flask_compress import Compress
 
-from web import commands, errors, ogc, pages, security
+from web import commands, errors, language, ogc, pages, security
 from web.rendercache import RenderCache
 from web.settings import defaults
 from web.store import DatasetStore
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
     app.config.setdefault("COMPRESS_LEVEL", 5)
     Compress(app)
+    language.register(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(ogc.blueprint)
     errors.register(app)

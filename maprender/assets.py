@@ -36,6 +36,8 @@ ASSETS = (
     Asset("almaty-canvas.js", "js", HERE / "js" / "almaty-canvas.js"),
     Asset("almaty-popup.js", "js", HERE / "js" / "almaty-popup.js"),
     Asset("almaty-controls.js", "js", HERE / "js" / "almaty-controls.js"),
+    Asset("almaty-story.js", "js", HERE / "js" / "almaty-story.js"),
+    Asset("almaty-timeline.js", "js", HERE / "js" / "almaty-timeline.js"),
     Asset("almaty-app.js", "js", HERE / "js" / "almaty-app.js"),
 )
 

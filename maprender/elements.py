@@ -101,11 +101,11 @@ class EventMap(RawMacro, folium.Map):
     default_css: ClassVar[list] = []
     _template = Template(
         """
-        {% macro header(this, kwargs) %}
-        <style>#{{ this.get_name() }} { position: relative; width: 100%; height: 100%; }</style>
-        {% endmacro %}
         {% macro html(this, kwargs) %}
+        <div class="am-frame">
         <div class="am-map" id={{ this.get_name()|tojson }}></div>
+        <div class="am-timeline"></div>
+        </div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {

@@ -14,6 +14,8 @@ from pathlib import Path
 LOCALE_DIR = Path(__file__).parent / "locales"
 DOMAIN = "messages"
 LANGUAGES = ("en", "ru", "kk")
+# Each language named in itself, for a language switcher.
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 # British English matches the project's spelling and the day-month order of the source.
 _BABEL_LOCALE = {"en": "en_GB", "ru": "ru", "kk": "kk"}
 

@@ -8,6 +8,7 @@ given per CLDR category so the browser's Intl.PluralRules can pick the right one
 from __future__ import annotations
 
 from babel import Locale
+from babel.dates import get_month_names
 
 from maprender.i18n import Texts
 
@@ -19,6 +20,11 @@ def plural_forms(texts: Texts, singular: str, plural: str) -> dict[str, str]:
     """{category: text with {n}} for the language's plural categories."""
     categories = Locale.parse(texts.babel_locale).plural_form.tags | {"other"}
     return {c: texts.ngettext(singular, plural, _SAMPLES[c]) for c in sorted(categories)}
+
+
+def _months(texts: Texts, context: str) -> list[str]:
+    names = get_month_names("abbreviated", context=context, locale=texts.babel_locale)
+    return [names[m] for m in range(1, 13)]
 
 
 def ui_strings(texts: Texts, window: int) -> dict[str, object]:
@@ -43,6 +49,20 @@ def ui_strings(texts: Texts, window: int) -> dict[str, object]:
             "{n} event falls outside every time slice",
             "{n} events fall outside every time slice",
         ),
+        "timeline": _("Timeline of the events"),
+        # Month names from CLDR (the browser's own may lack a language, as Chromium's kk).
+        "months": _months(texts, "format"),
+        "monthsAlone": _months(texts, "stand-alone"),
+        "previousEvent": _("Previous event in time"),
+        "nextEvent": _("Next event in time"),
+        "clearDates": _("Show all dates"),
+        "story": _("Story"),
+        "storyStart": _("Story"),
+        "storyStartLabel": _("Follow the story, one period at a time"),
+        "storyPrevious": _("Previous"),
+        "storyNext": _("Next"),
+        "storyExit": _("Explore freely"),
+        "storyStep": _("Step {k} of {n}"),
         "legend": _("Legend"),
         "categories": _("What happened"),
         "precision": _("How precisely the place is known"),

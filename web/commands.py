@@ -200,6 +200,69 @@ def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) ->
         click.echo(f"{len(positions)} events written to {out}", err=True)
 
 
+def map_options(func):
+    """The options that shape a map, shared by export and snapshot."""
+    options = [
+        click.option(
+            "--slice",
+            "slice_by",
+            type=click.Choice(SLICE_KINDS),
+            default="period",
+            show_default=True,
+            help="Time slices: the dataset's named periods, or calendar days, weeks or months.",
+        ),
+        click.option("--title", help="Title shown on the map (default: the dataset's title)."),
+        click.option(
+            "--lang",
+            type=click.Choice(LANGUAGES),
+            default="en",
+            show_default=True,
+            help="Interface language.",
+        ),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            default="cumulative",
+            show_default=True,
+            help="How the time control starts: one slice, everything up to it, or a sliding "
+            "window.",
+        ),
+        click.option(
+            "--carto-key",
+            envvar="ALMATY_MAP_CARTO_KEY",
+            help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def map_page(dataset: Dataset, flt, slice_by, title, lang, mode, carto_key) -> bytes:
+    """The standalone page for these options; a --slice the data cannot use is a usage
+    error."""
+    spec = MapSpec(
+        filter=flt,
+        slice_by=slice_by,
+        language=lang,
+        title=title,
+        options=MapOptions(mode=mode),
+        carto_key=carto_key,
+    )
+    try:
+        return export_page(dataset, spec)
+    except SlicingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
+
+
+def write_or_exit(data: bytes, out: Path) -> int:
+    try:
+        return write_export(data, out)
+    except ExportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+
+
 @click.command("export")
 @click.option(
     "--out",
@@ -209,34 +272,7 @@ def query_command(data, start, end, categories, bbox, text, fmt, out, max_mb) ->
 )
 @data_option
 @filter_options
-@click.option(
-    "--slice",
-    "slice_by",
-    type=click.Choice(SLICE_KINDS),
-    default="period",
-    show_default=True,
-    help="Time slices: the dataset's named periods, or calendar days, weeks or months.",
-)
-@click.option("--title", help="Title shown on the map (default: the dataset's title).")
-@click.option(
-    "--lang",
-    type=click.Choice(LANGUAGES),
-    default="en",
-    show_default=True,
-    help="Interface language.",
-)
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default="cumulative",
-    show_default=True,
-    help="How the time control starts: one slice, everything up to it, or a sliding window.",
-)
-@click.option(
-    "--carto-key",
-    envvar="ALMATY_MAP_CARTO_KEY",
-    help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).",
-)
+@map_options
 @max_size_option
 def export_command(
     out, data, start, end, categories, bbox, text, slice_by, title, lang, mode, carto_key, max_mb
@@ -246,7 +282,7 @@ def export_command(
     The file needs no server and no CDN: Leaflet, the map code and the data are inside it,
     so it opens from disk with the network off (only the background tiles need the
     network). The same data and options always give the same bytes, so exports can be
-    diffed and versioned.
+    diffed and versioned. Add #story=1 to its address to open it in story mode.
 
     \b
     Examples:
@@ -254,22 +290,118 @@ def export_command(
       almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
     """
     dataset = load_or_exit(data, max_mb)
-    spec = MapSpec(
-        filter=event_filter(dataset, start, end, categories, bbox, text),
-        slice_by=slice_by,
-        language=lang,
-        title=title,
-        options=MapOptions(mode=mode),
-        carto_key=carto_key,
+    flt = event_filter(dataset, start, end, categories, bbox, text)
+    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key)
+    written = write_or_exit(page, out)
+    click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)
+
+
+@click.command("snapshot")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The PNG file to write (written whole, or not at all).",
+)
+@data_option
+@filter_options
+@map_options
+@click.option(
+    "--width",
+    default=1200,
+    show_default=True,
+    type=click.IntRange(320, 8000),
+    help="Picture width in CSS pixels.",
+)
+@click.option(
+    "--height",
+    default=630,
+    show_default=True,
+    type=click.IntRange(320, 8000),
+    help="Picture height in CSS pixels (1200x630 suits social posts).",
+)
+@click.option(
+    "--scale",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.5, 4),
+    help="Pixels per CSS pixel: 2 for sharp print and high-density screens.",
+)
+@click.option(
+    "--at",
+    "at",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Show time slice N (1 = the first); default: the last.",
+)
+@click.option("--story", is_flag=True, help="Show the slice as a story step, with its caption.")
+@click.option("--event", "event_id", metavar="ID", help="Open this event's popup.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Do not fetch background tiles (the events on a plain background).",
+)
+@max_size_option
+def snapshot_command(
+    out,
+    data,
+    start,
+    end,
+    categories,
+    bbox,
+    text,
+    slice_by,
+    title,
+    lang,
+    mode,
+    carto_key,
+    width,
+    height,
+    scale,
+    at,
+    story,
+    event_id,
+    offline,
+    max_mb,
+) -> None:
+    """Write a PNG picture of the map, for print and social posts.
+
+    The picture is taken of the standalone export in headless Chromium (the system's
+    chromium package), so it shows what readers of the published map see. It takes the
+    same filters and map options as export.
+
+    \b
+    Examples:
+      almaty-map snapshot --out map.png
+      almaty-map snapshot --out jan6.png --story --at 3 --width 1080 --height 1080
+      almaty-map snapshot --out square.png --event 2022-01-06-republic-square-shooting
+    """
+    from maprender.chromium import ChromiumNotFoundError
+    from maprender.snapshot import Shot, SnapshotError, snapshot
+
+    dataset = load_or_exit(data, max_mb)
+    flt = event_filter(dataset, start, end, categories, bbox, text)
+    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key)
+    shot = Shot(
+        width=width,
+        height=height,
+        scale=scale,
+        story=story,
+        event=event_id,
+        slice=None if at is None else at - 1,
+        offline=offline,
     )
     try:
-        written = write_export(export_page(dataset, spec), out)
-    except SlicingError as exc:
-        raise click.BadParameter(str(exc), param_hint="--slice") from None
-    except ExportError as exc:
+        picture = snapshot(page, shot)
+    except (ChromiumNotFoundError, SnapshotError) as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
-    click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)
+    written = write_or_exit(picture, out)
+    click.echo(
+        f"Wrote {out} ({shot.width * shot.scale:.0f}x{shot.height * shot.scale:.0f} px, "
+        f"{written / 1024:,.0f} KiB)",
+        err=True,
+    )
 
 
 @click.command("serve")
@@ -340,5 +472,6 @@ def _run_command() -> click.Command:
 
 
 def register(group: FlaskGroup) -> None:
-    for command in (validate_command, query_command, export_command, serve_command, _run_command()):
+    commands = (validate_command, query_command, export_command, snapshot_command, serve_command)
+    for command in (*commands, _run_command()):
         group.add_command(command)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -23,7 +24,7 @@ from flask import (
 from geodata import SlicingError, events_csv, events_geojson, select
 from maprender import MapOptions, MapSpec
 from maprender.assets import ASSETS, asset_text
-from maprender.i18n import Texts, texts_for
+from maprender.i18n import LANGUAGE_NAMES, Texts, texts_for
 from maprender.symbols import symbol_path
 from maprender.wording import when
 from web.maps import embed_page, export_document, reader_parts
@@ -125,11 +126,13 @@ def index():
             for c in dataset.meta.categories
         ],
         "slicings": [
-            ("period", "Named periods"),
-            ("day", "Days"),
-            ("week", "Weeks"),
-            ("month", "Months"),
+            ("period", texts.gettext("Named periods")),
+            ("day", texts.gettext("Days")),
+            ("week", texts.gettext("Weeks")),
+            ("month", texts.gettext("Months")),
         ],
+        "languages": list(LANGUAGE_NAMES.items()),
+        "language_links": {code: _in_language(state, code) for code in LANGUAGE_NAMES},
         "events": event_items(dataset, positions[:LIST_LIMIT], texts),
         "matched": len(positions),
         "total": len(dataset.events),
@@ -151,6 +154,14 @@ def index():
 
 def _q(query: str) -> str:
     return f"?{query}" if query else ""
+
+
+def _in_language(state: ViewState, language: str) -> str:
+    """This view's address in another interface language."""
+    pairs = [(k, v) for k, v in state.pairs() if k != "lang"]
+    if language != "en":
+        pairs.append(("lang", language))
+    return url_for("pages.index") + _q(urlencode(pairs))
 
 
 @blueprint.get("/map")

@@ -17,6 +17,8 @@
   const L = root.L;
   const MODES = ["slice", "cumulative", "window"];
   const PLAY_MS = 2000;
+  const DAY = 86400;
+  const FORM_FIELDS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
   /** One time slice, as a layer the layer control and the time control both switch. */
   A.SliceLayer = L.FeatureGroup.extend({
@@ -58,6 +60,9 @@
       this.slice = Math.max(this.slices.length - 1, 0);
       this.active = new Set();
       this.selected = -1;
+      this.range = null;  // [from, to) in epoch seconds, when a timeline drag set one
+      this.story = false;
+      this.hasStory = this.slices.some((s) => s.caption);
       this.shownIndices = new Int32Array(0);
       this._batch = 0;
       this._listeners = [];
@@ -72,13 +77,18 @@
       this._fillPlaces(refs.places);
       this.sliceLayers.forEach((layer) => { layer._app = this; });
       this.time = new A.TimeControl(this).addTo(map);
-      new A.Legend(this).addTo(map);
+      // On a narrow map the bottom edge belongs to the time control (or the story).
+      new A.Legend(this, { position: this.compact ? "topright" : "bottomright" }).addTo(map);
+      if (this.hasStory) this.storyControl = new A.StoryControl(this);
       map.on("popupclose", (e) => {
         if (e.popup === this.popup) this._select(-1);
       });
       this._readHash();
-      this._apply();
-      this._fit();
+      if (this._pendingStory) this.startStory(this.slice, { focus: false });
+      else {
+        this._apply();
+        this._fit();
+      }
       this.layer.hold(false);
     }
 
@@ -87,8 +97,13 @@
       Object.assign(this.payload.events, details.events);
       this.payload.strings = details.strings;
       this.events = new A.Events(this.payload);
+      this._times();
       if (this.options.about !== false) new A.About(this).addTo(this.map);
       if (this.options.list !== false) this.list = new A.EventList(this).addTo(this.map);
+      const slot = this.map.getContainer().parentElement.querySelector(":scope > .am-timeline");
+      if (slot && this.options.timeline !== false) this.timeline = new A.Timeline(this, slot);
+      if (this._pendingRange) this.setRange(this._pendingRange);
+      document.addEventListener("keydown", (e) => this._storyKey(e));
       this._changed();
       const selected = this._pendingOpen;
       if (selected) this.open(selected);
@@ -162,14 +177,97 @@
       const count = new Int32Array(this.slices.length + 1);
       for (let k = 0; k < this.slices.length; k++) count[k + 1] = count[k] + (this.active.has(k) ? 1 : 0);
       const out = [];
+      const range = this.range;
       for (let i = 0; i < this.size; i++) {
         const a = this.s0[i];
-        if (a >= 0 && count[this.s1[i] + 1] - count[a] > 0) out.push(i);
+        if (a < 0 || count[this.s1[i] + 1] - count[a] === 0) continue;
+        if (range && !(this.starts[i] < range[1] && this.ends[i] > range[0])) continue;
+        out.push(i);
       }
       this.shownIndices = Int32Array.from(out);
       this.layer.setShown(this.shownIndices);
       if (this.selected >= 0 && !out.includes(this.selected)) this.map.closePopup(this.popup);
       this._changed();
+    }
+
+    /** Each event's span in epoch seconds; an instant lasts one second, so that a range
+     * [from, to) holds it when from <= start < to. */
+    _times() {
+      const c = this.payload.events;
+      this.starts = new Float64Array(this.size);
+      this.ends = new Float64Array(this.size);
+      for (let i = 0; i < this.size; i++) {
+        this.starts[i] = c.t0 + c.start[i];
+        this.ends[i] = this.starts[i] + Math.max(c.duration[i], 1);
+      }
+    }
+
+    // --- date range (from the timeline) ---------------------------------------------
+
+    /** A drag over the timeline: whole local days from the one under ``from`` to the one
+     * under ``to``. The page may take it as its own filter (preventDefault on
+     * "almatymap:range"); otherwise the map shows only events overlapping those days. */
+    askRange(from, to) {
+      const shift = (this.timeline ? this.timeline.offset : 0) * 60;
+      const first = Math.floor((from + shift) / DAY) * DAY - shift;
+      const last = Math.floor((to + shift) / DAY) * DAY - shift;
+      const day = (t) => new Date((t + shift) * 1000).toISOString().slice(0, 10);
+      const detail = { start: day(first), end: day(last) };
+      const asked = new CustomEvent("almatymap:range", { detail, cancelable: true });
+      if (document.dispatchEvent(asked)) this.setRange([first, last + DAY]);
+      return detail;
+    }
+
+    setRange(range) {
+      this.range = range && range[1] > range[0] ? [range[0], range[1]] : null;
+      this._recompute();
+      return this.state();
+    }
+
+    // --- story ------------------------------------------------------------------------
+
+    startStory(step, options) {
+      if (!this.storyControl || !this.slices.length) return this.state();
+      if (!this.story) {
+        this._storyMode = this.mode;
+        this.story = true;
+        if (this._timer) this.togglePlay();
+        this.time.getContainer().hidden = true;
+        this.storyControl.addTo(this.map);
+        if (this.map.keyboard) this.map.keyboard.disable();  // the arrows step the story
+      }
+      this.mode = "slice";
+      this.slice = Math.min(Math.max(Math.round(Number(step)) || 0, 0), this.slices.length - 1);
+      this._apply();
+      this._fit();
+      if (!options || options.focus !== false) this.storyControl.focusNext();
+      return this.state();
+    }
+
+    storyStep(delta) {
+      if (!this.story) return this.state();
+      return this.startStory(this.slice + delta, { focus: false });
+    }
+
+    stopStory() {
+      if (!this.story) return this.state();
+      this.story = false;
+      this.storyControl.remove();
+      this.time.getContainer().hidden = false;
+      if (this.map.keyboard) this.map.keyboard.enable();
+      this.mode = this._storyMode || this.mode;
+      this._apply();
+      this.time.focusStory();
+      return this.state();
+    }
+
+    _storyKey(e) {
+      if (!this.story || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      const target = e.target;
+      if (target && (FORM_FIELDS.has(target.tagName) || target.isContentEditable)) return;
+      e.preventDefault();
+      this.storyStep(e.key === "ArrowRight" ? 1 : -1);
     }
 
     // --- selection and popups ---------------------------------------------------------
@@ -179,7 +277,9 @@
       if (i === undefined) return null;
       if (!this._isShown(i)) {
         if (this.s0[i] < 0) return null;
-        this.setSlice(this.s0[i]);
+        if (this.range) this.setRange(null);
+        if (this.story) this.startStory(this.s0[i], { focus: false });
+        else this.setSlice(this.s0[i]);
       }
       return this._openIndex(i, Object.assign({ pan: true }, options || {}));
     }
@@ -187,6 +287,9 @@
     _isShown(i) {
       const a = this.s0[i];
       if (a < 0) return false;
+      if (this.range && !(this.starts[i] < this.range[1] && this.ends[i] > this.range[0])) {
+        return false;
+      }
       for (let k = a; k <= this.s1[i]; k++) if (this.active.has(k)) return true;
       return false;
     }
@@ -340,7 +443,8 @@
       };
       this.map.fitBounds([[south, west], [north, east]], {
         paddingTopLeft: [40, Math.max(40, height(".am-about") + 20)],
-        paddingBottomRight: [40, Math.max(40, height(".am-time") + 20)],
+        paddingBottomRight: [40, Math.max(40, height(".am-time") + 20,
+          height(".am-story") + 20)],
         maxZoom: 14, animate: false });
     }
 
@@ -354,6 +458,8 @@
         selected: this.selected >= 0 ? this.payload.events.id[this.selected] : null,
         selectedIndex: this.selected,
         playing: Boolean(this._timer),
+        story: this.story,
+        range: this.range ? this.range.map((t) => new Date(t * 1000).toISOString()) : null,
         indices: this.shownIndices,
       };
     }
@@ -361,8 +467,10 @@
     _changed() {
       const state = this.state();
       if (this.time) this.time.update(state);
+      if (this.story) this.storyControl.update(state);
       if (!this.events) return;  // the rest waits for the details block
       if (this.list) this.list.update(state);
+      if (this.timeline) this.timeline.update(state);
       this._writeHash(state);
       const detail = Object.assign({}, state, { indices: undefined });
       // The ids of every shown event are made only if a listener asks for them.
@@ -387,6 +495,9 @@
       if (params.has("slice") && Number.isInteger(slice) && slice >= 0
         && slice < this.slices.length) this.slice = slice;
       if (params.get("event")) this._pendingOpen = params.get("event");
+      if (params.get("story") === "1" && this.hasStory) this._pendingStory = true;
+      const range = (params.get("range") || "").split(",").map(Number);
+      if (range.length === 2 && range.every(Number.isFinite)) this._pendingRange = range;
     }
 
     _writeHash(state) {
@@ -394,6 +505,8 @@
       params.set("slice", String(state.slice));
       params.set("mode", state.mode);
       if (state.selected) params.set("event", state.selected);
+      if (state.story) params.set("story", "1");
+      if (this.range) params.set("range", this.range.join(","));
       const hash = "#" + params.toString();
       if (root.location.hash !== hash) {
         root.history.replaceState(root.history.state, "", hash);
@@ -410,6 +523,18 @@
           count: s.count })),
         setSlice: (i) => { this.setSlice(i); return this.shownIds(); },
         setMode: (mode) => { this.setMode(mode); return this.shownIds(); },
+        story: (on, step) => {
+          const state = on === false ? this.stopStory()
+            : this.startStory(step === undefined ? (this.story ? this.slice : 0) : step);
+          return Object.assign({}, state, { indices: undefined });
+        },
+        storyStep: (delta) => Object.assign({}, this.storyStep(delta), { indices: undefined }),
+        setRange: (from, to) => Object.assign({}, this.setRange(from === null ? null
+          : [Date.parse(from) / 1000, Date.parse(to) / 1000]), { indices: undefined }),
+        timelinePosition: (id) => {
+          const i = this.events.index.get(String(id));
+          return this.timeline && i !== undefined ? this.timeline.position(i) : null;
+        },
         open: (id, options) => this.open(id, options),
         state: () => Object.assign({}, this.state(), { indices: undefined }),
         geojson: () => this.events.geojson(),
@@ -420,7 +545,8 @@
     _onMessage(e) {
       const message = e.data;
       if (!message || typeof message !== "object" || typeof message.almatyMap !== "string") return;
-      const calls = ["events", "shown", "slices", "setSlice", "setMode", "open", "state"];
+      const calls = ["events", "shown", "slices", "setSlice", "setMode", "open", "state",
+        "story", "storyStep", "setRange"];
       if (!calls.includes(message.almatyMap) || !e.source) return;
       let reply;
       try {

@@ -47,6 +47,10 @@
         "window"].map((mode) => A.el("option", { value: mode,
         text: t.modes[mode].replace("{n}", app.window) })));
       L.DomEvent.on(this._mode, "change", () => app.setMode(this._mode.value));
+      this._story = app.hasStory ? A.el("button", { type: "button",
+        className: "am-button am-story-start", title: t.storyStartLabel, text: t.storyStart })
+        : null;
+      if (this._story) L.DomEvent.on(this._story, "click", () => app.startStory(0));
       this._status = A.el("p", { className: "am-status", "aria-live": "polite" });
       const container = A.el("div", { className: "am-time", role: "group",
         "aria-label": t.timeControl }, [
@@ -57,6 +61,7 @@
         ]),
         A.el("div", { className: "am-time-row" }, [
           A.el("label", { for: modeId, className: "am-mode-label", text: t.mode }), this._mode,
+          this._story,
         ]),
         this._status,
       ]);
@@ -66,6 +71,10 @@
         });
       }
       return quiet(container);
+    },
+
+    focusStory: function () {
+      if (this._story) this._story.focus();
     },
 
     update: function (state) {
@@ -121,8 +130,15 @@
           A.el("span", { className: "am-place-swatch", "aria-hidden": "true" }), " ", t.places])
           : null,
       ]);
-      return quiet(A.el("section", { className: "am-legend-box", "aria-label": t.legend },
-        [details]));
+      const box = A.el("section", { className: "am-legend-box", "aria-label": t.legend },
+        [details]);
+      // Leave room for the controls above it, however short the map.
+      const fit = () => {
+        box.style.maxHeight = `${Math.max(120, app.map.getSize().y - 230)}px`;
+      };
+      fit();
+      app.map.on("resize", fit);
+      return quiet(box);
     },
   });
 

@@ -1,4 +1,5 @@
-/* The reader's page: keeps the list beside the map in step with it.
+/* The reader's page: keeps the list beside the map in step with it, folds the filters and
+ * the list away on a phone, and turns a drag over the map's timeline into the date filter.
  *
  * The map announces every change (almatymap:change); the list hides the events the map does
  * not show and marks the open one. A list item opens its event on the map.
@@ -7,8 +8,16 @@
   "use strict";
   const list = document.getElementById("event-list");
   const count = document.getElementById("shown-count");
+  const form = document.getElementById("filters");
   if (!list) return;
   const total = list.children.length;
+
+  if (window.matchMedia("(max-width: 700px)").matches) {
+    for (const id of ["filters-fold", "list-fold"]) {
+      const fold = document.getElementById(id);
+      if (fold && !fold.querySelector("[aria-invalid], .errors")) fold.open = false;
+    }
+  }
 
   function sync(shownIds, selected) {
     const shown = new Set(shownIds);
@@ -21,13 +30,20 @@
       if (id === selected) button.setAttribute("aria-current", "true");
       else button.removeAttribute("aria-current");
     }
-    count.textContent = count.dataset.template
-      ? count.dataset.template.replace("{shown}", visible).replace("{total}", total)
-      : `${visible} of ${total} events shown on the map.`;
+    count.textContent = count.dataset.template.replace("{shown}", visible)
+      .replace("{total}", total);
   }
 
   document.addEventListener("almatymap:change", (e) => sync(e.detail.shownIds,
     e.detail.selected));
+  // A drag over the timeline picks days: they become this page's date filter.
+  document.addEventListener("almatymap:range", (e) => {
+    if (!form) return;
+    e.preventDefault();
+    form.elements.start.value = e.detail.start;
+    form.elements.end.value = e.detail.end;
+    form.requestSubmit();
+  });
   list.addEventListener("click", (e) => {
     const button = e.target.closest("button[data-event-id]");
     if (button && window.almatyMap) {

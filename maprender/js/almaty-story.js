@@ -1,0 +1,72 @@
+/* almaty-map story: the named periods one after another, each with its caption.
+ *
+ * While the story runs, this panel takes the time control's place: each step shows one
+ * period's events, fits the map to them and tells what happened in the dataset's own words
+ * (its caption). The arrow keys step too; "Explore freely" hands the map back.
+ * MIT License, almaty-map contributors.
+ */
+(function (root) {
+  "use strict";
+  const A = root.AlmatyMapLib;
+  const L = root.L;
+
+  A.StoryControl = L.Control.extend({
+    options: { position: "bottomleft" },
+
+    initialize: function (app, options) {
+      L.setOptions(this, options);
+      this._app = app;
+    },
+
+    onAdd: function () {
+      const app = this._app;
+      const t = app.text;
+      const level = Math.min((app.options.headingLevel || 1) + 1, 6);
+      this._step = A.el("p", { className: "am-story-step" });
+      this._title = A.el(`h${level}`, { className: "am-story-title", tabindex: "-1" });
+      this._dates = A.el("p", { className: "am-story-dates" });
+      this._caption = A.el("p", { className: "am-story-caption" });
+      this._count = A.el("p", { className: "am-story-count" });
+      this._previous = this._button(t.storyPrevious, "‹ " + t.storyPrevious, -1);
+      this._next = this._button(t.storyNext, t.storyNext + " ›", 1);
+      const exit = A.el("button", { type: "button", className: "am-button am-story-exit",
+        text: t.storyExit });
+      L.DomEvent.on(exit, "click", () => app.stopStory());
+      const container = A.el("section", { className: "am-story", "aria-label": t.story }, [
+        A.el("div", { "aria-live": "polite" }, [this._step, this._title, this._dates,
+          this._caption, this._count]),
+        A.el("div", { className: "am-story-nav" }, [this._previous, this._next, exit]),
+      ]);
+      L.DomEvent.disableClickPropagation(container);
+      L.DomEvent.disableScrollPropagation(container);
+      return container;
+    },
+
+    _button: function (label, text, delta) {
+      const node = A.el("button", { type: "button", className: "am-button am-story-move",
+        "aria-label": label, text });
+      L.DomEvent.on(node, "click", () => this._app.storyStep(delta));
+      return node;
+    },
+
+    update: function (state) {
+      const app = this._app;
+      const t = app.text;
+      const current = app.slices[state.slice];
+      if (!current) return;
+      this._step.textContent = t.storyStep.replace("{k}", state.slice + 1)
+        .replace("{n}", app.slices.length);
+      this._title.textContent = current.label;
+      this._dates.textContent = current.dates;
+      this._caption.textContent = current.caption || "";
+      this._caption.hidden = !current.caption;
+      this._count.textContent = A.plural(t.eventsShown, state.shown, app.language);
+      this._previous.disabled = state.slice <= 0;
+      this._next.disabled = state.slice >= app.slices.length - 1;
+    },
+
+    focusNext: function () {
+      (this._next.disabled ? this._title : this._next).focus();
+    },
+  });
+})(window);
