@@ -75,7 +75,7 @@ class MapFigure(Figure):
         "{{ this.header.render(**kwargs) }}\n"
         "</head>\n"
         '<body class="am-standalone">\n'
-        "{{ this.html.render(**kwargs) }}\n"
+        "<main>\n{{ this.html.render(**kwargs) }}\n</main>\n"
         "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n"
         "{{ this.tail }}"
         "</body>\n"

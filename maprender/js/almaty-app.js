@@ -114,6 +114,12 @@
       return `${this.uidPrefix}-${name}`;
     }
 
+    /** A heading tag ``depth`` levels below the map's title, so headings nest in order
+     * whether the map is a page of its own or part of one. */
+    heading(depth) {
+      return `h${Math.min((this.options.headingLevel || 1) + depth, 6)}`;
+    }
+
     // --- time -------------------------------------------------------------------------
 
     setSlice(index) {
@@ -300,7 +306,8 @@
       if (options.pan && !this.map.getBounds().pad(-0.1).contains(latlng)) {
         this.map.setView(latlng, Math.max(this.map.getZoom(), 13), { animate: false });
       }
-      const content = A.popupContent(this.events, i, this.payload);
+      const content = A.popupContent(this.events, i, this.payload,
+        this.options.headingLevel);
       this.popup = L.popup({ maxWidth: 340, minWidth: 240, autoPanPadding: [24, 24],
         className: "am-popup-wrap" }).setLatLng(latlng).setContent(content).openOn(this.map);
       this._select(i);
@@ -330,7 +337,8 @@
         return A.el("li", {}, [choice]);
       });
       const content = A.el("div", { className: "am-popup am-choice" }, [
-        A.el("h3", { text: A.plural(this.text.here, indices.length, this.language) }),
+        A.el(this.heading(1), { text: A.plural(this.text.here, indices.length,
+          this.language) }),
         A.el("ol", { className: "am-event-list" }, choices)]);
       this.popup = L.popup({ maxWidth: 340, minWidth: 240, className: "am-popup-wrap" })
         .setLatLng(latlng).setContent(content).openOn(this.map);
@@ -405,7 +413,7 @@
       if (!place) return;
       const p = place.feature.properties;
       const content = A.el("article", { className: "am-popup" }, [
-        A.el("h3", { text: p.name }),
+        A.el(this.heading(1), { text: p.name }),
         p.name_kk ? A.el("p", { lang: "kk", text: p.name_kk }) : null,
         p.name_ru ? A.el("p", { lang: "ru", text: p.name_ru }) : null,
         A.el("p", { className: "am-note", text: this.text.referencePlace }),

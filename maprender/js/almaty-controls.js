@@ -122,9 +122,9 @@
         " ", p.label]));
       const details = A.el("details", { className: "am-legend", open: !app.compact }, [
         A.el("summary", { text: t.legend }),
-        A.el("h3", { text: t.categories }),
+        A.el(app.heading(1), { text: t.categories }),
         A.el("ul", {}, categories),
-        A.el("h3", { text: t.precision }),
+        A.el(app.heading(1), { text: t.precision }),
         A.el("ul", {}, precisions),
         app.payload.places.features.length ? A.el("p", {}, [
           A.el("span", { className: "am-place-swatch", "aria-hidden": "true" }), " ", t.places])
@@ -166,12 +166,12 @@
           : null,
         A.el("p", {}, [A.el("strong", { text: t.licence + ": " }), meta.licence || "",
           meta.version ? ` ${t.version.replace("{v}", meta.version)}` : ""]),
-        A.el("h3", { text: t.sources }),
+        A.el(app.heading(1), { text: t.sources }),
         A.el("ul", { className: "am-source-list" }, meta.sources.map((s) => A.el("li", {}, [
           A.safeUrl(s.url) ? A.el("a", { href: s.url, target: "_blank",
             rel: "noopener noreferrer", text: `${s.publication}, “${s.title}”` })
             : `${s.publication}, “${s.title}”`]))),
-        A.el("h3", { text: t.download }),
+        A.el(app.heading(1), { text: t.download }),
         A.el("p", { className: "am-downloads" }, [
           button(t.downloadGeojson, "GeoJSON", () => A.download(
             JSON.stringify(app.events.geojson()), `${slug(meta.title)}.geojson`,
@@ -194,7 +194,7 @@
         toggle.setAttribute("aria-expanded", String(open));
         panel.hidden = !open;
       });
-      const heading = A.el(`h${app.options.headingLevel || 1}`, { className: "am-title",
+      const heading = A.el(app.heading(0), { className: "am-title",
         text: meta.title });
       return quiet(A.el("section", { className: "am-about", "aria-label": t.aboutRegion },
         [heading, toggle, panel]));

@@ -59,8 +59,9 @@
     ]);
   }
 
-  /** The popup for event i. */
-  A.popupContent = function (events, i, payload) {
+  /** The popup for event i; its headings sit ``level`` deep (the map's title level). */
+  A.popupContent = function (events, i, payload, level) {
+    const h = (depth) => `h${Math.min((level || 1) + depth, 6)}`;
     const t = payload.text;
     const c = payload.events;
     const category = payload.categories[c.category[i]];
@@ -70,7 +71,7 @@
     const placeId = events.str(c.place_id[i]);
     const names = placeNames(payload, placeId);
     return A.el("article", { className: "am-popup", "data-event-id": c.id[i] }, [
-      A.el("h3", { className: "am-popup-title", tabindex: "-1", text: c.title[i] }),
+      A.el(h(1), { className: "am-popup-title", tabindex: "-1", text: c.title[i] }),
       A.el("p", { className: "am-category" }, [A.symbolIcon(category, false), " ", category.label]),
       field(t.when, events.str(c.when[i]), "am-when"),
       field(t.where, events.str(c.place[i]), "am-place"),
@@ -80,7 +81,7 @@
       field(t.fatalities, fatalities === null ? t.notReported
         : A.plural(t.fatalitiesReported, fatalities, payload.language), "am-fatalities"),
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
-      A.el("h4", { text: t.sources }),
+      A.el(h(2), { className: "am-popup-sources", text: t.sources }),
       A.el("ul", { className: "am-sources" }, events.sources(i).map(sourceItem)),
     ]);
   };

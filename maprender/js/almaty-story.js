@@ -21,9 +21,8 @@
     onAdd: function () {
       const app = this._app;
       const t = app.text;
-      const level = Math.min((app.options.headingLevel || 1) + 1, 6);
       this._step = A.el("p", { className: "am-story-step" });
-      this._title = A.el(`h${level}`, { className: "am-story-title", tabindex: "-1" });
+      this._title = A.el(app.heading(1), { className: "am-story-title", tabindex: "-1" });
       this._dates = A.el("p", { className: "am-story-dates" });
       this._caption = A.el("p", { className: "am-story-caption" });
       this._count = A.el("p", { className: "am-story-count" });

@@ -13,6 +13,8 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
+from geodata import make_slices, membership
+from maprender import export_page, write_export
 from maprender.chromium import launch
 
 BLANK_TILE = base64.b64decode(
@@ -85,3 +87,29 @@ def served(watched, live_server):
     watched.allowed_hosts.append(live_server + "/")
     watched.base = live_server
     return watched
+
+
+@pytest.fixture(scope="session")
+def bundled_export(tmp_path_factory, bundled):
+    """The bundled dataset's standalone export, on disk."""
+    path = tmp_path_factory.mktemp("export") / "almaty.html"
+    write_export(export_page(bundled), path)
+    return path
+
+
+def open_map(watched, path, hash_=""):
+    page = watched.page
+    page.goto(path.as_uri() + hash_)
+    page.wait_for_function("window.almatyMap !== undefined")
+    return page
+
+
+def expected_slices(dataset):
+    """Per period, the sorted ids of the events that overlap it."""
+    slices = make_slices(dataset.meta, dataset.start_ns, dataset.end_ns, "period")
+    first, last = membership(slices, dataset.start_ns, dataset.end_ns)
+    ids = list(dataset.events["id"])
+    return [
+        sorted(ids[i] for i in range(len(ids)) if first[i] <= k <= last[i] and first[i] >= 0)
+        for k in range(len(slices))
+    ]

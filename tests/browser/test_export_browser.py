@@ -7,35 +7,12 @@ import json
 import orjson
 import pytest
 
-from geodata import events_geojson, load_dataset, make_slices, membership
+from geodata import events_geojson, load_dataset
 from maprender import MapSpec, export_page, write_export
+from tests.browser.conftest import expected_slices, open_map
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def bundled_export(tmp_path_factory, bundled):
-    path = tmp_path_factory.mktemp("export") / "almaty.html"
-    write_export(export_page(bundled), path)
-    return path
-
-
-def open_map(watched, path, hash_=""):
-    page = watched.page
-    page.goto(path.as_uri() + hash_)
-    page.wait_for_function("window.almatyMap !== undefined")
-    return page
-
-
-def expected_slices(dataset):
-    slices = make_slices(dataset.meta, dataset.start_ns, dataset.end_ns, "period")
-    first, last = membership(slices, dataset.start_ns, dataset.end_ns)
-    ids = list(dataset.events["id"])
-    return [
-        sorted(ids[i] for i in range(len(ids)) if first[i] <= k <= last[i] and first[i] >= 0)
-        for k in range(len(slices))
-    ]
 
 
 def test_markers_follow_the_time_control(watched, bundled_export, bundled):
@@ -110,7 +87,7 @@ def test_clicking_a_symbol_opens_its_popup(watched, bundled_export):
     assert "Peaceful demonstrators shot dead" in page.inner_text(".leaflet-tooltip")
     page.mouse.click(*point)
     page.wait_for_selector(".leaflet-popup .am-popup")
-    assert "Independence Monument" in page.inner_text(".leaflet-popup .am-popup h3")
+    assert "Independence Monument" in page.inner_text(".leaflet-popup .am-popup-title")
 
 
 def test_time_control_works_from_the_keyboard(watched, bundled_export):

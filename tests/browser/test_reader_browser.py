@@ -53,7 +53,7 @@ def test_clicking_a_list_item_opens_its_popup(served):
     page = open_reader(served)
     page.locator('#event-list button[data-event-id="2022-01-07-aykorkem-killed"]').click()
     page.wait_for_selector(".leaflet-popup .am-popup")
-    assert "Four-year-old Aykorkem Meldekhan" in page.inner_text(".leaflet-popup h3")
+    assert "Four-year-old Aykorkem Meldekhan" in page.inner_text(".leaflet-popup .am-popup-title")
     focused = page.evaluate("document.activeElement.className")
     assert focused == "am-popup-title"
     current = page.locator('#event-list button[aria-current="true"]')
