@@ -411,5 +411,4 @@
     }
   };
 
-  A.timeScale = timeScale;
 })(window);
