@@ -410,5 +410,4 @@
       this.draw();
     }
   };
-
 })(window);
