@@ -16,31 +16,13 @@ import orjson
 import pandas as pd
 import shapely
 
+from geodata.model import EVENT_FIELDS
 from geodata.timeparse import iso_times
 
 if TYPE_CHECKING:
     from geodata.dataset import Dataset
 
-CSV_COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "category",
-    "start",
-    "end",
-    "time_precision",
-    "place",
-    "place_id",
-    "geo_precision",
-    "fatalities",
-    "actors",
-    "sources",
-    "sensitive",
-    "longitude",
-    "latitude",
-    "geometry_wkt",
-    "extra",
-)
+CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -14,24 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata import inspect_dataset
+from geodata.model import EVENT_FIELDS
 from tests.conftest import DATA
 
-FIELDS = (
-    "id",
-    "title",
-    "description",
-    "category",
-    "start",
-    "end",
-    "time_precision",
-    "place",
-    "place_id",
-    "geo_precision",
-    "fatalities",
-    "actors",
-    "sources",
-    "sensitive",
-)
 scalars = st.one_of(
     st.none(),
     st.booleans(),
@@ -68,7 +53,7 @@ geometries = st.one_of(
 )
 @given(
     index=st.integers(0, 2),
-    field=st.sampled_from((*FIELDS, "geometry")),
+    field=st.sampled_from((*EVENT_FIELDS, "geometry")),
     value=st.one_of(json_values, geometries),
 )
 def test_any_value_in_any_field_is_reported_or_loads_whole(tmp_path_factory, index, field, value):

@@ -17,19 +17,24 @@
     return node;
   }
 
+  /** A Leaflet control that belongs to the map's App (the first argument). */
+  A.AppControl = L.Control.extend({
+    initialize: function (app, options) {
+      L.setOptions(this, options);
+      this._app = app;
+    },
+  });
+
+  /** Clicks and scrolls on a control stay on it instead of moving the map. */
   function quiet(container) {
     L.DomEvent.disableClickPropagation(container);
     L.DomEvent.disableScrollPropagation(container);
     return container;
   }
+  A.quiet = quiet;
 
-  A.TimeControl = L.Control.extend({
+  A.TimeControl = A.AppControl.extend({
     options: { position: "bottomleft" },
-
-    initialize: function (app, options) {
-      L.setOptions(this, options);
-      this._app = app;
-    },
 
     onAdd: function () {
       const app = this._app;
@@ -102,13 +107,8 @@
     },
   });
 
-  A.Legend = L.Control.extend({
+  A.Legend = A.AppControl.extend({
     options: { position: "bottomright" },
-
-    initialize: function (app, options) {
-      L.setOptions(this, options);
-      this._app = app;
-    },
 
     onAdd: function () {
       const app = this._app;
@@ -147,13 +147,8 @@
       .replace(/^-+|-+$/g, "").slice(0, 60) || "events";
   }
 
-  A.About = L.Control.extend({
+  A.About = A.AppControl.extend({
     options: { position: "topleft" },
-
-    initialize: function (app, options) {
-      L.setOptions(this, options);
-      this._app = app;
-    },
 
     onAdd: function () {
       const app = this._app;
@@ -202,13 +197,8 @@
   });
 
   /** The shown events as a list of buttons: the map for keyboards and screen readers. */
-  A.EventList = L.Control.extend({
+  A.EventList = A.AppControl.extend({
     options: { position: "topright", limit: 300 },
-
-    initialize: function (app, options) {
-      L.setOptions(this, options);
-      this._app = app;
-    },
 
     onAdd: function () {
       const t = this._app.text;

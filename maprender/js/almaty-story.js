@@ -10,13 +10,8 @@
   const A = root.AlmatyMapLib;
   const L = root.L;
 
-  A.StoryControl = L.Control.extend({
+  A.StoryControl = A.AppControl.extend({
     options: { position: "bottomleft" },
-
-    initialize: function (app, options) {
-      L.setOptions(this, options);
-      this._app = app;
-    },
 
     onAdd: function () {
       const app = this._app;
@@ -36,9 +31,7 @@
           this._caption, this._count]),
         A.el("div", { className: "am-story-nav" }, [this._previous, this._next, exit]),
       ]);
-      L.DomEvent.disableClickPropagation(container);
-      L.DomEvent.disableScrollPropagation(container);
-      return container;
+      return A.quiet(container);
     },
 
     _button: function (label, text, delta) {
