@@ -35,15 +35,10 @@ def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
     return head + b'"features":[' + joined_features + b"]}"
 
 
-def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
-    """The canonical GeoJSON of each event at ``positions``: every field, in the documented
-    order. Lists, objects and geometries are kept as JSON text and go in as fragments, so a
-    page of 10,000 features is written in a few tens of milliseconds."""
-    rows = dataset.events.iloc[list(positions)]
-    if rows.empty:
-        return []
-    fragment = orjson.Fragment
-    columns = zip(
+def _property_columns(rows: pd.DataFrame) -> list[list]:
+    """The events' properties as plain lists in EVENT_FIELDS order, times as ISO text; read
+    column by column, so the per-row loops of both formats only assemble values."""
+    return [
         rows["id"].tolist(),
         rows["title"].tolist(),
         rows["description"].tolist(),
@@ -58,10 +53,21 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
         rows["actors"].tolist(),
         rows["sources"].tolist(),
         rows["sensitive"].tolist(),
-        rows["extra"].tolist(),
-        rows["geometry_json"].tolist(),
-        strict=True,
-    )
+    ]
+
+
+def _or(value: object, missing: object) -> object:
+    return missing if pd.isna(value) else value
+
+
+def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
+    """The canonical GeoJSON of each event at ``positions``: every field, in the documented
+    order. Lists, objects and geometries are kept as JSON text and go in as fragments, so a
+    page of 10,000 features is written in a few tens of milliseconds."""
+    rows = dataset.events.iloc[list(positions)]
+    if rows.empty:
+        return []
+    fragment = orjson.Fragment
     pieces = []
     for (
         eid,
@@ -80,7 +86,12 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
         sensitive,
         extra,
         geometry,
-    ) in columns:
+    ) in zip(
+        *_property_columns(rows),
+        rows["extra"].tolist(),
+        rows["geometry_json"].tolist(),
+        strict=True,
+    ):
         properties = {
             "id": eid,
             "title": title,
@@ -90,9 +101,9 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
             "end": end,
             "time_precision": tprec,
             "place": place,
-            "place_id": None if pd.isna(pid) else pid,
+            "place_id": _or(pid, None),
             "geo_precision": gprec,
-            "fatalities": None if pd.isna(fat) else fat,
+            "fatalities": _or(fat, None),
             "actors": fragment(actors),
             "sources": fragment(sources),
             "sensitive": sensitive,
@@ -133,6 +144,55 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
     writer.writerow(CSV_COLUMNS)
     if rows.empty:
         return buffer.getvalue()
+    anchor = shapely.point_on_surface(rows.geometry.array)
+    xs, ys = shapely.get_x(anchor), shapely.get_y(anchor)
+    wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
+    for (
+        eid,
+        title,
+        desc,
+        cat,
+        start,
+        end,
+        tprec,
+        place,
+        pid,
+        gprec,
+        fat,
+        actors,
+        sources,
+        sensitive,
+        x,
+        y,
+        geometry,
+        extra,
+    ) in zip(*_property_columns(rows), xs, ys, wkt, rows["extra"].tolist(), strict=True):
+        writer.writerow(
+            [
+                defuse(v)
+                for v in (
+                    eid,
+                    title,
+                    desc,
+                    cat,
+                    start,
+                    end or "",
+                    tprec,
+                    place,
+                    _or(pid, ""),
+                    gprec,
+                    "" if pd.isna(fat) else int(fat),
+                    actors,
+                    sources,
+                    "true" if sensitive else "false",
+                    float(x),
+                    float(y),
+                    geometry,
+                    _or(extra, ""),
+                )
+            ]
+        )
+    return buffer.getvalue()
     anchor = shapely.point_on_surface(rows.geometry.array)
     xs, ys = shapely.get_x(anchor), shapely.get_y(anchor)
     wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
