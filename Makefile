@@ -1,25 +1,32 @@
 # Everything a fresh clone needs: `make run` to serve the map, `make test` to run the suite.
+# Every install takes its versions from constraints.txt (`make constraints` refreshes it),
+# so a new machine gets the versions the suite passed with, not whatever is newest today.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# PIP_CONSTRAINT (rather than -c) also pins the build backend in pip's isolated build.
+PIP := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet
 
-.PHONY: run test lint chromium wrk bench bench-quick loadtest translations clean
+.PHONY: run test test-fast lint chromium wrk bench bench-quick loadtest translations \
+	constraints clean
 
-$(VENV)/.base: pyproject.toml
+$(VENV)/.base: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e .
+	$(PIP) -e .
 	touch $@
 
 $(VENV)/.test: $(VENV)/.base
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) -e '.[test]'
 	touch $@
 
 $(VENV)/.bench: $(VENV)/.test
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(PIP) -e '.[test,bench]'
 	touch $@
 
 run: $(VENV)/.base
-	$(BIN)/almaty-map serve --host 127.0.0.1 --port 5000
+	$(BIN)/almaty-map serve --host $(HOST) --port $(PORT)
 
 chromium:
 	@sh scripts/ensure-chromium.sh
@@ -31,8 +38,13 @@ lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The whole suite: browser, real-server and load tests included.
 test: $(VENV)/.test chromium wrk lint
 	$(BIN)/pytest
+
+# The inner loop: everything but the browser, real-server and load tests (under a minute).
+test-fast: $(VENV)/.test
+	$(BIN)/pytest -m "not browser and not server and not load"
 
 # The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
 bench: $(VENV)/.bench chromium wrk
@@ -46,13 +58,24 @@ loadtest: $(VENV)/.test wrk
 	$(BIN)/python -m bench.loadtest
 
 # After changing interface text: extract it, update the catalogues, translate what is new
-# (maprender/locales/*/LC_MESSAGES/messages.po), then run this again to compile them.
-LOCALES := maprender/locales
+# (language/locales/*/LC_MESSAGES/messages.po), then run this again to compile them.
+LOCALES := language/locales
 translations: $(VENV)/.base
 	$(BIN)/pybabel extract -F babel.cfg -k plural_forms:2,3 --no-location --sort-output \
 		--project almaty-map -o $(LOCALES)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(LOCALES) --statistics
+
+# Refresh constraints.txt: the newest releases pyproject.toml allows, installed into a
+# scratch venv and frozen. Run `make test` afterwards and commit both if it passes.
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade pip setuptools wheel
+	.venv-constraints/bin/pip install --quiet '.[test,bench]'
+	{ echo "# Versions the suite passed with; made by \`make constraints\`."; \
+	  .venv-constraints/bin/pip freeze --all --exclude almaty-map --exclude pip; } > constraints.txt
+	rm -rf .venv-constraints build *.egg-info
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The Flask application factory and the ``almaty-map`` command line.
+"""The Flask application factory.
 
 Nothing is read at import time: ``create_app`` builds an app from defaults, environment and
 the mapping it is given, and loads (and validates) the dataset once.
@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import Flask
-from flask.cli import FlaskGroup
 from flask_compress import Compress
 
-from web import commands, errors, language, ogc, pages, security
-from web.rendercache import RenderCache
-from web.settings import defaults
-from web.store import DatasetStore
-from web.watch import FolderWatcher
+from almaty_map.web import errors, language, ogc, pages, security
+from almaty_map.web.rendercache import RenderCache
+from almaty_map.web.settings import defaults
+from almaty_map.web.store import DatasetStore
+from almaty_map.web.watch import FolderWatcher
 
 COMPRESSED = [
     "application/json",
@@ -55,13 +54,3 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         watcher.start()
         app.extensions["almaty_map_watch"] = watcher
     return app
-
-
-cli = FlaskGroup(
-    create_app=create_app,
-    add_default_commands=False,
-    help="Map, query and publish event datasets (the bundled one: Almaty, January 2022).",
-)
-# The group's --app and --env-file options point Flask at other apps; this CLI has one.
-cli.params = [p for p in cli.params if p.name not in {"app", "env_file"}]
-commands.register(cli)

@@ -22,8 +22,8 @@ from pathlib import Path
 import psutil
 
 from bench.run import machine
-from tests.loadgen import Load, request_mix, run_wrk
-from tests.serving import running
+from harness.loadgen import Load, request_mix, run_wrk
+from harness.serving import running
 
 ROOT = Path(__file__).parents[1]
 ROUND_SECONDS = 20

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from almaty_map.maprender.chromium import find_chromium, launch
 from bench import browser as browser_bench
 from bench import server as server_bench
-from bench.synthetic import write_dataset
-from maprender.chromium import find_chromium, launch
+from harness.synthetic import write_dataset
 
 ROOT = Path(__file__).parents[1]
 WORK = ROOT / "bench" / "work"

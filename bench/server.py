@@ -21,17 +21,17 @@ from urllib.parse import urlencode
 
 import psutil
 
-from bench.synthetic import CATEGORIES, DAYS, EXTENT
-from tests.loadgen import run_wrk
-from tests.serving import running
+from harness.loadgen import run_wrk
+from harness.serving import running
+from harness.synthetic import CATEGORIES, DAYS, EXTENT
 
 ROOT = Path(__file__).parents[1]
 
 
 def startup_seconds(folder: Path) -> float:
     code = (
-        "import time, sys; from geodata import load_dataset; t = time.perf_counter(); "
-        "load_dataset(sys.argv[1]); print(time.perf_counter() - t)"
+        "import time, sys; from almaty_map.geodata.dataset import load_dataset; "
+        "t = time.perf_counter(); load_dataset(sys.argv[1]); print(time.perf_counter() - t)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(folder)],

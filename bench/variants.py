@@ -162,8 +162,9 @@ def offline(page: str) -> str:
 def run(variant: str, folder: Path, out: Path) -> dict:
     started = time.perf_counter()
     if variant == "ours":
-        from geodata import load_dataset
-        from maprender import MapSpec, export_page, write_export
+        from almaty_map.geodata.dataset import load_dataset
+        from almaty_map.maprender.build import MapSpec, export_page
+        from almaty_map.maprender.export import write_export
 
         write_export(export_page(load_dataset(folder), MapSpec(slice_by="day")), out)
     elif variant == "geopandas":

@@ -18,22 +18,21 @@ import pandas as pd
 import pyarrow as pa
 import shapely
 
-from geodata.errors import DataError, Problem
-from geodata.memory import release_memory
-from geodata.metadata import FILE as META_FILE
-from geodata.metadata import Metadata, read_metadata
-from geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
-from geodata.privacy import coarsen
-from geodata.reading import DEFAULT_MAX_BYTES, find_file, read_features
-from geodata.validation import (
+from almaty_map.geodata.bundled import BUNDLED
+from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.memory import release_memory
+from almaty_map.geodata.metadata import FILE as META_FILE
+from almaty_map.geodata.metadata import Metadata, read_metadata
+from almaty_map.geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
+from almaty_map.geodata.privacy import coarsen
+from almaty_map.geodata.reading import DEFAULT_MAX_BYTES, find_file, read_features
+from almaty_map.geodata.validation import (
     CheckedEvents,
     CheckedPlaces,
     check_events,
     check_places,
     duplicate_ids,
 )
-
-BUNDLED = Path(__file__).parent / "datasets" / "almaty-2022"
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.timeparse import BOUND_EXPECTED, TimeValueError, parse_bound
+from almaty_map.geodata.timeparse import BOUND_EXPECTED, TimeValueError, parse_bound
 
 if TYPE_CHECKING:
-    from geodata.dataset import Dataset
+    from almaty_map.geodata.dataset import Dataset
 
 MAX_TEXT_QUERY = 200
 BBOX_EXPECTED = "four numbers min_lon,min_lat,max_lon,max_lat in WGS84"

@@ -16,11 +16,11 @@ import orjson
 import pandas as pd
 import shapely
 
-from geodata.model import EVENT_FIELDS
-from geodata.timeparse import iso_times
+from almaty_map.geodata.model import EVENT_FIELDS
+from almaty_map.geodata.timeparse import iso_times
 
 if TYPE_CHECKING:
-    from geodata.dataset import Dataset
+    from almaty_map.geodata.dataset import Dataset
 
 CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from geodata.errors import Problem, shorten
-from geodata.timeparse import TimeValueError, local_midnight, parse_instant
+from almaty_map.geodata.errors import Problem, shorten
+from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
 
 FILE = "dataset.toml"
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")

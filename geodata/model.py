@@ -55,3 +55,6 @@ SENSITIVE_GRID_DEG = 0.01
 SENSITIVE_MIN_PRECISION = "area"
 
 QUOTE_WARN_CHARS = 400
+
+# How time can be cut into slices: the dataset's named periods, or calendar units.
+SLICE_KINDS = ("period", "day", "week", "month")

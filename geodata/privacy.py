@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from geodata.model import GEO_PRECISIONS, SENSITIVE_GRID_DEG, SENSITIVE_MIN_PRECISION
+from almaty_map.geodata.model import GEO_PRECISIONS, SENSITIVE_GRID_DEG, SENSITIVE_MIN_PRECISION
 
 
 def coarsen(

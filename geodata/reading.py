@@ -24,7 +24,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geodata.errors import Problem, shorten
+from almaty_map.geodata.errors import Problem, shorten
 
 
 class _Missing:

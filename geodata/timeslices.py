@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from geodata.metadata import Metadata
+from almaty_map.geodata.metadata import Metadata
+from almaty_map.geodata.model import SLICE_KINDS
 
 SliceBy = Literal["period", "day", "week", "month"]
-SLICE_KINDS: tuple[str, ...] = get_args(SliceBy)
 MAX_SLICES = 2000
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
 

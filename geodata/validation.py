@@ -21,16 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from geodata.errors import WITHHELD, Problem, shorten
-from geodata.metadata import Metadata
-from geodata.model import (
+from almaty_map.geodata.errors import WITHHELD, Problem, shorten
+from almaty_map.geodata.metadata import Metadata
+from almaty_map.geodata.model import (
     GEO_PRECISIONS,
     GEOMETRY_TYPES,
     QUOTE_WARN_CHARS,
     TIME_PRECISIONS,
 )
-from geodata.reading import MISSING, RawTable, geometries_from_json
-from geodata.timeparse import DATETIME_EXPECTED
+from almaty_map.geodata.reading import MISSING, RawTable, geometries_from_json
+from almaty_map.geodata.timeparse import DATETIME_EXPECTED
 
 REPORT_LIMIT = 200
 _ISO_WITH_OFFSET = (

@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 
 import xyzservices.providers as providers
 
-from geodata import Dataset, EventFilter, make_slices, select
-from maprender.document import render_page
-from maprender.elements import (
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.filtering import EventFilter, select
+from almaty_map.geodata.timeslices import make_slices
+from almaty_map.language.dates import slice_label
+from almaty_map.language.texts import texts_for
+from almaty_map.maprender.document import render_page
+from almaty_map.maprender.elements import (
     AssetTags,
     BaseTiles,
     EventData,
@@ -27,9 +31,8 @@ from maprender.elements import (
     SliceLayer,
     number_elements,
 )
-from maprender.i18n import texts_for
-from maprender.payload import MapOptions, payload_bytes
-from maprender.wording import slice_label
+from almaty_map.maprender.options import MapOptions
+from almaty_map.maprender.payload import payload_bytes
 
 DATA_ELEMENT_ID = "almaty-map-data"
 DETAILS_ELEMENT_ID = "almaty-map-details"

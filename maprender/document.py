@@ -7,7 +7,7 @@ import re
 from base64 import b64encode
 from dataclasses import dataclass
 
-from maprender.elements import MapFigure
+from almaty_map.maprender.elements import MapFigure
 
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 _INLINE_STYLE = re.compile(rb"<style>(.*?)</style>", re.DOTALL)

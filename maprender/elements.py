@@ -21,7 +21,7 @@ from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.template import Template
 
-from maprender import assets
+from almaty_map.maprender import assets
 
 
 class RawElement(Element):

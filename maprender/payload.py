@@ -41,14 +41,15 @@ import orjson
 import pandas as pd
 import shapely
 
-from geodata import Dataset, Slice, membership
-from geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
-from maprender.assets import LEAFLET_LICENCE, OWN_LICENCE
-from maprender.i18n import Texts
-from maprender.uitext import ui_strings
-from maprender.wording import slice_dates, slice_label, when_labels
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
+from almaty_map.geodata.timeslices import Slice, membership
+from almaty_map.language.dates import slice_dates, slice_label, when_labels
+from almaty_map.language.texts import Texts
+from almaty_map.language.ui import ui_strings
+from almaty_map.maprender.assets import LEAFLET_LICENCE, OWN_LICENCE
+from almaty_map.maprender.options import MapOptions
 
-MODES = ("slice", "cumulative", "window")
 _HTML_UNSAFE = (
     (b"<", b"\\u003c"),
     (b">", b"\\u003e"),
@@ -56,14 +57,6 @@ _HTML_UNSAFE = (
     ("\u2028".encode(), b"\\u2028"),
     ("\u2029".encode(), b"\\u2029"),
 )
-
-
-@dataclass(frozen=True)
-class MapOptions:
-    """How the map opens: the time-control mode and the sliding window's width."""
-
-    mode: str = "cumulative"
-    window: int = 3
 
 
 def precision_entries(texts: Texts) -> list[dict[str, object]]:

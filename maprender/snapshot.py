@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from maprender.chromium import launch
+from almaty_map.maprender.chromium import launch
 
 READY_TIMEOUT_MS = 60_000
 TILES_PENDING = "() => !document.querySelector('img.leaflet-tile:not(.leaflet-tile-loaded)')"

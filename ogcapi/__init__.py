@@ -4,8 +4,3 @@ Functions take plain values (the dataset, parsed parameters, the base URL) and r
 documents or bytes; the Flask views in ``web/ogc.py`` only turn them into responses, in the
 manner of pygeoapi's API layer.
 """
-
-from ogcapi.errors import ApiError
-from ogcapi.params import COLLECTIONS, ItemsQuery, parse_items_query
-
-__all__ = ["COLLECTIONS", "ApiError", "ItemsQuery", "parse_items_query"]

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from geodata import Dataset
-from ogcapi.params import CRS84, DATETIME_EXPECTED, DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.ogcapi.params import (
+    CRS84,
+    DATETIME_EXPECTED,
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_TEXT_QUERY,
+)
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (

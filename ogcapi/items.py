@@ -12,11 +12,12 @@ import numpy as np
 import orjson
 import shapely
 
-from geodata import Dataset, events_csv, geojson_bytes, select
-from geodata.formats import defuse, feature_pieces
-from ogcapi.documents import CSV, GEOJSON, HTML, link
-from ogcapi.errors import not_found
-from ogcapi.params import ItemsQuery
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.filtering import select
+from almaty_map.geodata.formats import defuse, events_csv, feature_pieces, geojson_bytes
+from almaty_map.ogcapi.documents import CSV, GEOJSON, HTML, link
+from almaty_map.ogcapi.errors import not_found
+from almaty_map.ogcapi.params import ItemsQuery
 
 PLACE_CSV_COLUMNS = (
     "id",

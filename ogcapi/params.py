@@ -13,10 +13,16 @@ from dataclasses import dataclass
 import pandas as pd
 from werkzeug.datastructures import MultiDict
 
-from geodata import Dataset, EventFilter, FilterError, parse_bbox
-from geodata.filtering import BBOX_EXPECTED, MAX_TEXT_QUERY
-from geodata.timeparse import TimeValueError, parse_bound
-from ogcapi.errors import ApiError, invalid
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.filtering import (
+    BBOX_EXPECTED,
+    MAX_TEXT_QUERY,
+    EventFilter,
+    FilterError,
+    parse_bbox,
+)
+from almaty_map.geodata.timeparse import TimeValueError, parse_bound
+from almaty_map.ogcapi.errors import ApiError, invalid
 
 COLLECTIONS = ("events", "places")
 DEFAULT_LIMIT = 100

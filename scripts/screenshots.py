@@ -18,11 +18,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 from waitress.server import create_server
 
-from app import create_app
-from geodata import load_dataset
-from maprender import export_page
-from maprender.chromium import launch
-from maprender.snapshot import Shot, snapshot
+from almaty_map.app import create_app
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.maprender.build import export_page
+from almaty_map.maprender.chromium import launch
+from almaty_map.maprender.snapshot import Shot, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
-from geodata import load_dataset
-from tests.serving import free_port, serve
+from almaty_map.app import create_app
+from almaty_map.geodata.dataset import load_dataset
+from harness.serving import free_port, serve
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,11 +55,6 @@ def app():
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
 
 
 @pytest.fixture(scope="session")

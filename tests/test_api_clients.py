@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from owslib.ogcapi.features import Features
 
-from app import cli
+from almaty_map.cli import main as cli
 
 pytestmark = pytest.mark.server
 

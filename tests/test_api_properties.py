@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box, shape
 
-from ogcapi.params import ITEMS_PARAMS
+from almaty_map.ogcapi.params import ITEMS_PARAMS
 
 SETTINGS = settings(
     max_examples=300,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata import BUNDLED
+from almaty_map.geodata.bundled import BUNDLED
 
 SOURCE_TEXT = Path(__file__).parents[1] / "geodata" / "datasets" / "almaty-2022"
 REPORT_URL = "https://www.newstatesman.com/world/europe/ukraine/2022/06/"

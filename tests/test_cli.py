@@ -9,7 +9,7 @@ import json
 import orjson
 from click.testing import CliRunner
 
-from app import cli
+from almaty_map.cli import main as cli
 from tests.conftest import DATA
 
 

@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geodata import events_csv, events_geojson, load_dataset
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.geodata.formats import events_csv, events_geojson
 from tests.conftest import DATA
 
 

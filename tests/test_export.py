@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app import cli
-from geodata import load_dataset
-from maprender import ExportError, export_page, write_export
+from almaty_map.cli import main as cli
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.maprender.build import export_page
+from almaty_map.maprender.export import ExportError, write_export
 from tests.conftest import DATA
 
 ROOT = Path(__file__).parents[1]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geodata import FilterError, load_dataset, make_filter, select
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.geodata.filtering import FilterError, make_filter, select
 
 
 @pytest.fixture

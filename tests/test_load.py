@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from geodata.dataset import BUNDLED
-from tests.loadgen import request_mix, run_wrk
-from tests.serving import running
+from almaty_map.geodata.bundled import BUNDLED
+from harness.loadgen import request_mix, run_wrk
+from harness.serving import running
 
 SECONDS = 15
 CONNECTIONS = 16

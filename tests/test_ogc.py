@@ -10,7 +10,7 @@ import json
 import orjson
 import pytest
 
-from geodata import BUNDLED
+from almaty_map.geodata.bundled import BUNDLED
 
 BASE = "http://localhost/ogc"
 PATHS = [

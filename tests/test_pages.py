@@ -8,7 +8,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from app import cli
+from almaty_map.cli import main as cli
 
 
 def test_index_lists_the_bundled_events(client):
@@ -69,7 +69,7 @@ def test_reader_page_csp_allows_only_its_own_scripts(client):
 
 
 def test_map_alone_is_embeddable_from_configured_origins():
-    from app import create_app
+    from almaty_map.app import create_app
 
     app = create_app({"TESTING": True, "FRAME_ANCESTORS": "https://news.example.org"})
     response = app.test_client().get("/map?start=2022-01-06")
@@ -160,8 +160,8 @@ def test_map_pages_are_cached_with_etags(client):
 
 
 def test_rendered_maps_are_cached_per_dataset_and_view(monkeypatch):
-    from app import create_app
-    from web import maps
+    from almaty_map.app import create_app
+    from almaty_map.web import maps
 
     calls = []
     real = maps.build_map

@@ -12,8 +12,9 @@ import zlib
 import pytest
 from click.testing import CliRunner
 
-from app import cli, create_app
-from maprender import MapSpec, export_page
+from almaty_map.app import create_app
+from almaty_map.cli import main as cli
+from almaty_map.maprender.build import MapSpec, export_page
 from tests.conftest import DATA
 
 HOME = (76.9234567, 43.2456789)  # a private home, in the data only
@@ -89,8 +90,8 @@ def test_no_output_holds_the_exact_location(secret_dataset, tmp_path, caplog):
 
 
 def test_large_exports_are_checked_unpacked_too(secret_dataset, monkeypatch):
-    from geodata import load_dataset
-    from maprender import build
+    from almaty_map.geodata.dataset import load_dataset
+    from almaty_map.maprender import build
 
     monkeypatch.setattr(build, "PACK_OVER_BYTES", 10)
     page = export_page(load_dataset(secret_dataset), MapSpec()).decode()

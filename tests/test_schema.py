@@ -9,9 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from geodata import BUNDLED, load_dataset
-from geodata.errors import DataError
-from geodata.model import (
+from almaty_map.geodata.bundled import BUNDLED
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.geodata.errors import DataError
+from almaty_map.geodata.model import (
     EVENT_FIELDS,
     GEO_PRECISION_RADIUS_M,
     GEO_PRECISIONS,

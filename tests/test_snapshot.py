@@ -13,8 +13,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from app import cli
-from tests.serving import ROOT, START
+from almaty_map.cli import main as cli
+from harness.serving import ROOT, START
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jsonschema
 
-from bench.synthetic import write_dataset
-from geodata import load_dataset
+from almaty_map.geodata.dataset import load_dataset
+from harness.synthetic import write_dataset
 
 SCHEMA = json.loads(
     (Path(__file__).parents[1] / "geodata" / "schema" / "events.schema.json").read_text()

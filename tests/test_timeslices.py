@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geodata import SlicingError, load_dataset, make_slices, membership
-from geodata.timeslices import MAX_SLICES
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError, make_slices, membership
 
 
 @pytest.fixture

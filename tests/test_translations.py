@@ -13,8 +13,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from maprender.i18n import LANGUAGES, LOCALE_DIR, texts_for
-from maprender.uitext import ui_strings
+from almaty_map.language.texts import LANGUAGES, LOCALE_DIR, texts_for
+from almaty_map.language.ui import ui_strings
 
 ROOT = Path(__file__).parents[1]
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
@@ -73,6 +73,13 @@ def test_every_message_is_translated_with_its_placeholders(lang):
             assert set(PLACEHOLDER.findall(text)) == expected, (m.id, text)
 
 
+def _messages(translations: gettext.GNUTranslations) -> dict:
+    """The translated messages and the plural rule, without the header: which Babel
+    release generated a file says nothing about what readers see."""
+    catalog = {k: v for k, v in translations._catalog.items() if k != ""}
+    return {"messages": catalog, "plural": [translations.plural(n) for n in range(30)]}
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_compiled_catalogues_match_their_sources(lang):
     compiled = io.BytesIO()
@@ -81,7 +88,21 @@ def test_compiled_catalogues_match_their_sources(lang):
     fresh = gettext.GNUTranslations(compiled)
     with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
         shipped = gettext.GNUTranslations(handle)
-    assert shipped._catalog == fresh._catalog, "run `make translations`"
+    assert _messages(shipped) == _messages(fresh), "run `make translations`"
+    assert len(_messages(shipped)["messages"]) > 80
+
+
+def test_the_compiled_check_sees_a_stale_translation(tmp_path):
+    """The comparison above fails when a compiled message differs from its source."""
+    po = catalogue("ru")
+    message = next(m for m in po if m.id == "Explore freely")
+    message.string = "Устаревший перевод"
+    compiled = io.BytesIO()
+    write_mo(compiled, po)
+    compiled.seek(0)
+    with (LOCALE_DIR / "ru" / "LC_MESSAGES" / "messages.mo").open("rb") as handle:
+        shipped = gettext.GNUTranslations(handle)
+    assert _messages(gettext.GNUTranslations(compiled)) != _messages(shipped)
 
 
 def test_the_map_strings_are_translated_and_plural_aware():

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from geodata import DataError, inspect_dataset, load_dataset
+from almaty_map.geodata.dataset import inspect_dataset, load_dataset
+from almaty_map.geodata.errors import DataError
 from tests.conftest import DATA
 
 BROKEN = DATA / "broken-events"
@@ -146,7 +147,7 @@ def test_file_over_the_size_limit_is_refused_without_reading(make_dataset):
 
 
 PEAK_RSS = (
-    "import json, resource, sys; from geodata import inspect_dataset; "
+    "import json, resource, sys; from almaty_map.geodata.dataset import inspect_dataset; "
     "dataset, problems = inspect_dataset(sys.argv[1]); "
     "print(json.dumps({'loaded': dataset is not None, 'problems': [str(p) for p in problems], "
     "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))"

@@ -13,8 +13,8 @@ import shutil
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata import inspect_dataset
-from geodata.model import EVENT_FIELDS
+from almaty_map.geodata.dataset import inspect_dataset
+from almaty_map.geodata.model import EVENT_FIELDS
 from tests.conftest import DATA
 
 scalars = st.one_of(

@@ -1,7 +1,7 @@
 """The interface language of a request, for the Jinja pages (Flask-Babel).
 
-The map's own strings go through the same gettext catalogues (maprender/locales) via
-``maprender.i18n.Texts``, so one translation covers the pages, the map and the export.
+The map's own strings go through the same gettext catalogues (language/locales) via
+``language.texts.Texts``, so one translation covers the pages, the map and the export.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_babel import Babel
 
-from maprender.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
+from almaty_map.language.texts import DOMAIN, LANGUAGES, LOCALE_DIR
 
 
 def request_language() -> str:

@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-from geodata import Dataset
-from maprender import (
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.maprender.build import MapSpec, build_map, export_page
+from almaty_map.maprender.document import (
     MapParts,
-    MapSpec,
-    build_map,
-    export_page,
     render_page,
     render_parts,
     script_hashes,

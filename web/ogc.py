@@ -13,13 +13,21 @@ from collections.abc import Callable
 import orjson
 from flask import Blueprint, Response, render_template, request, url_for
 
-from geodata import Dataset
-from maprender.i18n import texts_for
-from maprender.wording import when
-from ogcapi import COLLECTIONS, ApiError, documents, items, parse_items_query
-from ogcapi.errors import not_found
-from ogcapi.params import CRS84, ITEM_PARAMS, check_crs, check_known, parse_format
-from web.store import current_dataset
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.language.dates import when
+from almaty_map.language.texts import texts_for
+from almaty_map.ogcapi import documents, items
+from almaty_map.ogcapi.errors import ApiError, not_found
+from almaty_map.ogcapi.params import (
+    COLLECTIONS,
+    CRS84,
+    ITEM_PARAMS,
+    check_crs,
+    check_known,
+    parse_format,
+    parse_items_query,
+)
+from almaty_map.web.store import current_dataset
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
 MEDIA = {"json": documents.JSON, "html": documents.HTML, "csv": documents.CSV}

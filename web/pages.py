@@ -21,16 +21,19 @@ from flask import (
     url_for,
 )
 
-from geodata import SlicingError, events_csv, events_geojson, select
-from maprender import MapOptions, MapSpec
-from maprender.assets import ASSETS, asset_text
-from maprender.i18n import LANGUAGE_NAMES, Texts, texts_for
-from maprender.symbols import symbol_path
-from maprender.wording import when
-from web.maps import embed_page, export_document, reader_parts
-from web.security import map_frame_ancestors, page_policy
-from web.store import current_dataset
-from web.viewstate import ViewState, read_state
+from almaty_map.geodata.filtering import select
+from almaty_map.geodata.formats import events_csv, events_geojson
+from almaty_map.geodata.timeslices import SlicingError
+from almaty_map.language.dates import when
+from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
+from almaty_map.maprender.assets import ASSETS, asset_text
+from almaty_map.maprender.build import MapSpec
+from almaty_map.maprender.options import MapOptions
+from almaty_map.maprender.symbols import symbol_path
+from almaty_map.web.maps import embed_page, export_document, reader_parts
+from almaty_map.web.security import map_frame_ancestors, page_policy
+from almaty_map.web.store import current_dataset
+from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
 LIST_LIMIT = 1000

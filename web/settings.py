@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geodata import BUNDLED
+from almaty_map.geodata.bundled import BUNDLED
 
 
 @dataclass(frozen=True)

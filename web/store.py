@@ -12,7 +12,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from geodata import Dataset, Problem, inspect_dataset, load_dataset
+from almaty_map.geodata.dataset import Dataset, inspect_dataset, load_dataset
+from almaty_map.geodata.errors import Problem
 
 
 def current_dataset() -> Dataset:

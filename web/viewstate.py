@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from geodata import SLICE_KINDS, Dataset, EventFilter, FilterError, make_filter
-from geodata.filtering import MAX_TEXT_QUERY
-from maprender.i18n import LANGUAGES
-from maprender.payload import MODES
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.filtering import MAX_TEXT_QUERY, EventFilter, FilterError, make_filter
+from almaty_map.geodata.model import SLICE_KINDS
+from almaty_map.language.texts import LANGUAGES
+from almaty_map.maprender.options import MODES
 
 MAX_TITLE = 200
 

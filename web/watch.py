@@ -13,7 +13,7 @@ import logging
 import threading
 from pathlib import Path
 
-from web.store import DatasetStore
+from almaty_map.web.store import DatasetStore
 
 log = logging.getLogger("almaty_map.watch")
 

@@ -13,9 +13,10 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
-from geodata import make_slices, membership
-from maprender import export_page, write_export
-from maprender.chromium import launch
+from almaty_map.geodata.timeslices import make_slices, membership
+from almaty_map.maprender.build import export_page
+from almaty_map.maprender.chromium import launch
+from almaty_map.maprender.export import write_export
 
 BLANK_TILE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -7,8 +7,10 @@ import json
 import orjson
 import pytest
 
-from geodata import events_geojson, load_dataset
-from maprender import MapSpec, export_page, write_export
+from almaty_map.geodata.dataset import load_dataset
+from almaty_map.geodata.formats import events_geojson
+from almaty_map.maprender.build import MapSpec, export_page
+from almaty_map.maprender.export import write_export
 from tests.browser.conftest import expected_slices, open_map
 from tests.conftest import DATA
 
@@ -198,7 +200,7 @@ def test_reference_places_open_where_no_event_is_drawn(watched, bundled_export):
 def test_packed_encoding_round_trips_every_property_of_every_event(watched, tmp_path):
     """A map large enough to pack its details block (deflate + base64) still gives back
     exactly the events the API serves."""
-    from bench.synthetic import write_dataset
+    from harness.synthetic import write_dataset
 
     dataset = load_dataset(write_dataset(2500, tmp_path / "synthetic"))
     path = tmp_path / "synthetic.html"

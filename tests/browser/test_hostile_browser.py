@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from harness.serving import serve
 from tests.conftest import DATA
-from tests.serving import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

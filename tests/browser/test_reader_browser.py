@@ -9,7 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from app import cli
+from almaty_map.cli import main as cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

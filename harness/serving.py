@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
-START = "import sys; from app import cli; sys.exit(cli())"
+START = "import sys; from almaty_map.cli import main; sys.exit(main())"
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from babel import Locale
 from babel.dates import get_month_names
 
-from maprender.i18n import Texts
+from almaty_map.language.texts import Texts
 
 # A number that falls in each CLDR plural category, for asking gettext for that form.
 _SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 5, "other": 10}

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from babel.dates import format_date, format_interval, format_skeleton
 
-from geodata import Slice
-from maprender.i18n import Texts
+from almaty_map.geodata.timeslices import Slice
+from almaty_map.language.texts import Texts
 
 _PARTS_OF_DAY = (
     (5, "early hours"),

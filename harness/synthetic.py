@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from geodata import BUNDLED
+from almaty_map.geodata.bundled import BUNDLED
 
 EXTENT = (76.80, 43.15, 77.05, 43.35)
 CITY = (76.915, 43.24)

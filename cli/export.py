@@ -1,0 +1,81 @@
+"""`almaty-map export`: the map as one standalone HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from almaty_map.cli.options import (
+    data_option,
+    event_filter,
+    filter_options,
+    load_or_exit,
+    map_options,
+    max_size_option,
+)
+
+
+def map_page(dataset, flt, slice_by, title, lang, mode, carto_key) -> bytes:
+    """The standalone page for these options; a --slice the data cannot use is a usage
+    error."""
+    from almaty_map.geodata.timeslices import SlicingError
+    from almaty_map.maprender.build import MapSpec, export_page
+    from almaty_map.maprender.options import MapOptions
+
+    spec = MapSpec(
+        filter=flt,
+        slice_by=slice_by,
+        language=lang,
+        title=title,
+        options=MapOptions(mode=mode),
+        carto_key=carto_key,
+    )
+    try:
+        return export_page(dataset, spec)
+    except SlicingError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
+
+
+def write_or_exit(data: bytes, out: Path) -> int:
+    from almaty_map.maprender.export import ExportError, write_export
+
+    try:
+        return write_export(data, out)
+    except ExportError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(1) from None
+
+
+@click.command("export")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="The HTML file to write (written whole, or not at all).",
+)
+@data_option
+@filter_options
+@map_options
+@max_size_option
+def command(
+    out, data, start, end, categories, bbox, text, slice_by, title, lang, mode, carto_key, max_mb
+) -> None:
+    """Write the map as one standalone HTML file.
+
+    For a website or a CMS: the file needs no server and no CDN. Leaflet, the map code and
+    the data are inside it, so it opens from disk with the network off (only the background
+    tiles need the network). The same data and options always give the same bytes, so
+    exports can be diffed and versioned. Add #story=1 to its address to open it in story
+    mode.
+
+    \b
+    Examples:
+      almaty-map export --out almaty.html
+      almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
+    """
+    dataset = load_or_exit(data, max_mb)
+    flt = event_filter(dataset, start, end, categories, bbox, text)
+    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key)
+    written = write_or_exit(page, out)
+    click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)

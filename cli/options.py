@@ -1,0 +1,155 @@
+"""Options and helpers the subcommands share, so they read and behave the same.
+
+Only light modules are imported here (click and constants): the heavy ones are imported by
+each command when it runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from almaty_map.geodata.bundled import BUNDLED
+from almaty_map.geodata.model import SLICE_KINDS
+from almaty_map.language.texts import LANGUAGES
+from almaty_map.maprender.options import MODES
+
+if TYPE_CHECKING:
+    from almaty_map.geodata.dataset import Dataset
+    from almaty_map.geodata.errors import Problem
+
+DEFAULT_MAX_MB = 512
+DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
+
+
+def _stack(options: list[Callable]) -> Callable:
+    def decorate(func: Callable) -> Callable:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+def data_option(func: Callable) -> Callable:
+    return click.option(
+        "--data",
+        "data",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=BUNDLED,
+        metavar="PATH",
+        show_default="bundled Almaty 2022",
+        help=DATA_HELP,
+    )(func)
+
+
+def max_size_option(func: Callable) -> Callable:
+    return click.option(
+        "--max-size",
+        "max_mb",
+        type=click.IntRange(1),
+        default=DEFAULT_MAX_MB,
+        envvar="ALMATY_MAP_MAX_FILE_MB",
+        show_default=True,
+        help="Largest events/places file to accept, in MiB.",
+    )(func)
+
+
+filter_options = _stack(
+    [
+        click.option(
+            "--start",
+            help="Keep events that end after this date or date-time "
+            "(2022-01-06, or 2022-01-06T18:00:00+06:00).",
+        ),
+        click.option(
+            "--end",
+            help="Keep events that start on or before this date or "
+            "date-time (a date includes the whole day).",
+        ),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            help="Category id to keep; repeat it or separate ids with commas.",
+        ),
+        click.option("--bbox", help="Area to keep: min_lon,min_lat,max_lon,max_lat (WGS84)."),
+        click.option(
+            "--text",
+            "-q",
+            "text",
+            help="Keep events whose title, description, place or actors contain this text.",
+        ),
+    ]
+)
+
+map_options = _stack(
+    [
+        click.option(
+            "--slice",
+            "slice_by",
+            type=click.Choice(SLICE_KINDS),
+            default="period",
+            show_default=True,
+            help="Time slices: the dataset's named periods, or calendar days, weeks or months.",
+        ),
+        click.option("--title", help="Title shown on the map (default: the dataset's title)."),
+        click.option(
+            "--lang",
+            type=click.Choice(LANGUAGES),
+            default="en",
+            show_default=True,
+            help="Interface language.",
+        ),
+        click.option(
+            "--mode",
+            type=click.Choice(MODES),
+            default="cumulative",
+            show_default=True,
+            help="How the time control starts: one slice, everything up to it, or a sliding "
+            "window.",
+        ),
+        click.option(
+            "--carto-key",
+            envvar="ALMATY_MAP_CARTO_KEY",
+            help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).",
+        ),
+    ]
+)
+
+
+def report(problems: list[Problem], out=None) -> None:
+    """Print problems one per line, errors first, then a one-line summary."""
+    out = out or sys.stderr
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for problem in errors + warnings:
+        click.echo(str(problem), file=out)
+    click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
+
+
+def load_or_exit(folder: Path, max_mb: int) -> Dataset:
+    """The validated dataset, or the full report and exit status 1."""
+    from almaty_map.geodata.dataset import inspect_dataset
+
+    dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    if dataset is None:
+        click.echo(f"The dataset in {folder} cannot be loaded:", err=True)
+        report(problems)
+        raise SystemExit(1)
+    return dataset
+
+
+def event_filter(dataset: Dataset, start, end, categories, bbox, text):
+    """The filter the options ask for; a bad value is a usage error naming its option."""
+    from almaty_map.geodata.filtering import FilterError, make_filter
+
+    try:
+        return make_filter(dataset, start, end, list(categories), bbox, text)
+    except FilterError as exc:
+        hint = {"q": "--text"}.get(exc.param, f"--{exc.param}")
+        raise click.BadParameter(exc.message, param_hint=hint) from None

@@ -1,0 +1,57 @@
+"""`almaty-map validate`: check a dataset folder and list every problem."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from almaty_map.cli.options import data_option, max_size_option, report
+
+
+@click.command("validate")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@data_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+@max_size_option
+def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
+    """Check a dataset folder and list every problem.
+
+    The folder is PATH, or --data PATH (the bundled dataset if neither is given). Each line
+    names the file, the feature (index and id), the field, what was expected and what was
+    found. Exits with status 1 if there are errors (warnings alone exit 0).
+
+    \b
+    Examples:
+      almaty-map validate path/to/my-dataset
+      almaty-map validate --data path/to/my-dataset --format json
+    """
+    from almaty_map.geodata.dataset import inspect_dataset
+
+    folder = path or data
+    dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {"valid": dataset is not None, "problems": [p.as_dict() for p in problems]},
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
+    else:
+        report(problems, sys.stdout)
+        if dataset is not None:
+            click.echo(
+                f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places"
+            )
+    if dataset is None:
+        raise SystemExit(1)
