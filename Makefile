@@ -42,9 +42,9 @@ lint: $(VENV)/.test
 test: $(VENV)/.test chromium wrk lint
 	$(BIN)/pytest
 
-# The inner loop: everything but the browser, real-server and load tests (under a minute).
+# The inner loop: everything but the browser, real-server, load and install tests.
 test-fast: $(VENV)/.test
-	$(BIN)/pytest -m "not browser and not server and not load"
+	$(BIN)/pytest -m "not browser and not server and not load and not install"
 
 # The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
 bench: $(VENV)/.bench chromium wrk

@@ -14,6 +14,13 @@ from harness.serving import free_port, serve
 DATA = Path(__file__).parent / "data"
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test that starts a real server, so `make test-fast` can leave them out."""
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+
+
 @pytest.fixture(scope="session")
 def bundled():
     return load_dataset()

@@ -23,6 +23,7 @@ from almaty_map.geodata.bundled import BUNDLED
 from harness.loadgen import request_mix, run_wrk
 from harness.serving import running
 
+pytestmark = [pytest.mark.load, pytest.mark.server]
 SECONDS = 15
 CONNECTIONS = 16
 EDITED = "2022-01-06-csto-arrives"

@@ -74,7 +74,10 @@ def test_no_output_holds_the_exact_location(secret_dataset, tmp_path, caplog):
         "/ogc/collections/events/items?bbox=x",
     ]
     for url in urls:
-        body = unpacked(client.get(url).get_data(as_text=True))
+        response = client.get(url)
+        # A probe proves nothing unless it got the real output: check that first.
+        assert response.status_code == (400 if url.endswith("bbox=x") else 200), url
+        body = unpacked(response.get_data(as_text=True))
         assert leaks(body) == [], url
     runner = CliRunner()
     for args in (
@@ -82,11 +85,24 @@ def test_no_output_holds_the_exact_location(secret_dataset, tmp_path, caplog):
         ["query", "--data", str(secret_dataset), "--format", "csv"],
         ["validate", str(secret_dataset)],
     ):
-        assert leaks(runner.invoke(cli, args).output) == [], args
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "home" in result.output or "valid" in result.output, args
+        assert leaks(result.output) == [], args
     out = tmp_path / "map.html"
-    runner.invoke(cli, ["export", "--data", str(secret_dataset), "--out", str(out)])
+    result = runner.invoke(cli, ["export", "--data", str(secret_dataset), "--out", str(out)])
+    assert result.exit_code == 0, result.output
     assert leaks(unpacked(out.read_text())) == []
     assert leaks(caplog.text) == []
+
+
+def test_the_probes_see_the_coarse_location(secret_dataset):
+    """The outputs searched above really carry the event, at its coarse grid cell."""
+    client = create_app({"TESTING": True, "DATA_PATH": str(secret_dataset)}).test_client()
+    for url in ("/download.geojson", "/ogc/collections/events/items/home", "/download.csv"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "76.925" in response.get_data(as_text=True), url
 
 
 def test_large_exports_are_checked_unpacked_too(secret_dataset, monkeypatch):
@@ -111,6 +127,7 @@ def test_validation_errors_withhold_the_location(secret_dataset):
     text = events.read_text().replace(f"[{HOME[0]}, {HOME[1]}]", f"[{HOME[1]}, {HOME[0]}]")
     events.write_text(text)
     result = CliRunner().invoke(cli, ["validate", str(secret_dataset), "--format", "json"])
+    assert result.exit_code == 1
     report = json.loads(result.output)
     assert any("swapped" in p["message"] for p in report["problems"])
     assert leaks(result.output) == []
