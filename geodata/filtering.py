@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import shapely
 
+from almaty_map.geodata.bbox import BBox, within_bbox
 from almaty_map.geodata.timeparse import BOUND_EXPECTED, TimeValueError, parse_bound
 
 if TYPE_CHECKING:
@@ -41,12 +41,8 @@ class EventFilter:
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
     categories: tuple[str, ...] | None = None
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: BBox | None = None
     text: str | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return self == EventFilter()
 
 
 def make_filter(
@@ -105,7 +101,7 @@ def _text(value: str | None) -> str | None:
     return value.strip()
 
 
-def parse_bbox(value: str, param: str = "bbox") -> tuple[float, float, float, float]:
+def parse_bbox(value: str, param: str = "bbox") -> BBox:
     """Read "minx,miny,maxx,maxy". minx > maxx means the box crosses the antimeridian,
     as in OGC API - Features; miny > maxy is an error."""
     parts = value.split(",")
@@ -138,7 +134,7 @@ def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
         codes = [dataset.meta.category_ids.index(c) for c in flt.categories]
         keep &= np.isin(dataset.events["category"].cat.codes.to_numpy(), codes)
     if flt.bbox is not None:
-        keep &= _bbox_mask(dataset, flt.bbox)
+        keep &= within_bbox(dataset.events, flt.bbox)
     if flt.text is not None:
         keep &= _text_mask(dataset, flt.text)
     return np.flatnonzero(keep)
@@ -154,19 +150,6 @@ def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
         return mask
     begin = int(np.searchsorted(starts, lo.value - dataset.longest_ns, side="left"))
     mask[begin:stop] = ends[begin:stop] > lo.value
-    return mask
-
-
-def _bbox_mask(dataset: Dataset, bbox: tuple[float, float, float, float]) -> np.ndarray:
-    minx, miny, maxx, maxy = bbox
-    boxes = (
-        [shapely.box(minx, miny, maxx, maxy)]
-        if minx <= maxx
-        else [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
-    )
-    mask = np.zeros(len(dataset.events), dtype=bool)
-    for box in boxes:
-        mask[dataset.events.sindex.query(box, predicate="intersects")] = True
     return mask
 
 

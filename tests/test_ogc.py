@@ -189,6 +189,14 @@ def test_bad_parameters_get_400_naming_them(client, query, parameter):
     assert "expected" in doc
 
 
+def test_places_share_the_antimeridian_rule(client):
+    every = get_json(client, "/ogc/collections/places/items")["numberMatched"]
+    assert every > 0
+    across = "/ogc/collections/places/items?bbox="
+    assert get_json(client, across + "170,-90,10,90")["numberMatched"] == 0
+    assert get_json(client, across + "60,-90,-170,90")["numberMatched"] == every
+
+
 def test_unknown_collection_and_feature_are_404(client):
     assert get_json(client, "/ogc/collections/nope", 404)["code"] == "NotFound"
     assert get_json(client, "/ogc/collections/nope/items", 404)["code"] == "NotFound"
