@@ -1,6 +1,12 @@
-"""API errors with the HTTP status, an OGC-style code, and the parameter at fault."""
+"""API errors: the HTTP status, an OGC-style code, and for a bad request every problem."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from almaty_map.geodata.errors import QueryProblem
+
+INVALID = "InvalidParameterValue"
 
 
 class ApiError(Exception):
@@ -11,35 +17,29 @@ class ApiError(Exception):
         status: int,
         code: str,
         description: str,
-        parameter: str | None = None,
-        expected: str | None = None,
+        problems: tuple[QueryProblem, ...] = (),
     ):
         super().__init__(description)
         self.status = status
         self.code = code
         self.description = description
-        self.parameter = parameter
-        self.expected = expected
+        self.problems = problems
 
     def as_dict(self) -> dict[str, object]:
+        """The first problem's parameter and expectation stay at the top, where clients read
+        them before a response could list several."""
         body: dict[str, object] = {"code": self.code, "description": self.description}
-        if self.parameter is not None:
-            body["parameter"] = self.parameter
-        if self.expected:
-            body["expected"] = self.expected
+        if self.problems:
+            body["parameter"] = self.problems[0].parameter
+            body["expected"] = self.problems[0].expected
+            body["problems"] = [p.as_dict() for p in self.problems]
         return body
 
 
-def invalid(parameter: str, expected: str, found: str) -> ApiError:
-    """400 for a parameter with a wrong value, naming it and what was expected."""
-    shown = found if len(found) <= 80 else found[:79] + "…"
-    return ApiError(
-        400,
-        "InvalidParameterValue",
-        f"parameter '{parameter}': expected {expected}, got {shown!r}",
-        parameter,
-        expected,
-    )
+def rejected(problems: Sequence[QueryProblem]) -> ApiError:
+    """400 for wrong parameters: described by the first (as clients have always read it),
+    and listing every one."""
+    return ApiError(400, INVALID, str(problems[0]), tuple(problems))
 
 
 def not_found(what: str) -> ApiError:
