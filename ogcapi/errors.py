@@ -1,4 +1,8 @@
-"""API errors: the HTTP status, an OGC-style code, and for a bad request every problem."""
+"""API errors: the HTTP status, an OGC-style code, and for a bad request every problem.
+
+They carry no HTTP machinery: web.errors answers them in the shape every error of the app
+has, so a client reads an API error and a page's bad request the same way.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ INVALID = "InvalidParameterValue"
 
 
 class ApiError(Exception):
-    """A request the API cannot answer: ``as_dict`` is the JSON body of the response."""
+    """A request the API cannot answer."""
 
     def __init__(
         self,
@@ -24,16 +28,6 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.problems = problems
-
-    def as_dict(self) -> dict[str, object]:
-        """The first problem's parameter and expectation stay at the top, where clients read
-        them before a response could list several."""
-        body: dict[str, object] = {"code": self.code, "description": self.description}
-        if self.problems:
-            body["parameter"] = self.problems[0].parameter
-            body["expected"] = self.problems[0].expected
-            body["problems"] = [p.as_dict() for p in self.problems]
-        return body
 
 
 def rejected(problems: Sequence[QueryProblem]) -> ApiError:

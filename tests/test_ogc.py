@@ -222,6 +222,14 @@ def test_an_out_of_range_longitude_is_named(client):
     assert doc["expected"] == "a longitude in [-180, 180]"
 
 
+def test_api_errors_in_html_list_every_problem_escaped(client):
+    response = client.get("/ogc/collections/events/items?f=html&limit=<b>&offset=x")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<strong>limit</strong>: expected an integer from 1 to 10000" in page
+    assert "<strong>offset</strong>" in page and "<b>" not in page
+
+
 def test_places_share_the_antimeridian_rule(client):
     every = get_json(client, "/ogc/collections/places/items")["numberMatched"]
     assert every > 0

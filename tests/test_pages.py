@@ -59,6 +59,19 @@ def test_every_bad_value_is_named_and_the_good_ones_still_apply(client):
     assert 'href="/download.csv?start=2022-01-07&amp;category=lethal-force"' in page
 
 
+def test_bad_values_on_a_download_are_listed_together(client):
+    response = client.get("/download.csv?start=never&bbox=1,2&q=" + "x" * 201)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for name in ("start", "bbox", "q"):
+        assert f"<strong>{name}</strong>: expected" in page
+    asked = client.get("/download.csv?start=never&bbox=1,2", headers={"Accept": "application/json"})
+    assert asked.status_code == 400 and asked.mimetype == "application/json"
+    body = orjson.loads(asked.data)
+    assert body["code"] == "InvalidParameterValue" and body["parameter"] == "start"
+    assert [p["parameter"] for p in body["problems"]] == ["start", "bbox"]
+
+
 def test_download_links_share_the_view(client):
     page = client.get("/?start=2022-01-06&end=2022-01-07&category=lethal-force").get_data(
         as_text=True

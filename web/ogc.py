@@ -1,8 +1,9 @@
 """OGC API - Features views: thin wrappers that turn ogcapi results into responses.
 
 Every path answers with and without a trailing slash (OWSLib asks for /ogc/), in JSON by
-default, HTML for browsers or ``f=html``, CSV for items with ``f=csv``. Errors are JSON
-naming every parameter at fault, and never a 500 for a bad request.
+default, HTML for browsers or ``f=html``, CSV for items with ``f=csv``. Errors are raised as
+ogcapi's ApiError and answered by web.errors: JSON naming every parameter at fault, and never
+a 500 for a bad request.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from almaty_map.geodata.dataset import Dataset
 from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
-from almaty_map.ogcapi.errors import ApiError, not_found
+from almaty_map.ogcapi.errors import not_found
 from almaty_map.ogcapi.params import (
     COLLECTIONS,
     CRS84,
@@ -60,11 +61,9 @@ def base_url() -> str:
     return url_for("ogc.landing", _external=True).rstrip("/")
 
 
-def json_response(
-    body: bytes | dict, mimetype: str = documents.JSON, status: int = 200
-) -> Response:
+def json_response(body: bytes | dict, mimetype: str = documents.JSON) -> Response:
     data = body if isinstance(body, bytes) else orjson.dumps(body)
-    response = Response(data, status=status, mimetype=mimetype)
+    response = Response(data, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -84,15 +83,6 @@ def _collection_name(name: str) -> str:
             f"no collection {name[:80]!r}; the collections are " + ", ".join(COLLECTIONS)
         )
     return name
-
-
-@blueprint.errorhandler(ApiError)
-def api_error(exc: ApiError):
-    if request.args.get("f") == "html":
-        return render_template(
-            "error.html", status=exc.status, title=exc.code, detail=exc.description
-        ), exc.status
-    return json_response(exc.as_dict(), status=exc.status)
 
 
 @route("", "landing")

@@ -31,6 +31,7 @@ from almaty_map.maprender.assets import ASSETS, asset_text
 from almaty_map.maprender.build import MapSpec
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
+from almaty_map.web.errors import bad_request
 from almaty_map.web.maps import embed_page, export_document, reader_parts
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.store import current_dataset
@@ -87,11 +88,6 @@ def safe_filename(title: str, state: ViewState, suffix: str) -> str:
     parts = [text] + [v for v in (state.start, state.end) if v]
     slug = "_".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
     return (slug.strip("_-")[:100] or "almaty-map") + suffix
-
-
-def bad_request(problems: list[QueryProblem]):
-    detail = "; ".join(f"{p.parameter}: {p.message}" for p in problems)
-    return render_template("error.html", status=400, title="Bad request", detail=detail), 400
 
 
 def _slicing_problem(state: ViewState, exc: SlicingError) -> QueryProblem:
