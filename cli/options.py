@@ -7,7 +7,7 @@ each command when it runs.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +20,18 @@ from almaty_map.maprender.options import MODES
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
-    from almaty_map.geodata.errors import Problem
+    from almaty_map.geodata.errors import Problem, QueryProblem
+    from almaty_map.geodata.filtering import EventFilter
 
 DEFAULT_MAX_MB = 512
+# The query reader's parameter names, as the filter options spell them.
+OPTION_NAMES = {
+    "start": "--start",
+    "end": "--end",
+    "category": "--category",
+    "bbox": "--bbox",
+    "q": "--text",
+}
 DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
 
 
@@ -144,12 +153,21 @@ def load_or_exit(folder: Path, max_mb: int) -> Dataset:
     return dataset
 
 
-def event_filter(dataset: Dataset, start, end, categories, bbox, text):
-    """The filter the options ask for; a bad value is a usage error naming its option."""
-    from almaty_map.geodata.filtering import FilterError, make_filter
+def event_filter(dataset: Dataset, start, end, categories, bbox, text) -> EventFilter:
+    """The filter the options ask for; bad values are one usage error naming every option."""
+    from almaty_map.geodata.query import QueryText, read_query
 
-    try:
-        return make_filter(dataset, start, end, list(categories), bbox, text)
-    except FilterError as exc:
-        hint = {"q": "--text"}.get(exc.param, f"--{exc.param}")
-        raise click.BadParameter(exc.message, param_hint=hint) from None
+    given = QueryText(start=start, end=end, categories=tuple(categories), bbox=bbox, q=text)
+    query = read_query(dataset.meta, given)
+    if query.problems:
+        raise click.UsageError(usage_message(query.problems))
+    return query.filter
+
+
+def usage_message(problems: Sequence[QueryProblem]) -> str:
+    """Each problem under the option it belongs to (the reader names parameters: q is
+    --text here)."""
+    if len(problems) == 1:
+        return f"Invalid value for {OPTION_NAMES[problems[0].parameter]}: {problems[0].message}"
+    lines = [f"  {OPTION_NAMES[p.parameter]}: {p.message}" for p in problems]
+    return f"{len(problems)} invalid values:\n" + "\n".join(lines)

@@ -1,8 +1,9 @@
-"""Problems found in a dataset, and the one error that carries all of them.
+"""Problems found in a dataset or in a query, and the one error that carries a dataset's.
 
 A dataset is checked completely before anything is loaded, so an editor sees every problem
 in one run instead of fixing them one at a time. Each problem names the file, the feature
-(index in the file and id), the field, what was found and what was expected.
+(index in the file and id), the field, what was found and what was expected. A query is
+read the same way: every wrong value is a QueryProblem naming its parameter.
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ class Problem:
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form for machine-readable reports."""
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class QueryProblem:
+    """One wrong value in a query. ``message`` says what is wrong without naming the
+    parameter, so the page, the API and the CLI can each name it their own way (a form
+    field, a JSON member, an option)."""
+
+    parameter: str
+    expected: str
+    found: str
+    message: str
+
+    @classmethod
+    def expecting(cls, parameter: str, expected: str, value: str) -> QueryProblem:
+        """The usual problem: this was expected, that was found."""
+        found = shorten(value)
+        return cls(parameter, expected, found, f"expected {expected}, got {found}")
+
+    def __str__(self) -> str:
+        return f"parameter '{self.parameter}': {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
 
 
 class DataError(Exception):

@@ -23,7 +23,9 @@ _EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
 _LATEST = pd.Timestamp("2262-01-01", tz="UTC")
 
 DATETIME_EXPECTED = "an ISO 8601 date-time with a UTC offset (e.g. 2022-01-06T18:00:00+06:00)"
-BOUND_EXPECTED = "a date (2022-01-06) or an ISO 8601 date-time with a UTC offset"
+BOUND_EXPECTED = (
+    "a date (2022-01-06) or an ISO 8601 date-time with a UTC offset (2022-01-06T18:00:00+06:00)"
+)
 
 
 class TimeValueError(ValueError):

@@ -9,13 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.ogcapi.params import (
-    CRS84,
-    DATETIME_EXPECTED,
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    MAX_TEXT_QUERY,
-)
+from almaty_map.geodata.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
+from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
+from almaty_map.ogcapi.params import CRS84
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (
@@ -149,7 +145,7 @@ def openapi(dataset: Dataset, base: str) -> dict:
         _parameter(
             "datetime",
             f"Only features whose time span overlaps this: "
-            f"{DATETIME_EXPECTED}. A bare date is a whole day in the dataset's "
+            f"{INTERVAL_EXPECTED}. A bare date is a whole day in the dataset's "
             f"timezone ({dataset.meta.timezone}).",
             {"type": "string"},
         ),

@@ -1,45 +1,39 @@
-"""API errors with the HTTP status, an OGC-style code, and the parameter at fault."""
+"""API errors: the HTTP status, an OGC-style code, and for a bad request every problem.
+
+They carry no HTTP machinery: web.errors answers them in the shape every error of the app
+has, so a client reads an API error and a page's bad request the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from almaty_map.geodata.errors import QueryProblem
+
+INVALID = "InvalidParameterValue"
+
 
 class ApiError(Exception):
-    """A request the API cannot answer: ``as_dict`` is the JSON body of the response."""
+    """A request the API cannot answer."""
 
     def __init__(
         self,
         status: int,
         code: str,
         description: str,
-        parameter: str | None = None,
-        expected: str | None = None,
+        problems: tuple[QueryProblem, ...] = (),
     ):
         super().__init__(description)
         self.status = status
         self.code = code
         self.description = description
-        self.parameter = parameter
-        self.expected = expected
-
-    def as_dict(self) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "description": self.description}
-        if self.parameter is not None:
-            body["parameter"] = self.parameter
-        if self.expected:
-            body["expected"] = self.expected
-        return body
+        self.problems = problems
 
 
-def invalid(parameter: str, expected: str, found: str) -> ApiError:
-    """400 for a parameter with a wrong value, naming it and what was expected."""
-    shown = found if len(found) <= 80 else found[:79] + "…"
-    return ApiError(
-        400,
-        "InvalidParameterValue",
-        f"parameter '{parameter}': expected {expected}, got {shown!r}",
-        parameter,
-        expected,
-    )
+def rejected(problems: Sequence[QueryProblem]) -> ApiError:
+    """400 for wrong parameters: described by the first (as clients have always read it),
+    and listing every one."""
+    return ApiError(400, INVALID, str(problems[0]), tuple(problems))
 
 
 def not_found(what: str) -> ApiError:

@@ -12,6 +12,7 @@ import numpy as np
 import orjson
 import shapely
 
+from almaty_map.geodata.bbox import within_bbox
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import defuse, events_csv, feature_pieces, geojson_bytes
@@ -56,16 +57,7 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
     if query.has_datetime:
         keep[:] = False
     if query.filter.bbox is not None:
-        minx, miny, maxx, maxy = query.filter.bbox
-        boxes = (
-            [shapely.box(minx, miny, maxx, maxy)]
-            if minx <= maxx
-            else [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
-        )
-        inside = np.zeros(len(places), dtype=bool)
-        for box in boxes:
-            inside[places.sindex.query(box, predicate="intersects")] = True
-        keep &= inside
+        keep &= within_bbox(places, query.filter.bbox)
     if query.filter.text is not None:
         text = query.filter.text.casefold()
         names = places[["name", "name_kk", "name_ru"]].fillna("").agg("\n".join, axis=1)

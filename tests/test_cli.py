@@ -62,6 +62,30 @@ def test_query_bad_option_names_it():
     assert "--bbox" in result.output and "four numbers" in result.output
 
 
+def test_query_names_every_bad_option_at_once():
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "--start",
+            "never",
+            "--bbox",
+            "200,0,10,10",
+            "--category",
+            "riot",
+            "-q",
+            "x" * 201,
+        ],
+    )
+    assert result.exit_code == 2
+    assert "4 invalid values:" in result.output
+    lines = [line.strip() for line in result.output.splitlines()]
+    assert "--bbox: longitude 200 (min_lon) is out of range [-180, 180]" in lines
+    for option in ("--start", "--category", "--text"):
+        assert any(line.startswith(f"{option}: expected") for line in lines)
+    assert "Traceback" not in result.output
+
+
 def test_query_on_a_broken_dataset_prints_the_report(make_dataset):
     folder = make_dataset(events=DATA / "broken-events" / "null-geometry.geojson")
     result = CliRunner().invoke(cli, ["query", "--data", str(folder)])

@@ -189,6 +189,55 @@ def test_bad_parameters_get_400_naming_them(client, query, parameter):
     assert "expected" in doc
 
 
+def test_every_bad_parameter_is_listed_and_the_first_is_described(client):
+    doc = get_json(
+        client,
+        "/ogc/collections/events/items?limit=0&bbox=200,95,10,10&datetime=never/2022-01-05"
+        "&category=riot&colour=red",
+        status=400,
+    )
+    problems = [(p["parameter"], p["message"]) for p in doc["problems"]]
+    assert [name for name, _ in problems] == [
+        "colour",
+        "datetime",
+        "category",
+        "bbox",
+        "bbox",
+        "limit",
+    ]
+    assert doc["parameter"] == "colour" and doc["description"].startswith("parameter 'colour'")
+    assert doc["expected"] == doc["problems"][0]["expected"]
+    assert "for the interval's start" in problems[1][1]
+    assert "expected one of protest, unrest, lethal-force" in problems[2][1]
+    assert "latitude 95 (min_lat) is out of range [-90, 90]" in problems[4][1]
+    assert all({"parameter", "expected", "found", "message"} == set(p) for p in doc["problems"])
+
+
+def test_an_out_of_range_longitude_is_named(client):
+    doc = get_json(client, "/ogc/collections/events/items?bbox=200,0,10,10", status=400)
+    assert doc["parameter"] == "bbox"
+    assert doc["description"] == (
+        "parameter 'bbox': longitude 200 (min_lon) is out of range [-180, 180]"
+    )
+    assert doc["expected"] == "a longitude in [-180, 180]"
+
+
+def test_api_errors_in_html_list_every_problem_escaped(client):
+    response = client.get("/ogc/collections/events/items?f=html&limit=<b>&offset=x")
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<strong>limit</strong>: expected an integer from 1 to 10000" in page
+    assert "<strong>offset</strong>" in page and "<b>" not in page
+
+
+def test_places_share_the_antimeridian_rule(client):
+    every = get_json(client, "/ogc/collections/places/items")["numberMatched"]
+    assert every > 0
+    across = "/ogc/collections/places/items?bbox="
+    assert get_json(client, across + "170,-90,10,90")["numberMatched"] == 0
+    assert get_json(client, across + "60,-90,-170,90")["numberMatched"] == every
+
+
 def test_unknown_collection_and_feature_are_404(client):
     assert get_json(client, "/ogc/collections/nope", 404)["code"] == "NotFound"
     assert get_json(client, "/ogc/collections/nope/items", 404)["code"] == "NotFound"

@@ -38,6 +38,40 @@ def test_bad_filter_value_is_named_and_escaped(client):
     assert page.count('class="event"') == 19  # the rest of the view still works
 
 
+def test_every_bad_value_is_named_and_the_good_ones_still_apply(client):
+    response = client.get(
+        "/?start=2022-01-07&end=someday&category=riot&category=lethal-force"
+        "&bbox=200,0,10,10&slice=year"
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    errors = page.split('class="errors"')[1].split("</div>")[0]
+    for name in ("end", "category", "bbox", "slice"):
+        assert f"<strong>{name}</strong>:" in errors
+    assert "longitude 200 (min_lon) is out of range [-180, 180]" in errors
+    assert "start</strong>" not in errors
+    # From 7 January, lethal force only: the good start and category still filter the list.
+    listed = page.split('id="event-list"')[1]
+    assert listed.count('class="event"') == 2
+    assert "Aykorkem Meldekhan" in listed and "Independence Monument" not in listed
+    assert 'value="2022-01-07"' in page
+    # The view's links carry the good values only, so they open without an error.
+    assert 'href="/download.csv?start=2022-01-07&amp;category=lethal-force"' in page
+
+
+def test_bad_values_on_a_download_are_listed_together(client):
+    response = client.get("/download.csv?start=never&bbox=1,2&q=" + "x" * 201)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    for name in ("start", "bbox", "q"):
+        assert f"<strong>{name}</strong>: expected" in page
+    asked = client.get("/download.csv?start=never&bbox=1,2", headers={"Accept": "application/json"})
+    assert asked.status_code == 400 and asked.mimetype == "application/json"
+    body = orjson.loads(asked.data)
+    assert body["code"] == "InvalidParameterValue" and body["parameter"] == "start"
+    assert [p["parameter"] for p in body["problems"]] == ["start", "bbox"]
+
+
 def test_download_links_share_the_view(client):
     page = client.get("/?start=2022-01-06&end=2022-01-07&category=lethal-force").get_data(
         as_text=True

@@ -1,37 +1,96 @@
-"""One error handler for the whole app: an HTML page for people, JSON under /ogc.
+"""One way to answer an error, for the pages, the API and anything unexpected.
 
-No error response repeats user input unescaped, and an unexpected failure answers 500 with a
-generic message (the details go to the log, never to the client).
+Every error has one shape, {code, description, parameter?, expected?, problems?}: JSON under
+/ogc (unless f=html) and for clients that prefer JSON to HTML, otherwise templates/error.html,
+which Jinja escapes, so no user text is ever echoed as markup. A bad request is a 400 naming
+every problem; only a real failure is a 500, whose details go to the log, never to the client.
 """
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from almaty_map.geodata.errors import QueryProblem
+from almaty_map.ogcapi.errors import INVALID, ApiError
+
+JSON = "application/json"
+HTML = "text/html"
+DETAILS = {
+    404: "There is no page at this address.",
+    405: "This address does not accept that method.",
+    500: "Something went wrong on our side.",
+}
+
+
+@dataclass(frozen=True)
+class ErrorShape:
+    """An error as every client sees it, whichever part of the app found it."""
+
+    status: int
+    code: str
+    description: str
+    problems: tuple[QueryProblem, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return HTTP_STATUS_CODES.get(self.status, "Error")
+
+    def body(self) -> dict[str, object]:
+        """The JSON body. The first problem's parameter and expectation stay at the top, where
+        clients read them before a response could list several."""
+        body: dict[str, object] = {"code": self.code, "description": self.description}
+        if self.problems:
+            body["parameter"] = self.problems[0].parameter
+            body["expected"] = self.problems[0].expected
+            body["problems"] = [p.as_dict() for p in self.problems]
+        return body
+
+
+def bad_request(problems: Sequence[QueryProblem]) -> Response:
+    """400 for a request whose values cannot be used, described by the first, listing all."""
+    return respond(ErrorShape(400, INVALID, str(problems[0]), tuple(problems)))
+
+
+def respond(error: ErrorShape) -> Response:
+    if not _wants_json():
+        page = render_template("error.html", error=error)
+        return Response(page, status=error.status, mimetype=HTML)
+    response = Response(orjson.dumps(error.body()), status=error.status, mimetype=JSON)
+    if _under_api():
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _under_api() -> bool:
+    return request.path == "/ogc" or request.path.startswith("/ogc/")
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/ogc") and request.args.get("f") != "html"
-
-
-def _render(status: int, title: str, detail: str):
-    if _wants_json():
-        body = {"code": title.replace(" ", ""), "description": detail}
-        return body, status
-    return render_template("error.html", status=status, title=title, detail=detail), status
+    """The API speaks JSON unless asked for HTML; elsewhere, HTML unless the client says it
+    prefers JSON (a browser's */* gets the page)."""
+    if _under_api():
+        return request.args.get("f") != "html"
+    return request.accept_mimetypes.best_match((HTML, JSON)) == JSON
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(exc: ApiError) -> Response:
+        return respond(ErrorShape(exc.status, exc.code, exc.description, exc.problems))
+
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        detail = {
-            404: "There is no page at this address.",
-            405: "This address does not accept that method.",
-        }.get(exc.code or 500, exc.description or "")
-        return _render(exc.code or 500, exc.name, detail)
+    def http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        detail = DETAILS.get(status, exc.description or "")
+        return respond(ErrorShape(status, exc.name.replace(" ", ""), detail))
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
+    def unexpected(exc: Exception) -> Response:
         app.logger.exception("Unhandled error on %s", request.path)
-        error = InternalServerError()
-        return _render(500, error.name, "Something went wrong on our side.")
+        return respond(ErrorShape(500, "InternalServerError", DETAILS[500]))

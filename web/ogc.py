@@ -1,8 +1,9 @@
 """OGC API - Features views: thin wrappers that turn ogcapi results into responses.
 
 Every path answers with and without a trailing slash (OWSLib asks for /ogc/), in JSON by
-default, HTML for browsers or ``f=html``, CSV for items with ``f=csv``. Errors are JSON with
-the parameter at fault, and never a 500 for a bad request.
+default, HTML for browsers or ``f=html``, CSV for items with ``f=csv``. Errors are raised as
+ogcapi's ApiError and answered by web.errors: JSON naming every parameter at fault, and never
+a 500 for a bad request.
 """
 
 from __future__ import annotations
@@ -17,20 +18,19 @@ from almaty_map.geodata.dataset import Dataset
 from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
-from almaty_map.ogcapi.errors import ApiError, not_found
+from almaty_map.ogcapi.errors import not_found
 from almaty_map.ogcapi.params import (
     COLLECTIONS,
     CRS84,
+    FORMATS,
     ITEM_PARAMS,
-    check_crs,
-    check_known,
-    parse_format,
+    check_request,
     parse_items_query,
 )
 from almaty_map.web.store import current_dataset
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
-MEDIA = {"json": documents.JSON, "html": documents.HTML, "csv": documents.CSV}
+DOCUMENT_FORMATS = ("json", "html")
 
 
 def route(rule: str, endpoint: str):
@@ -45,8 +45,9 @@ def route(rule: str, endpoint: str):
 
 
 def negotiate(allowed: tuple[str, ...]) -> str:
-    """``f`` if given (validated), else the best of the Accept header, else JSON."""
-    chosen = parse_format(request.args, allowed)
+    """``f`` if given (each view has checked it), else the best of the Accept header, else
+    JSON."""
+    chosen = request.args.get("f")
     if chosen:
         return chosen
     offered = [documents.GEOJSON, documents.JSON, documents.HTML]
@@ -60,11 +61,9 @@ def base_url() -> str:
     return url_for("ogc.landing", _external=True).rstrip("/")
 
 
-def json_response(
-    body: bytes | dict, mimetype: str = documents.JSON, status: int = 200
-) -> Response:
+def json_response(body: bytes | dict, mimetype: str = documents.JSON) -> Response:
     data = body if isinstance(body, bytes) else orjson.dumps(body)
-    response = Response(data, status=status, mimetype=mimetype)
+    response = Response(data, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
@@ -86,19 +85,10 @@ def _collection_name(name: str) -> str:
     return name
 
 
-@blueprint.errorhandler(ApiError)
-def api_error(exc: ApiError):
-    if request.args.get("f") == "html":
-        return render_template(
-            "error.html", status=exc.status, title=exc.code, detail=exc.description
-        ), exc.status
-    return json_response(exc.as_dict(), status=exc.status)
-
-
 @route("", "landing")
 def landing():
-    check_known(request.args, ("f",))
-    fmt = negotiate(("json", "html"))
+    check_request(request.args, ("f",), DOCUMENT_FORMATS)
+    fmt = negotiate(DOCUMENT_FORMATS)
     dataset = current_dataset()
     document = documents.landing(dataset, base_url(), fmt)
     if fmt == "html":
@@ -108,8 +98,8 @@ def landing():
 
 @route("/conformance", "conformance")
 def conformance():
-    check_known(request.args, ("f",))
-    fmt = negotiate(("json", "html"))
+    check_request(request.args, ("f",), DOCUMENT_FORMATS)
+    fmt = negotiate(DOCUMENT_FORMATS)
     document = documents.conformance()
     if fmt == "html":
         return cached(Response(render_template("ogc/conformance.html", doc=document)))
@@ -118,8 +108,8 @@ def conformance():
 
 @route("/openapi", "openapi")
 def openapi():
-    check_known(request.args, ("f",))
-    fmt = negotiate(("json", "html"))
+    check_request(request.args, ("f",), DOCUMENT_FORMATS)
+    fmt = negotiate(DOCUMENT_FORMATS)
     document = documents.openapi(current_dataset(), base_url())
     if fmt == "html":
         return cached(Response(render_template("ogc/openapi.html", doc=document)))
@@ -128,8 +118,8 @@ def openapi():
 
 @route("/collections", "collections")
 def collections():
-    check_known(request.args, ("f",))
-    fmt = negotiate(("json", "html"))
+    check_request(request.args, ("f",), DOCUMENT_FORMATS)
+    fmt = negotiate(DOCUMENT_FORMATS)
     document = documents.collections(current_dataset(), base_url(), fmt)
     if fmt == "html":
         return cached(Response(render_template("ogc/collections.html", doc=document)))
@@ -138,9 +128,9 @@ def collections():
 
 @route("/collections/<name>", "collection")
 def collection(name: str):
-    check_known(request.args, ("f",))
+    check_request(request.args, ("f",), DOCUMENT_FORMATS)
     name = _collection_name(name)
-    fmt = negotiate(("json", "html"))
+    fmt = negotiate(DOCUMENT_FORMATS)
     document = documents.collection(current_dataset(), base_url(), name, fmt)
     if fmt == "html":
         return cached(Response(render_template("ogc/collection.html", doc=document)))
@@ -152,7 +142,7 @@ def items_view(name: str):
     name = _collection_name(name)
     dataset = current_dataset()
     query = parse_items_query(request.args, dataset, name)
-    fmt = negotiate(("json", "html", "csv"))
+    fmt = negotiate(FORMATS)
     page = items.select_page(dataset, name, query)
     url = f"{base_url()}/collections/{name}/items"
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "f"]
@@ -179,12 +169,11 @@ def items_view(name: str):
 
 @route("/collections/<name>/items/<feature_id>", "item")
 def item(name: str, feature_id: str):
-    check_known(request.args, ITEM_PARAMS)
-    check_crs(request.args, ("crs",))
+    check_request(request.args, ITEM_PARAMS, FORMATS, ("crs",))
     name = _collection_name(name)
     dataset = current_dataset()
     position = items.find_feature(dataset, name, feature_id)
-    fmt = negotiate(("json", "html", "csv"))
+    fmt = negotiate(FORMATS)
     url = f"{base_url()}/collections/{name}/items/{feature_id}"
     links = [
         *documents.self_links(

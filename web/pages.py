@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import (
@@ -21,15 +21,17 @@ from flask import (
     url_for,
 )
 
+from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import events_csv, events_geojson
-from almaty_map.geodata.timeslices import SlicingError
+from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.dates import when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text
 from almaty_map.maprender.build import MapSpec
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
+from almaty_map.web.errors import bad_request
 from almaty_map.web.maps import embed_page, export_document, reader_parts
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.store import current_dataset
@@ -88,9 +90,17 @@ def safe_filename(title: str, state: ViewState, suffix: str) -> str:
     return (slug.strip("_-")[:100] or "almaty-map") + suffix
 
 
-def _bad_request(errors: dict[str, str]):
-    detail = "; ".join(f"{k}: {v}" for k, v in errors.items())
-    return render_template("error.html", status=400, title="Bad request", detail=detail), 400
+def _slicing_problem(state: ViewState, exc: SlicingError) -> QueryProblem:
+    expected = f"a slicing into at most {MAX_SLICES:,} slices"
+    return QueryProblem("slice", expected, shorten(state.slice_by), str(exc))
+
+
+def _field_errors(problems: list[QueryProblem]) -> dict[str, str]:
+    """What to show beside each form field: all of its problems, in one line."""
+    by_field: dict[str, list[str]] = {}
+    for problem in problems:
+        by_field.setdefault(problem.parameter, []).append(problem.message)
+    return {field: "; ".join(messages) for field, messages in by_field.items()}
 
 
 def _with_etag(response: Response, etag: str, max_age: int = 300) -> Response:
@@ -103,21 +113,22 @@ def _with_etag(response: Response, etag: str, max_age: int = 300) -> Response:
 @blueprint.get("/")
 def index():
     dataset = current_dataset()
-    state, errors = read_state(dataset, request.args)
+    state, problems = read_state(dataset, request.args)
     texts = texts_for(state.lang)
     positions = select(dataset, state.filter)
     try:
         rendered = reader_parts(dataset, map_spec(state))
     except SlicingError as exc:
-        errors["slice"] = str(exc)
-        state, _ = read_state(dataset, {**request.args.to_dict(), "slice": "period"})
+        problems.append(_slicing_problem(state, exc))
+        state = replace(state, slice_by="period")
         rendered = reader_parts(dataset, map_spec(state))
     query = state.query()
     context = {
         "lang": texts.language,
         "meta": dataset.meta,
         "state": state,
-        "errors": errors,
+        "problems": problems,
+        "errors": _field_errors(problems),
         "categories": [
             {
                 "id": c.id,
@@ -150,7 +161,8 @@ def index():
         },
         "notice": current_app.extensions["almaty_map"].notice(),
     }
-    response = Response(render_template("index.html", **context), status=400 if errors else 200)
+    status = 400 if problems else 200
+    response = Response(render_template("index.html", **context), status=status)
     response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
     return response
 
@@ -170,13 +182,13 @@ def _in_language(state: ViewState, language: str) -> str:
 @blueprint.get("/map")
 def embed():
     dataset = current_dataset()
-    state, errors = read_state(dataset, request.args)
-    if errors:
-        return _bad_request(errors)
+    state, problems = read_state(dataset, request.args)
+    if problems:
+        return bad_request(problems)
     try:
         rendered = embed_page(dataset, map_spec(state))
     except SlicingError as exc:
-        return _bad_request({"slice": str(exc)})
+        return bad_request([_slicing_problem(state, exc)])
     response = Response(rendered.html, mimetype="text/html")
     ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
     response.headers["Content-Security-Policy"] = page_policy(
@@ -188,13 +200,13 @@ def embed():
 @blueprint.get("/export")
 def export():
     dataset = current_dataset()
-    state, errors = read_state(dataset, request.args)
-    if errors:
-        return _bad_request(errors)
+    state, problems = read_state(dataset, request.args)
+    if problems:
+        return bad_request(problems)
     try:
         rendered = export_document(dataset, map_spec(state))
     except SlicingError as exc:
-        return _bad_request({"slice": str(exc)})
+        return bad_request([_slicing_problem(state, exc)])
     response = Response(rendered.html, mimetype="text/html")
     name = safe_filename(state.title or dataset.meta.title, state, ".html")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -206,9 +218,9 @@ def download(kind: str):
     if kind not in {"geojson", "csv"}:
         abort(404)
     dataset = current_dataset()
-    state, errors = read_state(dataset, request.args)
-    if errors:
-        return _bad_request(errors)
+    state, problems = read_state(dataset, request.args)
+    if problems:
+        return bad_request(problems)
     positions = select(dataset, state.filter)
     if kind == "geojson":
         response = Response(events_geojson(dataset, positions), mimetype="application/geo+json")

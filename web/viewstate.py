@@ -14,8 +14,10 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.geodata.filtering import MAX_TEXT_QUERY, EventFilter, FilterError, make_filter
+from almaty_map.geodata.errors import QueryProblem, shorten
+from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import SLICE_KINDS
+from almaty_map.geodata.query import QueryText, read_query
 from almaty_map.language.texts import LANGUAGES
 from almaty_map.maprender.options import MODES
 
@@ -70,59 +72,57 @@ class ViewState:
         return urlencode(pairs)
 
 
-def _choice(
-    args: MultiDict, name: str, allowed: tuple[str, ...], default: str, errors: dict[str, str]
-) -> str:
-    value = args.get(name, "").strip() or default
-    if value not in allowed:
-        errors[name] = f"expected one of {', '.join(allowed)}, got {value[:80]!r}"
-        return default
-    return value
+def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, list[QueryProblem]]:
+    """Read the view from request arguments; return it and every problem with them.
 
-
-def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, dict[str, str]]:
-    """Read the view from request arguments; return it and {param: what is wrong}.
-
-    A wrong value is reported and left out, so the page can still show the rest.
+    A wrong value is reported and left out, so the page can still show the rest. The filter
+    is read by geodata.query, as the API and the CLI read theirs; an empty form field is a
+    field left blank, not a wrong value.
     """
     args = args if isinstance(args, MultiDict) else MultiDict(args)
-    errors: dict[str, str] = {}
-    text = {k: args.get(k, "").strip() for k in ("start", "end", "bbox", "q", "title")}
-    categories = [
-        c.strip() for value in args.getlist("category") for c in value.split(",") if c.strip()
-    ]
-    slice_by = _choice(args, "slice", SLICE_KINDS, "period", errors)
-    lang = _choice(args, "lang", LANGUAGES, "en", errors)
-    mode = _choice(args, "mode", MODES, "cumulative", errors)
-    if len(text["title"]) > MAX_TITLE:
-        errors["title"] = f"expected at most {MAX_TITLE} characters"
-        text["title"] = ""
-    if len(text["q"]) > MAX_TEXT_QUERY:
-        errors["q"] = f"expected at most {MAX_TEXT_QUERY} characters"
-        text["q"] = ""
-    flt = EventFilter()
-    for _ in range(6):  # drop each bad value in turn, so the others still apply
-        try:
-            flt = make_filter(
-                dataset, text["start"], text["end"], categories, text["bbox"], text["q"]
-            )
-            break
-        except FilterError as exc:
-            errors[exc.param] = exc.message
-            if exc.param == "category":
-                categories = [c for c in categories if c in dataset.meta.category_ids]
-            else:
-                text[exc.param] = ""
+    given = {k: args.get(k, "").strip() for k in ("start", "end", "bbox", "q", "title")}
+    text = QueryText(
+        start=given["start"] or None,
+        end=given["end"] or None,
+        categories=tuple(args.getlist("category")),
+        bbox=given["bbox"] or None,
+        q=given["q"] or None,
+    )
+    query = read_query(dataset.meta, text)
+    left_out = {p.parameter for p in query.problems}
+    kept = {k: "" if k in left_out else v for k, v in given.items()}
+    slice_by, bad_slice = _choice(args, "slice", SLICE_KINDS, "period")
+    lang, bad_lang = _choice(args, "lang", LANGUAGES, "en")
+    mode, bad_mode = _choice(args, "mode", MODES, "cumulative")
+    title, bad_title = _title(given["title"])
+    view_problems = (bad_slice, bad_lang, bad_mode, bad_title)
     state = ViewState(
-        text["start"],
-        text["end"],
-        tuple(dict.fromkeys(categories)),
-        text["bbox"],
-        text["q"],
+        kept["start"],
+        kept["end"],
+        query.filter.categories or (),
+        kept["bbox"],
+        kept["q"],
         slice_by,
         lang,
-        text["title"],
+        title,
         mode,
-        flt,
+        query.filter,
     )
-    return state, errors
+    return state, [*query.problems, *(p for p in view_problems if p)]
+
+
+def _choice(
+    args: MultiDict, name: str, allowed: tuple[str, ...], default: str
+) -> tuple[str, QueryProblem | None]:
+    value = args.get(name, "").strip() or default
+    if value in allowed:
+        return value, None
+    return default, QueryProblem.expecting(name, "one of " + ", ".join(allowed), value)
+
+
+def _title(value: str) -> tuple[str, QueryProblem | None]:
+    if len(value) <= MAX_TITLE:
+        return value, None
+    expected = f"at most {MAX_TITLE} characters"
+    message = f"expected {expected}, got {len(value)}"
+    return "", QueryProblem("title", expected, shorten(value), message)
