@@ -15,7 +15,7 @@
   "use strict";
   const A = root.AlmatyMapLib;
   const L = root.L;
-  const MODES = ["slice", "cumulative", "window"];
+  const MODES = A.constants.modes;
   const PLAY_MS = 2000;
   const DAY = 86400;
   const FORM_FIELDS = new Set(["INPUT", "SELECT", "TEXTAREA"]);

@@ -20,23 +20,10 @@
   const PADDING = 0.25;
   const CIRCLE_LIMIT = 1500;
 
-  /** Unit outlines of the symbols (a shape per category, so the map reads in greyscale). */
-  const STAR = [];
-  for (let k = 0; k < 10; k++) {
-    const angle = -Math.PI / 2 + (k * Math.PI) / 5;
-    const radius = k % 2 ? 0.5 : 1.2;
-    STAR.push(Math.cos(angle) * radius, Math.sin(angle) * radius);
-  }
-  const SHAPES = {
-    square: [-0.85, -0.85, 0.85, -0.85, 0.85, 0.85, -0.85, 0.85],
-    triangle: [0, -1.1, 1, 0.75, -1, 0.75],
-    "triangle-down": [0, 1.1, 1, -0.75, -1, -0.75],
-    diamond: [0, -1.15, 1.05, 0, 0, 1.15, -1.05, 0],
-    hexagon: [1, 0, 0.5, 0.87, -0.5, 0.87, -1, 0, -0.5, -0.87, 0.5, -0.87],
-    star: STAR,
-    cross: [-0.35, -1, 0.35, -1, 0.35, -0.35, 1, -0.35, 1, 0.35, 0.35, 0.35, 0.35, 1,
-      -0.35, 1, -0.35, 0.35, -1, 0.35, -1, -0.35, -0.35, -0.35],
-  };
+  /** Unit outlines of the symbols (a shape per category, so the map reads in greyscale), from
+   * maprender/symbols.py, as flat [x0, y0, x1, y1, ...] lists. */
+  const SHAPES = {};
+  for (const [name, points] of Object.entries(A.constants.shapes)) SHAPES[name] = points.flat();
 
   /** Add one symbol to the current path (no allocation: this runs for every event drawn). */
   A.traceSymbol = function (ctx, symbol, x, y, r) {
