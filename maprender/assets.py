@@ -40,11 +40,18 @@ ASSETS = (
     Asset("leaflet.js", "js", LEAFLET_DIR / "leaflet.js"),
     Asset("almaty-constants.js", "js", None),
     Asset("almaty-core.js", "js", HERE / "js" / "almaty-core.js"),
+    Asset("almaty-data.js", "js", HERE / "js" / "almaty-data.js"),
     Asset("almaty-canvas.js", "js", HERE / "js" / "almaty-canvas.js"),
     Asset("almaty-popup.js", "js", HERE / "js" / "almaty-popup.js"),
     Asset("almaty-controls.js", "js", HERE / "js" / "almaty-controls.js"),
     Asset("almaty-story.js", "js", HERE / "js" / "almaty-story.js"),
     Asset("almaty-timeline.js", "js", HERE / "js" / "almaty-timeline.js"),
+    Asset("almaty-time.js", "js", HERE / "js" / "almaty-time.js"),
+    Asset("almaty-select.js", "js", HERE / "js" / "almaty-select.js"),
+    Asset("almaty-places.js", "js", HERE / "js" / "almaty-places.js"),
+    Asset("almaty-view.js", "js", HERE / "js" / "almaty-view.js"),
+    Asset("almaty-hash.js", "js", HERE / "js" / "almaty-hash.js"),
+    Asset("almaty-api.js", "js", HERE / "js" / "almaty-api.js"),
     Asset("almaty-app.js", "js", HERE / "js" / "almaty-app.js"),
 )
 
