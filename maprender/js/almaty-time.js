@@ -93,7 +93,9 @@
     /** The events in any active slice: one pass with a prefix count over slices. */
     _recompute() {
       const count = new Int32Array(this.slices.length + 1);
-      for (let k = 0; k < this.slices.length; k++) count[k + 1] = count[k] + (this.active.has(k) ? 1 : 0);
+      for (let k = 0; k < this.slices.length; k++) {
+        count[k + 1] = count[k] + (this.active.has(k) ? 1 : 0);
+      }
       const out = [];
       const range = this.range;
       for (let i = 0; i < this.size; i++) {
