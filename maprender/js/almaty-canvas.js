@@ -3,11 +3,10 @@
  *
  * Two canvases instead of one Leaflet object per event: areas and dashed precision circles
  * are drawn with the canvas path API below; the symbols, which can be 100,000, are copied as
- * pre-drawn sprites straight into the pixels of the canvas above (path calls cost several
- * microseconds each, a sprite copy a fraction of that). Switching the time slice only
- * redraws. Positions are projected once (Web Mercator, zoom 0) and scaled per zoom. A
- * location known only approximately is drawn as a dashed circle of its documented radius
- * with a hollow symbol, never as a solid pin.
+ * pre-drawn sprites (almaty-symbols.js) straight into the pixels of the canvas above.
+ * Switching the time slice only redraws. Positions are projected once (Web Mercator, zoom
+ * 0) and scaled per zoom. A location known only approximately is drawn as a dashed circle
+ * of its documented radius with a hollow symbol, never as a solid pin.
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -15,54 +14,10 @@
   const A = root.AlmatyMapLib;
   const L = root.L;
   const EARTH_CIRCUMFERENCE = 40075016.686;
-  const SYMBOL_RADIUS = 7;
-  const HOLLOW_RADIUS = 5;
+  const SYMBOL_RADIUS = A.SYMBOL_RADIUS;
+  const HOLLOW_RADIUS = A.HOLLOW_RADIUS;
   const PADDING = 0.25;
   const CIRCLE_LIMIT = 1500;
-
-  /** Unit outlines of the symbols (a shape per category, so the map reads in greyscale). */
-  const STAR = [];
-  for (let k = 0; k < 10; k++) {
-    const angle = -Math.PI / 2 + (k * Math.PI) / 5;
-    const radius = k % 2 ? 0.5 : 1.2;
-    STAR.push(Math.cos(angle) * radius, Math.sin(angle) * radius);
-  }
-  const SHAPES = {
-    square: [-0.85, -0.85, 0.85, -0.85, 0.85, 0.85, -0.85, 0.85],
-    triangle: [0, -1.1, 1, 0.75, -1, 0.75],
-    "triangle-down": [0, 1.1, 1, -0.75, -1, -0.75],
-    diamond: [0, -1.15, 1.05, 0, 0, 1.15, -1.05, 0],
-    hexagon: [1, 0, 0.5, 0.87, -0.5, 0.87, -1, 0, -0.5, -0.87, 0.5, -0.87],
-    star: STAR,
-    cross: [-0.35, -1, 0.35, -1, 0.35, -0.35, 1, -0.35, 1, 0.35, 0.35, 0.35, 0.35, 1,
-      -0.35, 1, -0.35, 0.35, -1, 0.35, -1, -0.35, -0.35, -0.35],
-  };
-
-  /** Add one symbol to the current path (no allocation: this runs for every event drawn). */
-  A.traceSymbol = function (ctx, symbol, x, y, r) {
-    const shape = SHAPES[symbol];
-    if (!shape) {
-      ctx.moveTo(x + r, y);
-      ctx.arc(x, y, r, 0, Math.PI * 2);
-      return;
-    }
-    ctx.moveTo(x + shape[0] * r, y + shape[1] * r);
-    for (let k = 2; k < shape.length; k += 2) ctx.lineTo(x + shape[k] * r, y + shape[k + 1] * r);
-    ctx.closePath();
-  };
-
-  /** Source-over compositing of one non-premultiplied RGBA pixel (as little-endian ABGR);
-   * onto an empty pixel (the usual case) it is a copy. */
-  function blend(src, dst, alpha) {
-    const dstAlpha = dst >>> 24;
-    if (dstAlpha === 0) return src;
-    const keep = (dstAlpha * (255 - alpha)) / 255;
-    const total = alpha + keep;
-    const r = (((src & 255) * alpha + (dst & 255) * keep) / total) | 0;
-    const g = ((((src >>> 8) & 255) * alpha + ((dst >>> 8) & 255) * keep) / total) | 0;
-    const b = ((((src >>> 16) & 255) * alpha + ((dst >>> 16) & 255) * keep) / total) | 0;
-    return (((total | 0) << 24) | (b << 16) | (g << 8) | r) >>> 0;
-  }
 
   A.EventCanvasLayer = L.Layer.extend({
     options: { pane: "almatyEvents", hitRadius: 11 },
@@ -224,90 +179,27 @@
       }
     },
 
-    /** A category's symbol drawn once, as pixels: solid (exact) or hollow (approximate). */
+    /** A category's symbol as pixels (solid or hollow), made once per device pixel ratio. */
     _sprite: function (cat, hollow) {
       const key = `${cat.symbol}|${cat.colour}|${hollow ? 1 : 0}`;
       let sprite = this._sprites.get(key);
-      if (sprite) return sprite;
-      const ratio = this._ratio;
-      const size = Math.ceil((SYMBOL_RADIUS * 2 + 6) * ratio);
-      const canvas = document.createElement("canvas");
-      canvas.width = canvas.height = size;
-      const ctx = canvas.getContext("2d", { willReadFrequently: true });
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      ctx.beginPath();
-      const centre = size / ratio / 2;
-      A.traceSymbol(ctx, cat.symbol, centre, centre, hollow ? HOLLOW_RADIUS : SYMBOL_RADIUS);
-      ctx.fillStyle = hollow ? "#ffffff" : cat.colour;
-      ctx.fill();
-      ctx.lineWidth = hollow ? 2 : 1;
-      ctx.strokeStyle = hollow ? cat.colour : "#1a1a1a";
-      ctx.stroke();
-      const pixels = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer.slice(0));
-      // Keep only the pixels that show: a symbol covers about half its square.
-      const cells = [];
-      pixels.forEach((value, k) => {
-        if (value >>> 24) cells.push(k);
-      });
-      sprite = { size, half: size / 2, pixels, cells: Int32Array.from(cells),
-        values: Uint32Array.from(cells, (k) => pixels[k]) };
-      this._sprites.set(key, sprite);
+      if (!sprite) {
+        sprite = A.symbolSprite(cat, hollow, this._ratio);
+        this._sprites.set(key, sprite);
+      }
       return sprite;
     },
 
-    /** Copy each shown symbol's sprite into the top canvas's pixels, blending edges. */
+    /** Copy each shown symbol's sprite into the top canvas's pixels. */
     _drawSymbols: function (vague, exact, scale, ox, oy) {
-      const canvas = this._symbolCanvas;
-      const width = canvas.width;
-      const height = canvas.height;
+      const { width, height } = this._symbolCanvas;
       const image = this._symbolCtx.createImageData(width, height);
       const out = new Uint32Array(image.data.buffer);
-      const { wx, wy } = this._world;
-      const ratio = this._ratio;
-      const cats = this._payload.categories;
-      const draw = (indices, sprite) => {
-        const { size, half, pixels, cells, values } = sprite;
-        const count = cells.length;
-        if (sprite.width !== width) {  // offsets of the visible pixels in this canvas's rows
-          sprite.width = width;
-          sprite.offsets = Int32Array.from(cells, (cell) => Math.floor(cell / size) * width
-            + (cell % size));
-        }
-        const offsets = sprite.offsets;
-        for (const i of indices) {
-          const left = Math.round((wx[i] * scale - ox) * ratio - half);
-          const top = Math.round((wy[i] * scale - oy) * ratio - half);
-          if (left <= -size || top <= -size || left >= width || top >= height) continue;
-          if (left >= 0 && top >= 0 && left + size <= width && top + size <= height) {
-            // Wholly inside (nearly always): copy the visible pixels without clipping.
-            const base = top * width + left;
-            for (let k = 0; k < count; k++) {
-              const at = base + offsets[k];
-              const src = values[k];
-              const alpha = src >>> 24;
-              out[at] = alpha === 255 ? src : blend(src, out[at], alpha);
-            }
-            continue;
-          }
-          for (let row = 0; row < size; row++) {
-            const y = top + row;
-            if (y < 0 || y >= height) continue;
-            const line = y * width;
-            for (let col = 0; col < size; col++) {
-              const x = left + col;
-              if (x < 0 || x >= width) continue;
-              const src = pixels[row * size + col];
-              const alpha = src >>> 24;
-              if (alpha === 0) continue;
-              if (alpha === 255) out[line + x] = src;
-              else out[line + x] = blend(src, out[line + x], alpha);
-            }
-          }
-        }
-      };
-      cats.forEach((cat, c) => {
-        if (vague[c].length) draw(vague[c], this._sprite(cat, true));
-        if (exact[c].length) draw(exact[c], this._sprite(cat, false));
+      const view = { wx: this._world.wx, wy: this._world.wy, scale, ox, oy, ratio: this._ratio };
+      const stamp = (indices, sprite) => A.stampSprite(out, width, height, sprite, indices, view);
+      this._payload.categories.forEach((cat, c) => {
+        if (vague[c].length) stamp(vague[c], this._sprite(cat, true));
+        if (exact[c].length) stamp(exact[c], this._sprite(cat, false));
       });
       this._symbolCtx.putImageData(image, 0, 0);
     },

@@ -48,9 +48,9 @@
         value: app.slice, className: "am-range" });
       L.DomEvent.on(this._range, "input", () => app.setSlice(Number(this._range.value)));
       const modeId = app.uid("mode");
-      this._mode = A.el("select", { id: modeId, className: "am-mode" }, ["slice", "cumulative",
-        "window"].map((mode) => A.el("option", { value: mode,
-        text: t.modes[mode].replace("{n}", app.window) })));
+      this._mode = A.el("select", { id: modeId, className: "am-mode" },
+        A.constants.modes.map((mode) => A.el("option", { value: mode,
+          text: t.modes[mode].replace("{n}", app.window) })));
       L.DomEvent.on(this._mode, "change", () => app.setMode(this._mode.value));
       this._story = app.hasStory ? A.el("button", { type: "button",
         className: "am-button am-story-start", title: t.storyStartLabel, text: t.storyStart })

@@ -9,12 +9,8 @@
   "use strict";
   const A = (root.AlmatyMapLib = root.AlmatyMapLib || {});
 
-  const SOURCE_FIELDS = ["publication", "title", "author", "date", "url", "quote", "note"];
-  const CSV_COLUMNS = [
-    "id", "title", "description", "category", "start", "end", "time_precision", "place",
-    "place_id", "geo_precision", "fatalities", "actors", "sources", "sensitive", "longitude",
-    "latitude", "geometry_wkt", "extra",
-  ];
+  const SOURCE_FIELDS = A.constants.sourceFields;
+  const CSV_COLUMNS = A.constants.csvColumns;
 
   /** An http(s) URL, or null: anything else (javascript:, data:) never becomes a link. */
   A.safeUrl = function (url) {
@@ -100,7 +96,8 @@
         SOURCE_FIELDS.forEach((name, k) => {
           if (entry[k] !== undefined && entry[k] >= 0) source[name] = this.strings[entry[k]];
         });
-        return entry.length > SOURCE_FIELDS.length ? Object.assign(source, entry[7]) : source;
+        return entry.length > SOURCE_FIELDS.length
+          ? Object.assign(source, entry[SOURCE_FIELDS.length]) : source;
       });
     }
 
@@ -147,19 +144,23 @@
       const lines = [CSV_COLUMNS.join(",")];
       for (const i of list) {
         const p = this.properties(i);
-        const anchor = [this.columns.x[i], this.columns.y[i]];
         const extra = {};
         for (const key of Object.keys(p)) {
           if (!CSV_COLUMNS.includes(key)) extra[key] = p[key];
         }
-        const cells = [
-          p.id, p.title, p.description, p.category, p.start, p.end || "", p.time_precision,
-          p.place, p.place_id || "", p.geo_precision,
-          p.fatalities === null ? "" : p.fatalities, JSON.stringify(p.actors),
-          JSON.stringify(p.sources), p.sensitive ? "true" : "false", anchor[0], anchor[1],
-          wkt(this.geometry(i)), Object.keys(extra).length ? JSON.stringify(extra) : "",
-        ];
-        lines.push(cells.map(csvCell).join(","));
+        const cells = Object.assign({}, p, {
+          end: p.end || "",
+          place_id: p.place_id || "",
+          fatalities: p.fatalities === null ? "" : p.fatalities,
+          actors: JSON.stringify(p.actors),
+          sources: JSON.stringify(p.sources),
+          sensitive: p.sensitive ? "true" : "false",
+          longitude: this.columns.x[i],
+          latitude: this.columns.y[i],
+          geometry_wkt: wkt(this.geometry(i)),
+          extra: Object.keys(extra).length ? JSON.stringify(extra) : "",
+        });
+        lines.push(CSV_COLUMNS.map((name) => csvCell(cells[name])).join(","));
       }
       return lines.join("\n") + "\n";
     }

@@ -2,13 +2,16 @@
  *
  * While the story runs, this panel takes the time control's place: each step shows one
  * period's events, fits the map to them and tells what happened in the dataset's own words
- * (its caption). The arrow keys step too; "Explore freely" hands the map back.
+ * (its caption). The arrow keys step too; "Explore freely" hands the map back, in the mode
+ * it had before. The panel is a Leaflet control; the hand-off is methods of the App
+ * (almaty-app.js).
  * MIT License, almaty-map contributors.
  */
 (function (root) {
   "use strict";
   const A = root.AlmatyMapLib;
   const L = root.L;
+  const FORM_FIELDS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
   A.StoryControl = A.AppControl.extend({
     options: { position: "bottomleft" },
@@ -61,4 +64,50 @@
       (this._next.disabled ? this._title : this._next).focus();
     },
   });
+
+  A.storyMethods = {
+    startStory(step, options) {
+      if (!this.storyControl || !this.slices.length) return this.state();
+      if (!this.story) {
+        this._storyMode = this.mode;
+        this.story = true;
+        if (this._timer) this.togglePlay();
+        this.time.getContainer().hidden = true;
+        this.storyControl.addTo(this.map);
+        if (this.map.keyboard) this.map.keyboard.disable();  // the arrows step the story
+      }
+      this.mode = "slice";
+      this.slice = Math.min(Math.max(Math.round(Number(step)) || 0, 0), this.slices.length - 1);
+      this._apply();
+      this._fit();
+      if (!options || options.focus !== false) this.storyControl.focusNext();
+      return this.state();
+    },
+
+    storyStep(delta) {
+      if (!this.story) return this.state();
+      return this.startStory(this.slice + delta, { focus: false });
+    },
+
+    stopStory() {
+      if (!this.story) return this.state();
+      this.story = false;
+      this.storyControl.remove();
+      this.time.getContainer().hidden = false;
+      if (this.map.keyboard) this.map.keyboard.enable();
+      this.mode = this._storyMode || this.mode;
+      this._apply();
+      this.time.focusStory();
+      return this.state();
+    },
+
+    _storyKey(e) {
+      if (!this.story || e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+      const target = e.target;
+      if (target && (FORM_FIELDS.has(target.tagName) || target.isContentEditable)) return;
+      e.preventDefault();
+      this.storyStep(e.key === "ArrowRight" ? 1 : -1);
+    },
+  };
 })(window);

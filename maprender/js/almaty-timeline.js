@@ -7,112 +7,21 @@
  * "almatymap:range" event: the reader's page turns it into its date filter, and where
  * nobody handles it (the standalone export) the map filters itself.
  *
- * Long empty stretches are cut down to a marked break, so a week of events and a coda
- * months later both stay legible. Drawn on a canvas: 100,000 marks become a per-pixel
- * density. The previous / next buttons step through the events in time order, which is
- * the keyboard's way along the timeline.
+ * Long empty stretches are cut down to a marked break (almaty-timescale.js), so a week of
+ * events and a coda months later both stay legible. Drawn on a canvas: 100,000 marks become
+ * a per-pixel density. The previous / next buttons step through the events in time order,
+ * which is the keyboard's way along the timeline.
  * MIT License, almaty-map contributors.
  */
 (function (root) {
   "use strict";
   const A = root.AlmatyMapLib;
   const L = root.L;
-  const HOUR = 3600;
-  const DAY = 86400;
   const ROW = 9;           // px per category row
   const TOP = 6;           // px above the first row
   const AXIS = 18;         // px for the axis labels
-  const SIDE = 12;         // px of margin left and right
-  const BREAK = 18;        // px for a cut-out stretch of time
-  const MIN_SEGMENT = 56;  // px at least for each stretch of events
   const DENSITY_OVER = 4000;
   const DRAG_PX = 5;
-
-  /** A piecewise-linear scale over the stretches of time that hold events. */
-  function timeScale(starts, ends, width) {
-    const order = Array.from(starts.keys()).sort((a, b) => starts[a] - starts[b]);
-    const first = starts[order[0]];
-    let last = first;
-    for (let i = 0; i < ends.length; i++) last = Math.max(last, ends[i]);
-    const gapLimit = Math.max((last - first) * 0.2, 3 * DAY);
-    const stretches = [];
-    let lo = first;
-    let hi = ends[order[0]];
-    for (const i of order) {
-      if (starts[i] > hi + gapLimit) {
-        stretches.push([lo, hi]);
-        lo = starts[i];
-      }
-      hi = Math.max(hi, ends[i], starts[i]);
-    }
-    stretches.push([lo, hi]);
-    // Pad each stretch, and give an instant a day's width so it is not a point.
-    const spans = stretches.map(([a, b]) => {
-      const pad = Math.max((b - a) * 0.03, 3 * HOUR);
-      const mid = (a + b) / 2;
-      return b - a < DAY ? [mid - DAY / 2 - pad, mid + DAY / 2 + pad] : [a - pad, b + pad];
-    });
-    const inner = Math.max(width - 2 * SIDE - BREAK * (spans.length - 1), spans.length);
-    const total = spans.reduce((sum, [a, b]) => sum + (b - a), 0);
-    const fixed = Math.min(MIN_SEGMENT, inner / spans.length);
-    const spare = inner - fixed * spans.length;
-    let x = SIDE;
-    const segments = spans.map(([a, b]) => {
-      const w = fixed + (spare * (b - a)) / total;
-      const segment = { t0: a, t1: b, x0: x, x1: x + w };
-      x += w + BREAK;
-      return segment;
-    });
-    return {
-      segments,
-      x(t) {
-        for (let k = 0; k < segments.length; k++) {
-          const s = segments[k];
-          if (t <= s.t1 || k === segments.length - 1) {
-            if (t < s.t0) return k ? s.x0 - BREAK / 2 : s.x0;
-            return s.x0 + ((Math.min(t, s.t1) - s.t0) / (s.t1 - s.t0)) * (s.x1 - s.x0);
-          }
-        }
-        return x;
-      },
-      t(px) {
-        for (let k = 0; k < segments.length; k++) {
-          const s = segments[k];
-          if (px <= s.x1 || k === segments.length - 1) {
-            const clamped = Math.min(Math.max(px, s.x0), s.x1);
-            return s.t0 + ((clamped - s.x0) / (s.x1 - s.x0)) * (s.t1 - s.t0);
-          }
-        }
-        return last;
-      },
-    };
-  }
-
-  /** Tick marks at local midnights (or weeks, or months) that leave room for labels. */
-  function ticks(segment, offsetMinutes) {
-    const pxPerSecond = (segment.x1 - segment.x0) / (segment.t1 - segment.t0);
-    const steps = [6 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 365 * DAY];
-    const step = steps.find((s) => s * pxPerSecond >= 64) || steps[steps.length - 1];
-    const shift = offsetMinutes * 60;
-    const out = [];
-    if (step >= 30 * DAY) {  // month starts
-      const months = Math.round(step / (30 * DAY));
-      const d = new Date((segment.t0 + shift) * 1000);
-      let y = d.getUTCFullYear();
-      let m = d.getUTCMonth() + 1;
-      for (;;) {
-        if (m > 11) { y += Math.floor(m / 12); m %= 12; }
-        const t = Date.UTC(y, m, 1) / 1000 - shift;
-        if (t > segment.t1) break;
-        if (m % months === 0) out.push({ t, month: true });
-        m += 1;
-      }
-      return out;
-    }
-    let t = Math.ceil((segment.t0 + shift) / Math.min(step, DAY)) * Math.min(step, DAY) - shift;
-    for (; t <= segment.t1; t += step) out.push({ t, month: false, hour: step < DAY });
-    return out;
-  }
 
   A.Timeline = class Timeline {
     constructor(app, slot) {
@@ -177,7 +86,7 @@
       const ctx = this.canvas.getContext("2d");
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, width, height);
-      const scale = (this.scale = timeScale(this.starts, this.ends, width));
+      const scale = (this.scale = A.timeScale(this.starts, this.ends, width));
       const bottom = TOP + this.rows * ROW;
       ctx.fillStyle = "rgba(11, 87, 208, 0.13)";
       for (const [a, b] of this._activeSpans()) {
@@ -223,7 +132,7 @@
       scale.segments.forEach((s, k) => {
         ctx.moveTo(s.x0, bottom + 0.5);
         ctx.lineTo(s.x1, bottom + 0.5);
-        for (const tick of ticks(s, this.offset)) {
+        for (const tick of A.timeTicks(s, this.offset)) {
           const x = Math.round(scale.x(tick.t)) + 0.5;
           ctx.moveTo(x, bottom);
           ctx.lineTo(x, bottom + 4);
@@ -236,7 +145,7 @@
           }
         }
         if (k) {  // a cut-out stretch of time: two slanted strokes
-          const mid = s.x0 - BREAK / 2;
+          const mid = s.x0 - scale.gap / 2;
           for (const dx of [-3, 3]) {
             ctx.moveTo(mid + dx - 3, bottom + 5);
             ctx.lineTo(mid + dx + 3, bottom - 5);
