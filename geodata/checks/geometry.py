@@ -1,5 +1,10 @@
 """Checking geometries: present, readable, of a supported type, non-empty, valid, and where
-the dataset says its events are."""
+the dataset says its events are.
+
+The result is the shapes that can be kept: None wherever a shape is missing, unreadable,
+unsupported or empty, so no later step (compacting points to coordinates, say) can meet a
+shape it cannot handle, whatever else is wrong with the row.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +67,7 @@ def _plain_xy(geometry: dict) -> bool:
 
 
 def check_geometry(rep: Reporter, table: RawTable, meta: Metadata | None) -> np.ndarray:
-    """Report every unusable geometry; return the shapes as read."""
+    """Report every unusable geometry; return the usable ones (None for the others)."""
     raw = table.geometry_json
     missing = np.array([g is MISSING for g in raw], dtype=bool)
     null = np.array([g is None for g in raw], dtype=bool)
@@ -81,7 +86,7 @@ def check_geometry(rep: Reporter, table: RawTable, meta: Metadata | None) -> np.
     checkable = np.where(usable, geoms, None)
     invalid = _invalid(rep, checkable, usable)
     _world_ranges(rep, usable & ~invalid, checkable, meta)
-    return geoms
+    return checkable
 
 
 def _geometry_text(g: object) -> object:
