@@ -22,6 +22,7 @@ from almaty_map.geodata.checks.ids import duplicate_ids
 from almaty_map.geodata.checks.places import CheckedPlaces, check_places
 from almaty_map.geodata.compact import CompactEvents, compact_events, events_frame, places_frame
 from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.memory import release_memory
 from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
@@ -52,11 +53,8 @@ class Dataset:
 
     @cached_property
     def end_ns(self) -> np.ndarray:
-        """Exclusive event ends: an event without an end (or ending at its start) is an
-        instant, [start, start + 1 ns)."""
-        end = self.events["end"].array.asi8
-        end = np.where(self.events["end"].isna().to_numpy(), self.start_ns, end)
-        return np.maximum(end, self.start_ns + 1)
+        """Event ends as int64 nanoseconds, exclusive (see ``intervals``)."""
+        return exclusive_ends(self.start_ns, self.events["end"])
 
     @cached_property
     def longest_ns(self) -> int:
