@@ -1,8 +1,8 @@
 """Reading instants and dates written by people: dataset files, CLI options, URL parameters.
 
-Every interval in this project is half-open, [start, end). A bare date names a whole day in
-the dataset's timezone, so "--end 2022-01-07" includes all of 7 January; a date-time names an
-instant and, used as an end bound, includes that instant.
+Every interval in this project is half-open, [start, end) (see ``intervals``). A bare date
+names a whole day in the dataset's timezone, so "--end 2022-01-07" includes all of 7 January;
+a date-time names an instant and, used as an end bound, includes that instant.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from almaty_map.geodata.intervals import ONE_NS
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
-ONE_NS = pd.Timedelta(1, "ns")
 # Times are kept in nanoseconds (1677 to 2262); bounds outside these cut nothing off.
 _EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
 _LATEST = pd.Timestamp("2262-01-01", tz="UTC")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from babel.dates import format_date, format_interval, format_skeleton
 
+from almaty_map.geodata.intervals import last_instant
 from almaty_map.geodata.timeslices import Slice
 from almaty_map.language.texts import Texts
 
@@ -24,7 +25,6 @@ _PARTS_OF_DAY = (
     (22, "evening"),
     (24, "night"),
 )
-_ONE_NS = pd.Timedelta(1, "ns")
 
 
 def part_of_day(hour: int, texts: Texts) -> str:
@@ -93,7 +93,7 @@ def when(start: pd.Timestamp, end: pd.Timestamp | None, precision: str, texts: T
     first = _at(start, precision, texts)
     if end is None or pd.isna(end) or precision in {"week", "month"}:
         return first
-    last_day = (end - _ONE_NS).date()
+    last_day = last_instant(end).date()
     if precision == "day":
         return day_range(start.date(), last_day, texts) if last_day > start.date() else first
     if precision == "hour" and last_day > start.date():
@@ -125,7 +125,7 @@ def slice_label(piece: Slice, texts: Texts) -> str:
 
 def slice_dates(piece: Slice, texts: Texts) -> str:
     """The calendar days a slice covers, e.g. "5–19 Jan 2022"."""
-    return day_range(piece.start.date(), (piece.end - _ONE_NS).date(), texts)
+    return day_range(piece.start.date(), last_instant(piece.end).date(), texts)
 
 
 def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: Texts) -> list[str]:

@@ -42,6 +42,7 @@ import pandas as pd
 import shapely
 
 from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.timeslices import Slice, membership
 from almaty_map.language.dates import slice_dates, slice_label, when_labels
@@ -107,7 +108,7 @@ def payload_bytes(
     """The page's data, split into the drawing block and the details block."""
     rows = dataset.events.iloc[list(positions)]
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
-    end_ns = _exclusive_ends(rows, start_ns)
+    end_ns = exclusive_ends(start_ns, rows["end"])
     first, last = membership(slices, start_ns, end_ns)
     columns, strings, cited = _event_columns(rows, first, last, texts)
     head = _document_head(dataset, cited, slices, first, last, texts, options, title)
@@ -183,14 +184,6 @@ def _document_head(
         "text": ui_strings(texts, options.window),
         "licences": [OWN_LICENCE, LEAFLET_LICENCE],
     }
-
-
-def _exclusive_ends(rows: pd.DataFrame, start_ns: np.ndarray) -> np.ndarray:
-    if not len(rows):
-        return start_ns
-    end = rows["end"].array.asi8
-    end = np.where(rows["end"].isna().to_numpy(), start_ns, end)
-    return np.maximum(end, start_ns + 1)
 
 
 def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:

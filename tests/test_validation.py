@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 
+import geopandas as gpd
 import pytest
+import shapely
 
 from almaty_map.geodata.dataset import inspect_dataset, load_dataset
 from almaty_map.geodata.errors import DataError
@@ -33,6 +35,12 @@ EVENT_CASES = {
     "missing-geometry": ["feature 1 (id 'after-midnight-local')", "field 'geometry'", "is missing"],
     "null-geometry": ["feature 1 (id 'after-midnight-local')", "field 'geometry'", "is null"],
     "invalid-geometry": ["feature 2 (id 'home')", "is not valid"],
+    "empty-point": [
+        "feature 1 (id 'after-midnight-local')",
+        "field 'geometry'",
+        "is empty",
+        "at least one position",
+    ],
     "malformed-coordinates": ["feature 1", "cannot be read"],
     "unsupported-geometry": ["feature 1", "MultiPoint", "Point | LineString"],
     "out-of-range": ["feature 1", "out of range", "[276.950000, 43.250000]"],
@@ -114,6 +122,25 @@ def test_all_problems_are_reported_at_once(make_dataset):
     _, problems = inspect_dataset(make_dataset(events=text))
     fields = {p.field for p in problems if p.severity == "error"}
     assert {"category", "start", "id"} <= fields
+
+
+def test_empty_point_read_by_gdal_is_reported(make_dataset):
+    """GDAL hands over shapes, not GeoJSON: an empty one must be caught all the same."""
+    folder = make_dataset()
+    source = gpd.read_file(folder / "events.geojson", engine="pyogrio")
+    for column in ("actors", "sources"):
+        source[column] = source[column].map(
+            lambda v: None if v is None else json.dumps(getattr(v, "tolist", lambda: v)())
+        )
+    source.loc[1, "geometry"] = shapely.Point()
+    (folder / "events.geojson").unlink()
+    source.to_file(folder / "events.gpkg", engine="pyogrio")
+    dataset, problems = inspect_dataset(folder)
+    assert dataset is None
+    assert [str(p) for p in problems if p.severity == "error"] == [
+        "events.gpkg, feature 1 (id 'after-midnight-local'): field 'geometry': is empty; "
+        "expected at least one position"
+    ]
 
 
 def test_sensitive_coordinates_are_withheld_from_errors(make_dataset):

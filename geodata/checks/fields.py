@@ -1,0 +1,164 @@
+"""Checks of the plain properties of an event: text, codes, times, counts, names, flags.
+
+Each check reports through the chunk's Reporter and returns the column as it is kept (an
+absent optional value made None or empty, times parsed to UTC), so nothing downstream has to
+tell "absent" from "null" again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from almaty_map.geodata.checks.report import Reporter
+from almaty_map.geodata.checks.values import absent, is_text, series, type_is
+from almaty_map.geodata.readers.table import MISSING
+from almaty_map.geodata.timeparse import DATETIME_EXPECTED
+
+_ISO_WITH_OFFSET = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
+)
+
+
+def required_text(rep: Reporter, values: list, name: str) -> None:
+    rep.rows(~is_text(values), name, "is missing or empty", "a non-empty string", values)
+
+
+def optional_text(rep: Reporter, values: list, name: str) -> list:
+    """Non-empty text or nothing; kept with None for nothing."""
+    missing = absent(values)
+    rep.rows(~missing & ~is_text(values), name, "is not text", "a non-empty string or null", values)
+    return [None if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def description(rep: Reporter, values: list) -> list:
+    """Plain text, possibly empty; kept as "" when absent, so it can always be searched."""
+    missing = absent(values)
+    rep.rows(
+        ~missing & ~is_text(values, allow_empty=True),
+        "description",
+        "is not text",
+        "a string (plain text)",
+        values,
+    )
+    return ["" if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def one_of(
+    rep: Reporter, values: list, name: str, allowed: tuple[str, ...], message: str, expected: str
+) -> None:
+    """A code from a fixed list (a category, a precision)."""
+    known = series(values).isin(allowed).to_numpy()
+    rep.rows(~known, name, message, expected, values)
+
+
+def times(rep: Reporter, values: list, field: str, required: bool) -> pd.Series:
+    """Date-times with their UTC offset, kept in UTC to the whole second.
+
+    The offset is required because a bare local time is ambiguous; fractional seconds are
+    only a warning, since dropping them loses nothing a reader could see.
+    """
+    missing = absent(values)
+    column = series(values)
+    text = column.where(type_is(column, str), None)
+    shaped = text.str.match(_ISO_WITH_OFFSET, na=False).to_numpy(dtype=bool)
+    parsed = pd.to_datetime(text.where(shaped), format="ISO8601", utc=True, errors="coerce")
+    parsed = pd.Series(parsed, dtype="datetime64[ns, UTC]")
+    bad = ~missing & (~shaped | parsed.isna().to_numpy())
+    rep.rows(bad, field, "is not a date-time with a UTC offset", DATETIME_EXPECTED, values)
+    if required:
+        rep.rows(missing, field, "is missing", DATETIME_EXPECTED, values)
+    fraction = (parsed.notna() & (parsed.dt.floor("s") != parsed)).to_numpy(dtype=bool)
+    rep.rows(
+        fraction,
+        field,
+        "has fractional seconds, which are dropped",
+        "whole seconds",
+        values,
+        severity="warning",
+    )
+    return parsed.dt.floor("s")
+
+
+def end_not_before_start(rep: Reporter, start: pd.Series, end: pd.Series, raw: list) -> None:
+    reversed_ = (end < start).fillna(False).to_numpy(dtype=bool)
+    rep.rows(
+        reversed_, "end", "is before start", "an end at or after the start", [str(v) for v in raw]
+    )
+
+
+def place_reference(rep: Reporter, values: list, place_ids: set[str]) -> list:
+    """An optional link to the places file; kept with None for no link."""
+    missing = absent(values)
+    known = series(values).isin(place_ids).to_numpy()
+    rep.rows(
+        ~missing & ~known,
+        "place_id",
+        "names no place in places file",
+        "an id from places.geojson, or no place_id",
+        values,
+    )
+    return [None if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def fatalities(rep: Reporter, values: list) -> list[int | None]:
+    """A count, or None where the source gives none (which is not zero)."""
+    missing = absent(values)
+    is_int = type_is(values, int)
+    ok = missing | (is_int & (series(values).where(is_int, 0).astype("int64") >= 0).to_numpy())
+    rep.rows(~ok, "fatalities", "is not a count", "an integer >= 0, or null if unknown", values)
+    return [None if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def actors(rep: Reporter, values: list) -> list:
+    """A list of names, kept as [] when absent."""
+    missing = absent(values)
+    column = series(values)
+    is_list = type_is(column, list)
+    filled = is_list & (column.where(is_list, ()).map(len) > 0).to_numpy()
+    items = column[filled].explode()
+    bad_items = items[~items.map(lambda v: type(v) is str and bool(v.strip()))]
+    bad = np.zeros(len(values), dtype=bool)
+    bad[bad_items.index.unique().to_numpy(dtype=int)] = True
+    rep.rows(
+        ~missing & (~is_list | bad),
+        "actors",
+        "is not a list of names",
+        "a list of non-empty strings",
+        values,
+    )
+    return [[] if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def sensitive(rep: Reporter, values: list) -> None:
+    rep.rows(
+        ~absent(values) & ~type_is(values, bool),
+        "sensitive",
+        "is not true or false",
+        "a boolean",
+        values,
+    )
+
+
+def json_texts(rep: Reporter, values: list, field: str) -> list[str | None]:
+    """Each value as compact JSON text, as it is kept after loading; a value that cannot be
+    written back (nested deeper than 254 levels) is reported rather than crashing later."""
+    out: list[str | None] = []
+    failed = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        if value is None or value is MISSING:
+            out.append(None)
+            continue
+        try:
+            out.append(orjson.dumps(value).decode())
+        except orjson.JSONEncodeError:
+            failed[i] = True
+            out.append(None)
+    rep.rows(
+        failed,
+        field,
+        "nests too deeply to be kept",
+        "at most 254 levels of nested lists and objects",
+    )
+    return out

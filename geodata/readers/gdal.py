@@ -1,0 +1,110 @@
+"""Reading every other format GDAL knows (GeoPackage, FlatGeobuf, Shapefile, ...).
+
+pyogrio reads the layer through Arrow and it is reprojected to EPSG:4326; its values are then
+brought to the shapes a GeoJSON property would have, so the checks see one kind of table
+whatever the format.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import pyogrio
+import shapely
+
+from almaty_map.geodata.errors import Problem
+from almaty_map.geodata.readers.table import MISSING, RawTable
+
+
+def read_with_gdal(
+    path: Path, fields: tuple[str, ...], problems: list[Problem]
+) -> Iterator[RawTable]:
+    """Any format GDAL reads, in one table (GDAL's Arrow reader keeps it compact)."""
+    frame = _read_frame(path, problems)
+    if frame is not None:
+        yield _table(path.name, frame, fields)
+
+
+def _read_frame(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+    """The layer in EPSG:4326, or None with the reason in ``problems``."""
+    try:
+        frame = pyogrio.read_dataframe(path, use_arrow=True)
+    except Exception as exc:  # GDAL raises many types; all mean "unreadable"
+        problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
+        return None
+    if frame.crs is None:
+        problems.append(
+            Problem(
+                path.name,
+                "has no coordinate reference system",
+                expected="a layer with a CRS (it is reprojected to EPSG:4326), or GeoJSON in WGS84",
+            )
+        )
+        return None
+    if not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    return frame
+
+
+def _table(file: str, frame: gpd.GeoDataFrame, fields: tuple[str, ...]) -> RawTable:
+    table = RawTable(file)
+    n = len(frame)
+    table.broken = np.zeros(n, dtype=bool)
+    table.geometry = np.asarray(frame.geometry.array, dtype=object)
+    table.geometry_json = [
+        MISSING if text is None else orjson.loads(text)
+        for text in shapely.to_geojson(table.geometry)
+    ]
+    table.feature_ids = [None] * n
+    known = set(fields)
+    for name in fields:
+        table.columns[name] = (
+            _column_values(frame[name], name) if name in frame.columns else [MISSING] * n
+        )
+    others = [c for c in frame.columns if c not in known and c != frame.geometry.name]
+    records = frame[others].to_dict("records") if others else [None] * n
+    table.extras = [
+        {k: _plain(v) for k, v in r.items()} if r is not None else None for r in records
+    ]
+    return table
+
+
+def _column_values(series: pd.Series, name: str) -> list:
+    """Bring a GDAL column to the shapes a GeoJSON property would have."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return [None if pd.isna(v) else v.isoformat() for v in series]
+    values = [_plain(v) for v in series.tolist()]
+    if name in {"actors", "sources"}:
+        return [_json_or_value(v) for v in values]
+    if name == "fatalities":  # a column with nulls comes back as float
+        return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
+    if name == "sensitive":  # GeoPackage stores booleans as 0/1
+        return [bool(v) if v in (0, 1) and not isinstance(v, bool) else v for v in values]
+    return values
+
+
+def _plain(value: object) -> object:
+    """None for missing values, Python scalars for numpy ones."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def _json_or_value(value: object) -> object:
+    """List-valued properties travel through GeoPackage and friends as JSON text."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
