@@ -22,7 +22,7 @@ from almaty_map.geodata.checks.events import CheckedEvents
 from almaty_map.geodata.checks.places import CheckedPlaces
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
+from almaty_map.geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.privacy import coarsen
 
 _TEXT_COLUMNS = (
@@ -151,24 +151,8 @@ def events_frame(events: CompactEvents, meta: Metadata) -> gpd.GeoDataFrame:
     )
 
 
-_FRAME_ORDER = (
-    "id",
-    "title",
-    "description",
-    "category",
-    "start",
-    "end",
-    "time_precision",
-    "place",
-    "place_id",
-    "geo_precision",
-    "fatalities",
-    "actors",
-    "sources",
-    "sensitive",
-    "extra",
-    "geometry_json",
-)
+# The frame keeps every field of the format, then what is kept as JSON text.
+_FRAME_ORDER = (*EVENT_FIELDS, "extra", "geometry_json")
 
 
 def _coarsen_geometry_json(cols: dict, geoms: np.ndarray, sensitive: np.ndarray) -> None:

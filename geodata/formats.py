@@ -35,29 +35,21 @@ def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
     return head + b'"features":[' + joined_features + b"]}"
 
 
-def _property_columns(rows: pd.DataFrame) -> list[list]:
-    """The events' properties as plain lists in EVENT_FIELDS order, times as ISO text; read
-    column by column, so the per-row loops of both formats only assemble values."""
-    return [
-        rows["id"].tolist(),
-        rows["title"].tolist(),
-        rows["description"].tolist(),
-        rows["category"].astype(str).tolist(),
-        iso_times(rows["start"]),
-        iso_times(rows["end"]),
-        rows["time_precision"].astype(str).tolist(),
-        rows["place"].tolist(),
-        rows["place_id"].tolist(),
-        rows["geo_precision"].astype(str).tolist(),
-        rows["fatalities"].astype(object).tolist(),
-        rows["actors"].tolist(),
-        rows["sources"].tolist(),
-        rows["sensitive"].tolist(),
-    ]
-
-
-def _or(value: object, missing: object) -> object:
-    return missing if pd.isna(value) else value
+def _property_columns(rows: pd.DataFrame) -> dict[str, list]:
+    """The events' properties as plain lists keyed by field, in EVENT_FIELDS order: times as
+    ISO text, missing values as None, lists and objects as JSON text. Read column by column,
+    so the per-row loops of both formats only assemble values."""
+    columns = {
+        name: rows[name].tolist()
+        for name in ("id", "title", "description", "place", "actors", "sources", "sensitive")
+    }
+    for name in ("category", "time_precision", "geo_precision"):
+        columns[name] = rows[name].astype(str).tolist()
+    columns["start"] = iso_times(rows["start"])
+    columns["end"] = iso_times(rows["end"])
+    columns["place_id"] = [None if pd.isna(v) else v for v in rows["place_id"].tolist()]
+    columns["fatalities"] = [None if pd.isna(v) else int(v) for v in rows["fatalities"]]
+    return {name: columns[name] for name in EVENT_FIELDS}
 
 
 def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
@@ -68,58 +60,21 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
     if rows.empty:
         return []
     fragment = orjson.Fragment
+    columns = _property_columns(rows)
+    for name in ("actors", "sources"):
+        columns[name] = [fragment(v) for v in columns[name]]
     pieces = []
-    for (
-        eid,
-        title,
-        desc,
-        cat,
-        start,
-        end,
-        tprec,
-        place,
-        pid,
-        gprec,
-        fat,
-        actors,
-        sources,
-        sensitive,
-        extra,
-        geometry,
-    ) in zip(
-        *_property_columns(rows),
+    for values, extra, geometry in zip(
+        zip(*columns.values(), strict=True),
         rows["extra"].tolist(),
         rows["geometry_json"].tolist(),
         strict=True,
     ):
-        properties = {
-            "id": eid,
-            "title": title,
-            "description": desc,
-            "category": cat,
-            "start": start,
-            "end": end,
-            "time_precision": tprec,
-            "place": place,
-            "place_id": _or(pid, None),
-            "geo_precision": gprec,
-            "fatalities": _or(fat, None),
-            "actors": fragment(actors),
-            "sources": fragment(sources),
-            "sensitive": sensitive,
-        }
+        properties = dict(zip(EVENT_FIELDS, values, strict=True))
         if not pd.isna(extra):
             properties.update(orjson.loads(extra))
-        pieces.append(
-            orjson.dumps(
-                {
-                    "type": "Feature",
-                    "id": eid,
-                    "geometry": fragment(geometry),
-                    "properties": properties,
-                }
-            )
-        )
+        feature = {"type": "Feature", "id": values[0], "geometry": fragment(geometry)}
+        pieces.append(orjson.dumps(feature | {"properties": properties}))
     return pieces
 
 
@@ -144,52 +99,13 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
     writer.writerow(CSV_COLUMNS)
     if rows.empty:
         return buffer.getvalue()
+    columns = _property_columns(rows)
+    columns["sensitive"] = ["true" if s else "false" for s in columns["sensitive"]]
     anchor = shapely.point_on_surface(rows.geometry.array)
-    xs, ys = shapely.get_x(anchor), shapely.get_y(anchor)
-    wkt = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
-    for (
-        eid,
-        title,
-        desc,
-        cat,
-        start,
-        end,
-        tprec,
-        place,
-        pid,
-        gprec,
-        fat,
-        actors,
-        sources,
-        sensitive,
-        x,
-        y,
-        geometry,
-        extra,
-    ) in zip(*_property_columns(rows), xs, ys, wkt, rows["extra"].tolist(), strict=True):
-        writer.writerow(
-            [
-                defuse(v)
-                for v in (
-                    eid,
-                    title,
-                    desc,
-                    cat,
-                    start,
-                    end or "",
-                    tprec,
-                    place,
-                    _or(pid, ""),
-                    gprec,
-                    "" if pd.isna(fat) else int(fat),
-                    actors,
-                    sources,
-                    "true" if sensitive else "false",
-                    float(x),
-                    float(y),
-                    geometry,
-                    _or(extra, ""),
-                )
-            ]
-        )
+    columns["longitude"] = shapely.get_x(anchor).tolist()
+    columns["latitude"] = shapely.get_y(anchor).tolist()
+    columns["geometry_wkt"] = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
+    columns["extra"] = [None if pd.isna(v) else v for v in rows["extra"].tolist()]
+    for row in zip(*(columns[name] for name in CSV_COLUMNS), strict=True):
+        writer.writerow([defuse("" if v is None else v) for v in row])
     return buffer.getvalue()
