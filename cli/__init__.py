@@ -21,6 +21,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "Check a dataset folder and list every problem."),
     "query": ("query", "Write the events that match the filters, as GeoJSON or CSV."),
     "export": ("export", "Write the map as one standalone HTML file."),
+    "diff": (
+        "diff",
+        "List what NEW changes in OLD: events added, removed and changed, field by field.",
+    ),
     "snapshot": ("snapshot", "Write a PNG picture of the map, for print and social posts."),
     "serve": ("serve", "Serve the map, the reader's page and the API (production server)."),
     "run": ("run", "Run the development server, restarted when the code changes."),

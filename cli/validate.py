@@ -39,6 +39,7 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
 
     folder = path or data
     dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, as in text
     if fmt == "json":
         click.echo(
             json.dumps(

@@ -22,7 +22,13 @@ from almaty_map.geodata.checks.events import CheckedEvents
 from almaty_map.geodata.checks.places import CheckedPlaces
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import EVENT_FIELDS, GEO_PRECISIONS, PLACE_FIELDS, TIME_PRECISIONS
+from almaty_map.geodata.model import (
+    CLAIM_FIELDS,
+    EVENT_FIELDS,
+    GEO_PRECISIONS,
+    PLACE_FIELDS,
+    TIME_PRECISIONS,
+)
 from almaty_map.geodata.privacy import coarsen
 
 _TEXT_COLUMNS = (
@@ -36,6 +42,10 @@ _TEXT_COLUMNS = (
     "geo_precision",
     "actors_json",
     "sources_json",
+    "fatalities_json",
+    "time_source_json",
+    "location_source_json",
+    "fatalities_source_json",
     "extra_json",
     "geometry_json",
 )
@@ -89,9 +99,6 @@ def compact_events(checked: CheckedEvents) -> CompactEvents:
     columns: dict[str, object] = {name: _text_array(cols[name]) for name in _TEXT_COLUMNS}
     columns["start"] = cols["start"]
     columns["end"] = cols["end"]
-    columns["fatalities"] = pa.array(
-        [v if type(v) is int else None for v in cols["fatalities"]], type=pa.int64()
-    )
     columns["sensitive"] = cols["sensitive"]
     columns.update(_compact_geometry(checked.geometry))
     return CompactEvents(columns, checked.live, checked.problems)
@@ -182,12 +189,11 @@ def _sorted_columns(cols: dict, order: np.ndarray, meta: Metadata) -> dict[str, 
         "time_precision": category("time_precision", TIME_PRECISIONS),
         "place": text("place"),
         "place_id": text("place_id"),
-        "fatalities": pd.array(cols["fatalities"].take(take), dtype="Int64"),
         "actors": text("actors_json"),
         "sources": text("sources_json"),
         "extra": text("extra_json"),
         "geometry_json": text("geometry_json"),
-    }
+    } | {name: text(f"{name}_json") for name in ("fatalities", *CLAIM_FIELDS)}
 
 
 def places_frame(places: CheckedPlaces | None) -> tuple[gpd.GeoDataFrame, tuple[bytes, ...]]:

@@ -21,6 +21,8 @@ from almaty_map.geodata.checks.events import check_events
 from almaty_map.geodata.checks.ids import duplicate_ids
 from almaty_map.geodata.checks.places import CheckedPlaces, check_places
 from almaty_map.geodata.compact import CompactEvents, compact_events, events_frame, places_frame
+from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
+from almaty_map.geodata.corrections import Correction, read_corrections
 from almaty_map.geodata.errors import DataError, Problem
 from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.memory import release_memory
@@ -41,6 +43,7 @@ class Dataset:
     place_json: tuple[bytes, ...] = field(repr=False)
     fingerprint: str = ""
     warnings: tuple[Problem, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
     @cached_property
     def position_by_id(self) -> dict[str, int]:
@@ -100,10 +103,14 @@ def inspect_dataset(
     places = _read_places(places_path, meta, max_bytes, problems)
     place_ids = set(places.columns["id"]) if places else set()
     events = _read_events(events_path, meta, place_ids, max_bytes, problems)
+    event_ids = set(events.columns["id"].to_pylist()) if events is not None else set()
+    corrections, found = read_corrections(folder, event_ids)
+    problems += found
     if meta is None or events is None or any(p.severity == "error" for p in problems):
         return None, problems
     paths = [folder / META_FILE, events_path] + ([places_path] if places_path else [])
-    dataset = _build(folder, meta, events, places, paths, problems)
+    paths += [path for path in [folder / CORRECTIONS_FILE] if path.is_file()]
+    dataset = _build(folder, meta, events, places, paths, problems, corrections)
     del events
     release_memory()
     return dataset, problems
@@ -176,6 +183,7 @@ def _build(
     places: CheckedPlaces | None,
     paths: list[Path],
     problems: list[Problem],
+    corrections: tuple[Correction, ...],
 ) -> Dataset:
     place_frame, place_json = places_frame(places)
     return Dataset(
@@ -186,6 +194,7 @@ def _build(
         place_json=place_json,
         fingerprint=_fingerprint(paths),
         warnings=tuple(problems),
+        corrections=corrections,
     )
 
 

@@ -16,13 +16,15 @@ import orjson
 import pandas as pd
 import shapely
 
-from almaty_map.geodata.model import EVENT_FIELDS
+from almaty_map.geodata.model import CLAIM_FIELDS, EVENT_FIELDS
 from almaty_map.geodata.timeparse import iso_times
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
 
 CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
+# Optional fields kept as JSON text: written as JSON, null when absent.
+JSON_FIELDS = ("fatalities", *CLAIM_FIELDS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,18 +39,19 @@ def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
 
 def _property_columns(rows: pd.DataFrame) -> dict[str, list]:
     """The events' properties as plain lists keyed by field, in EVENT_FIELDS order: times as
-    ISO text, missing values as None, lists and objects as JSON text. Read column by column,
-    so the per-row loops of both formats only assemble values."""
+    ISO text, missing values as None, lists and objects (counts, claims) as JSON text. Read
+    column by column, so the per-row loops of both formats only assemble values."""
     columns = {
         name: rows[name].tolist()
         for name in ("id", "title", "description", "place", "actors", "sources", "sensitive")
     }
+    for name in JSON_FIELDS:
+        columns[name] = [None if pd.isna(v) else v for v in rows[name].tolist()]
     for name in ("category", "time_precision", "geo_precision"):
         columns[name] = rows[name].astype(str).tolist()
     columns["start"] = iso_times(rows["start"])
     columns["end"] = iso_times(rows["end"])
     columns["place_id"] = [None if pd.isna(v) else v for v in rows["place_id"].tolist()]
-    columns["fatalities"] = [None if pd.isna(v) else int(v) for v in rows["fatalities"]]
     return {name: columns[name] for name in EVENT_FIELDS}
 
 
@@ -61,8 +64,8 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
         return []
     fragment = orjson.Fragment
     columns = _property_columns(rows)
-    for name in ("actors", "sources"):
-        columns[name] = [fragment(v) for v in columns[name]]
+    for name in ("actors", "sources", *JSON_FIELDS):
+        columns[name] = [None if v is None else fragment(v) for v in columns[name]]
     pieces = []
     for values, extra, geometry in zip(
         zip(*columns.values(), strict=True),

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -16,8 +15,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from almaty_map.geodata.errors import Problem, shorten
+from almaty_map.geodata.errors import Problem
+from almaty_map.geodata.figures import Figure, read_figures
 from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
+from almaty_map.geodata.tomlread import TomlReader, load_toml
 
 FILE = "dataset.toml"
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
@@ -55,6 +56,7 @@ class Metadata:
     categories: tuple[Category, ...]
     periods: tuple[Period, ...]
     extent: tuple[float, float, float, float] | None = None
+    figures: tuple[Figure, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -68,48 +70,12 @@ class Metadata:
         return next(c for c in self.categories if c.id == category_id)
 
 
-class _Reader:
-    """Collects every problem in dataset.toml instead of stopping at the first."""
-
-    def __init__(self, raw: dict):
-        self.raw = raw
-        self.problems: list[Problem] = []
-
-    def fail(self, field: str, message: str, found: object = None, expected: str | None = None):
-        self.problems.append(
-            Problem(
-                FILE,
-                message,
-                field=field,
-                found=None if found is None else shorten(found),
-                expected=expected,
-            )
-        )
-
-    def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
-        value = table.get(key)
-        if value is None:
-            if required:
-                self.fail(where, "is missing", expected="a text value")
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.fail(where, "is not usable text", value, "a non-empty string")
-            return ""
-        return value
-
-
 def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
     """Read and check ``dataset.toml``; return the metadata (None if unusable) and problems."""
-    path = folder / FILE
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [Problem(FILE, f"not found in {folder}", expected="a dataset.toml file")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(FILE, f"cannot be read: {exc}")]
-    except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(FILE, f"is not valid TOML: {exc}")]
-    reader = _Reader(raw)
+    raw, problems = load_toml(folder / FILE, required=True)
+    if raw is None:
+        return None, problems
+    reader = TomlReader(raw, FILE)
     title = reader.text(raw, "title", "title")
     timezone = _timezone(reader)
     categories = _categories(reader)
@@ -126,11 +92,12 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         categories=categories,
         periods=periods,
         extent=extent,
+        figures=read_figures(reader),
     )
     return (None if reader.problems else meta), reader.problems
 
 
-def _timezone(reader: _Reader) -> str | None:
+def _timezone(reader: TomlReader) -> str | None:
     name = reader.text(reader.raw, "timezone", "timezone")
     if not name:
         return None
@@ -142,7 +109,7 @@ def _timezone(reader: _Reader) -> str | None:
     return name
 
 
-def _categories(reader: _Reader) -> tuple[Category, ...]:
+def _categories(reader: TomlReader) -> tuple[Category, ...]:
     items = reader.raw.get("categories")
     if not isinstance(items, list) or not items:
         reader.fail(
@@ -175,7 +142,7 @@ def _categories(reader: _Reader) -> tuple[Category, ...]:
     return tuple(out)
 
 
-def _moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
+def _moment(reader: TomlReader, value: object, where: str, tz: ZoneInfo | None):
     """A period bound: a TOML or ISO date-time with offset, or a date (local midnight)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
@@ -196,7 +163,7 @@ def _moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
     return None
 
 
-def _periods(reader: _Reader, tz: ZoneInfo | None) -> tuple[Period, ...]:
+def _periods(reader: TomlReader, tz: ZoneInfo | None) -> tuple[Period, ...]:
     items = reader.raw.get("periods", [])
     if not isinstance(items, list):
         reader.fail("periods", "is not a list", items, "[[periods]] tables")
@@ -232,7 +199,7 @@ def _periods(reader: _Reader, tz: ZoneInfo | None) -> tuple[Period, ...]:
     return tuple(out)
 
 
-def _extent(reader: _Reader) -> tuple[float, float, float, float] | None:
+def _extent(reader: TomlReader) -> tuple[float, float, float, float] | None:
     value = reader.raw.get("extent")
     if value is None:
         return None

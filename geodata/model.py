@@ -17,14 +17,20 @@ EVENT_FIELDS = (
     "start",
     "end",
     "time_precision",
+    "time_source",
     "place",
     "place_id",
     "geo_precision",
+    "location_source",
     "fatalities",
+    "fatalities_source",
     "actors",
     "sources",
     "sensitive",
 )
+# Which of an event's sources supports its place, its time and its figures (positions in
+# ``sources``), so that no precise claim rests on nothing.
+CLAIM_FIELDS = ("location_source", "time_source", "fatalities_source")
 REQUIRED_EVENT_FIELDS = (
     "id",
     "title",
@@ -46,6 +52,10 @@ GEO_PRECISION_RADIUS_M = MappingProxyType(
     {"exact": 0, "approximate": 250, "area": 1000, "city": 10000}
 )
 GEO_PRECISIONS = tuple(GEO_PRECISION_RADIUS_M)
+# Places and times finer than these need a quoted source (``location_source``,
+# ``time_source``), or validation warns.
+PRECISE_PLACES = ("exact", "approximate", "area")
+PRECISE_TIMES = ("exact", "hour")
 
 GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 

@@ -105,12 +105,6 @@ def when(start: pd.Timestamp, end: pd.Timestamp | None, precision: str, texts: T
     return first
 
 
-def fatalities(count: int | None, texts: Texts) -> str:
-    if count is None:
-        return texts.gettext("not reported")
-    return texts.ngettext("{n} reported", "{n} reported", count).format(n=count)
-
-
 def slice_label(piece: Slice, texts: Texts) -> str:
     """A named period keeps its name; a calendar slice is named by its dates."""
     if piece.label:

@@ -7,19 +7,11 @@ given per CLDR category so the browser's Intl.PluralRules can pick the right one
 
 from __future__ import annotations
 
-from babel import Locale
 from babel.dates import get_month_names
 
+from almaty_map.language.counts import count_strings
+from almaty_map.language.plurals import plural_forms
 from almaty_map.language.texts import Texts
-
-# A number that falls in each CLDR plural category, for asking gettext for that form.
-_SAMPLES = {"zero": 0, "one": 1, "two": 2, "few": 3, "many": 5, "other": 10}
-
-
-def plural_forms(texts: Texts, singular: str, plural: str) -> dict[str, str]:
-    """{category: text with {n}} for the language's plural categories."""
-    categories = Locale.parse(texts.babel_locale).plural_form.tags | {"other"}
-    return {c: texts.ngettext(singular, plural, _SAMPLES[c]) for c in sorted(categories)}
 
 
 def _months(texts: Texts, context: str) -> list[str]:
@@ -71,8 +63,13 @@ def ui_strings(texts: Texts, window: int) -> dict[str, object]:
         "when": _("When"),
         "where": _("Where"),
         "fatalities": _("Deaths"),
-        "notReported": _("not reported"),
-        "fatalitiesReported": plural_forms(texts, "{n} reported", "{n} reported"),
+        "counts": count_strings(texts),
+        "placedBy": _("Placed by"),
+        "correctedOn": _("Corrected on {date}:"),
+        "corrections": _("Corrections"),
+        "figures": _("Figures for the whole story"),
+        "datedBy": _("Dated by"),
+        "countedBy": _("Deaths as reported by"),
         "actors": _("Involved"),
         "sources": _("Sources"),
         "about": _("About this map, sources and downloads"),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import xstatic.pkg.leaflet as xleaflet
 
-from almaty_map.geodata.formats import CSV_COLUMNS
+from almaty_map.geodata.formats import CSV_COLUMNS, JSON_FIELDS
 from almaty_map.geodata.model import SOURCE_FIELDS
 from almaty_map.maprender.options import MODES
 from almaty_map.maprender.symbols import SHAPES
@@ -88,6 +88,7 @@ def constants() -> dict[str, object]:
         "modes": list(MODES),
         "sourceFields": list(SOURCE_FIELDS),
         "csvColumns": list(CSV_COLUMNS),
+        "jsonFields": list(JSON_FIELDS),
         "shapes": {name: [list(point) for point in outline] for name, outline in SHAPES.items()},
     }
 

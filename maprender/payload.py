@@ -14,7 +14,8 @@ The event columns (``events`` in the document):
   start to end, -1 without an end.
 - ``offset``, ``end_offset``: UTC offsets in minutes, one number when all events share it.
 - ``when``, ``place``, ``place_id``: indices into ``strings`` (-1 for none).
-- ``fatalities``: -1 when not reported.
+- ``fatalities``, ``time_source``, ``location_source``, ``fatalities_source``: indices into
+  ``strings`` of the canonical JSON text of the count or the source positions (-1 for none).
 - ``actors``: string indices of every event's actors, one flat list, with ``actor_n`` the
   number each event has. ``sources`` likewise with ``source_n``: each entry the string
   indices of publication, title, author, date, url, quote, note (trailing -1s dropped), with
@@ -42,10 +43,12 @@ import pandas as pd
 import shapely
 
 from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.formats import JSON_FIELDS
 from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.timeslices import Slice, membership
-from almaty_map.language.dates import slice_dates, slice_label, when_labels
+from almaty_map.language.counts import count_text
+from almaty_map.language.dates import day, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts
 from almaty_map.language.ui import ui_strings
 from almaty_map.maprender.assets import LEAFLET_LICENCE, OWN_LICENCE
@@ -152,6 +155,20 @@ def _document_head(
             "credits": meta.credits,
             "timezone": meta.timezone,
             "sources": cited,
+            "figures": [
+                {"label": f.label, "text": count_text(f.count, texts), "source": f.source}
+                for f in meta.figures
+            ],
+            "corrections": [
+                {
+                    "date": day(c.date, texts),
+                    "event": c.event,
+                    "change": c.change,
+                    "reason": c.reason,
+                    "source": c.source,
+                }
+                for c in dataset.corrections
+            ],
         },
         "categories": [
             {"id": c.id, "label": c.label, "colour": c.colour, "symbol": c.symbol}
@@ -251,8 +268,6 @@ def _event_columns(
             _column("offset", _uniform_or_list(_minutes(rows["start"]))),
             _column("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(rows["start"])))),
         ]
-    fatalities = rows["fatalities"].fillna(-1).astype(np.int64).to_numpy()
-    out.append(_column("fatalities", fatalities.tolist()))
     sensitive = np.flatnonzero(rows["sensitive"].to_numpy())
     out.append(_column("sensitive", sensitive.tolist()))
     anchors = shapely.point_on_surface(rows.geometry.array)
@@ -281,6 +296,10 @@ def _event_columns(
     when = strings.add(when_labels(rows["start"], rows["end"], rows["time_precision"], texts))
     place = strings.add(rows["place"].tolist())
     place_id = strings.add([None if pd.isna(v) else v for v in rows["place_id"].tolist()])
+    json_fields = {
+        name: strings.add([None if pd.isna(v) else v for v in rows[name].tolist()])
+        for name in JSON_FIELDS
+    }
     actor_names = strings.add([a for names in actors for a in names])
     fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
     table, codes = strings.encode()
@@ -288,6 +307,7 @@ def _event_columns(
         _column("when", codes[when]),
         _column("place", codes[place]),
         _column("place_id", codes[place_id]),
+        *(_column(name, codes[k]) for name, k in json_fields.items()),
         _column("actors", codes[actor_names]),
         _column("actor_n", [len(names) for names in actors]),
     ]

@@ -50,6 +50,7 @@ def landing(dataset: Dataset, base: str, current: str) -> dict:
     return {
         "title": meta.title,
         "description": meta.summary,
+        "version": meta.version,
         "links": [
             *self_links(base, current, (("json", JSON), ("html", HTML))),
             link(f"{base}/openapi?f=json", "service-desc", OPENAPI, "The API definition"),
@@ -95,6 +96,8 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
         "title": titles[name],
         "description": descriptions[name],
         "itemType": "feature",
+        # The dataset's version, which changes with every published correction.
+        "version": dataset.meta.version,
         "crs": [CRS84],
         "storageCrs": CRS84,
         "extent": _extent(dataset, name),

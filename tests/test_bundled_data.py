@@ -96,3 +96,123 @@ def test_every_source_is_cited_fully():
             assert source["publication"] and source["title"] and source["date"]
             assert source["url"].startswith("https://")
             assert source.get("quote") or source.get("note"), feature["properties"]["id"]
+
+
+# --- Claims and counts: what the fact-check of November 2026 found, made hard to repeat ---
+
+MONTHS = {
+    1: ("January", "января", "қаңтар"),
+    2: ("February", "февраля", "ақпан"),
+    6: ("June", "июня", "маусым"),
+}
+DEATH_WORDS = re.compile(r"\b(killed|shot dead|died|deaths?)\b|убит|погиб|қаза", re.I)
+AT_LEAST = re.compile(r"\bat least\b|не менее|по меньшей мере|кемінде", re.I)
+AROUND = re.compile(r"\b(around|about|some)\b|около|примерно|шамамен", re.I)
+# Hosts that copy other sites: an event cites the original's own address instead.
+COPY_HOSTS = ("cloudfront.net", "staging.", "kiwix", "ipfs", "wiki-org.ru", "perceptio", "hmong")
+
+
+def quotes(props: dict, field: str) -> list[str]:
+    positions = props.get(field) or []
+    positions = [positions] if isinstance(positions, int) else positions
+    return [props["sources"][k]["quote"] for k in positions]
+
+
+def test_a_figure_quoted_with_at_least_is_stored_as_at_least():
+    for feature in features():
+        props = feature["properties"]
+        for source in props["sources"]:
+            quote = source.get("quote", "")
+            if (
+                props["fatalities"] is not None
+                and AT_LEAST.search(quote)
+                and DEATH_WORDS.search(quote)
+            ):
+                assert props["fatalities"]["kind"] == "at least", props["id"]
+
+
+def test_a_death_stated_in_a_quote_is_never_not_reported():
+    """Events about killings and custody whose quotations state deaths carry a count
+    (memory events quote deaths that belong to other events)."""
+    for feature in features():
+        props = feature["properties"]
+        if props["category"] not in {"lethal-force", "custody"}:
+            continue
+        if any(DEATH_WORDS.search(s.get("quote", "")) for s in props["sources"]):
+            assert props["fatalities"] is not None, props["id"]
+            assert props["fatalities_source"] is not None, props["id"]
+
+
+def test_an_end_matches_the_quote_that_dates_it():
+    """An end must rest on a quotation naming its date: the end of a decree "until 00:00 on
+    19 January" is 19 January, not the day after."""
+    for feature in features():
+        props = feature["properties"]
+        if not props.get("end") or props["time_precision"] in {"week", "month"}:
+            continue
+        _, month, day = (int(x) for x in props["end"][:10].split("-"))
+        said = quotes(props, "time_source")
+        assert said, props["id"]
+        names = MONTHS[month]
+        patterns = [rf"\b{day}\s+{name}" for name in names] + [rf"{names[0]}\s+{day}\b"]
+        assert any(re.search(p, q) for p in patterns for q in said), (props["id"], said)
+
+
+def test_the_national_toll_is_given_as_each_source_gives_it():
+    import tomllib
+
+    meta = tomllib.loads((BUNDLED / "dataset.toml").read_text(encoding="utf-8"))
+    figures = meta["figures"]
+    assert len(figures) >= 2  # the sources disagree: both are shown
+    for figure in figures:
+        quote, count = figure["source"]["quote"], figure["count"]
+        assert "across Kazakhstan" in count["scope"]
+        assert str(count["count"]) in quote
+        if AT_LEAST.search(quote):
+            assert count["kind"] == "at least"
+        elif AROUND.search(quote):
+            assert count["kind"] == "about"
+
+
+def test_every_precise_claim_rests_on_a_quote(bundled):
+    assert [str(p) for p in bundled.warnings] == []
+
+
+def test_events_cite_canonical_addresses():
+    for feature in features():
+        for source in feature["properties"]["sources"]:
+            assert not any(host in source["url"] for host in COPY_HOSTS), source["url"]
+
+
+def test_places_read_through_a_copy_say_so():
+    for feature in json.loads((BUNDLED / "places.geojson").read_text(encoding="utf-8"))["features"]:
+        props = feature["properties"]
+        if any(host in props["source_url"] for host in COPY_HOSTS):
+            assert "copy" in props["source_title"], props["id"]
+
+
+def test_nothing_from_the_article_about_the_home_but_the_intersection():
+    """The article that places the intersection describes the family's home: its district
+    and the surviving sister's name appear nowhere in the data."""
+    text = "".join(p.read_text(encoding="utf-8") for p in BUNDLED.iterdir() if p.is_file())
+    for private in ("Турксиб", "Turksib", "Жанель", "Zhanel"):
+        assert private not in text
+
+
+def test_every_corrected_event_is_in_the_corrections_log(bundled):
+    corrected = {c.event for c in bundled.corrections}
+    for event_id in (
+        "2022-01-07-torture-deaths-in-custody",
+        "2022-01-06-csto-arrives",
+        "2022-01-07-aykorkem-killed",
+        "2022-01-05-state-of-emergency",
+        "2022-01-05-police-killed",
+        "2022-01-06-republic-square-shooting",
+        "2022-01-07-hospital-no7",
+        "2022-01-07-shoot-to-kill-order",
+        "2022-01-05-shops-looted",
+        "2022-01-05-communications-cut",
+    ):
+        assert event_id in corrected, event_id
+    assert None in corrected  # the summary, captions and place names
+    assert bundled.meta.version == "1.1.0"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from almaty_map.geodata.formats import CSV_COLUMNS
+from almaty_map.geodata.formats import CSV_COLUMNS, JSON_FIELDS
 from almaty_map.geodata.metadata import SYMBOLS
 from almaty_map.geodata.model import SOURCE_FIELDS
 from almaty_map.maprender.assets import ASSETS, HERE, asset_text, asset_version, inline_tags
@@ -17,6 +17,7 @@ PYTHON_VALUES = {
     "modes": list(MODES),
     "sourceFields": list(SOURCE_FIELDS),
     "csvColumns": list(CSV_COLUMNS),
+    "jsonFields": list(JSON_FIELDS),
     "shapes": {name: [list(point) for point in outline] for name, outline in SHAPES.items()},
 }
 

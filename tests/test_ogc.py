@@ -246,11 +246,11 @@ def test_unknown_collection_and_feature_are_404(client):
 
 
 def test_single_feature_has_links_and_content_crs(client):
-    response = client.get("/ogc/collections/events/items/2022-01-06-csto-arrives")
+    response = client.get("/ogc/collections/events/items/2022-01-05-akimat-stormed")
     assert response.mimetype == "application/geo+json"
     assert response.headers["Content-Crs"] == ("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>")
     feature = orjson.loads(response.data)
-    assert feature["properties"]["place_id"] == "almaty_airport"
+    assert feature["properties"]["place_id"] == "almaty_akimat"
     assert {link["rel"] for link in feature["links"]} >= {"self", "collection"}
 
 

@@ -24,7 +24,7 @@ def test_index_lists_the_bundled_events(client):
 def test_filters_come_from_the_query_string(client):
     page = client.get("/?start=2022-01-09&end=2022-01-09").get_data(as_text=True)
     assert "emergency hospital" in page
-    assert "Independence Monument" not in page.split('id="event-list"')[1]
+    assert "Independence Monument" not in page.split('id="event-list"')[1].split("</ol>")[0]
     assert 'value="2022-01-09"' in page
 
 
@@ -51,7 +51,7 @@ def test_every_bad_value_is_named_and_the_good_ones_still_apply(client):
     assert "longitude 200 (min_lon) is out of range [-180, 180]" in errors
     assert "start</strong>" not in errors
     # From 7 January, lethal force only: the good start and category still filter the list.
-    listed = page.split('id="event-list"')[1]
+    listed = page.split('id="event-list"')[1].split("</ol>")[0]
     assert listed.count('class="event"') == 2
     assert "Aykorkem Meldekhan" in listed and "Independence Monument" not in listed
     assert 'value="2022-01-07"' in page
@@ -199,3 +199,20 @@ def test_rendered_maps_are_cached_per_dataset_and_view(monkeypatch):
     assert len(calls) == 1
     client.get("/map?start=2022-01-08")
     assert len(calls) == 2
+
+
+def test_the_page_gives_the_national_toll_and_the_corrections(client):
+    page = client.get("/").get_data(as_text=True)
+    figures = page.split('class="figures"')[1].split("</ul>")[0]
+    assert "Deaths in the unrest across Kazakhstan: about 250 (across Kazakhstan)" in figures
+    assert "at least 238 (across Kazakhstan)" in figures
+    corrections = page.split('class="corrections"')[1].split("</ul>")[0]
+    assert corrections.count("<li>") == 15
+    assert "30 November 2026" in corrections
+    listed = page.split('id="event-list"')[1].split("</ol>")[0]
+    assert "Deaths: at least 6 (in police custody; the report does not say where)" in listed
+
+
+def test_the_api_carries_the_dataset_version(client):
+    assert client.get("/ogc/collections/events").get_json()["version"] == "1.1.0"
+    assert client.get("/ogc").get_json()["version"] == "1.1.0"

@@ -75,6 +75,7 @@ SCHEMA_VISIBLE = [
     "source-bad-url",
     "bad-precision",
     "bad-fatalities",
+    "bad-count",
     "bad-actors",
     "bad-sensitive",
     "unparseable-date",
@@ -89,3 +90,19 @@ def test_schema_and_validator_agree_on_broken_files(make_dataset, case):
     assert list(VALIDATOR.iter_errors(json.loads(path.read_text()))), case
     with pytest.raises(DataError):
         load_dataset(make_dataset(events=path))
+
+
+def test_the_readme_example_feature_is_valid(make_dataset):
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("Example feature:")[1].split("```json")[1].split("```")[0]
+    feature = json.loads(example)
+    document = {"type": "FeatureCollection", "features": [feature]}
+    assert list(VALIDATOR.iter_errors(document)) == []
+    dataset = load_dataset(
+        make_dataset(
+            events=json.dumps(document)
+            .replace('"lethal-force"', '"violence"')
+            .replace('"independence_monument"', "null")
+        )
+    )
+    assert len(dataset.events) == 1 and dataset.warnings == ()

@@ -63,6 +63,12 @@ EVENT_CASES = {
     "source-bad-url": ["field 'sources[0].url'", "http:// or https://", "javascript:"],
     "bad-precision": ["field 'time_precision'", "'minute'", "field 'geo_precision'"],
     "bad-fatalities": ["field 'fatalities'", "integer >= 0", "-3"],
+    "bad-count": ["feature 1 (id 'after-midnight-local')", "field 'fatalities'", "'at most'"],
+    "claim-without-quote": [
+        "feature 0 (id 'spans-midnight')",
+        "field 'location_source'",
+        "sources[3], which does not exist or has no quote",
+    ],
     # valid JSON that the streaming parser cannot hold (beyond 64 bits): checked like any other
     "huge-integer": ["feature 1 (id 'after-midnight-local')", "field 'fatalities'", "1e+30"],
     "bad-actors": ["field 'actors'", "list of non-empty strings"],
@@ -217,3 +223,66 @@ def test_missing_events_file_and_folder(tmp_path):
     (tmp_path / "dataset.toml").write_text((DATA / "base" / "dataset.toml").read_text())
     _, problems = inspect_dataset(tmp_path)
     assert any("events.geojson" in str(p) and "not found" in str(p) for p in problems)
+
+
+def test_precise_claims_without_a_quoted_source_are_warned_about(make_dataset):
+    """A precise place, an hour or a figure that rests on no quotation still loads, but the
+    report says so for each claim."""
+    text = (DATA / "base" / "events.geojson").read_text()
+    for claim in ('"time_source": 0, ', '"location_source": 0, ', '"fatalities_source": 0, '):
+        text = text.replace(claim, "")
+    dataset, problems = inspect_dataset(make_dataset(events=text))
+    assert dataset is not None
+    warned = {(p.feature_id, p.field) for p in problems if p.severity == "warning"}
+    assert warned == {
+        ("spans-midnight", "time_source"),
+        ("spans-midnight", "location_source"),
+        ("after-midnight-local", "time_source"),
+        ("after-midnight-local", "location_source"),
+        ("after-midnight-local", "fatalities_source"),
+        ("home", "location_source"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        (None, None),
+        (0, {"kind": "exact", "count": 0}),
+        (
+            {"kind": "at least", "count": 6, "scope": "across Kazakhstan"},
+            {"kind": "at least", "count": 6, "scope": "across Kazakhstan"},
+        ),
+        ({"kind": "range", "min": 5, "max": 10}, {"kind": "range", "min": 5, "max": 10}),
+        ({"kind": "unnumbered"}, {"kind": "unnumbered"}),
+    ],
+)
+def test_counts_are_kept_in_one_canonical_form(make_dataset, written, kept):
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace('"fatalities": 2,', f'"fatalities": {json.dumps(written)},')
+    if written is None:
+        text = text.replace('"fatalities_source": 0, ', "")
+    dataset = load_dataset(make_dataset(events=text))
+    row = dataset.events.set_index("id").loc["after-midnight-local"]
+    value = row["fatalities"]
+    assert (json.loads(value) if isinstance(value, str) else None) == kept
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        {"kind": "range", "min": 10, "max": 5},
+        {"kind": "at least"},
+        {"kind": "about", "count": -1},
+        {"kind": "exact", "count": 3, "note": "x"},
+        {"kind": "unnumbered", "scope": ""},
+        "several",
+    ],
+)
+def test_malformed_counts_are_errors_naming_what_is_wrong(make_dataset, written):
+    text = (DATA / "base" / "events.geojson").read_text()
+    text = text.replace('"fatalities": 2,', f'"fatalities": {json.dumps(written)},')
+    with pytest.raises(DataError) as caught:
+        load_dataset(make_dataset(events=text))
+    message = str(caught.value)
+    assert "feature 1 (id 'after-midnight-local'): field 'fatalities': is not a count" in message

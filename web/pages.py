@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+import orjson
 from flask import (
     Blueprint,
     Response,
@@ -25,7 +26,8 @@ from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import events_csv, events_geojson
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
-from almaty_map.language.dates import when
+from almaty_map.language.counts import count_text
+from almaty_map.language.dates import day, when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text
 from almaty_map.maprender.build import MapSpec
@@ -52,6 +54,7 @@ class EventItem:
     category: str
     colour: str
     path: str
+    deaths: str  # worded as the source gives it; empty when none are reported
 
 
 def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
@@ -66,9 +69,31 @@ def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
             categories[r.category].label,
             categories[r.category].colour,
             symbol_path(categories[r.category].symbol, 6),
+            count_text(orjson.loads(r.fatalities), texts) if isinstance(r.fatalities, str) else "",
         )
         for r in rows.itertuples(index=False)
     ]
+
+
+def record(dataset, texts: Texts) -> dict[str, list]:
+    """The dataset's figures and corrections, worded for the reader's page."""
+    titles = dict(zip(dataset.events["id"], dataset.events["title"], strict=True))
+    return {
+        "figures": [
+            {"label": f.label, "text": count_text(f.count, texts), "source": f.source}
+            for f in dataset.meta.figures
+        ],
+        "corrections": [
+            {
+                "date": day(c.date, texts),
+                "event": titles.get(c.event) if c.event else None,
+                "change": c.change,
+                "reason": c.reason,
+                "source": c.source,
+            }
+            for c in dataset.corrections
+        ],
+    }
 
 
 def map_spec(state: ViewState) -> MapSpec:
@@ -160,6 +185,7 @@ def index():
             "embed": url_for("pages.embed") + _q(query),
         },
         "notice": current_app.extensions["almaty_map"].notice(),
+        **record(dataset, texts),
     }
     status = 400 if problems else 200
     response = Response(render_template("index.html", **context), status=status)

@@ -1,9 +1,9 @@
 """Checking a chunk of events against the format and the dataset's metadata.
 
 The checks run in the order the report lists them (ids, text, codes, times, links, counts,
-names, sources, flags, geometry, then what cannot be kept), over whole columns. What comes
-out is the problems and the columns as they will be kept, still as plain Python values:
-making them compact is ``geodata.compact``'s job.
+names, sources, which source supports which claim, flags, geometry, then what cannot be
+kept), over whole columns. What comes out is the problems and the columns as they will be
+kept, still as plain Python values: making them compact is ``geodata.compact``'s job.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from almaty_map.geodata.checks import fields
+from almaty_map.geodata.checks import claims, fields
 from almaty_map.geodata.checks.geometry import check_geometry
 from almaty_map.geodata.checks.ids import feature_ids
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.checks.sources import sources
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
+from almaty_map.geodata.model import CLAIM_FIELDS, GEO_PRECISIONS, TIME_PRECISIONS
 from almaty_map.geodata.readers.table import RawTable
 
 
@@ -54,9 +54,12 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     kept.update(_times(rep, cols))
     kept.update(_links_counts_and_names(rep, cols, place_ids))
     sources(rep, cols["sources"])
+    kept.update(claims.claims(rep, cols, kept["fatalities"]))
     fields.sensitive(rep, cols["sensitive"])
     geometry = check_geometry(rep, table, meta)
     kept["actors_json"] = fields.json_texts(rep, kept.pop("actors"), "actors")
+    for name in ("fatalities", *CLAIM_FIELDS):
+        kept[f"{name}_json"] = fields.json_texts(rep, kept.pop(name), name)
     kept["sources_json"] = fields.json_texts(rep, cols["sources"], "sources")
     kept["extra_json"] = fields.json_texts(rep, table.extras, "properties")
     kept["geometry_json"] = fields.json_texts(rep, table.geometry_json, "geometry")
@@ -96,6 +99,6 @@ def _times(rep: Reporter, cols: dict[str, list]) -> dict:
 def _links_counts_and_names(rep: Reporter, cols: dict[str, list], place_ids: set[str]) -> dict:
     return {
         "place_id": fields.place_reference(rep, cols["place_id"], place_ids),
-        "fatalities": fields.fatalities(rep, cols["fatalities"]),
+        "fatalities": claims.fatalities(rep, cols["fatalities"]),
         "actors": fields.actors(rep, cols["actors"]),
     }

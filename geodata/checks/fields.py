@@ -1,4 +1,4 @@
-"""Checks of the plain properties of an event: text, codes, times, counts, names, flags.
+"""Checks of the plain properties of an event: text, codes, times, names, flags.
 
 Each check reports through the chunk's Reporter and returns the column as it is kept (an
 absent optional value made None or empty, times parsed to UTC), so nothing downstream has to
@@ -99,15 +99,6 @@ def place_reference(rep: Reporter, values: list, place_ids: set[str]) -> list:
         "an id from places.geojson, or no place_id",
         values,
     )
-    return [None if m else v for m, v in zip(missing, values, strict=True)]
-
-
-def fatalities(rep: Reporter, values: list) -> list[int | None]:
-    """A count, or None where the source gives none (which is not zero)."""
-    missing = absent(values)
-    is_int = type_is(values, int)
-    ok = missing | (is_int & (series(values).where(is_int, 0).astype("int64") >= 0).to_numpy())
-    rep.rows(~ok, "fatalities", "is not a count", "an integer >= 0, or null if unknown", values)
     return [None if m else v for m, v in zip(missing, values, strict=True)]
 
 

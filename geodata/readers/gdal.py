@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 
 from almaty_map.geodata.errors import Problem
+from almaty_map.geodata.model import CLAIM_FIELDS
 from almaty_map.geodata.readers.table import MISSING, RawTable
 
 
@@ -75,14 +76,20 @@ def _table(file: str, frame: gpd.GeoDataFrame, fields: tuple[str, ...]) -> RawTa
     return table
 
 
+# Properties that typed formats carry as JSON text (lists, objects), and as integers that
+# come back as floats when the column has nulls.
+JSON_COLUMNS = frozenset({"actors", "sources", "fatalities", *CLAIM_FIELDS})
+INTEGER_COLUMNS = frozenset({"fatalities", *CLAIM_FIELDS})
+
+
 def _column_values(series: pd.Series, name: str) -> list:
     """Bring a GDAL column to the shapes a GeoJSON property would have."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         return [None if pd.isna(v) else v.isoformat() for v in series]
     values = [_plain(v) for v in series.tolist()]
-    if name in {"actors", "sources"}:
-        return [_json_or_value(v) for v in values]
-    if name == "fatalities":  # a column with nulls comes back as float
+    if name in JSON_COLUMNS:
+        values = [_json_or_value(v) for v in values]
+    if name in INTEGER_COLUMNS:  # a column with nulls comes back as float
         return [int(v) if isinstance(v, float) and v.is_integer() else v for v in values]
     if name == "sensitive":  # GeoPackage stores booleans as 0/1
         return [bool(v) if v in (0, 1) and not isinstance(v, bool) else v for v in values]

@@ -160,7 +160,16 @@
         meta.credits ? A.el("p", {}, [A.el("strong", { text: t.credits + ": " }), meta.credits])
           : null,
         A.el("p", {}, [A.el("strong", { text: t.licence + ": " }), meta.licence || "",
-          meta.version ? ` ${t.version.replace("{v}", meta.version)}` : ""]),
+          meta.version ? ` ${t.version.replace("{v}", () => meta.version)}` : ""]),
+        meta.figures.length ? A.el(app.heading(1), { text: t.figures }) : null,
+        meta.figures.length ? A.el("ul", { className: "am-figures" }, meta.figures.map((f) =>
+          A.el("li", {}, [A.el("strong", { text: `${f.label}: ${f.text}` }), ` (${f.source.publication}`,
+            `, ${f.source.date}) `, A.el("q", { text: f.source.quote })]))) : null,
+        meta.corrections.length ? A.el(app.heading(1), { text: t.corrections }) : null,
+        meta.corrections.length ? A.el("ul", { className: "am-corrections" },
+          meta.corrections.map((c) => A.el("li", {}, [A.el("strong", { text: c.date + ": " }),
+            c.change, " ", A.el("span", { className: "am-note", text: `${c.reason} ${c.source}` })])))
+          : null,
         A.el(app.heading(1), { text: t.sources }),
         A.el("ul", { className: "am-source-list" }, meta.sources.map((s) => A.el("li", {}, [
           A.safeUrl(s.url) ? A.el("a", { href: s.url, target: "_blank",

@@ -11,6 +11,7 @@
 
   const SOURCE_FIELDS = A.constants.sourceFields;
   const CSV_COLUMNS = A.constants.csvColumns;
+  const JSON_FIELDS = A.constants.jsonFields;
 
   /** An http(s) URL, or null: anything else (javascript:, data:) never becomes a link. */
   A.safeUrl = function (url) {
@@ -68,6 +69,11 @@
       this.at = { actors: runs(c.actor_n), sources: runs(c.source_n) };
     }
 
+    /** A value kept as JSON text in the string table (a count, source positions), or null. */
+    json(i) {
+      return i === undefined || i < 0 ? null : JSON.parse(this.strings[i]);
+    }
+
     str(i) {
       return i === undefined || i < 0 ? null : this.strings[i];
     }
@@ -118,10 +124,13 @@
         end: c.duration[i] < 0 ? null
           : A.isoTime(start + c.duration[i], this.offset("end_offset", i)),
         time_precision: this.payload.time_precisions[c.time_precision[i]],
+        time_source: this.json(c.time_source[i]),
         place: this.str(c.place[i]),
         place_id: this.str(c.place_id[i]),
         geo_precision: this.payload.precisions[c.geo_precision[i]].id,
-        fatalities: c.fatalities[i] < 0 ? null : c.fatalities[i],
+        location_source: this.json(c.location_source[i]),
+        fatalities: this.json(c.fatalities[i]),
+        fatalities_source: this.json(c.fatalities_source[i]),
         actors: this.run("actors", i).map((k) => this.strings[k]),
         sources: this.sources(i),
         sensitive: this.sensitive.has(i),
@@ -151,7 +160,6 @@
         const cells = Object.assign({}, p, {
           end: p.end || "",
           place_id: p.place_id || "",
-          fatalities: p.fatalities === null ? "" : p.fatalities,
           actors: JSON.stringify(p.actors),
           sources: JSON.stringify(p.sources),
           sensitive: p.sensitive ? "true" : "false",
@@ -160,6 +168,7 @@
           geometry_wkt: wkt(this.geometry(i)),
           extra: Object.keys(extra).length ? JSON.stringify(extra) : "",
         });
+        for (const name of JSON_FIELDS) cells[name] = p[name] === null ? "" : JSON.stringify(p[name]);
         lines.push(CSV_COLUMNS.map((name) => csvCell(cells[name])).join(","));
       }
       return lines.join("\n") + "\n";

@@ -29,6 +29,35 @@
     return canvas;
   };
 
+  /** Fill {name} slots with values as given (a function replacer, so "$&" in data text is
+   * never read as a replacement pattern). */
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (slot, name) => (name in values ? String(values[name])
+      : slot));
+  }
+
+  /** A count as the source gives it (see geodata/counts.py), in the reader's language. */
+  A.countText = function (count, forms, language) {
+    if (!count) return forms.notReported;
+    const number = (n) => n.toLocaleString(language);
+    let text;
+    if (count.kind === "range") {
+      text = fill(forms.range, { min: number(count.min), max: number(count.max) });
+    } else if (count.kind === "unnumbered") {
+      text = count.words ? fill(forms.words, { words: count.words }) : forms.unnumbered;
+    } else {
+      text = A.plural(forms[count.kind], count.count, language);
+    }
+    return count.scope ? fill(forms.scope, { count: text, scope: count.scope }) : text;
+  };
+
+  /** "Placed by …": the publications whose quotes support a claim. */
+  function claimField(label, positions, sources, className) {
+    if (!positions) return null;
+    const names = [...new Set(positions.map((k) => sources[k] && sources[k].publication))];
+    return field(label, names.filter(Boolean).join(", "), className);
+  }
+
   function field(label, value, className) {
     return A.el("p", { className }, [A.el("strong", { text: label + ": " }), value]);
   }
@@ -66,23 +95,29 @@
     const c = payload.events;
     const category = payload.categories[c.category[i]];
     const precision = payload.precisions[c.geo_precision[i]];
-    const fatalities = c.fatalities[i] < 0 ? null : c.fatalities[i];
+    const fatalities = events.json(c.fatalities[i]);
+    const sources = events.sources(i);
     const actors = events.run("actors", i).map((k) => events.strings[k]);
     const placeId = events.str(c.place_id[i]);
     const names = placeNames(payload, placeId);
     return A.el("article", { className: "am-popup", "data-event-id": c.id[i] }, [
       A.el(h(1), { className: "am-popup-title", tabindex: "-1", text: c.title[i] }),
+      ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
+        A.el("p", { className: "am-correction" }, [A.el("strong", {
+          text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change])),
       A.el("p", { className: "am-category" }, [A.symbolIcon(category, false), " ", category.label]),
       field(t.when, events.str(c.when[i]), "am-when"),
+      claimField(t.datedBy, events.json(c.time_source[i]), sources, "am-dated-by"),
       field(t.where, events.str(c.place[i]), "am-place"),
       names,
       A.el("p", { className: "am-precision", text: precision.description }),
+      claimField(t.placedBy, events.json(c.location_source[i]), sources, "am-placed-by"),
       c.description[i] ? A.el("p", { className: "am-description", text: c.description[i] }) : null,
-      field(t.fatalities, fatalities === null ? t.notReported
-        : A.plural(t.fatalitiesReported, fatalities, payload.language), "am-fatalities"),
+      field(t.fatalities, A.countText(fatalities, t.counts, payload.language), "am-fatalities"),
+      claimField(t.countedBy, events.json(c.fatalities_source[i]), sources, "am-counted-by"),
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
       A.el(h(2), { className: "am-popup-sources", text: t.sources }),
-      A.el("ul", { className: "am-sources" }, events.sources(i).map(sourceItem)),
+      A.el("ul", { className: "am-sources" }, sources.map(sourceItem)),
     ]);
   };
 })(window);

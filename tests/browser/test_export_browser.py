@@ -41,10 +41,10 @@ def test_markers_follow_the_time_control(watched, bundled_export, bundled):
 
 
 def test_the_canvas_draws_the_symbol_only_in_its_slice(watched, bundled_export):
-    page = open_map(watched, bundled_export, "#slice=2&mode=slice")
+    page = open_map(watched, bundled_export, "#slice=1&mode=slice")
     probe = """() => {
         const app = AlmatyMapLib.current, i = app.events.index.get(
-            "2022-01-06-republic-square-shooting");
+            "2022-01-05-akimat-stormed");
         const p = app.map.latLngToContainerPoint([app.payload.events.y[i],
                                                   app.payload.events.x[i]]);
         const canvases = document.querySelectorAll(".am-canvas");
@@ -55,9 +55,9 @@ def test_the_canvas_draws_the_symbol_only_in_its_slice(watched, bundled_export):
         return Array.from(canvas.getContext("2d").getImageData(x, y, 1, 1).data);
     }"""
     r, g, b, a = page.evaluate(probe)
-    assert (r, g, b, a) == (0xD5, 0x5E, 0x00, 255)  # lethal-force vermillion, solid
-    page.evaluate("almatyMap.setSlice(1)")
-    assert page.evaluate(probe)[:3] != [0xD5, 0x5E, 0x00]
+    assert (r, g, b, a) == (0xE6, 0x9F, 0x00, 255)  # unrest orange, solid: an exact place
+    page.evaluate("almatyMap.setSlice(2)")
+    assert page.evaluate(probe)[:3] != [0xE6, 0x9F, 0x00]
 
 
 def test_popup_quotes_the_source(watched, bundled_export):
@@ -67,11 +67,25 @@ def test_popup_quotes_the_source(watched, bundled_export):
     assert "6 January 2022, evening" in text
     assert "unidentified gunmen shot and killed peaceful demonstrators" in text
     assert "Тәуелсіздік монументі" in text
-    assert "not reported" in text
+    assert "Deaths: peaceful demonstrators, without a number" in text
+    assert "Placed by: New Statesman" in text and "Dated by: New Statesman" in text
+    assert "Corrected on 30 November 2026:" in text
     link = page.locator(".am-popup a", has_text="New Statesman").first
     assert link.get_attribute("href").startswith("https://www.newstatesman.com/")
     assert link.get_attribute("rel") == "noopener noreferrer"
     assert "event=2022-01-06-republic-square-shooting" in page.url
+
+
+def test_popups_give_counts_and_corrections_as_the_sources_do(watched, bundled_export):
+    page = open_map(watched, bundled_export)
+    text = page.evaluate("almatyMap.open('2022-01-07-torture-deaths-in-custody')")
+    assert "Deaths: at least 6 (in police custody; the report does not say where)" in text
+    assert "Deaths as reported by: New Statesman" in text
+    text = page.evaluate("almatyMap.open('2022-01-05-state-of-emergency')")
+    assert "When: 5\u2009–\u200918 Jan 2022" in text  # the decree ended as 19 January began
+    assert "Dated by: Interfax" in text
+    text = page.evaluate("almatyMap.open('2022-01-09-emergency-hospital')")
+    assert "Deaths: not reported" in text
 
 
 def test_clicking_a_symbol_opens_its_popup(watched, bundled_export):
@@ -92,7 +106,8 @@ def test_clicking_a_symbol_opens_its_popup(watched, bundled_export):
     assert "Independence Monument" in page.inner_text(".leaflet-popup .am-popup-title")
 
 
-def test_time_control_works_from_the_keyboard(watched, bundled_export):
+def test_time_control_works_from_the_keyboard(watched, bundled_export, bundled):
+    shown = len(expected_slices(bundled)[1])
     page = open_map(watched, bundled_export, "#slice=0&mode=slice")
     slider = page.get_by_role("slider", name="Time slice")
     before = slider.get_attribute("aria-valuetext")
@@ -100,7 +115,7 @@ def test_time_control_works_from_the_keyboard(watched, bundled_export):
     slider.focus()
     page.keyboard.press("ArrowRight")
     after = slider.get_attribute("aria-valuetext")
-    assert after.startswith("5 January: the city overrun") and "7 events shown" in after
+    assert after.startswith("5 January: the city overrun") and f"{shown} events shown" in after
     assert page.evaluate("almatyMap.state().slice") == 1
     page.get_by_role("button", name="Next time slice").click()
     assert page.evaluate("almatyMap.state().slice") == 2
