@@ -79,6 +79,8 @@ class Frame:
 
 
 def frame(dataset: Dataset, plan: Plan) -> Frame:
+    """The words for ``plan``'s picture; the legend and credits cover the events shown, so
+    the picture explains itself and cites what it shows."""
     texts = texts_for(plan.spec.language)
     _ = texts.gettext
     rows = dataset.events.iloc[plan.positions[plan.shown]]

@@ -353,15 +353,18 @@ def test_help_explains_the_sizes_and_shows_the_examples():
 
 
 @browser
-def test_the_help_examples_run(tmp_path):
-    """Every example of --help draws a picture."""
+def test_the_examples_in_help_and_readme_run(tmp_path):
+    """Every snapshot example of --help and of the README draws a picture."""
     help_text = CliRunner().invoke(cli, ["snapshot", "--help"]).output
-    examples = [
-        line.split()[2:] for line in help_text.splitlines() if "almaty-map snapshot" in line
+    readme = (ROOT / "README.md").read_text()
+    lines = [
+        line.split("almaty-map snapshot", 1)[1]
+        for line in help_text.splitlines() + readme.splitlines()
+        if line.strip().startswith(("almaty-map snapshot", ".venv/bin/almaty-map snapshot"))
     ]
-    assert len(examples) >= 3
-    for args in examples:
-        args = [str(tmp_path / a) if a.endswith(".png") else a for a in args]
+    assert len(lines) >= 6
+    for line in lines:
+        args = [str(tmp_path / a) if a.endswith(".png") else a for a in line.split()]
         result = subprocess.run(
             [sys.executable, "-c", START, "snapshot", *args, "--offline"],
             cwd=ROOT,
