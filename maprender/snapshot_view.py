@@ -18,6 +18,7 @@ from almaty_map.geodata.timeslices import Slice, make_slices, membership
 from almaty_map.maprender.build import MapSpec
 
 FEW_IDS = 3
+WHY_NO_SLICES = "the filters match no events, or the dataset names no periods: try --slice day"
 
 
 class ViewError(ValueError):
@@ -104,22 +105,22 @@ def _current(view, slices, selected, s0, s1, window, mode) -> int | None:
     count = len(slices)
     if view.at is not None and not 1 <= view.at <= count:
         if count == 0:
-            raise ViewError(
-                f"--at: this map has no time slices (no events match the filters), got {view.at}"
-            )
+            raise ViewError(f"--at: this map has no time slices ({WHY_NO_SLICES}); got {view.at}")
         expected = "1" if count == 1 else f"1 to {count}"
         raise ViewError(f"--at: expected {expected}, got {view.at}")
-    if count == 0:
-        return None
-    current = count - 1 if view.at is None else view.at - 1
     if selected is None:
-        return current
+        return None if count == 0 else (count - 1 if view.at is None else view.at - 1)
+    if count == 0:
+        raise ViewError(
+            f"--event: {view.event!r} is in no time slice: this map has none ({WHY_NO_SLICES})"
+        )
     a, b = int(s0[selected]), int(s1[selected])
     if a < 0:
         raise ViewError(
             f"--event: {view.event!r} falls outside every time slice; "
             "widen --start/--end or choose another --slice"
         )
+    current = count - 1 if view.at is None else view.at - 1
     first = _window_start(mode, current, window)
     if a <= current and b >= first:
         return current
