@@ -124,7 +124,14 @@ def command(
 
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
-    spec = MapSpec(flt, slice_by, lang, title, MapOptions(mode=mode), carto_key)
+    spec = MapSpec(
+        filter=flt,
+        slice_by=slice_by,
+        language=lang,
+        title=title,
+        options=MapOptions(mode=mode),
+        carto_key=carto_key,
+    )
     try:
         plan = plan_view(dataset, spec, View(at=at, story=story, event=event_id))
     except SlicingError as exc:

@@ -31,8 +31,9 @@ class Picture:
 
     png: bytes
     dom: str  # empty unless asked for
-    tiles: dict = field(default_factory=dict)  # {"state": drawn|failed|off, "why", "loaded"}
+    tiles: dict = field(default_factory=dict)  # {"state": drawn|failed|off, "why", "loaded", "ms"}
     layout: dict = field(default_factory=dict)  # the text scale, card share and boxes
+    drawn: dict = field(default_factory=dict)  # the canvas layer's {"symbols", "areas", "circles"}
 
 
 def _local_only(route) -> None:
@@ -83,4 +84,5 @@ def _photograph(browser, url: str, shot: Shot, offline: bool, dom: bool) -> Pict
         page.content() if dom else "",
         report.get("tiles") or {},
         report.get("layout") or {},
+        report.get("drawn") or {},
     )

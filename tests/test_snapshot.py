@@ -231,6 +231,8 @@ def test_the_picture_is_drawn_from_a_page_without_controls(bundled):
     assert "am-canvas" in classes and "as-card" in classes and "as-story" in classes
     assert "CSTO paratroopers, mainly Russian" in picture.dom  # the story's caption
     assert "km</span>" in picture.dom  # the scale bar was drawn
+    # The 4 events of 6 January, imprecise ones in their dashed circles, as on the map.
+    assert picture.drawn == {"symbols": 4, "areas": 0, "circles": True}
 
 
 @browser

@@ -15,7 +15,8 @@
   /** How the places are drawn: areas, and points as small circles. Shared with the snapshot
    * (almaty-print.js), so a picture draws them as the map does. */
   A.placeStyle = {
-    area: { color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04, interactive: false },
+    area: { color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04,
+      interactive: false },
     point: { radius: 4, color: "#555555", weight: 1.5, fillColor: "#ffffff", fillOpacity: 1,
       interactive: false },
   };

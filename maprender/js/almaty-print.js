@@ -13,7 +13,7 @@
  * Background tiles are waited for only while they arrive: if one fails, or none has come
  * within a short deadline, the map is drawn without them (and without their credit).
  * window.almatyPrint tells the page's driver (maprender/snapshot.py) when the picture is
- * ready, how it was fitted, and what became of the tiles.
+ * ready, how it was fitted, what the canvas layer drew, and what became of the tiles.
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -45,10 +45,10 @@
       const frame = document.querySelector(".as-frame");
       const layout = fitText(frame);
       if (!layout) {
-        fail("fit");
+        fail("fit");  // worded, with advice, by maprender/snapshot.py
         return;
       }
-      const map = drawMap(config, payload);
+      const { map, layer } = drawMap(config, payload);
       loadTiles(map, config.tiles).then((tiles) => {
         if (tiles.state !== "drawn") {
           const credit = document.querySelector(".as-tile-credit");
@@ -58,6 +58,7 @@
         fitView(map, payload, config);
         drawScale(map, config.units, document.documentElement.lang);
         report.tiles = tiles;
+        report.drawn = Object.assign({ circles: layer.circlesDrawn }, layer.drawn);
         report.layout = Object.assign(layout, { boxes: measure() });
         root.requestAnimationFrame(() => root.requestAnimationFrame(() => {
           report.done = true;
@@ -127,7 +128,7 @@
     layer.setShown(Int32Array.from(config.shown));
     if (config.selected >= 0) layer.setSelected(config.selected);
     layer.hold(false);
-    return map;
+    return { map, layer };
   }
 
   /** Fit the map to the events shown (areas whole), or to the data's extent. */
