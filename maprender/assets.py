@@ -57,6 +57,13 @@ ASSETS = (
     Asset("almaty-app.js", "js", HERE / "js" / "almaty-app.js"),
 )
 
+# The snapshot page's own files (maprender/snapshot_page.py): it draws with the map's scripts
+# above, picked by name, and composes its frame with these.
+PRINT_ASSETS = (
+    Asset("almaty-snapshot.css", "css", HERE / "css" / "almaty-snapshot.css"),
+    Asset("almaty-print.js", "js", HERE / "js" / "almaty-print.js"),
+)
+
 LEAFLET_LICENCE = """Leaflet 1.9.3, https://leafletjs.com. BSD 2-Clause License.
 Copyright (c) 2010-2022, Vladimir Agafonkin. Copyright (c) 2010-2011, CloudMade.
 All rights reserved.
@@ -117,10 +124,14 @@ def _json_lines(mapping: dict, indent: str) -> str:
     return "{\n" + ",\n".join(members) + "\n" + indent + "}"
 
 
+def _asset(name: str) -> Asset:
+    return next(a for a in (*ASSETS, *PRINT_ASSETS) if a.name == name)
+
+
 @cache
 def asset_text(name: str) -> str:
     """The asset's text, with stylesheet images inlined as data: URIs."""
-    asset = next(a for a in ASSETS if a.name == name)
+    asset = _asset(name)
     if asset.path is None:
         return constants_js()
     text = asset.path.read_text(encoding="utf-8")
@@ -144,10 +155,12 @@ def _safe_inline(text: str, tag: str) -> str:
     return re.sub(rf"</({tag})", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
-def inline_tags() -> str:
-    """Every asset inlined, for the standalone export."""
+def inline_tags(names: tuple[str, ...] | None = None) -> str:
+    """The assets named (default: every map asset) inlined, in the order given, for the
+    standalone export and the snapshot page."""
+    chosen = ASSETS if names is None else [_asset(name) for name in names]
     parts = []
-    for asset in ASSETS:
+    for asset in chosen:
         if asset.kind == "css":
             parts.append(f"<style>\n{_safe_inline(asset_text(asset.name), 'style')}\n</style>")
         else:

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 
 import xyzservices.providers as providers
+from xyzservices import TileProvider
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import EventFilter, select
@@ -122,22 +123,29 @@ def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> bytes:
     return render_page(build_map(dataset, spec))
 
 
-def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
-    """A light base map first, so the event symbols stand out, and plain OpenStreetMap.
+def light_base(carto_key: str | None) -> tuple[TileProvider, str | None]:
+    """The light base map, and the CSS class that greys it: the map and the snapshot both
+    draw on it, so a published picture looks like the published map.
 
     CARTO's light style needs an API key since August 2026; without one, the light map is
     OpenStreetMap's own tiles desaturated in CSS (class am-tiles-light).
     """
+    if carto_key:
+        return providers.CartoDB.Positron(apikey=carto_key), None
+    return providers.OpenStreetMap.Mapnik, "am-tiles-light"
+
+
+def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
+    """A light base map first, so the event symbols stand out, and plain OpenStreetMap."""
     _ = texts.gettext
-    osm = providers.OpenStreetMap.Mapnik
-    if spec.carto_key:
-        BaseTiles(
-            providers.CartoDB.Positron(apikey=spec.carto_key),
-            name=_("Light map (CARTO)"),
-            show=True,
-        ).add_to(fmap)
+    provider, class_name = light_base(spec.carto_key)
+    if class_name is None:
+        BaseTiles(provider, name=_("Light map (CARTO)"), show=True).add_to(fmap)
     else:
         BaseTiles(
-            osm, name=_("Light map (OpenStreetMap, greyed)"), show=True, className="am-tiles-light"
+            provider,
+            name=_("Light map (OpenStreetMap, greyed)"),
+            show=True,
+            className=class_name,
         ).add_to(fmap)
-    BaseTiles(osm, name="OpenStreetMap", show=False).add_to(fmap)
+    BaseTiles(providers.OpenStreetMap.Mapnik, name="OpenStreetMap", show=False).add_to(fmap)

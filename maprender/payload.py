@@ -122,10 +122,11 @@ def payload_bytes(
     second_block = b"".join(
         [b'{"events":{', b",".join(details), b'},"strings":', orjson.dumps(strings), b"}"]
     )
-    return Payload(_html_safe(first_block), _html_safe(second_block))
+    return Payload(html_safe(first_block), html_safe(second_block))
 
 
-def _html_safe(document: bytes) -> bytes:
+def html_safe(document: bytes) -> bytes:
+    """JSON bytes that can sit inside a <script> element: no <, >, & or line separators."""
     for raw, escaped in _HTML_UNSAFE:
         if raw in document:
             document = document.replace(raw, escaped)

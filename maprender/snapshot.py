@@ -1,26 +1,24 @@
-"""A PNG of a map, for print and social posts, drawn by the system's headless Chromium.
+"""A PNG of a composed picture of the map, drawn by the system's headless Chromium.
 
-The picture is of the standalone export itself, so it shows exactly what a reader of the
-published map sees. Background tiles are fetched when the network allows, for up to
-``tiles_wait_s`` seconds; offline (or with ``offline=True``) the events are drawn on the
-map's plain background.
+The page photographed is the snapshot page (maprender/snapshot_page.py): a frame of title,
+dates, legend, credits and, when asked, the event's card and the story's caption, around a
+still map with no controls. The page tells when it is ready in ``window.almatyPrint``,
+including whether the background tiles came (it gives up on them quickly when they do not).
 """
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from almaty_map.maprender.chromium import launch
+from almaty_map.maprender.shot import Shot
 
 READY_TIMEOUT_MS = 60_000
-TILES_PENDING = "() => !document.querySelector('img.leaflet-tile:not(.leaflet-tile-loaded)')"
 
 
 class SnapshotError(RuntimeError):
@@ -28,68 +26,63 @@ class SnapshotError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Shot:
-    """What to photograph: the viewport in CSS pixels, its pixel density, and the view."""
+class Picture:
+    """The PNG, the page as it was when photographed, and what the page reported."""
 
-    width: int = 1200
-    height: int = 630
-    scale: float = 2.0
-    slice: int | None = None  # 0-based time slice; None for the map's default (the last)
-    story: bool = False  # show the slice as a story step, with its caption
-    event: str | None = None  # an event id whose popup is open
-    offline: bool = False
-    tiles_wait_s: float = 10.0
-
-    def fragment(self) -> str:
-        """The URL hash that puts the map in this view."""
-        pairs = []
-        if self.slice is not None:
-            pairs.append(("slice", str(self.slice)))
-        if self.story:
-            pairs.append(("story", "1"))
-        return "#" + urlencode(pairs) if pairs else ""
+    png: bytes
+    dom: str  # empty unless asked for
+    tiles: dict = field(default_factory=dict)  # {"state": drawn|failed|off, "why", "loaded", "ms"}
+    layout: dict = field(default_factory=dict)  # the text scale, card share and boxes
+    drawn: dict = field(default_factory=dict)  # the canvas layer's {"symbols", "areas", "circles"}
 
 
-def _offline(route) -> None:
+def _local_only(route) -> None:
     if route.request.url.startswith(("file:", "data:", "blob:")):
         route.continue_()
     else:
         route.abort()
 
 
-def snapshot(page_html: bytes, shot: Shot) -> bytes:
-    """The PNG bytes of ``page_html`` (a standalone export) in the view ``shot`` asks for."""
+def snapshot(page_html: bytes, shot: Shot, offline: bool = False, dom: bool = False) -> Picture:
+    """Photograph ``page_html`` (a snapshot page) at ``shot``'s size; ``offline`` lets no
+    request leave the machine; ``dom`` keeps the page as drawn, for inspection."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "map.html"
+        path = Path(folder) / "snapshot.html"
         path.write_bytes(page_html)
         try:
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 try:
-                    return _photograph(browser, path.as_uri() + shot.fragment(), shot)
+                    return _photograph(browser, path.as_uri(), shot, offline, dom)
                 finally:
                     browser.close()
         except PlaywrightError as exc:
             raise SnapshotError(f"Chromium could not draw the map: {exc.message}") from exc
 
 
-def _photograph(browser, url: str, shot: Shot) -> bytes:
+def _photograph(browser, url: str, shot: Shot, offline: bool, dom: bool) -> Picture:
     page = browser.new_page(
         viewport={"width": shot.width, "height": shot.height}, device_scale_factor=shot.scale
     )
-    if shot.offline:
-        page.route("**/*", _offline)
+    if offline:
+        page.route("**/*", _local_only)
     page.goto(url)
-    page.wait_for_function("window.almatyMap !== undefined", timeout=READY_TIMEOUT_MS)
-    if shot.event is not None:
-        opened = page.evaluate("id => almatyMap.open(id, {focus: false})", shot.event)
-        if opened is None:
-            raise SnapshotError(f"no event with id {shot.event!r} in this map")
-    if not shot.offline:
-        # Slow or no network: the picture is taken with the tiles that arrived.
-        with contextlib.suppress(PlaywrightError):
-            page.wait_for_function(TILES_PENDING, timeout=shot.tiles_wait_s * 1000)
-    page.evaluate(
-        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    page.wait_for_function(
+        "window.almatyPrint && window.almatyPrint.done", timeout=READY_TIMEOUT_MS
     )
-    return page.screenshot(type="png")
+    report = page.evaluate("window.almatyPrint")
+    if report.get("error") == "fit":
+        raise SnapshotError(
+            f"the text does not fit in {shot.width}x{shot.height} CSS px even at its smallest "
+            "size: choose a taller picture (--height, or --size print-a5)"
+        )
+    if report.get("error"):
+        raise SnapshotError(f"Chromium could not draw the map: {report['error']}")
+    png = page.screenshot(type="png")
+    return Picture(
+        png,
+        page.content() if dom else "",
+        report.get("tiles") or {},
+        report.get("layout") or {},
+        report.get("drawn") or {},
+    )

@@ -3,9 +3,10 @@
 Run: .venv/bin/python scripts/screenshots.py  (writes docs/screenshots/*.png)
 
 The reader's page is served by waitress on a free local port and photographed on
-a desktop and on a phone; the social-post picture is made the way `almaty-map snapshot`
-makes it. The network is cut, as for the tests: the background tiles are missing, so the
-pictures show exactly what the map draws by itself.
+a desktop and on a phone; the social-post picture is made the way `almaty-map snapshot
+--story --at 3 --event 2022-01-06-republic-square-shooting --offline` makes it. The network
+is cut, as for the tests: the background tiles are missing, so the pictures show exactly
+what the map draws by itself.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from waitress.server import create_server
 
 from almaty_map.app import create_app
 from almaty_map.geodata.dataset import load_dataset
-from almaty_map.maprender.build import export_page
+from almaty_map.maprender.build import MapSpec
 from almaty_map.maprender.chromium import launch
-from almaty_map.maprender.snapshot import Shot, snapshot
+from almaty_map.maprender.shot import SIZES
+from almaty_map.maprender.snapshot import snapshot
+from almaty_map.maprender.snapshot_page import snapshot_page
+from almaty_map.maprender.snapshot_view import View, plan_view
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,11 +88,11 @@ def main() -> None:
             context.close()
             print(f"wrote {args.out / name}")
         browser.close()
-    picture = snapshot(
-        export_page(load_dataset()),
-        Shot(width=1200, height=630, scale=1, slice=2, story=True, offline=True),
-    )
-    (args.out / "snapshot.png").write_bytes(picture)
+    dataset = load_dataset()
+    view = View(at=3, story=True, event="2022-01-06-republic-square-shooting")
+    page = snapshot_page(dataset, plan_view(dataset, MapSpec(), view), tiles=None)
+    picture = snapshot(page, SIZES["social"], offline=True)
+    (args.out / "snapshot.png").write_bytes(picture.png)
     print(f"wrote {args.out / 'snapshot.png'}")
 
 

@@ -12,16 +12,23 @@
 
   A.placesLayer = () => L.featureGroup();
 
+  /** How the places are drawn: areas, and points as small circles. Shared with the snapshot
+   * (almaty-print.js), so a picture draws them as the map does. */
+  A.placeStyle = {
+    area: { color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04,
+      interactive: false },
+    point: { radius: 4, color: "#555555", weight: 1.5, fillColor: "#ffffff", fillOpacity: 1,
+      interactive: false },
+  };
+
   A.placeMethods = {
     _fillPlaces(group) {
       this.places = [];
       if (!group) return;
       L.geoJSON(this.payload.places, {
         interactive: false,
-        style: () => ({ color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04,
-          interactive: false }),
-        pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 4, color: "#555555",
-          weight: 1.5, fillColor: "#ffffff", fillOpacity: 1, interactive: false }),
+        style: () => A.placeStyle.area,
+        pointToLayer: (feature, latlng) => L.circleMarker(latlng, A.placeStyle.point),
         onEachFeature: (feature, layer) => this.places.push({ feature, layer }),
       }).addTo(group);
       this._placesGroup = group;
