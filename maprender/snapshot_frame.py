@@ -17,7 +17,8 @@ from babel.numbers import format_decimal
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.intervals import last_instant
-from almaty_map.language.dates import day_range, fatalities, slice_dates, slice_label, when_labels
+from almaty_map.language.counts import count_text
+from almaty_map.language.dates import day_range, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts, texts_for
 from almaty_map.maprender.payload import precision_entries
 from almaty_map.maprender.snapshot_view import Plan
@@ -181,7 +182,7 @@ def _card(dataset: Dataset, position: int, texts: Texts) -> Card:
     row = rows.iloc[0]
     category = int(rows["category"].cat.codes.iloc[0])
     precision = next(p for p in precision_entries(texts) if p["id"] == row["geo_precision"])
-    count = None if pd.isna(row["fatalities"]) else int(row["fatalities"])
+    count = None if pd.isna(row["fatalities"]) else orjson.loads(row["fatalities"])
     return Card(
         title=row["title"],
         category=category,
@@ -191,7 +192,7 @@ def _card(dataset: Dataset, position: int, texts: Texts) -> Card:
         place_names=_place_names(dataset, row["place_id"]),
         precision=str(precision["description"]),
         description=row["description"],
-        deaths=fatalities(count, texts),
+        deaths=count_text(count, texts),
         actors="; ".join(orjson.loads(row["actors"])),
         sources=tuple(_source(s) for s in orjson.loads(row["sources"])),
     )

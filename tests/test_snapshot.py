@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -145,11 +146,11 @@ def test_the_view_follows_the_maps_modes(bundled):
         return plan.current, len(plan.shown)
 
     assert shown(View()) == (5, 19)  # the last slice, everything up to it
-    assert shown(View(at=3), "slice") == (2, 4)  # 6 January alone, as in story mode
-    assert shown(View(at=3, story=True)) == (2, 4)
-    assert shown(View(at=4), "window") == (3, 17)  # slices 2 to 4
+    assert shown(View(at=3), "slice") == (2, 5)  # 6 January alone, as in story mode
+    assert shown(View(at=3, story=True)) == (2, 5)
+    assert shown(View(at=4), "window") == (3, 16)  # slices 2 to 4
     # Without --at, an event the default slice does not show moves the view to its slice.
-    assert shown(View(event=SHOOTING), "slice") == (2, 4)
+    assert shown(View(event=SHOOTING), "slice") == (2, 5)
     with pytest.raises(ViewError):
         plan_view(bundled, MapSpec(), View(at=7))
 
@@ -172,8 +173,9 @@ def test_the_legend_lists_only_what_is_shown(bundled):
     legend = text[text.index('<section class="as-legend"') : text.index("</section>")]
     assert "Shootings and killings" in legend
     assert "Hospital raids" not in legend  # no such event on 6 January
-    assert "Exact location" in legend and "Area (within about 1 km)" in legend
-    assert "Approximate (within about 250 m)" not in legend
+    # 6 January: the shooting at the monument (approximate) and city-wide events only.
+    assert "Approximate (within about 250 m)" in legend and "City only" in legend
+    assert "Exact location" not in legend and "Area (within about 1 km)" not in legend
 
 
 def test_hostile_text_is_shown_as_text(make_dataset):
@@ -230,9 +232,9 @@ def test_the_picture_is_drawn_from_a_page_without_controls(bundled):
     # What is there instead: the map drawn by the canvas layer, the frame around it.
     assert "am-canvas" in classes and "as-card" in classes and "as-story" in classes
     assert "CSTO paratroopers, mainly Russian" in picture.dom  # the story's caption
-    assert "km</span>" in picture.dom  # the scale bar was drawn
+    assert re.search(r'class="as-scale-text">\d[\d,.]* k?m</span>', picture.dom)  # scale drawn
     # The 4 events of 6 January, imprecise ones in their dashed circles, as on the map.
-    assert picture.drawn == {"symbols": 4, "areas": 0, "circles": True}
+    assert picture.drawn == {"symbols": 5, "areas": 0, "circles": True}
 
 
 @browser
