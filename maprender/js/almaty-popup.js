@@ -34,7 +34,8 @@
   }
 
   function placeNames(payload, placeId) {
-    const place = placeId && payload.place_names[placeId];
+    const place = placeId && Object.hasOwn(payload.place_names, placeId)
+      && payload.place_names[placeId];
     if (!place) return null;
     const names = [];
     if (place.name_kk) names.push(A.el("span", { lang: "kk", text: place.name_kk }));
