@@ -28,7 +28,14 @@ from harness.synthetic import write_dataset
 
 WORK = Path(__file__).parents[1] / "bench" / "work" / "slices"
 EVENTS = 2000
-READY = "performance.getEntriesByName('almaty-map:ready').length > 0"
+# Waits in the page for the map's ready mark. Not page.wait_for_function: its polling
+# evaluates a string, which the export's Content-Security-Policy (no 'unsafe-eval') refuses.
+READY = """(limit) => new Promise((done) => {
+  const seen = () => performance.getEntriesByName("almaty-map:ready").length > 0;
+  if (seen()) return done(true);
+  document.addEventListener("almatymap:ready", () => done(true), { once: true });
+  setTimeout(() => done(seen()), limit);
+})"""
 
 
 def day_sliced_export(slices: int, folder: Path) -> Path:
@@ -49,9 +56,11 @@ def ready_seconds(browser, path: Path, timeout_s: float) -> float | None:
     """Seconds from navigation to the ready mark, or None past ``timeout_s``."""
     context = browser.new_context(viewport={"width": 1366, "height": 800})
     page = context.new_page()
+    page.set_default_timeout((timeout_s + 30) * 1000)
     try:
         page.goto(path.as_uri(), wait_until="commit")
-        page.wait_for_function(READY, timeout=timeout_s * 1000, polling=100)
+        if not page.evaluate(READY, timeout_s * 1000):
+            return None
         return page.evaluate("performance.getEntriesByName('almaty-map:ready')[0].startTime") / 1000
     except PlaywrightTimeout:
         return None
