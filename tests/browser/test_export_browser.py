@@ -192,3 +192,28 @@ def test_packed_encoding_round_trips_every_property_of_every_event(watched, tmp_
     served = orjson.loads(events_geojson(dataset, range(len(dataset.events))))
     assert json.loads(embedded)["features"] == served["features"]
     assert len(served["features"]) == 2500
+
+
+def test_the_export_runs_under_its_own_policy_from_a_file(watched, bundled_export):
+    """The map works from disk under the policy in its <meta> (any violation would be a
+    console error, failing the test), and the policy holds: a script the page did not ship
+    does not run, and no image is fetched from a host that is not a tile server."""
+    page = open_map(watched, bundled_export)
+    page.evaluate("almatyMap.open('2022-01-06-republic-square-shooting')")
+    violations = page.evaluate("""() => new Promise((done) => {
+        const seen = [];
+        document.addEventListener("securitypolicyviolation",
+          (e) => seen.push(e.effectiveDirective));
+        const script = document.createElement("script");
+        script.textContent = "window.__ran = true";
+        document.body.append(script);
+        new Image().src = "https://images.example.org/pixel.png";
+        setTimeout(() => done(seen.sort()), 500);
+    })""")
+    assert violations == ["img-src", "script-src-elem"]
+    assert page.evaluate("window.__ran === undefined")
+    assert watched.external == []  # refused before any request was made
+    # The two refusals were reported on the console; nothing else was.
+    refused = [e for e in watched.errors if "Content Security Policy" in e]
+    assert len(refused) == 2 and len(watched.errors) == 2
+    watched.errors.clear()
