@@ -59,9 +59,21 @@
       this.standing = Boolean(options && options.standing);
       this.body.replaceChildren(content);
       this.layout();
-      this.viewBox.scrollIntoView({ block: "nearest" });
-      if (options && options.focus) options.focus.focus({ preventScroll: false });
+      if (!this.standing) this._reveal();
+      if (options && options.focus) options.focus.focus({ preventScroll: true });
       this.app._paneChanged();
+    }
+
+    /** Scroll the new view's top into sight: in the pane (under the story step, if any)
+     * and, where the page scrolls (the reader's page on a phone), the pane in the page. */
+    _reveal() {
+      const pane = this.element;
+      pane.scrollTop += this.viewBox.getBoundingClientRect().top
+        - pane.getBoundingClientRect().top - (this.app.story ? 8 : 0);
+      const box = pane.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > root.innerHeight) {
+        pane.scrollIntoView({ block: box.height > root.innerHeight ? "start" : "nearest" });
+      }
     }
 
     /** Close the open view (or only ``name``, if that is the one open). */
