@@ -69,7 +69,7 @@
     _reveal() {
       const pane = this.element;
       pane.scrollTop += this.viewBox.getBoundingClientRect().top
-        - pane.getBoundingClientRect().top - (this.app.story ? 8 : 0);
+        - pane.getBoundingClientRect().top - 8;
       const box = pane.getBoundingClientRect();
       if (box.top < 0 || box.bottom > root.innerHeight) {
         pane.scrollIntoView({ block: box.height > root.innerHeight ? "start" : "nearest" });

@@ -18,8 +18,10 @@
       if (!group) return;
       L.geoJSON(this.payload.places, {
         interactive: false,
-        style: () => ({ color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04,
-          interactive: false }),
+        // Areas dotted; point places (circle markers, below) keep a solid ring.
+        style: (feature) => (feature.geometry.type === "Point" ? {}
+          : { color: "#555555", weight: 1.5, dashArray: "2 4", fillOpacity: 0.04,
+            interactive: false }),
         pointToLayer: (feature, latlng) => L.circleMarker(latlng, { radius: 4, color: "#555555",
           weight: 1.5, fillColor: "#ffffff", fillOpacity: 1, interactive: false }),
         onEachFeature: (feature, layer) => this.places.push({ feature, layer }),

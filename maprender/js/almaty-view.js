@@ -15,7 +15,8 @@
   const A = root.AlmatyMapLib;
   const L = root.L;
   const FIT_MAX_ZOOM = 17;
-  const MARGIN = 24;  // px between a kept-in-view marker and the map's edge
+  const MARGIN = 24;  // px kept free along the map's edges when fitting
+  const COMFORT = 0.2;  // an open event's marker is moved in from the outer fifth of the map
 
   /** The bounds of a GeoJSON geometry's coordinates. */
   function geometryBounds(geometry, bounds) {
@@ -110,12 +111,14 @@
       const latlng = L.latLng(c.y[i], c.x[i]);
       const size = this.map.getSize();
       const p = this.map.latLngToContainerPoint(latlng);
-      const onMap = p.x >= MARGIN && p.y >= MARGIN && p.x <= size.x - MARGIN
-        && p.y <= size.y - MARGIN;
+      const mx = Math.max(MARGIN, size.x * COMFORT);
+      const my = Math.max(MARGIN, size.y * COMFORT);
+      const onMap = p.x >= mx && p.y >= my && p.x <= size.x - mx && p.y <= size.y - my;
       const near = L.bounds([p.x - A.SYMBOL_RADIUS, p.y - A.SYMBOL_RADIUS],
         [p.x + A.SYMBOL_RADIUS, p.y + A.SYMBOL_RADIUS]);
       if (onMap && !this._controlRects().some((r) => r.intersects(near))) return;
-      const zoom = onMap ? this.map.getZoom() : Math.max(this.map.getZoom(), 13);
+      const visible = p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+      const zoom = visible ? this.map.getZoom() : Math.max(this.map.getZoom(), 13);
       this.map.setView(latlng, zoom, { animate: false });
     },
 
