@@ -4,8 +4,8 @@ Run: .venv/bin/python scripts/screenshots.py  (writes docs/screenshots/*.png)
 
 A gallery of the layout: the reader's page, /map and the export on a phone (390x844), a
 tablet (768x1024), a laptop (1366x800) and a large screen (1920x1080), each with an event's
-card open and at a story step; the README shows the reader's page on the laptop and the
-phone. The site is served by waitress on a free local port, and the social-post picture is
+card open and at a story step; the README shows the reader's page on the laptop (a card)
+and the phone (a story step). The site is served by waitress on a free local port, and the social-post picture is
 made the way `almaty-map snapshot` makes it. The network is cut, as for the tests: the
 background tiles are missing, so the pictures show exactly what the map draws by itself.
 """
@@ -37,7 +37,7 @@ READY = """() => window.almatyMap !== undefined || new Promise((done) =>
 # The README's two pictures: (file name, page, screen, view).
 README = {
     "reader-desktop.png": ("reader", "laptop", "event"),
-    "reader-phone.png": ("reader", "phone", "event"),
+    "reader-phone.png": ("reader", "phone", "story"),
 }
 
 

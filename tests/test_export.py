@@ -123,6 +123,26 @@ def test_labels_reach_the_page_only_as_escaped_data(make_dataset):
     assert '"label":"\\u003cb onmouseover=alert(1)\\u003eBefore\\u003c/b\\u003e"' in page
 
 
+def test_embed_origins_are_normalised_or_refused(tmp_path):
+    out = tmp_path / "map.html"
+    result = run_export(
+        "--out",
+        str(out),
+        "--embed-origin",
+        "HTTPS://News.Example.org:443/",
+        "--embed-origin",
+        "http://localhost:8080",
+    )
+    assert result.exit_code == 0, result.output
+    assert '"embedOrigins": ["https://news.example.org", "http://localhost:8080"]' in (
+        out.read_text()
+    )
+    for wrong in ("https://news.example.org/story", "ftp://example.org", "news.example.org"):
+        result = CliRunner().invoke(cli, ["export", "--out", str(out), "--embed-origin", wrong])
+        assert result.exit_code == 2 and "--embed-origin" in result.output, wrong
+        assert f"got {wrong!r}" in result.output
+
+
 def test_cli_export_reports_unwritable_paths(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "no" / "map.html")])
     assert result.exit_code == 1 and "does not exist" in result.output
