@@ -48,7 +48,7 @@ class Watched:
         page.route("**/*", self._route)
 
     def _console(self, message):
-        if message.type == "error" and "favicon" not in message.text:
+        if message.type == "error":
             self.errors.append(f"{message.type}: {message.text}")
 
     def _dialog(self, dialog):
