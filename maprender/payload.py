@@ -2,7 +2,7 @@
 
 Events travel as columns (one array per property) with repeated strings (places, worded
 dates, source fields, actors) in one shared table, so 100,000 events cost one JSON.parse
-instead of 100,000 JavaScript objects and popup strings built in Python. Popups are made in
+instead of 100,000 JavaScript objects and card strings built in Python. Cards are made in
 the browser from these columns; ``AlmatyMapLib.Events`` turns them back into the exact
 GeoJSON the API serves (a browser test checks that every property round-trips).
 

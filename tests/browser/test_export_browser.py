@@ -158,7 +158,7 @@ def test_titles_are_shown_as_text_never_run(watched, make_dataset, tmp_path):
     page = open_map(watched, path)
     shown = page.evaluate("almatyMap.open('spans-midnight')")
     assert payload in shown
-    assert page.locator(".leaflet-popup img").count() == 0
+    assert page.locator(".am-card img").count() == 0
 
 
 def test_reference_places_open_where_no_event_is_drawn(watched, bundled_export):
