@@ -13,6 +13,7 @@ import pytest
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.export import write_export
 from harness.serving import free_port
+from tests.browser.conftest import READY
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +77,7 @@ def framed(watched, host_url: str):
     frame = page.frame_locator("#map")
     frame.locator(".am-time").wait_for()
     inner = next(f for f in page.frames if f != page.main_frame)
-    inner.wait_for_function("window.almatyMap !== undefined")
+    inner.evaluate(READY)
     return page
 
 

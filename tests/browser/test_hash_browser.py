@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import open_map
+from tests.browser.conftest import READY, open_map
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,7 @@ def test_a_story_link_may_name_its_step(watched, bundled_export):
     assert story_step(page) == "STEP 4 OF 6" and page.evaluate("almatyMap.state().slice") == 3
     page.goto(bundled_export.as_uri() + "#story=1&step=99")  # out of range: the first
     page.reload()
-    page.wait_for_function("window.almatyMap !== undefined")
+    page.evaluate(READY)
     assert story_step(page) == "STEP 1 OF 6"
 
 
@@ -52,7 +52,7 @@ def test_every_state_round_trips_through_the_hash(watched, bundled_export, setup
     fresh = watched.page.context.new_page()
     fresh.route("**/*", watched._route)
     fresh.goto(bundled_export.as_uri() + link)
-    fresh.wait_for_function("window.almatyMap !== undefined")
+    fresh.evaluate(READY)
     after = fresh.evaluate("almatyMap.state()")
     assert {k: after[k] for k in KEYS} == {k: before[k] for k in KEYS}, link
     assert fresh.evaluate("location.hash") == link
