@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 
+from almaty_map.maprender.build import MapSpec, export_page
+from almaty_map.maprender.export import write_export
 from tests.browser.conftest import READY
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -205,3 +207,39 @@ def test_events_known_only_to_the_city_are_listed_not_drawn(watched, bundled_exp
     items.first.click()
     assert page.evaluate("almatyMap.state().selected") in listed
     assert "does not draw it" in page.inner_text(".am-pane .am-card .am-precision")
+
+
+CONTROLS_APART = """() => {
+  const names = [".leaflet-control-zoom", ".am-key-toggle", ".am-list-toggle", ".am-titlebox",
+    ".am-unplaced-box", ".leaflet-control-attribution", ".am-time", ".am-timeline"];
+  const boxes = names.flatMap((s) => Array.from(document.querySelectorAll(s))
+    .filter((n) => n.checkVisibility()).map((n) => [s, n.getBoundingClientRect()]));
+  const meets = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+  const out = [];
+  boxes.forEach(([s, a], k) => boxes.slice(k + 1).forEach(([t, b]) => {
+    if (meets(a, b)) out.push(`${s} meets ${t}`);
+  }));
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "kk"])
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v[0]}x{v[1]}")
+def test_the_controls_keep_apart_in_every_language(browser, bundled, tmp_path, viewport, language):
+    """Longer Russian and Kazakh labels still leave the corners' controls side by side."""
+    path = tmp_path / f"{language}.html"
+    write_export(export_page(bundled, MapSpec(language=language)), path)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort()
+        ),
+    )
+    page.goto(path.as_uri() + "#slice=3")
+    page.evaluate(READY)
+    apart = page.evaluate(CONTROLS_APART)
+    context.close()
+    assert apart == [], f"{viewport} {language}"
