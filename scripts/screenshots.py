@@ -5,9 +5,10 @@ Run: .venv/bin/python scripts/screenshots.py  (writes docs/screenshots/*.png)
 A gallery of the layout: the reader's page, /map and the export on a phone (390x844), a
 tablet (768x1024), a laptop (1366x800) and a large screen (1920x1080), each with an event's
 card open and at a story step; the README shows the reader's page on the laptop (a card)
-and the phone (a story step). The site is served by waitress on a free local port, and the social-post picture is
-made the way `almaty-map snapshot` makes it. The network is cut, as for the tests: the
-background tiles are missing, so the pictures show exactly what the map draws by itself.
+and the phone (a story step). The site is served by waitress on a free local port, and the
+social-post picture is made the way `almaty-map snapshot` makes it. The network is cut, as
+for the tests: the background tiles are missing, so the pictures show exactly what the map
+draws by itself.
 """
 
 from __future__ import annotations
