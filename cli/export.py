@@ -16,7 +16,7 @@ from almaty_map.cli.options import (
 )
 
 
-def map_page(dataset, flt, slice_by, title, lang, mode, carto_key) -> bytes:
+def map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins=()) -> bytes:
     """The standalone page for these options; a --slice the data cannot use is a usage
     error."""
     from almaty_map.geodata.timeslices import SlicingError
@@ -30,11 +30,22 @@ def map_page(dataset, flt, slice_by, title, lang, mode, carto_key) -> bytes:
         title=title,
         options=MapOptions(mode=mode),
         carto_key=carto_key,
+        embed_origins=tuple(embed_origins),
     )
     try:
         return export_page(dataset, spec)
     except SlicingError as exc:
         raise click.BadParameter(str(exc), param_hint="--slice") from None
+
+
+def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --embed-origin as browsers name it; anything else is a usage error."""
+    from almaty_map.maprender.origins import OriginError, parse_origins
+
+    try:
+        return parse_origins(values)
+    except OriginError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def write_or_exit(data: bytes, out: Path) -> int:
@@ -57,9 +68,31 @@ def write_or_exit(data: bytes, out: Path) -> int:
 @data_option
 @filter_options
 @map_options
+@click.option(
+    "--embed-origin",
+    "embed_origins",
+    multiple=True,
+    callback=_origins,
+    metavar="ORIGIN",
+    help="A site whose pages may frame the map and drive it with postMessage "
+    "(repeatable; by default none may).",
+)
 @max_size_option
 def command(
-    out, data, start, end, categories, bbox, text, slice_by, title, lang, mode, carto_key, max_mb
+    out,
+    data,
+    start,
+    end,
+    categories,
+    bbox,
+    text,
+    slice_by,
+    title,
+    lang,
+    mode,
+    carto_key,
+    embed_origins,
+    max_mb,
 ) -> None:
     """Write the map as one standalone HTML file.
 
@@ -73,9 +106,10 @@ def command(
     Examples:
       almaty-map export --out almaty.html
       almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
+      almaty-map export --out embed.html --embed-origin https://news.example.org
     """
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
-    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key)
+    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)
     click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)

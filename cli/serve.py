@@ -75,12 +75,16 @@ def command(host, port, threads, data, watch, max_mb) -> None:
 
     from almaty_map.app import create_app
     from almaty_map.geodata.errors import DataError
+    from almaty_map.maprender.origins import OriginError
 
     try:
         app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb, "WATCH": watch})
     except DataError as exc:
         click.echo(f"The dataset in {data} cannot be served:", err=True)
         report(exc.problems)
+        raise SystemExit(1) from None
+    except OriginError as exc:
+        click.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="almaty-map")

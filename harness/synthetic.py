@@ -5,7 +5,7 @@ sources with quotes, several categories, every precision, times spread over ten 
 points clustered round hotspots as real incidents are. The same size always gives the same
 bytes (a seeded generator), so runs can be compared.
 
-Usage: python bench/synthetic.py 10000 path/to/folder
+Usage: python -m harness.synthetic 10000 path/to/folder [--days 500]
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ def _iso(local: np.ndarray) -> list[str]:
     return [f"{t}+06:00" for t in local.astype("datetime64[s]").astype(str)]
 
 
-def generate(n: int, seed: int = 2022) -> dict:
-    """A FeatureCollection of ``n`` valid events."""
+def generate(n: int, seed: int = 2022, days: int = DAYS) -> dict:
+    """A FeatureCollection of ``n`` valid events starting over ``days`` days (ten by
+    default; more for a map with hundreds or thousands of day slices)."""
     rng = np.random.default_rng(seed + n)
     hotspots = np.column_stack([rng.uniform(76.88, 76.98, 30), rng.uniform(43.20, 43.28, 30)])
     spot = rng.integers(0, len(hotspots), n)
@@ -110,7 +111,7 @@ def generate(n: int, seed: int = 2022) -> dict:
     geo = _choice(rng, GEO_PRECISIONS, n)
     xy[geo == "city"] = CITY
     xy = np.round(xy, 6)
-    minutes = rng.integers(0, DAYS * 24 * 60, n)
+    minutes = rng.integers(0, days * 24 * 60, n)
     starts = START + minutes.astype("timedelta64[m]")
     has_end = rng.random(n) < 0.3
     ends = starts + rng.integers(30, 3 * 24 * 60, n).astype("timedelta64[m]")
@@ -167,15 +168,16 @@ def generate(n: int, seed: int = 2022) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def write_dataset(n: int, folder: Path) -> Path:
-    """Write a dataset folder with ``n`` events (the bundled categories and timezone)."""
+def write_dataset(n: int, folder: Path, days: int = DAYS) -> Path:
+    """Write a dataset folder with ``n`` events over ``days`` days (the bundled categories
+    and timezone)."""
     folder.mkdir(parents=True, exist_ok=True)
     toml = (BUNDLED / "dataset.toml").read_text(encoding="utf-8")
     head = toml.split("[[periods]]")[0]
     head = head.replace('title = "Almaty, January 2022"', f'title = "Synthetic {n:,} events"')
     head = head.replace("extent = [76.73, 43.10, 77.12, 43.42]", f"extent = {list(EXTENT)}")
     (folder / "dataset.toml").write_text(head, encoding="utf-8")
-    (folder / "events.geojson").write_bytes(orjson.dumps(generate(n)))
+    (folder / "events.geojson").write_bytes(orjson.dumps(generate(n, days=days)))
     places = folder / "places.geojson"
     if places.exists():
         places.unlink()
@@ -186,11 +188,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int)
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--days", type=int, default=DAYS, help="days the starts spread over")
     args = parser.parse_args()
     if args.folder.exists():
         shutil.rmtree(args.folder)
-    write_dataset(args.size, args.folder)
-    print(f"wrote {args.size:,} events to {args.folder}")
+    write_dataset(args.size, args.folder, args.days)
+    print(f"wrote {args.size:,} events over {args.days} days to {args.folder}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def ui_strings(texts: Texts, window: int) -> dict[str, object]:
         "storyNext": _("Next"),
         "storyExit": _("Explore freely"),
         "storyStep": _("Step {k} of {n}"),
-        "legend": _("Legend"),
+        "legend": _("Map key"),
         "categories": _("What happened"),
         "precision": _("How precisely the place is known"),
         "places": _("Reference place (landmark or area)"),
@@ -94,5 +94,23 @@ def ui_strings(texts: Texts, window: int) -> dict[str, object]:
         ),
         "here": plural_forms(texts, "{n} event here", "{n} events here"),
         "andMore": plural_forms(texts, "(and {n} more here)", "(and {n} more here)"),
+        "showMore": plural_forms(texts, "Show {n} more", "Show {n} more"),
+        "zoomIn": _("Zoom in here"),
+        "narrow": _("Zoom in, or choose a shorter time slice, to narrow this list."),
+        "details": _("Details"),
+        "close": _("Close"),
+        "aboutShort": _("About"),
+        "listShort": _("List"),
+        "baseMap": _("Base map"),
+        "referencePlaces": _("Reference places"),
+        "unplaced": _("Place not known"),
+        "unplacedCount": plural_forms(
+            texts, "{n} event: place not known", "{n} events: place not known"
+        ),
+        "unplacedNote": _(
+            "The sources place these events only in the city, so the map does not draw them "
+            "at a guessed spot."
+        ),
+        "unplacedKey": _("not drawn; listed under “Place not known”"),
         "window": window,
     }

@@ -1,4 +1,4 @@
-"""Events in, maps out: Folium layers, popups, legend, time control, standalone export.
+"""Events in, maps out: Folium layers, event cards, the map key, time control, standalone export.
 
 ``build_map`` makes the Folium figure for a filtered dataset; ``render_page`` turns it into
 one self-contained HTML page and ``write_export`` writes that page atomically.

@@ -43,8 +43,11 @@ ASSETS = (
     Asset("almaty-data.js", "js", HERE / "js" / "almaty-data.js"),
     Asset("almaty-symbols.js", "js", HERE / "js" / "almaty-symbols.js"),
     Asset("almaty-canvas.js", "js", HERE / "js" / "almaty-canvas.js"),
-    Asset("almaty-popup.js", "js", HERE / "js" / "almaty-popup.js"),
+    Asset("almaty-card.js", "js", HERE / "js" / "almaty-card.js"),
     Asset("almaty-controls.js", "js", HERE / "js" / "almaty-controls.js"),
+    Asset("almaty-pane.js", "js", HERE / "js" / "almaty-pane.js"),
+    Asset("almaty-dock.js", "js", HERE / "js" / "almaty-dock.js"),
+    Asset("almaty-views.js", "js", HERE / "js" / "almaty-views.js"),
     Asset("almaty-story.js", "js", HERE / "js" / "almaty-story.js"),
     Asset("almaty-timescale.js", "js", HERE / "js" / "almaty-timescale.js"),
     Asset("almaty-timeline.js", "js", HERE / "js" / "almaty-timeline.js"),
@@ -138,6 +141,21 @@ def asset_text(name: str) -> str:
     if asset.kind == "css":
         text = _CSS_URL.sub(lambda m: f"url({_data_uri(asset.path.parent / m.group(1))})", text)
     return text
+
+
+FAVICON = HERE / "favicon.svg"
+
+
+@cache
+def favicon_svg() -> bytes:
+    """The map's icon: an event symbol inside the dashed ring of an uncertain place."""
+    return FAVICON.read_bytes()
+
+
+@cache
+def favicon_data_uri() -> str:
+    """The icon inside the page itself, so the export needs no file beside it."""
+    return "data:image/svg+xml;base64," + base64.b64encode(favicon_svg()).decode("ascii")
 
 
 def _data_uri(path: Path) -> str:

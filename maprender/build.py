@@ -1,7 +1,7 @@
 """Building the Folium map for a filtered dataset.
 
-The map is a Folium figure: tile layers from xyzservices, one FeatureGroup per time slice,
-a places layer, a layer control, and our elements carrying the data and starting the app.
+The map is a Folium figure: tile layers from xyzservices, a places layer, and our elements
+carrying the data and starting the app (which builds the time control and the map key).
 Everything a reader sees is made from the same compact payload, whatever the data's size.
 """
 
@@ -17,7 +17,6 @@ from xyzservices import TileProvider
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import EventFilter, select
 from almaty_map.geodata.timeslices import make_slices
-from almaty_map.language.dates import slice_label
 from almaty_map.language.texts import texts_for
 from almaty_map.maprender.document import render_page
 from almaty_map.maprender.elements import (
@@ -25,11 +24,9 @@ from almaty_map.maprender.elements import (
     BaseTiles,
     EventData,
     EventMap,
-    LayerSwitcher,
     MapApp,
     MapFigure,
     PlacesLayer,
-    SliceLayer,
     number_elements,
 )
 from almaty_map.maprender.options import MapOptions
@@ -54,6 +51,9 @@ class MapSpec:
     title: str | None = None
     options: MapOptions = field(default_factory=MapOptions)
     carto_key: str | None = None
+    # Origins (maprender/origins.py) whose pages may drive the map in a frame; the map's own
+    # origin always may.
+    embed_origins: tuple[str, ...] = ()
 
 
 def build_map(
@@ -79,30 +79,33 @@ def build_map(
     )
     payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
-    figure = MapFigure(title, texts.language)
+    figure = MapFigure(title, texts.language, standalone=asset_base is None)
     extent = dataset.meta.extent
     centre = ((extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2) if extent else (0, 0)
     fmap = EventMap(centre, 12 if extent else 2)
     figure.add_child(fmap)
     figure.header.add_child(AssetTags(asset_base), name="assets")
-    _add_base_layers(fmap, spec, texts)
-    slice_layers = [SliceLayer(k, slice_label(s, texts)) for k, s in enumerate(slices)]
-    for layer in slice_layers:
-        fmap.add_child(layer)
+    bases = _add_base_layers(fmap, spec, texts)
+    figure.image_sources = sorted({tiles.image_source() for tiles in bases})
     places = None
     if len(dataset.places):
         places = PlacesLayer(texts.gettext("Reference places"))
         fmap.add_child(places)
-    LayerSwitcher(position="topright", collapsed=True).add_to(fmap)
     fmap.add_child(EventData(payload.drawing, DATA_ELEMENT_ID, "application/json"))
     packed, mime = _packed(payload.details)
     figure.add_child(EventData(packed, DETAILS_ELEMENT_ID, mime, at_end=True), name="details")
     fmap.add_child(
         MapApp(
-            slice_layers,
+            bases,
             places,
             DATA_ELEMENT_ID,
-            {"about": True, "list": True, "headingLevel": 1, "detailsId": DETAILS_ELEMENT_ID}
+            {
+                "about": True,
+                "list": True,
+                "headingLevel": 1,
+                "detailsId": DETAILS_ELEMENT_ID,
+                "embedOrigins": list(spec.embed_origins),
+            }
             | (chrome or {}),
         )
     )
@@ -135,17 +138,17 @@ def light_base(carto_key: str | None) -> tuple[TileProvider, str | None]:
     return providers.OpenStreetMap.Mapnik, "am-tiles-light"
 
 
-def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> None:
+def _add_base_layers(fmap: EventMap, spec: MapSpec, texts) -> list[BaseTiles]:
     """A light base map first, so the event symbols stand out, and plain OpenStreetMap."""
     _ = texts.gettext
     provider, class_name = light_base(spec.carto_key)
     if class_name is None:
-        BaseTiles(provider, name=_("Light map (CARTO)"), show=True).add_to(fmap)
+        light = BaseTiles(provider, name=_("Light map (CARTO)"), show=True)
     else:
-        BaseTiles(
-            provider,
-            name=_("Light map (OpenStreetMap, greyed)"),
-            show=True,
-            className=class_name,
-        ).add_to(fmap)
-    BaseTiles(providers.OpenStreetMap.Mapnik, name="OpenStreetMap", show=False).add_to(fmap)
+        light = BaseTiles(
+            provider, name=_("Light map (OpenStreetMap, greyed)"), show=True, className=class_name
+        )
+    bases = [light, BaseTiles(providers.OpenStreetMap.Mapnik, name="OpenStreetMap", show=False)]
+    for tiles in bases:
+        tiles.add_to(fmap)
+    return bases

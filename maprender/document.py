@@ -30,8 +30,30 @@ def _splice(figure: MapFigure, page: bytes) -> bytes:
 
 
 def render_page(figure: MapFigure) -> bytes:
-    """The standalone HTML page as UTF-8; identical input gives identical bytes."""
-    return _splice(figure, figure.render().encode("utf-8"))
+    """The whole HTML page as UTF-8; identical input gives identical bytes. A standalone
+    page (every asset inlined) gets its own Content-Security-Policy."""
+    page = _splice(figure, figure.render().encode("utf-8"))
+    if figure.standalone:
+        page = page.replace(figure.policy_marker.encode(), standalone_policy_meta(figure, page), 1)
+    return page
+
+
+def standalone_policy_meta(figure: MapFigure, page: bytes) -> bytes:
+    """A <meta> policy for a page published anywhere (a CMS, a file on disk): its own inline
+    scripts and styles by hash, images from its tile hosts and data: URIs, and nothing
+    else: no other script, no connection, no form, no plugin. It works from file:// too,
+    since nothing it allows depends on the page's own origin."""
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(script_hashes(page)),
+            "style-src " + " ".join(style_hashes(page)),
+            "img-src data: " + " ".join(figure.image_sources),
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'.encode()
 
 
 def render_parts(figure: MapFigure) -> MapParts:

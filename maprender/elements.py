@@ -12,8 +12,8 @@ Every element here therefore places its output as it is (``RawElement``).
 
 from __future__ import annotations
 
-import html
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -63,15 +63,23 @@ class RawMacro:
 
 
 class MapFigure(Figure):
-    """The standalone page: declares its language, escapes its title, script last."""
+    """The standalone page: declares its language, escapes its title, script last.
 
+    A page with every asset inlined (the export) carries its own Content-Security-Policy:
+    ``policy_marker`` is replaced, once the page is rendered, by a <meta> allowing exactly
+    its inline scripts and styles (see maprender/document.py).
+    """
+
+    policy_marker = "<!--almaty-map-policy-->"
     _template = Template(
         "<!DOCTYPE html>\n"
         '<html lang="{{ this.lang }}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
+        "{% if this.standalone %}{{ this.policy_marker }}\n{% endif %}"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<title>{{ this.page_title|e }}</title>\n"
+        '<link rel="icon" type="image/svg+xml" href="{{ this.icon }}">\n'
         "{{ this.header.render(**kwargs) }}\n"
         "</head>\n"
         '<body class="am-standalone">\n'
@@ -82,11 +90,14 @@ class MapFigure(Figure):
         "</html>\n"
     )
 
-    def __init__(self, page_title: str, lang: str):
+    def __init__(self, page_title: str, lang: str, standalone: bool = True):
         super().__init__()
         self._name = "MapFigure"
         self.page_title = page_title
         self.lang = lang
+        self.standalone = standalone
+        self.icon = assets.favicon_data_uri()
+        self.image_sources: list[str] = []  # the tile hosts, for the standalone policy
         self.header._children.pop("meta_http", None)
         # Data blocks are spliced in as bytes after rendering (see EventData); ``tail``
         # holds the markup placed after the start script.
@@ -104,6 +115,8 @@ class EventMap(RawMacro, folium.Map):
         {% macro html(this, kwargs) %}
         <div class="am-frame">
         <div class="am-map" id={{ this.get_name()|tojson }}></div>
+        <section class="am-pane" hidden></section>
+        <div class="am-dock"></div>
         <div class="am-timeline"></div>
         </div>
         {% endmacro %}
@@ -180,26 +193,9 @@ class EventData(RawMacro, MacroElement):
         super().render(**kwargs)
 
 
-class SliceLayer(RawMacro, folium.FeatureGroup):
-    """One time slice as a Leaflet FeatureGroup whose events the canvas layer draws."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = AlmatyMapLib.sliceLayer({{ this.index|tojson }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, index: int, label: str):
-        # Leaflet's layer control writes names as HTML: escape them here.
-        super().__init__(name=html.escape(label), overlay=True, control=True, show=False)
-        self._name = "SliceLayer"
-        self.index = index
-
-
 class PlacesLayer(RawMacro, folium.FeatureGroup):
-    """The reference places (landmarks, areas), filled from the data block."""
+    """The reference places (landmarks, areas), filled from the data block; the map key
+    turns them on and off."""
 
     _template = Template(
         """
@@ -210,12 +206,17 @@ class PlacesLayer(RawMacro, folium.FeatureGroup):
     )
 
     def __init__(self, label: str):
-        super().__init__(name=html.escape(label), overlay=True, control=True, show=True)
+        super().__init__(name=label, overlay=True, control=False, show=True)
         self._name = "PlacesLayer"
 
 
 class MapApp(RawMacro, MacroElement):
-    """Starts the map: time control, legend, popups and window.almatyMap."""
+    """Starts the map: the time control, the map key, event cards and window.almatyMap.
+
+    Time slices are not Leaflet layers: the time control alone chooses them, so a map of
+    2,000 day slices opens as fast as one of six. The map key lists the base maps (named
+    here, escaped by tojson and set as text) and the reference places.
+    """
 
     _template = Template(
         """
@@ -224,7 +225,9 @@ class MapApp(RawMacro, MacroElement):
             {{ this._parent.get_name() }},
             {{ this.data_id|tojson }},
             {
-                slices: [{% for layer in this.slices %}{{ layer.get_name() }},{% endfor %}],
+                bases: [{% for tiles in this.bases %}{
+                    name: {{ tiles.layer_name|tojson }}, layer: {{ tiles.get_name() }}
+                },{% endfor %}],
                 places: {{ this.places.get_name() if this.places else "null" }}
             },
             {{ this.options|tojson }}
@@ -235,14 +238,14 @@ class MapApp(RawMacro, MacroElement):
 
     def __init__(
         self,
-        slices: list[SliceLayer],
+        bases: list[BaseTiles],
         places: PlacesLayer | None,
         data_id: str,
         options: dict[str, object],
     ):
         super().__init__()
         self._name = "MapApp"
-        self.slices = slices
+        self.bases = bases
         self.places = places
         self.data_id = data_id
         self.options = options
@@ -251,16 +254,11 @@ class MapApp(RawMacro, MacroElement):
 class BaseTiles(RawMacro, folium.TileLayer):
     """A tile layer (from xyzservices), rendered raw like the rest."""
 
-
-class LayerSwitcher(RawMacro, folium.LayerControl):
-    """Folium's layer control, rendered raw: layer names come from the data."""
-
-    def before_render(self) -> None:
-        self.reset()
-        for item in self._parent._children.values():
-            if isinstance(item, Layer) and item.control:
-                target = self.overlays if item.overlay else self.base_layers
-                target[item.layer_name] = item.get_name()
+    def image_source(self) -> str:
+        """The CSP source expression for this layer's tiles: scheme and host, with a
+        subdomain placeholder ({s}) as a wildcard."""
+        parts = urlsplit(self.tiles)
+        return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
 def number_elements(root: Element) -> None:

@@ -2,7 +2,7 @@
 
 Events travel as columns (one array per property) with repeated strings (places, worded
 dates, source fields, actors) in one shared table, so 100,000 events cost one JSON.parse
-instead of 100,000 JavaScript objects and popup strings built in Python. Popups are made in
+instead of 100,000 JavaScript objects and card strings built in Python. Cards are made in
 the browser from these columns; ``AlmatyMapLib.Events`` turns them back into the exact
 GeoJSON the API serves (a browser test checks that every property round-trips).
 
@@ -63,6 +63,12 @@ _HTML_UNSAFE = (
 )
 
 
+# Precisions too coarse to draw: a 10 km ring would be the largest thing on the map and say
+# the least, and a symbol at the city centre would name a place the sources do not. The map
+# lists these events apart ("place not known") instead.
+UNDRAWN_PRECISIONS = frozenset({"city"})
+
+
 def precision_entries(texts: Texts) -> list[dict[str, object]]:
     _ = texts.gettext
     labels = {
@@ -74,11 +80,17 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
         "area": (_("Area (within about 1 km)"), _("Only the area is known: within about 1 km.")),
         "city": (
             _("City only (within about 10 km)"),
-            _("Only the city is known; the marker is the city centre, not the place."),
+            _("Only the city is known, so the map does not draw it at any one spot."),
         ),
     }
     return [
-        {"id": name, "radius": radius, "label": labels[name][0], "description": labels[name][1]}
+        {
+            "id": name,
+            "radius": radius,
+            "label": labels[name][0],
+            "description": labels[name][1],
+            "drawn": name not in UNDRAWN_PRECISIONS,
+        }
         for name, radius in GEO_PRECISION_RADIUS_M.items()
     ]
 

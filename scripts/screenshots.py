@@ -1,12 +1,15 @@
-"""Make the README's pictures in headless Chromium, from the bundled data.
+"""Make the pictures in docs/screenshots/ in headless Chromium, from the bundled data.
 
 Run: .venv/bin/python scripts/screenshots.py  (writes docs/screenshots/*.png)
 
-The reader's page is served by waitress on a free local port and photographed on
-a desktop and on a phone; the social-post picture is made the way `almaty-map snapshot
---story --at 3 --event 2022-01-06-republic-square-shooting --offline` makes it. The network
-is cut, as for the tests: the background tiles are missing, so the pictures show exactly
-what the map draws by itself.
+A gallery of the layout: the reader's page, /map and the export on a phone (390x844), a
+tablet (768x1024), a laptop (1366x800) and a large screen (1920x1080), each with an event's
+card open and at a story step; the README shows the reader's page on the laptop (a card)
+and the phone (a story step). The site is served by waitress on a free local port, and the
+social-post picture is made the way `almaty-map snapshot --story --at 3 --event
+2022-01-06-republic-square-shooting --offline` makes it. The network is cut, as
+for the tests: the background tiles are missing, so the pictures show exactly what the map
+draws by itself.
 """
 
 from __future__ import annotations
@@ -21,26 +24,25 @@ from waitress.server import create_server
 
 from almaty_map.app import create_app
 from almaty_map.geodata.dataset import load_dataset
-from almaty_map.maprender.build import MapSpec
+from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.chromium import launch
+from almaty_map.maprender.export import write_export
 from almaty_map.maprender.shot import SIZES
 from almaty_map.maprender.snapshot import snapshot
 from almaty_map.maprender.snapshot_page import snapshot_page
 from almaty_map.maprender.snapshot_view import View, plan_view
 
 ROOT = Path(__file__).resolve().parents[1]
-
-PAGES = {
-    # name: (viewport, phone?, path and hash, JavaScript to run before the picture)
-    "reader-desktop.png": (
-        (1280, 800),
-        False,
-        "/#slice=2&mode=cumulative",
-        "document.querySelector('.am-legend').open = false;"
-        "AlmatyMapLib.current.map.setView([43.2432, 76.9345], 15, {animate: false});"
-        "almatyMap.open('2022-01-06-republic-square-shooting', {pan: false})",
-    ),
-    "reader-phone.png": ((390, 844), True, "/#story=1&slice=3", ""),
+SCREENS = {"phone": (390, 844), "tablet": (768, 1024), "laptop": (1366, 800), "large": (1920, 1080)}
+EVENT = "2022-01-06-republic-square-shooting"
+STORY_STEP = 2  # 0-based: "6 January: troops arrive, shootings on the square"
+# Resolves once the map is ready (the export's CSP refuses Playwright's string polling).
+READY = """() => window.almatyMap !== undefined || new Promise((done) =>
+    document.addEventListener("almatymap:ready", () => done(true), { once: true }))"""
+# The README's two pictures: (file name, page, screen, view).
+README = {
+    "reader-desktop.png": ("reader", "laptop", "event"),
+    "reader-phone.png": ("reader", "phone", "story"),
 }
 
 
@@ -56,39 +58,57 @@ def serving():
         server.close()
 
 
+def photograph(browser, url: str, local: tuple[str, ...], screen: str, out: Path) -> None:
+    """The page at ``url`` on ``screen``, with the event open (VIEW in ``out``'s name
+    becomes "event") and at the story step ("story")."""
+    width, height = SCREENS[screen]
+    phone = screen == "phone"
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        is_mobile=phone,
+        has_touch=phone,
+        device_scale_factor=2 if phone else 1,
+    )
+    page = context.new_page()
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith(local) else route.abort(),
+    )
+    page.goto(url)
+    page.evaluate(READY)
+    for view, script in (
+        ("event", f"almatyMap.open('{EVENT}')"),
+        ("story", f"almatyMap.story(true, {STORY_STEP})"),
+    ):
+        page.evaluate(script)
+        page.wait_for_timeout(300)
+        page.screenshot(path=out.with_name(out.name.replace("VIEW", view)))
+    context.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    gallery = args.out / "gallery"
+    gallery.mkdir(parents=True, exist_ok=True)
+    dataset = load_dataset()
+    export = gallery / "export.html"
+    write_export(export_page(dataset), export)
     with serving() as url, sync_playwright() as playwright:
         browser = launch(playwright)
-        for name, ((width, height), phone, path, script) in PAGES.items():
-            context = browser.new_context(
-                viewport={"width": width, "height": height},
-                is_mobile=phone,
-                has_touch=phone,
-                device_scale_factor=2 if phone else 1,
-            )
-            page = context.new_page()
-            page.route(
-                "**/*",
-                lambda route: (
-                    route.continue_()
-                    if route.request.url.startswith((url, "data:", "blob:"))
-                    else route.abort()
-                ),
-            )
-            page.goto(url + path)
-            page.wait_for_function("window.almatyMap !== undefined")
-            if script:
-                page.evaluate(script)
-            page.wait_for_timeout(500)
-            page.screenshot(path=args.out / name)
-            context.close()
-            print(f"wrote {args.out / name}")
+        local = (url, "file:", "data:", "blob:")
+        pages = {"reader": url + "/", "map": url + "/map", "export": export.as_uri()}
+        for screen in SCREENS:
+            for name, address in pages.items():
+                out = gallery / f"{name}-{screen}-VIEW.png"
+                photograph(browser, address, local, screen, out)
+                print(f"wrote {gallery}/{name}-{screen}-{{event,story}}.png")
         browser.close()
-    dataset = load_dataset()
+    export.unlink()
+    for picture, (name, screen, view) in README.items():
+        (args.out / picture).write_bytes((gallery / f"{name}-{screen}-{view}.png").read_bytes())
+        print(f"wrote {args.out / picture}")
     view = View(at=3, story=True, event="2022-01-06-republic-square-shooting")
     page = snapshot_page(dataset, plan_view(dataset, MapSpec(), view), tiles=None)
     picture = snapshot(page, SIZES["social"], offline=True)

@@ -113,6 +113,17 @@ def test_map_alone_is_embeddable_from_configured_origins():
     assert "X-Frame-Options" not in response.headers
     page = response.get_data(as_text=True)
     assert '<script src="/assets/leaflet.js?v=' in page
+    # The same origins may drive it with postMessage; the reader's page and exports name none.
+    assert '"embedOrigins": ["https://news.example.org"]' in page
+    assert '"embedOrigins": []' in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_a_frame_ancestor_that_is_no_origin_stops_start_up():
+    from almaty_map.app import create_app
+    from almaty_map.maprender.origins import OriginError
+
+    with pytest.raises(OriginError, match=r"ALMATY_MAP_FRAME_ANCESTORS: .*'https://x\.org/page'"):
+        create_app({"TESTING": True, "FRAME_ANCESTORS": "https://ok.org https://x.org/page"})
 
 
 def test_export_is_byte_identical_to_the_cli(client, tmp_path):
@@ -216,3 +227,35 @@ def test_the_page_gives_the_national_toll_and_the_corrections(client):
 def test_the_api_carries_the_dataset_version(client):
     assert client.get("/ogc/collections/events").get_json()["version"] == "1.1.0"
     assert client.get("/ogc").get_json()["version"] == "1.1.0"
+
+
+def test_the_date_fields_follow_the_page_language(client):
+    """Text fields, not the browser's date picker (whose format follows the browser's
+    language): the chosen date is worded, and the format named, in the page's language."""
+    page = client.get("/?lang=ru&start=2022-01-05").get_data(as_text=True)
+    start = re.search(r'<input id="start"[^>]*>', page).group(0)
+    assert 'type="text"' in start and 'value="2022-01-05"' in start
+    assert 'aria-describedby="start-hint"' in start
+    assert '<p class="field-hint" id="start-hint">5 января 2022\u202fг.</p>' in page
+    assert (
+        '<p class="field-hint" id="end-hint">Дата в виде ГГГГ-ММ-ДД, например 2022-01-06</p>'
+        in page
+    )
+    kazakh = client.get("/?lang=kk").get_data(as_text=True)
+    assert "Күні ЖЖЖЖ-АА-КК түрінде" in kazakh
+    assert 'type="date"' not in page + kazakh
+
+
+@pytest.mark.parametrize("path", ["/", "/ogc?f=html", "/nowhere", "/map"])
+def test_every_page_links_the_icon(client, path):
+    page = client.get(path).get_data(as_text=True)
+    assert re.search(
+        r'<link rel="icon" type="image/svg\+xml" href="(/favicon\.\w+|data:image/svg)', page
+    )
+
+
+def test_the_icon_is_served_where_clients_look_for_it(client):
+    for path in ("/favicon.ico", "/favicon.svg"):
+        response = client.get(path)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        assert response.data.startswith(b"<svg") and b"</svg>" in response.data

@@ -6,6 +6,7 @@ template values that are ready to print.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -29,7 +30,7 @@ from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
-from almaty_map.maprender.assets import ASSETS, asset_text
+from almaty_map.maprender.assets import ASSETS, asset_text, favicon_svg
 from almaty_map.maprender.build import MapSpec
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
@@ -96,7 +97,7 @@ def record(dataset, texts: Texts) -> dict[str, list]:
     }
 
 
-def map_spec(state: ViewState) -> MapSpec:
+def map_spec(state: ViewState, embed_origins: tuple[str, ...] = ()) -> MapSpec:
     return MapSpec(
         filter=state.filter,
         slice_by=state.slice_by,
@@ -104,6 +105,7 @@ def map_spec(state: ViewState) -> MapSpec:
         title=state.title or None,
         options=MapOptions(mode=state.mode),
         carto_key=current_app.config.get("CARTO_KEY") or None,
+        embed_origins=embed_origins,
     )
 
 
@@ -118,6 +120,22 @@ def safe_filename(title: str, state: ViewState, suffix: str) -> str:
 def _slicing_problem(state: ViewState, exc: SlicingError) -> QueryProblem:
     expected = f"a slicing into at most {MAX_SLICES:,} slices"
     return QueryProblem("slice", expected, shorten(state.slice_by), str(exc))
+
+
+def date_hints(state: ViewState, texts: Texts) -> dict[str, str]:
+    """What to show under each date field, in the page's language: the date chosen, in
+    words, or the format to type. The fields are text, not the browser's date picker, whose
+    format follows the browser's language rather than the page's."""
+    hints = {}
+    for name in ("start", "end"):
+        value = getattr(state, name)
+        try:
+            hints[name] = day(dt.date.fromisoformat(value), texts)
+        except ValueError:
+            hints[name] = texts.gettext("A date as YYYY-MM-DD, e.g. %(example)s") % {
+                "example": "2022-01-06"
+            }
+    return hints
 
 
 def _field_errors(problems: list[QueryProblem]) -> dict[str, str]:
@@ -154,6 +172,7 @@ def index():
         "state": state,
         "problems": problems,
         "errors": _field_errors(problems),
+        "dates": date_hints(state, texts),
         "categories": [
             {
                 "id": c.id,
@@ -212,7 +231,8 @@ def embed():
     if problems:
         return bad_request(problems)
     try:
-        rendered = embed_page(dataset, map_spec(state))
+        # The pages allowed to frame /map may also drive it (postMessage).
+        rendered = embed_page(dataset, map_spec(state, current_app.config["EMBED_ORIGINS"]))
     except SlicingError as exc:
         return bad_request([_slicing_problem(state, exc)])
     response = Response(rendered.html, mimetype="text/html")
@@ -255,6 +275,16 @@ def download(kind: str):
     name = safe_filename(dataset.meta.title, state, f".{kind}")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return _with_etag(response, f"{dataset.fingerprint}-{kind}-{state.query()}")
+
+
+@blueprint.get("/favicon.ico")
+@blueprint.get("/favicon.svg")
+def favicon():
+    """The site's icon (every page links it; /favicon.ico is where clients look unasked)."""
+    response = Response(favicon_svg(), mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    return response
 
 
 @blueprint.get("/assets/<name>")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from almaty_map.maprender.origins import OriginError, parse_origins
+
 TILE_HOSTS = ("https://tile.openstreetmap.org", "https://*.basemaps.cartocdn.com")
 STRICT = "default-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 # HTML pages without a map (API views, errors): our stylesheet, no script at all.
@@ -42,7 +44,20 @@ def map_frame_ancestors(configured: str) -> str:
     return " ".join(["'self'", *origins])
 
 
+def embed_origins(configured: str) -> tuple[str, ...]:
+    """The origins (FRAME_ANCESTORS) whose pages may also drive /map with postMessage, as
+    browsers name them; OriginError names the setting and the entry that is not one."""
+    try:
+        return parse_origins(configured.split())
+    except OriginError as exc:
+        raise OriginError(f"ALMATY_MAP_FRAME_ANCESTORS: {exc}") from None
+
+
 def register(app: Flask) -> None:
+    """Check the configured origins now (a wrong one stops start-up), then add the headers
+    to every response."""
+    app.config["EMBED_ORIGINS"] = embed_origins(str(app.config["FRAME_ANCESTORS"]))
+
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -5,8 +5,10 @@
  * are drawn with the canvas path API below; the symbols, which can be 100,000, are copied as
  * pre-drawn sprites (almaty-symbols.js) straight into the pixels of the canvas above.
  * Switching the time slice only redraws. Positions are projected once (Web Mercator, zoom
- * 0) and scaled per zoom. A location known only approximately is drawn as a dashed circle
- * of its documented radius with a hollow symbol, never as a solid pin.
+ * 0) and scaled per zoom. A location known only approximately is drawn as a faint dashed
+ * circle of its documented radius with a hollow symbol, never as a solid pin; one known
+ * only to the city is not drawn at all (a 10 km ring would be the largest thing on the map
+ * and say the least): the map lists those apart, as "place not known".
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -76,18 +78,21 @@
       const wy = new Float64Array(n);
       const radius = new Float64Array(n);
       const exact = new Uint8Array(n);
+      const placed = new Uint8Array(n);
       const precisions = this._payload.precisions;
       const shapes = [];
       for (let i = 0; i < n; i++) {
         const p = map.project([c.y[i], c.x[i]], 0);
         wx[i] = p.x;
         wy[i] = p.y;
-        const metres = precisions[c.geo_precision[i]].radius;
+        const precision = precisions[c.geo_precision[i]];
+        const metres = precision.radius;
         exact[i] = metres === 0 ? 1 : 0;
+        placed[i] = precision.drawn === false ? 0 : 1;
         radius[i] = (metres / (EARTH_CIRCUMFERENCE * Math.cos((c.y[i] * Math.PI) / 180))) * 256;
         if (c.shapes[i]) shapes[i] = this._projectShape(map, c.shapes[i]);
       }
-      this._world = { wx, wy, radius, exact, shapes };
+      this._world = { wx, wy, radius, exact, placed, shapes };
     },
 
     _projectShape: function (map, geometry) {
@@ -131,7 +136,7 @@
     _draw: function () {
       if (!this._map || !this._world || this._held) return;
       const ctx = this._ctx;
-      const { wx, wy, radius, exact: isExact, shapes } = this._world;
+      const { wx, wy, radius, exact: isExact, placed, shapes } = this._world;
       const cats = this._payload.categories;
       const category = this._payload.events.category;
       const scale = Math.pow(2, this._map.getZoom());
@@ -146,8 +151,10 @@
       const vague = cats.map(() => []);
       const areaPaths = [];
       const shown = this._shown;
+      this.largest = null;
       for (let k = 0; k < shown.length; k++) {
         const i = shown[k];
+        if (!placed[i]) continue;
         if (shapes[i]) {
           areaPaths.push(this._drawShape(ctx, i, shapes[i], cats[category[i]].colour,
             isExact[i] === 1, scale, ox, oy));
@@ -164,10 +171,11 @@
         areas: areaPaths.length,
         symbols: exact.concat(vague).reduce((sum, list) => sum + list.length, 0),
       };
+      for (const area of areaPaths) this._note(area.index, area.size);
       this._drawCircles(ctx, vague, cats, scale, ox, oy);
       ctx.setLineDash([]);
       this._drawSymbols(vague, exact, scale, ox, oy);
-      if (this._selected >= 0) {
+      if (this._selected >= 0 && placed[this._selected]) {
         const i = this._selected;
         const top = this._symbolCtx;
         top.setTransform(this._ratio, 0, 0, this._ratio, 0, 0);
@@ -206,6 +214,7 @@
 
     _drawShape: function (ctx, i, shape, colour, isExact, scale, ox, oy) {
       const path = new Path2D();
+      const box = [Infinity, Infinity, -Infinity, -Infinity];
       for (const polygon of shape.parts) {
         for (const ring of polygon) {
           ring.forEach((p, k) => {
@@ -213,6 +222,8 @@
             const y = p[1] * scale - oy;
             if (k === 0) path.moveTo(x, y);
             else path.lineTo(x, y);
+            box[0] = Math.min(box[0], x); box[1] = Math.min(box[1], y);
+            box[2] = Math.max(box[2], x); box[3] = Math.max(box[3], y);
           });
           if (!shape.line) path.closePath();
         }
@@ -227,7 +238,14 @@
       ctx.lineWidth = shape.line ? 4 : 2;
       ctx.strokeStyle = colour;
       ctx.stroke(path);
-      return { index: i, path, line: shape.line };
+      return { index: i, path, line: shape.line,
+        size: Math.max(box[2] - box[0], box[3] - box[1]) };
+    },
+
+    /** Keep the largest shape drawn (its event and size in px), so that what carries the
+     * most ink can be checked against how much is known. */
+    _note: function (index, size) {
+      if (!this.largest || size > this.largest.size) this.largest = { index, size };
     },
 
     /** The dashed precision circles, one per distinct place and radius. Past
@@ -248,13 +266,16 @@
           if (seen.has(key)) continue;
           seen.add(key);
           circles[c].push(x, y, r);
+          this._note(i, 2 * r);
           if (++count > CIRCLE_LIMIT) return;
         }
       });
       this.circlesDrawn = count <= CIRCLE_LIMIT;
       if (!this.circlesDrawn) return;
-      ctx.setLineDash([5, 4]);
-      ctx.lineWidth = 1.5;
+      // Faint: the circle says how little is known, so it must not outweigh the symbol.
+      ctx.setLineDash([4, 4]);
+      ctx.lineWidth = 1;
+      ctx.globalAlpha = 0.7;
       circles.forEach((list, c) => {
         if (!list.length) return;
         ctx.beginPath();
@@ -265,6 +286,7 @@
         ctx.strokeStyle = cats[c].colour;
         ctx.stroke();
       });
+      ctx.globalAlpha = 1;
     },
 
     /** The events drawn under a container point, nearest first: symbols within the hit
@@ -279,9 +301,10 @@
       const limit = this.options.hitRadius * this.options.hitRadius;
       const near = [];
       const shown = this._shown;
+      const placed = this._world.placed;
       for (let k = shown.length - 1; k >= 0; k--) {
         const i = shown[k];
-        if (shapes[i]) continue;
+        if (shapes[i] || !placed[i]) continue;
         const dx = wx[i] * scale - this._offset.x - x;
         const dy = wy[i] * scale - this._offset.y - y;
         const distance = dx * dx + dy * dy;

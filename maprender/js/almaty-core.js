@@ -47,6 +47,25 @@
     return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
   };
 
+  /** Copy ``source``'s own properties onto ``target`` as plain data properties.
+   *
+   * Object.assign and ``target[key] = value`` go through setters, and ``__proto__`` is one:
+   * a dataset's extra property or source field named "__proto__" would replace the
+   * object's prototype (and vanish from the data) instead of being kept. Defining each
+   * property never calls a setter, so every key, whatever its name, is kept as data. */
+  A.setOwn = function (target, key, value) {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true,
+      configurable: true });
+    return target;
+  };
+
+  A.assignOwn = function (target, ...sources) {
+    for (const source of sources) {
+      for (const key of Object.keys(source || {})) A.setOwn(target, key, source[key]);
+    }
+    return target;
+  };
+
   /** Plural-aware text: forms is {one: "...", other: "..."} keyed by CLDR category. */
   const pluralRules = new Map();
   A.plural = function (forms, n, language) {
@@ -103,7 +122,7 @@
           if (entry[k] !== undefined && entry[k] >= 0) source[name] = this.strings[entry[k]];
         });
         return entry.length > SOURCE_FIELDS.length
-          ? Object.assign(source, entry[SOURCE_FIELDS.length]) : source;
+          ? A.assignOwn(source, entry[SOURCE_FIELDS.length]) : source;
       });
     }
 
@@ -135,7 +154,7 @@
         sources: this.sources(i),
         sensitive: this.sensitive.has(i),
       };
-      return c.extra[i] ? Object.assign(props, c.extra[i]) : props;
+      return c.extra[i] ? A.assignOwn(props, c.extra[i]) : props;
     }
 
     feature(i) {
@@ -155,9 +174,9 @@
         const p = this.properties(i);
         const extra = {};
         for (const key of Object.keys(p)) {
-          if (!CSV_COLUMNS.includes(key)) extra[key] = p[key];
+          if (!CSV_COLUMNS.includes(key)) A.setOwn(extra, key, p[key]);
         }
-        const cells = Object.assign({}, p, {
+        const cells = A.assignOwn({}, p, {
           end: p.end || "",
           place_id: p.place_id || "",
           actors: JSON.stringify(p.actors),

@@ -27,7 +27,8 @@
       if (!group) return;
       L.geoJSON(this.payload.places, {
         interactive: false,
-        style: () => A.placeStyle.area,
+        // Areas dotted; point places (circle markers, below) keep a solid ring.
+        style: (feature) => (feature.geometry.type === "Point" ? {} : A.placeStyle.area),
         pointToLayer: (feature, latlng) => L.circleMarker(latlng, A.placeStyle.point),
         onEachFeature: (feature, layer) => this.places.push({ feature, layer }),
       }).addTo(group);
@@ -60,11 +61,12 @@
       return null;
     },
 
+    /** A reference place's card, in the pane like an event's. */
     _openPlace(place) {
       if (!place) return;
       const p = place.feature.properties;
-      const content = A.el("article", { className: "am-popup" }, [
-        A.el(this.heading(1), { text: p.name }),
+      const content = A.el("article", { className: "am-card am-place-card" }, [
+        A.el(this.heading(1), { className: "am-card-title", text: p.name }),
         p.name_kk ? A.el("p", { lang: "kk", text: p.name_kk }) : null,
         p.name_ru ? A.el("p", { lang: "ru", text: p.name_ru }) : null,
         A.el("p", { className: "am-note", text: this.text.referencePlace }),
@@ -72,10 +74,7 @@
           target: "_blank", rel: "noopener noreferrer",
           text: p.source_title || p.source_url })]) : null,
       ]);
-      const anchor = place.layer.getLatLng ? place.layer.getLatLng()
-        : place.layer.getBounds().getCenter();
-      L.popup({ maxWidth: 320, className: "am-popup-wrap" }).setLatLng(anchor)
-        .setContent(content).openOn(this.map);
+      this.pane.show("place", content);
     },
   };
 })(window);

@@ -118,7 +118,8 @@
     fitView(map, payload, config);
     map.createPane("almatyEvents").style.zIndex = 450;
     if (payload.places.features.length) {
-      L.geoJSON(payload.places, { interactive: false, style: () => A.placeStyle.area,
+      L.geoJSON(payload.places, { interactive: false, style: (feature) => (feature.geometry.type === "Point" ? {}
+        : A.placeStyle.area),
         pointToLayer: (feature, latlng) => L.circleMarker(latlng, A.placeStyle.point),
       }).addTo(map);
     }

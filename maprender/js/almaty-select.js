@@ -1,7 +1,8 @@
-/* almaty-map selection: popups for the events under the pointer, and their names on hover.
+/* almaty-map selection: cards for the events under the pointer, and their names on hover.
  *
- * One event under the pointer opens its popup; several at one place are offered as a list
- * to choose from. The selected event is ringed on the canvas and named in the URL hash.
+ * One event under the pointer opens its card in the pane; several at one place are offered
+ * as a list to choose from. The selected event is ringed on the canvas, kept in view, and
+ * named in the URL hash.
  * Methods of the App (almaty-app.js).
  * MIT License, almaty-map contributors.
  */
@@ -25,17 +26,12 @@
     },
 
     _openIndex(i, options) {
-      const c = this.payload.events;
-      const latlng = L.latLng(c.y[i], c.x[i]);
-      if (options.pan && !this.map.getBounds().pad(-0.1).contains(latlng)) {
-        this.map.setView(latlng, Math.max(this.map.getZoom(), 13), { animate: false });
-      }
-      const content = A.popupContent(this.events, i, this.payload,
-        this.options.headingLevel);
-      this.popup = L.popup({ maxWidth: 340, minWidth: 240, autoPanPadding: [24, 24],
-        className: "am-popup-wrap" }).setLatLng(latlng).setContent(content).openOn(this.map);
+      const content = A.cardContent(this.events, i, this.payload, this.options.headingLevel);
+      this.selected = i;
+      this.pane.show("card", content,
+        { focus: options.focus ? content.querySelector(".am-card-title") : null });
       this._select(i);
-      if (options.focus) content.querySelector(".am-popup-title").focus();
+      if (options.pan !== false) this._keepInView(i);
       return content.innerText;
     },
 
@@ -52,20 +48,7 @@
         this._openIndex(indices[0], { pan: false });
         return;
       }
-      const c = this.payload.events;
-      const choices = indices.map((i) => {
-        const choice = A.el("button", { type: "button", className: "am-list-item" }, [
-          A.el("span", { className: "am-list-title", text: c.title[i] }),
-          A.el("span", { className: "am-list-when", text: this.events.str(c.when[i]) })]);
-        L.DomEvent.on(choice, "click", () => this._openIndex(i, { pan: false, focus: true }));
-        return A.el("li", {}, [choice]);
-      });
-      const content = A.el("div", { className: "am-popup am-choice" }, [
-        A.el(this.heading(1), { text: A.plural(this.text.here, indices.length,
-          this.language) }),
-        A.el("ol", { className: "am-event-list" }, choices)]);
-      this.popup = L.popup({ maxWidth: 340, minWidth: 240, className: "am-popup-wrap" })
-        .setLatLng(latlng).setContent(content).openOn(this.map);
+      this.pane.show("choice", this.choiceView(indices, latlng));
     },
 
     _hover(indices) {

@@ -1,10 +1,10 @@
 /* almaty-map story: the named periods one after another, each with its caption.
  *
- * While the story runs, this panel takes the time control's place: each step shows one
- * period's events, fits the map to them and tells what happened in the dataset's own words
- * (its caption). The arrow keys step too; "Explore freely" hands the map back, in the mode
- * it had before. The panel is a Leaflet control; the hand-off is methods of the App
- * (almaty-app.js).
+ * While the story runs, its step takes the time control's place and stands at the top of
+ * the pane (almaty-pane.js), where no control covers it: each step shows one period's
+ * events, fits the map to them and tells what happened in the dataset's own words (its
+ * caption). The arrow keys step too; "Explore freely" hands the map back, in the mode it
+ * had before. The hand-off is methods of the App (almaty-app.js).
  * MIT License, almaty-map contributors.
  */
 (function (root) {
@@ -13,12 +13,11 @@
   const L = root.L;
   const FORM_FIELDS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
-  A.StoryControl = A.AppControl.extend({
-    options: { position: "bottomleft" },
-
-    onAdd: function () {
-      const app = this._app;
+  A.StoryPanel = class StoryPanel {
+    constructor(app, slot) {
       const t = app.text;
+      this.app = app;
+      this.slot = slot;
       this._step = A.el("p", { className: "am-story-step" });
       this._title = A.el(app.heading(1), { className: "am-story-title", tabindex: "-1" });
       this._dates = A.el("p", { className: "am-story-dates" });
@@ -29,23 +28,27 @@
       const exit = A.el("button", { type: "button", className: "am-button am-story-exit",
         text: t.storyExit });
       L.DomEvent.on(exit, "click", () => app.stopStory());
-      const container = A.el("section", { className: "am-story", "aria-label": t.story }, [
+      this.container = A.el("section", { className: "am-story", "aria-label": t.story }, [
         A.el("div", { "aria-live": "polite" }, [this._step, this._title, this._dates,
           this._caption, this._count]),
         A.el("div", { className: "am-story-nav" }, [this._previous, this._next, exit]),
       ]);
-      return A.quiet(container);
-    },
+    }
 
-    _button: function (label, text, delta) {
+    _button(label, text, delta) {
       const node = A.el("button", { type: "button", className: "am-button am-story-move",
         "aria-label": label, text });
-      L.DomEvent.on(node, "click", () => this._app.storyStep(delta));
+      L.DomEvent.on(node, "click", () => this.app.storyStep(delta));
       return node;
-    },
+    }
 
-    update: function (state) {
-      const app = this._app;
+    show(on) {
+      if (on) this.slot.replaceChildren(this.container);
+      else this.slot.replaceChildren();
+    }
+
+    update(state) {
+      const app = this.app;
       const t = app.text;
       const current = app.slices[state.slice];
       if (!current) return;
@@ -58,29 +61,32 @@
       this._count.textContent = A.plural(t.eventsShown, state.shown, app.language);
       this._previous.disabled = state.slice <= 0;
       this._next.disabled = state.slice >= app.slices.length - 1;
-    },
+    }
 
-    focusNext: function () {
-      (this._next.disabled ? this._title : this._next).focus();
-    },
-  });
+    focusNext() {
+      (this._next.disabled ? this._title : this._next).focus({ preventScroll: true });
+    }
+  };
 
   A.storyMethods = {
     startStory(step, options) {
-      if (!this.storyControl || !this.slices.length) return this.state();
+      if (!this.storyPanel || !this.slices.length) return this.state();
       if (!this.story) {
         this._storyMode = this.mode;
         this.story = true;
         if (this._timer) this.togglePlay();
-        this.time.getContainer().hidden = true;
-        this.storyControl.addTo(this.map);
+        this.time.hidden = true;
+        this.storyPanel.show(true);
+        if (this.pane.standing) this.pane.close("key");
+        else this.pane.layout();
         if (this.map.keyboard) this.map.keyboard.disable();  // the arrows step the story
       }
       this.mode = "slice";
       this.slice = Math.min(Math.max(Math.round(Number(step)) || 0, 0), this.slices.length - 1);
       this._apply();
       this._fit();
-      if (!options || options.focus !== false) this.storyControl.focusNext();
+      this.pane.element.scrollTop = 0;  // the step's caption first
+      if (!options || options.focus !== false) this.storyPanel.focusNext();
       return this.state();
     },
 
@@ -92,8 +98,9 @@
     stopStory() {
       if (!this.story) return this.state();
       this.story = false;
-      this.storyControl.remove();
-      this.time.getContainer().hidden = false;
+      this.storyPanel.show(false);
+      this.time.hidden = false;
+      this.pane.layout();
       if (this.map.keyboard) this.map.keyboard.enable();
       this.mode = this._storyMode || this.mode;
       this._apply();

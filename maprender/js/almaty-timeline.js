@@ -35,17 +35,26 @@
         "aria-label": t.nextEvent, title: t.nextEvent, text: "›" });
       this.clear = A.el("button", { type: "button", className: "am-button am-timeline-clear",
         hidden: true, text: t.clearDates });
+      this.previous.disabled = this.next.disabled = true;
+      this.rows = app.payload.categories.length;
+      this.canvas.style.height = `${this.height}px`;
+      // Built (empty) as the map starts, so the map has its final size before it is
+      // fitted to the events; filled by start() once the events' times are read.
       slot.replaceChildren(
         A.el("div", { className: "am-timeline-steps", role: "group",
           "aria-label": t.timeline }, [this.previous, this.next]),
         this.canvas, this.clear);
+    }
+
+    start() {
+      const app = this.app;
       L.DomEvent.on(this.previous, "click", () => this.stepEvent(-1));
       L.DomEvent.on(this.next, "click", () => this.stepEvent(1));
       L.DomEvent.on(this.clear, "click", () => app.setRange(null));
       this._prepare();
       this._listen();
-      this._resize = () => this.draw();
-      root.addEventListener("resize", this._resize);
+      // Redrawn whenever its width changes (a window resized, the pane opened or closed).
+      new ResizeObserver(() => this.draw()).observe(this.canvas);
       this.draw();
     }
 
@@ -59,7 +68,6 @@
       // Ticks fall on local midnights at the earliest event's UTC offset: exact for a
       // timezone without daylight saving (Almaty), within an hour otherwise.
       this.offset = this.order.length ? app.events.offset("offset", this.order[0]) : 0;
-      this.rows = app.payload.categories.length;
     }
 
     get height() {
@@ -68,7 +76,7 @@
 
     /** The epoch-second span of each shown slice, for shading. */
     _activeSpans() {
-      return this.app.slices.map((s, k) => ({ k, s })).filter(({ k }) => this.app.active.has(k))
+      return this.app.slices.map((s, k) => ({ k, s })).filter(({ k }) => this.app.isActive(k))
         .map(({ s }) => [Date.parse(s.start) / 1000, Date.parse(s.end) / 1000]);
     }
 
@@ -254,15 +262,17 @@
         .category[i]) };
     }
 
+    /** The previous or next event in time: while a date range is set, among the events
+     * it shows; otherwise among all, the time control following to the event's slice. */
     stepEvent(delta) {
       const app = this.app;
-      const shown = new Uint8Array(this.starts.length);
-      for (const i of app.shownIndices) shown[i] = 1;
+      const allowed = new Uint8Array(this.starts.length).fill(app.range ? 0 : 1);
+      if (app.range) for (const i of app.shownIndices) allowed[i] = 1;
       let at = app.selected >= 0 ? this.order.indexOf(app.selected) : (delta > 0 ? -1
         : this.order.length);
       for (at += delta; at >= 0 && at < this.order.length; at += delta) {
         const i = this.order[at];
-        if (shown[i]) {
+        if (allowed[i] && app.s0[i] >= 0) {
           app.open(app.payload.events.id[i], { focus: false });
           return;
         }
@@ -314,8 +324,8 @@
 
     update(state) {
       this.clear.hidden = !this.app.range;
-      const shown = state.indices.length;
-      this.previous.disabled = this.next.disabled = !shown;
+      const steps = this.app.range ? state.indices.length : this.starts.length;
+      this.previous.disabled = this.next.disabled = !steps;
       this.draw();
     }
   };

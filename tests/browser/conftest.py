@@ -48,7 +48,7 @@ class Watched:
         page.route("**/*", self._route)
 
     def _console(self, message):
-        if message.type == "error" and "favicon" not in message.text:
+        if message.type == "error":
             self.errors.append(f"{message.type}: {message.text}")
 
     def _dialog(self, dialog):
@@ -98,10 +98,16 @@ def bundled_export(tmp_path_factory, bundled):
     return path
 
 
+# Resolves once the map is ready. Not page.wait_for_function, whose polling evaluates a
+# string: the export's Content-Security-Policy (no 'unsafe-eval') refuses that.
+READY = """() => window.almatyMap !== undefined || new Promise((done) =>
+    document.addEventListener("almatymap:ready", () => done(true), { once: true }))"""
+
+
 def open_map(watched, path, hash_=""):
     page = watched.page
     page.goto(path.as_uri() + hash_)
-    page.wait_for_function("window.almatyMap !== undefined")
+    page.evaluate(READY)
     return page
 
 

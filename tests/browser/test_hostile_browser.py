@@ -44,7 +44,7 @@ def assert_clean(page):
 
 
 def test_reader_page_shows_every_payload_as_text(page):
-    page.goto(page.base + "/")
+    page.goto(page.base + "/#slice=1")  # the last period: both events listed
     page.wait_for_function("window.almatyMap !== undefined")
     assert page.title() == f"{PAYLOADS['img']} · {PAYLOADS['script']}"
     assert PAYLOADS["svg"] in page.inner_text(".summary")
@@ -52,21 +52,22 @@ def test_reader_page_shows_every_payload_as_text(page):
         page.locator("#event-list button").filter(has=page.locator(".title")).nth(
             EVENT_IDS.index(event_id)
         ).click()
-        page.wait_for_selector(".leaflet-popup .am-popup")
-        text = page.inner_text(".leaflet-popup .am-popup")
+        page.wait_for_selector(".am-pane .am-card")
+        text = page.inner_text(".am-pane .am-card")
         assert PAYLOADS["img"] in text or PAYLOADS["attr"] in text
+    page.click(".am-key-toggle")
     legend = page.inner_text(".am-legend")
     assert PAYLOADS["attr"] in legend and PAYLOADS["svg"] in legend
     assert_clean(page)
 
 
 def test_map_alone_with_its_panels_open(page):
-    page.goto(page.base + "/map")
+    page.goto(page.base + "/map#slice=1")  # the last period: both events listed
     page.wait_for_function("window.almatyMap !== undefined")
     page.get_by_role("button", name="About this map, sources and downloads").click()
     about = page.inner_text(".am-about")
     assert PAYLOADS["js"] in about and PAYLOADS["csv"] in about
-    page.click(".am-list-box summary")
+    page.click(".am-list-toggle")
     page.wait_for_selector(".am-list-box li")
     assert PAYLOADS["attr"] in page.inner_text(".am-list-box")
     for event_id in EVENT_IDS:

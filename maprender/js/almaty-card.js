@@ -1,4 +1,5 @@
-/* almaty-map popups: an event's details, built on demand from its columns.
+/* almaty-map cards: an event's details, built on demand from its columns, for the pane
+ * beside (or, on a phone, under) the map.
  *
  * Built with A.el (textContent only), so a title holding an img tag with an onerror handler
  * shows as text. Source links are kept only when they are http(s).
@@ -8,7 +9,7 @@
   "use strict";
   const A = root.AlmatyMapLib;
 
-  /** A small canvas showing a category's symbol, for popups and the legend. */
+  /** A small canvas showing a category's symbol, for cards, lists and the map key. */
   A.symbolIcon = function (category, hollow) {
     const size = 18;
     const ratio = root.devicePixelRatio || 1;
@@ -63,7 +64,8 @@
   }
 
   function placeNames(payload, placeId) {
-    const place = placeId && payload.place_names[placeId];
+    const place = placeId && Object.hasOwn(payload.place_names, placeId)
+      && payload.place_names[placeId];
     if (!place) return null;
     const names = [];
     if (place.name_kk) names.push(A.el("span", { lang: "kk", text: place.name_kk }));
@@ -88,8 +90,8 @@
     ]);
   }
 
-  /** The popup for event i; its headings sit ``level`` deep (the map's title level). */
-  A.popupContent = function (events, i, payload, level) {
+  /** The card for event i; its headings sit ``level`` deep (the map's title level). */
+  A.cardContent = function (events, i, payload, level) {
     const h = (depth) => `h${Math.min((level || 1) + depth, 6)}`;
     const t = payload.text;
     const c = payload.events;
@@ -100,8 +102,8 @@
     const actors = events.run("actors", i).map((k) => events.strings[k]);
     const placeId = events.str(c.place_id[i]);
     const names = placeNames(payload, placeId);
-    return A.el("article", { className: "am-popup", "data-event-id": c.id[i] }, [
-      A.el(h(1), { className: "am-popup-title", tabindex: "-1", text: c.title[i] }),
+    return A.el("article", { className: "am-card", "data-event-id": c.id[i] }, [
+      A.el(h(1), { className: "am-card-title", tabindex: "-1", text: c.title[i] }),
       ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
         A.el("p", { className: "am-correction" }, [A.el("strong", {
           text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change])),
@@ -116,7 +118,7 @@
       field(t.fatalities, A.countText(fatalities, t.counts, payload.language), "am-fatalities"),
       claimField(t.countedBy, events.json(c.fatalities_source[i]), sources, "am-counted-by"),
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
-      A.el(h(2), { className: "am-popup-sources", text: t.sources }),
+      A.el(h(2), { className: "am-card-sources", text: t.sources }),
       A.el("ul", { className: "am-sources" }, sources.map(sourceItem)),
     ]);
   };
