@@ -56,6 +56,7 @@ class Legend:
     precisions: tuple[tuple[str, bool], ...]  # (label, exact) of the precisions shown
     places: str | None  # the reference places' entry, when the map has any
     ring: str | None  # the selected event's ring, with a card
+    unplaced: str | None  # how many events shown are placed only in the city (not drawn)
 
 
 @dataclass(frozen=True)
@@ -155,15 +156,25 @@ def _legend(dataset: Dataset, rows: pd.DataFrame, ringed: bool, texts: Texts) ->
     _ = texts.gettext
     codes = set(rows["category"].cat.codes.tolist())
     categories = tuple((k, c.label) for k, c in enumerate(dataset.meta.categories) if k in codes)
-    used = set(rows["geo_precision"].astype(str))
+    kinds = rows["geo_precision"].astype(str)
+    # The map draws no event its sources place only in the city; the picture says so.
+    used = set(kinds) - {"city"}
     precisions = tuple(
         (str(p["label"]), p["radius"] == 0) for p in precision_entries(texts) if p["id"] in used
     )
+    unplaced = int((kinds == "city").sum())
     return Legend(
         categories=categories,
         precisions=precisions,
         places=_("Reference place (landmark or area)") if len(dataset.places) else None,
         ring=_("Ringed: the event described here") if ringed else None,
+        unplaced=texts.ngettext(
+            "{n} event placed only in the city, not drawn",
+            "{n} events placed only in the city, not drawn",
+            unplaced,
+        ).format(n=unplaced)
+        if unplaced
+        else None,
     )
 
 

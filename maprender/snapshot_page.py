@@ -35,7 +35,7 @@ PAGE_ASSETS = (
     "almaty-core.js",
     "almaty-symbols.js",
     "almaty-canvas.js",
-    "almaty-popup.js",
+    "almaty-card.js",
     "almaty-places.js",
     "almaty-print.js",
 )

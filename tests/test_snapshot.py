@@ -174,7 +174,8 @@ def test_the_legend_lists_only_what_is_shown(bundled):
     assert "Shootings and killings" in legend
     assert "Hospital raids" not in legend  # no such event on 6 January
     # 6 January: the shooting at the monument (approximate) and city-wide events only.
-    assert "Approximate (within about 250 m)" in legend and "City only" in legend
+    assert "Approximate (within about 250 m)" in legend and "City only" not in legend
+    assert "4 events placed only in the city, not drawn" in legend
     assert "Exact location" not in legend and "Area (within about 1 km)" not in legend
 
 
@@ -233,8 +234,10 @@ def test_the_picture_is_drawn_from_a_page_without_controls(bundled):
     assert "am-canvas" in classes and "as-card" in classes and "as-story" in classes
     assert "CSTO paratroopers, mainly Russian" in picture.dom  # the story's caption
     assert re.search(r'class="as-scale-text">\d[\d,.]* k?m</span>', picture.dom)  # scale drawn
-    # The 5 events of 6 January, imprecise ones in their dashed circles, as on the map.
-    assert picture.drawn == {"symbols": 5, "areas": 0, "circles": True}
+    # Of the 5 events of 6 January, the one placed at the monument is drawn in its dashed
+    # circle; the 4 placed only in the city are not drawn, and the legend says so.
+    assert picture.drawn == {"symbols": 1, "areas": 0, "circles": True}
+    assert "4 events placed only in the city, not drawn" in picture.dom
 
 
 @browser

@@ -104,15 +104,12 @@
     const names = placeNames(payload, placeId);
     return A.el("article", { className: "am-card", "data-event-id": c.id[i] }, [
       A.el(h(1), { className: "am-card-title", tabindex: "-1", text: c.title[i] }),
-      ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
-        A.el("p", { className: "am-correction" }, [A.el("strong", {
-          text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change])),
       A.el("p", { className: "am-category" }, [A.symbolIcon(category, false), " ", category.label]),
       field(t.when, events.str(c.when[i]), "am-when"),
-      claimField(t.datedBy, events.json(c.time_source[i]), sources, "am-dated-by"),
       field(t.where, events.str(c.place[i]), "am-place"),
       names,
       A.el("p", { className: "am-precision", text: precision.description }),
+      claimField(t.datedBy, events.json(c.time_source[i]), sources, "am-dated-by"),
       claimField(t.placedBy, events.json(c.location_source[i]), sources, "am-placed-by"),
       c.description[i] ? A.el("p", { className: "am-description", text: c.description[i] }) : null,
       field(t.fatalities, A.countText(fatalities, t.counts, payload.language), "am-fatalities"),
@@ -120,6 +117,10 @@
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
       A.el(h(2), { className: "am-card-sources", text: t.sources }),
       A.el("ul", { className: "am-sources" }, sources.map(sourceItem)),
+      // At the foot, as newspapers print corrections under the corrected article.
+      ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
+        A.el("p", { className: "am-correction" }, [A.el("strong", {
+          text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change])),
     ]);
   };
 })(window);
