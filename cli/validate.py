@@ -42,7 +42,11 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"valid": dataset is not None, "problems": [p.as_dict() for p in problems]},
+                {
+                    "valid": dataset is not None,
+                    "files": list(dataset.files) if dataset is not None else [],
+                    "problems": [p.as_dict() for p in problems],
+                },
                 ensure_ascii=False,
                 indent=1,
             )
@@ -51,7 +55,8 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
         report(problems, sys.stdout)
         if dataset is not None:
             click.echo(
-                f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places"
+                f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places "
+                f"(read {', '.join(dataset.files)})"
             )
     if dataset is None:
         raise SystemExit(1)

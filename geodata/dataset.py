@@ -28,6 +28,8 @@ from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
+from almaty_map.geodata.readers.filetypes import ACCEPTED
+from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +43,8 @@ class Dataset:
     place_json: tuple[bytes, ...] = field(repr=False)
     fingerprint: str = ""
     warnings: tuple[Problem, ...] = ()
+    # The files it was read from (names in ``folder``), so a report can say which were used.
+    files: tuple[str, ...] = ()
 
     @cached_property
     def position_by_id(self) -> dict[str, int]:
@@ -103,7 +107,11 @@ def inspect_dataset(
     if meta is None or events is None or any(p.severity == "error" for p in problems):
         return None, problems
     paths = [folder / META_FILE, events_path] + ([places_path] if places_path else [])
-    dataset = _build(folder, meta, events, places, paths, problems)
+    try:
+        fingerprint = _fingerprint(paths, max_bytes)
+    except UnreadableFileError as exc:  # changed since it was read
+        return None, [*problems, exc.problem(str(folder))]
+    dataset = _build(folder, meta, events, places, paths, problems, fingerprint)
     del events
     release_memory()
     return dataset, problems
@@ -120,7 +128,7 @@ def _layer_files(folder: Path, problems: list[Problem]) -> tuple[Path | None, Pa
             Problem(
                 "events.geojson",
                 f"not found in {folder}",
-                expected="an events file (GeoJSON, GeoPackage, ...)",
+                expected=f"an events file: {ACCEPTED}",
             )
         )
     return places_path, events_path
@@ -176,6 +184,7 @@ def _build(
     places: CheckedPlaces | None,
     paths: list[Path],
     problems: list[Problem],
+    fingerprint: str,
 ) -> Dataset:
     place_frame, place_json = places_frame(places)
     return Dataset(
@@ -184,15 +193,16 @@ def _build(
         events=events_frame(events, meta),
         places=place_frame,
         place_json=place_json,
-        fingerprint=_fingerprint(paths),
+        fingerprint=fingerprint,
         warnings=tuple(problems),
+        files=tuple(path.name for path in paths),
     )
 
 
-def _fingerprint(paths: list[Path]) -> str:
+def _fingerprint(paths: list[Path], max_bytes: int) -> str:
     """A short digest of the files a Dataset was built from, to tell when they change."""
     digest = hashlib.sha256()
     for path in paths:
-        with path.open("rb") as handle:
+        with open_regular(path, max_bytes) as handle:
             digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()[:20]

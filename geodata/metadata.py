@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from almaty_map.geodata.errors import Problem, shorten
+from almaty_map.geodata.regularfile import UnreadableFileError, read_regular
 from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
 
 FILE = "dataset.toml"
+# A description, not data: a larger dataset.toml is a mistake (or a link to a device).
+MAX_BYTES = 2**20
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -101,12 +104,14 @@ class _Reader:
 def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
     """Read and check ``dataset.toml``; return the metadata (None if unusable) and problems."""
     path = folder / FILE
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None, [Problem(FILE, f"not found in {folder}", expected="a dataset.toml file")]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(FILE, f"cannot be read: {exc}")]
+    try:
+        raw = tomllib.loads(read_regular(path, MAX_BYTES).decode("utf-8"))
+    except UnreadableFileError as exc:
+        return None, [exc.problem(FILE)]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(FILE, f"is not UTF-8 text: {exc.reason} at byte {exc.start}")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(FILE, f"is not valid TOML: {exc}")]
     reader = _Reader(raw)
@@ -136,7 +141,9 @@ def _timezone(reader: _Reader) -> str | None:
         return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name that is a folder of the zone database (IsADirectoryError), or a
+        # file in it that cannot be read; neither is a zone.
         reader.fail("timezone", "is not a known timezone", name, "an IANA name like Asia/Almaty")
         return None
     return name

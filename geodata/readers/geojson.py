@@ -8,9 +8,10 @@ Python objects alive; where the streaming parser gives up, ``json_faults`` says 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from itertools import islice
-from pathlib import Path
+from typing import BinaryIO
 
 import ijson
 import numpy as np
@@ -30,39 +31,40 @@ _STREAM_FAULTS = (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError
 
 
 def read_geojson(
-    path: Path, fields: tuple[str, ...], problems: list[Problem], chunk_size: int
+    handle: BinaryIO, file: str, fields: tuple[str, ...], problems: list[Problem], chunk_size: int
 ) -> Iterator[RawTable]:
-    """Stream the features, ``chunk_size`` at a time.
+    """Stream the features of an open file, ``chunk_size`` at a time (the file is closed
+    when they are all read).
 
     Parsing the whole document first would hold every feature as Python objects at once,
     several times the file's size; streaming keeps only one chunk's objects alive, the rest
     having been checked and kept compactly.
     """
-    offset = 0
-    try:
-        with path.open("rb") as handle:
-            try:
-                skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
-                head: list[Problem] = []
-                if not _collection_head(handle, skip, path.name, head):
-                    problems.extend(head)
-                    return
-                handle.seek(skip)
-                features = ijson.items(handle, "features.item", use_float=True)
-                while batch := list(islice(features, chunk_size)):
-                    yield _table(path.name, offset, batch, fields)
-                    offset += len(batch)
+    with handle:
+        offset = 0
+        try:
+            skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+            head: list[Problem] = []
+            if not _collection_head(handle, skip, file, head):
+                problems.extend(head)
                 return
-            except _STREAM_FAULTS as exc:
-                fault, read_to = exc, handle.tell()
-    except OSError as exc:
-        problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-        return
-    yield from _after_fault(path, fields, problems, chunk_size, offset, fault, read_to)
+            handle.seek(skip)
+            features = ijson.items(handle, "features.item", use_float=True)
+            while batch := list(islice(features, chunk_size)):
+                yield _table(file, offset, batch, fields)
+                offset += len(batch)
+            return
+        except _STREAM_FAULTS as exc:
+            fault, read_to = exc, handle.tell()
+        except OSError as exc:
+            problems.append(Problem(file, f"cannot be read: {exc.strerror or exc}"))
+            return
+        yield from _after_fault(handle, file, fields, problems, chunk_size, offset, fault, read_to)
 
 
 def _after_fault(
-    path: Path,
+    handle: BinaryIO,
+    file: str,
     fields: tuple[str, ...],
     problems: list[Problem],
     chunk_size: int,
@@ -76,10 +78,10 @@ def _after_fault(
     and column of a fault and reads integers beyond 64 bits. A larger one would cost several
     times its size in memory, so the report gives the lines the fault lies between instead.
     """
-    if path.stat().st_size > WHOLE_PARSE_BYTES:
-        problems.append(fault_between(path, fault, read_to))
+    if os.fstat(handle.fileno()).st_size > WHOLE_PARSE_BYTES:
+        problems.append(fault_between(handle, file, fault, read_to))
         return
-    parsed = parse_whole(path)
+    parsed = parse_whole(handle, file)
     if isinstance(parsed, Problem):
         problems.append(parsed)
         return
@@ -87,7 +89,7 @@ def _after_fault(
         features = parsed.get("features", MISSING)
         found = "nothing" if features is MISSING else features
         problem = _head_problem(
-            path.name,
+            file,
             parsed.get("type", MISSING),
             parsed.get("crs", MISSING),
             isinstance(features, list),
@@ -98,7 +100,7 @@ def _after_fault(
             return
     rest = parsed["features"]
     for start in range(offset, len(rest), chunk_size):
-        yield _table(path.name, start, rest[start : start + chunk_size], fields)
+        yield _table(file, start, rest[start : start + chunk_size], fields)
 
 
 def _top_level(handle, skip: int, key: str) -> object:
