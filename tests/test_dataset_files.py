@@ -14,7 +14,6 @@ import pytest
 from almaty_map.geodata.dataset import inspect_dataset
 from tests.conftest import DATA
 
-CLI = [sys.executable, "-m", "almaty_map.cli"]
 # A validate that misbehaves must fail the test, not hang the suite or fill the memory.
 LIMITS = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))"
 
@@ -83,3 +82,23 @@ def test_timezone_names_that_are_not_zone_files_are_refused(make_dataset, name):
     dataset, problems = inspect_dataset(make_dataset(toml=toml))
     assert dataset is None
     assert any(p.field == "timezone" and p.file == "dataset.toml" for p in problems), problems
+
+
+BACKUPS = (
+    "events.geojson~",
+    "events.geojson.bak",
+    "events.geojson.swp",
+    "#events.geojson#",
+    ".events.geojson.swp",
+    ".~lock.events.geojson#",
+    "places.geojson.orig",
+)
+
+
+def test_editor_backups_beside_the_events_file_are_ignored(make_dataset):
+    folder = make_dataset()
+    for name in BACKUPS:
+        (folder / name).write_text("{ half an edit")
+    result = validate_in_child(folder)
+    assert result.returncode == 0, result.stdout
+    assert "valid, 3 events, 0 places (read dataset.toml, events.geojson)" in result.stdout
