@@ -68,6 +68,24 @@ def max_size_option(func: Callable) -> Callable:
     )(func)
 
 
+OUT_HELP = (
+    "Write to this file: replaced whole or not at all (a FIFO or a device such as /dev/null "
+    "is written through; a link is followed and kept)."
+)
+
+
+def out_option(what: str, required: bool = True) -> Callable:
+    """``--out`` for every command that writes a file, so they all say (and do) the same;
+    the writing itself is ``cli.outfile``'s."""
+    return click.option(
+        "--out",
+        required=required,
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help=f"{what} {OUT_HELP}",
+    )
+
+
 filter_options = _stack(
     [
         click.option(

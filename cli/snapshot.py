@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from almaty_map.cli.export import map_page, write_or_exit
+from almaty_map.cli.export import map_page
 from almaty_map.cli.options import (
     data_option,
     event_filter,
@@ -14,16 +12,13 @@ from almaty_map.cli.options import (
     load_or_exit,
     map_options,
     max_size_option,
+    out_option,
 )
+from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
 
 @click.command("snapshot")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="The PNG file to write (written whole, or not at all).",
-)
+@out_option("The PNG file.")
 @data_option
 @filter_options
 @map_options
@@ -100,6 +95,7 @@ def command(
     from almaty_map.maprender.chromium import ChromiumNotFoundError
     from almaty_map.maprender.snapshot import Shot, SnapshotError, snapshot
 
+    check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from almaty_map.cli.options import data_option, max_size_option, report
+from almaty_map.cli.outfile import write_or_exit
 
 
 @click.command("validate")
@@ -39,6 +40,7 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
 
     folder = path or data
     dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    text = io.StringIO()
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -49,14 +51,17 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
                 },
                 ensure_ascii=False,
                 indent=1,
-            )
+            ),
+            file=text,
         )
     else:
-        report(problems, sys.stdout)
+        report(problems, text)
         if dataset is not None:
             click.echo(
                 f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places "
-                f"(read {', '.join(dataset.files)})"
+                f"(read {', '.join(dataset.files)})",
+                file=text,
             )
+    write_or_exit(text.getvalue().encode("utf-8"), None)
     if dataset is None:
         raise SystemExit(1)
