@@ -18,6 +18,7 @@ import pandas as pd
 
 from almaty_map.geodata.errors import Problem, shorten
 from almaty_map.geodata.regularfile import UnreadableFileError, read_regular
+from almaty_map.geodata.spelling import meant_field
 from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
 
 FILE = "dataset.toml"
@@ -25,6 +26,20 @@ FILE = "dataset.toml"
 MAX_BYTES = 2**20
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+TOP_KEYS = (
+    "title",
+    "summary",
+    "version",
+    "licence",
+    "credits",
+    "timezone",
+    "language",
+    "extent",
+    "categories",
+    "periods",
+)
+CATEGORY_KEYS = ("id", "label", "colour", "symbol")
+PERIOD_KEYS = ("label", "start", "end", "caption")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -89,6 +104,23 @@ class _Reader:
             )
         )
 
+    def lookalikes(self, table: dict, keys: tuple[str, ...], where: str = "") -> None:
+        """Warn of keys that look like a known one misspelt (``license``, ``color``): read
+        literally they are ignored, and the key meant is missing or left at its default."""
+        for name in table:
+            meant = meant_field(name, keys) if isinstance(name, str) else None
+            if meant:
+                self.problems.append(
+                    Problem(
+                        FILE,
+                        f"is not a key dataset.toml knows (so it is ignored); "
+                        f"did you mean '{meant}'?",
+                        field=f"{where}{name}",
+                        expected=f"'{meant}'",
+                        severity="warning",
+                    )
+                )
+
     def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
         value = table.get(key)
         if value is None:
@@ -132,7 +164,9 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         periods=periods,
         extent=extent,
     )
-    return (None if reader.problems else meta), reader.problems
+    reader.lookalikes(raw, TOP_KEYS)
+    failed = any(p.severity == "error" for p in reader.problems)
+    return (None if failed else meta), reader.problems
 
 
 def _timezone(reader: _Reader) -> str | None:
@@ -166,6 +200,7 @@ def _categories(reader: _Reader) -> tuple[Category, ...]:
         if not isinstance(item, dict):
             reader.fail(where, "is not a table", item, "a table with id, label and colour")
             continue
+        reader.lookalikes(item, CATEGORY_KEYS, f"{where}.")
         cid = reader.text(item, "id", f"{where}.id")
         if cid and not _ID.match(cid):
             reader.fail(f"{where}.id", "is not a usable id", cid, "letters, digits, _ . -")
@@ -215,6 +250,7 @@ def _periods(reader: _Reader, tz: ZoneInfo | None) -> tuple[Period, ...]:
         if not isinstance(item, dict):
             reader.fail(where, "is not a table", item, "a table with label, start and end")
             continue
+        reader.lookalikes(item, PERIOD_KEYS, f"{where}.")
         label = reader.text(item, "label", f"{where}.label")
         if label in labels:
             reader.fail(f"{where}.label", "is used twice", label, "unique period labels")

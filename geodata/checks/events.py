@@ -15,11 +15,12 @@ import numpy as np
 from almaty_map.geodata.checks import fields
 from almaty_map.geodata.checks.geometry import check_geometry
 from almaty_map.geodata.checks.ids import feature_ids
+from almaty_map.geodata.checks.keys import report_lookalikes
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.checks.sources import sources
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
+from almaty_map.geodata.model import EVENT_FIELDS, GEO_PRECISIONS, TIME_PRECISIONS
 from almaty_map.geodata.readers.table import RawTable
 
 
@@ -55,6 +56,7 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     kept.update(_links_counts_and_names(rep, cols, place_ids))
     sources(rep, cols["sources"])
     fields.sensitive(rep, cols["sensitive"])
+    report_lookalikes(rep, table.extras, EVENT_FIELDS)
     geometry = check_geometry(rep, table, meta)
     kept["actors_json"] = fields.json_texts(rep, kept.pop("actors"), "actors")
     kept["sources_json"] = fields.json_texts(rep, cols["sources"], "sources")
