@@ -62,8 +62,12 @@ class Dataset:
 
     @cached_property
     def longest_ns(self) -> int:
-        """The longest event, which bounds how far back a time query must look."""
-        return int((self.end_ns - self.start_ns).max()) if len(self.events) else 0
+        """The longest event, which bounds how far back a time query must look. (Up to 584
+        years: more than int64 nanoseconds hold, but not uint64, which subtracts the int64
+        times correctly modulo 2**64.)"""
+        if not len(self.events):
+            return 0
+        return int((self.end_ns.astype(np.uint64) - self.start_ns.astype(np.uint64)).max())
 
     @cached_property
     def search_text(self) -> pd.Series:

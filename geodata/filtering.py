@@ -15,6 +15,8 @@ import pandas as pd
 
 from almaty_map.geodata.bbox import BBox, within_bbox
 
+INT64_MIN = int(np.iinfo(np.int64).min)
+
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
 
@@ -54,7 +56,8 @@ def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
     if lo is None:
         mask[:stop] = True
         return mask
-    begin = int(np.searchsorted(starts, lo.value - dataset.longest_ns, side="left"))
+    earliest_start = max(lo.value - dataset.longest_ns, INT64_MIN)  # never below int64
+    begin = int(np.searchsorted(starts, earliest_start, side="left"))
     mask[begin:stop] = ends[begin:stop] > lo.value
     return mask
 

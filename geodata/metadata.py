@@ -19,7 +19,13 @@ import pandas as pd
 from almaty_map.geodata.errors import Problem, shorten
 from almaty_map.geodata.regularfile import UnreadableFileError, read_regular
 from almaty_map.geodata.spelling import meant_field
-from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
+from almaty_map.geodata.timeparse import (
+    IN_RANGE,
+    TimeValueError,
+    in_range,
+    local_midnight,
+    parse_instant,
+)
 
 FILE = "dataset.toml"
 # A description, not data: a larger dataset.toml is a mistake (or a link to a device).
@@ -40,6 +46,7 @@ TOP_KEYS = (
 )
 CATEGORY_KEYS = ("id", "label", "colour", "symbol")
 PERIOD_KEYS = ("label", "start", "end", "caption")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -218,7 +225,16 @@ def _categories(reader: _Reader) -> tuple[Category, ...]:
 
 
 def _moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
-    """A period bound: a TOML or ISO date-time with offset, or a date (local midnight)."""
+    """A period bound in the years times are kept for."""
+    stamp = _read_moment(reader, value, where, tz)
+    if stamp is not None and not in_range(stamp):
+        reader.fail(where, "is outside the years 1678 to 2261", value, IN_RANGE)
+        return None
+    return stamp
+
+
+def _read_moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
+    """A TOML or ISO date-time with offset, or a date (local midnight)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             reader.fail(where, "has no UTC offset", value, "a date-time with an offset")
@@ -228,7 +244,7 @@ def _moment(reader: _Reader, value: object, where: str, tz: ZoneInfo | None):
         return local_midnight(value, tz) if tz else None
     if isinstance(value, str):
         try:
-            if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            if _DATE.fullmatch(value):
                 return local_midnight(dt.date.fromisoformat(value), tz) if tz else None
             return parse_instant(value)
         except (TimeValueError, ValueError) as exc:
