@@ -31,7 +31,7 @@ FILE = "dataset.toml"
 # A description, not data: a larger dataset.toml is a mistake (or a link to a device).
 MAX_BYTES = 2**20
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 TOP_KEYS = (
     "title",
     "summary",
@@ -47,7 +47,7 @@ TOP_KEYS = (
 CATEGORY_KEYS = ("id", "label", "colour", "symbol")
 PERIOD_KEYS = ("label", "start", "end", "caption")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -209,13 +209,13 @@ def _categories(reader: _Reader) -> tuple[Category, ...]:
             continue
         reader.lookalikes(item, CATEGORY_KEYS, f"{where}.")
         cid = reader.text(item, "id", f"{where}.id")
-        if cid and not _ID.match(cid):
+        if cid and not _ID.fullmatch(cid):
             reader.fail(f"{where}.id", "is not a usable id", cid, "letters, digits, _ . -")
         if cid in seen:
             reader.fail(f"{where}.id", "is declared twice", cid, "unique category ids")
         seen.add(cid)
         colour = reader.text(item, "colour", f"{where}.colour")
-        if colour and not _COLOUR.match(colour):
+        if colour and not _COLOUR.fullmatch(colour):
             reader.fail(f"{where}.colour", "is not a colour", colour, "#rrggbb")
         symbol = item.get("symbol", SYMBOLS[i % len(SYMBOLS)])
         if symbol not in SYMBOLS:

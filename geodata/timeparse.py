@@ -17,8 +17,8 @@ import pandas as pd
 
 from almaty_map.geodata.intervals import ONE_NS
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fullmatch only
+_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})\Z")
 # Times are kept in nanoseconds (1677-09-21 to 2262-04-11). Event and period times must lie
 # in [EARLIEST, LATEST): whole years, with room to spare for any timezone and for the
 # calendar slices around them. Query bounds outside it cut nothing off.
@@ -43,7 +43,7 @@ def parse_instant(text: str) -> pd.Timestamp:
     Almaty itself changed its offset in 2024.
     """
     text = text.strip()
-    if not _OFFSET.search(text) or _DATE.match(text):
+    if not _OFFSET.search(text) or _DATE.fullmatch(text):
         raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}")
     try:
         stamp = pd.Timestamp(text)
@@ -71,7 +71,7 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
     bound used internally.
     """
     text = text.strip()
-    if _DATE.match(text):
+    if _DATE.fullmatch(text):
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:

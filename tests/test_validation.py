@@ -217,3 +217,40 @@ def test_missing_events_file_and_folder(tmp_path):
     (tmp_path / "dataset.toml").write_text((DATA / "base" / "dataset.toml").read_text())
     _, problems = inspect_dataset(tmp_path)
     assert any("events.geojson" in str(p) and "not found" in str(p) for p in problems)
+
+
+def _with_newline(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('"2022-01-08", "url"', '"2022-01-08\\n", "url"', "sources[0].date"),
+        ('"https://example.org/a"', '"https://example.org/a\\n"', "sources[0].url"),
+        ('"2022-01-06T23:00:00+06:00"', '"2022-01-06T23:00:00+06:00\\n"', "start"),
+    ],
+)
+def test_a_value_with_a_trailing_newline_does_not_pass_a_pattern(make_dataset, old, new, field):
+    """A pattern ending in $ also matches before a final newline; every one must match the
+    whole value."""
+    text = _with_newline((DATA / "base" / "events.geojson").read_text(), old, new)
+    dataset, problems = inspect_dataset(make_dataset(events=text))
+    assert dataset is None
+    assert any(p.field == field and p.feature_id == "spans-midnight" for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('id = "protest"', 'id = "protest\\n"', "categories[0].id"),
+        ('colour = "#0072B2"', 'colour = "#0072B2\\n"', "categories[0].colour"),
+        ("start = 2022-01-07", 'start = "2022-01-07\\n"', "periods[1].start"),
+    ],
+)
+def test_a_metadata_value_with_a_trailing_newline_is_refused(make_dataset, old, new, field):
+    toml = _with_newline((DATA / "base" / "dataset.toml").read_text(), old, new)
+    dataset, problems = inspect_dataset(make_dataset(toml=toml))
+    assert dataset is None
+    assert any(p.field == field for p in problems), problems

@@ -17,7 +17,7 @@ from almaty_map.geodata.readers.table import MISSING
 from almaty_map.geodata.timeparse import DATETIME_EXPECTED, EARLIEST, IN_RANGE, LATEST
 
 _ISO_WITH_OFFSET = (
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})"
 )
 
 
@@ -62,7 +62,7 @@ def times(rep: Reporter, values: list, field: str, required: bool) -> pd.Series:
     missing = absent(values)
     column = series(values)
     text = column.where(type_is(column, str), None)
-    shaped = text.str.match(_ISO_WITH_OFFSET, na=False).to_numpy(dtype=bool)
+    shaped = text.str.fullmatch(_ISO_WITH_OFFSET, na=False).to_numpy(dtype=bool)
     parsed = pd.to_datetime(text.where(shaped), format="ISO8601", utc=True, errors="coerce")
     bad = ~missing & (~shaped | parsed.isna().to_numpy())
     rep.rows(bad, field, "is not a date-time with a UTC offset", DATETIME_EXPECTED, values)

@@ -19,8 +19,8 @@ from almaty_map.geodata.checks.values import is_text, matches, series, type_is
 from almaty_map.geodata.errors import Severity, shorten
 from almaty_map.geodata.model import QUOTE_WARN_CHARS, SOURCE_FIELDS
 
-_SOURCE_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_SOURCE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _SOURCE_EXPECTED = "{publication, title, date, url?, quote?}"
 # (member, required, test, expected)
 _MEMBER_CHECKS = (
