@@ -29,6 +29,7 @@ from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
 from almaty_map.geodata.readers.filetypes import ACCEPTED
+from almaty_map.geodata.readers.table import empty_table
 from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
 
@@ -172,11 +173,24 @@ def _read_events(
         del table
         release_memory(collect=False)
     problems += reading.problems
-    if not parts:
+    if any(p.severity == "error" for p in reading.problems):
         return None
+    if not parts:  # a collection without features: valid, and a map with nothing on it
+        parts.append(
+            compact_events(check_events(empty_table(reading.file, EVENT_FIELDS), meta, place_ids))
+        )
     events = CompactEvents.combine(parts)
     del parts
     events.problems += duplicate_ids(reading.file, events.columns["id"], events.live)
+    if not len(events.live):
+        events.problems.append(
+            Problem(
+                reading.file,
+                "has no features, so the map will be empty",
+                expected="at least one event",
+                severity="warning",
+            )
+        )
     problems += events.problems
     return events
 
