@@ -18,6 +18,7 @@ import numpy as np
 
 from almaty_map.geodata.errors import Problem, shorten
 from almaty_map.geodata.readers.json_faults import WHOLE_PARSE_BYTES, fault_between, parse_whole
+from almaty_map.geodata.readers.surrogates import ANY_SURROGATE, MARK, Marked, marked_paths
 from almaty_map.geodata.readers.table import MISSING, RawTable
 
 _WGS84_CRS_NAMES = {
@@ -45,17 +46,19 @@ def read_geojson(
         try:
             skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
             head: list[Problem] = []
-            if not _collection_head(handle, skip, file, head):
+            names_crs, halves = _scan(handle)
+            if not _collection_head(handle, skip, file, head, names_crs):
                 problems.extend(head)
                 return
             handle.seek(skip)
-            features = ijson.items(handle, "features.item", use_float=True)
+            source = Marked(handle) if halves else handle
+            features = ijson.items(source, "features.item", use_float=True)
             while batch := list(islice(features, chunk_size)):
-                yield _table(file, offset, batch, fields)
+                yield _table(file, offset, batch, fields, marked=halves)
                 offset += len(batch)
             return
         except _STREAM_FAULTS as exc:
-            fault, read_to = exc, handle.tell()
+            fault, read_to = exc, source.tell()
         except OSError as exc:
             problems.append(Problem(file, f"cannot be read: {exc.strerror or exc}"))
             return
@@ -109,14 +112,16 @@ def _top_level(handle, skip: int, key: str) -> object:
     return next(ijson.items(handle, key, use_float=True), MISSING)
 
 
-def _collection_head(handle, skip: int, file: str, problems: list[Problem]) -> bool:
+def _collection_head(
+    handle, skip: int, file: str, problems: list[Problem], names_crs: bool
+) -> bool:
     """Check the FeatureCollection's own members before streaming its features."""
     handle.seek(skip)
     if not handle.read(1):
         problems.append(Problem(file, "is not valid JSON: the file is empty"))
         return False
     kind = _top_level(handle, skip, "type")
-    crs = _top_level(handle, skip, "crs") if _mentions(handle, b'"crs"') else MISSING
+    crs = _top_level(handle, skip, "crs") if names_crs else MISSING
     handle.seek(skip)
     features = next(
         (event for prefix, event, _ in ijson.parse(handle) if prefix == "features"), None
@@ -164,21 +169,26 @@ def _found_kind(kind: object) -> str:
     return "nothing (no top-level 'type')" if kind is MISSING else shorten(kind)
 
 
-def _mentions(handle, needle: bytes, block: int = 2**24) -> bool:
-    """Whether the raw bytes contain ``needle``, read a block at a time (a memory map would
-    count the whole file in the process's resident memory)."""
+def _scan(handle, block: int = 2**24) -> tuple[bool, bool]:
+    """Whether the raw bytes name a "crs" member, and whether they hold any escape that may
+    be half a surrogate pair; read a block at a time (a memory map would count the whole
+    file in the process's resident memory)."""
     handle.seek(0)
     tail = b""
+    crs = halves = False
     while data := handle.read(block):
         window = tail + data
-        if needle in window:
-            return True
-        tail = window[-(len(needle) - 1) :]
-    return False
+        crs = crs or b'"crs"' in window
+        halves = halves or ANY_SURROGATE.search(window) is not None
+        tail = window[-8:]
+    return crs, halves
 
 
-def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> RawTable:
-    """Columns from one chunk of parsed features, with their structural faults."""
+def _table(
+    file: str, offset: int, features: list, fields: tuple[str, ...], marked: bool = False
+) -> RawTable:
+    """Columns from one chunk of parsed features, with their structural faults (and, where
+    the file was read through ``Marked``, the strings holding half a character)."""
     table = RawTable(file, offset)
     known = set(fields)
     props: list[dict] = []
@@ -188,6 +198,10 @@ def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> R
         if type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict:
             broken[i] = True
             table.problems.append(_structure_problem(file, offset + i, feature))
+            p = {}
+        elif marked and (halves := _half_characters(file, offset + i, feature, p)):
+            broken[i] = True
+            table.problems.extend(halves)
             p = {}
         props.append(p)
     table.broken = broken
@@ -202,6 +216,27 @@ def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> R
         for p in props
     ]
     return table
+
+
+def _half_characters(file: str, index: int, feature: dict, properties: dict) -> list[Problem]:
+    """A problem for each string of the feature that held a lone surrogate escape."""
+    paths = list(marked_paths(properties))
+    paths += [f"feature {p}" for p in marked_paths(feature.get("id"), "id")]
+    feature_id = properties.get("id")
+    named = isinstance(feature_id, str | int) and MARK not in str(feature_id)
+    return [
+        Problem(
+            file,
+            "holds a lone UTF-16 surrogate escape (half of a character, such as \\ud800), "
+            "which is not text",
+            index=index,
+            feature_id=str(feature_id) if named else None,
+            field=path,
+            expected="whole characters: the character itself, or both escapes of its pair "
+            "(\\ud83d\\ude00)",
+        )
+        for path in paths
+    ]
 
 
 def _structure_problem(file: str, index: int, feature: object) -> Problem:
