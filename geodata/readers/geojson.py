@@ -43,6 +43,7 @@ def read_geojson(
     """
     with handle:
         offset = 0
+        source = handle  # what the parser reads (the file itself, or the file Marked)
         try:
             skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
             head: list[Problem] = []
