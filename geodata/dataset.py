@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import orjson
-import pandas as pd
+import pyarrow as pa
 
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
@@ -71,12 +71,10 @@ class Dataset:
         return int((self.end_ns.astype(np.uint64) - self.start_ns.astype(np.uint64)).max())
 
     @cached_property
-    def search_text(self) -> pd.Series:
-        """Title, description, place and actors, case-folded, for text queries."""
-        events = self.events
-        actors = pd.Series(["\n".join(orjson.loads(v)) for v in events["actors"]], dtype="str")
-        joined = events["title"] + "\n" + events["description"] + "\n" + events["place"]
-        return (joined + "\n" + actors).str.casefold()
+    def actor_names(self) -> pa.ListArray:
+        """Each event's actors as an Arrow list of names, for text queries: a few bytes per
+        name (the frame keeps them as JSON text, which a search must not match across)."""
+        return pa.array((orjson.loads(v) for v in self.events["actors"]), pa.list_(pa.string()))
 
 
 def load_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTES) -> Dataset:

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from almaty_map.geodata.bbox import BBox, within_bbox
 
 INT64_MIN = int(np.iinfo(np.int64).min)
+TEXT_COLUMNS = ("title", "description", "place")
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
@@ -63,4 +66,19 @@ def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
 
 
 def _text_mask(dataset: Dataset, text: str) -> np.ndarray:
-    return dataset.search_text.str.contains(text.casefold(), regex=False).to_numpy()
+    """Events whose title, description, place or one of whose actors holds ``text``, in
+    any case (Unicode case folding, as Arrow's RE2 does it). Searched where the columns are
+    kept, in Arrow, so a query costs a pass over them and keeps nothing."""
+    events = dataset.events
+    mask = np.zeros(len(events), dtype=bool)
+    for name in TEXT_COLUMNS:
+        mask |= _holds(pa.array(events[name].array), text)
+    names = dataset.actor_names
+    rows = pc.list_parent_indices(names).filter(pa.array(_holds(names.flatten(), text)))
+    mask[rows.to_numpy()] = True
+    return mask
+
+
+def _holds(values: pa.Array, text: str) -> np.ndarray:
+    found = pc.match_substring(values, text, ignore_case=True)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
