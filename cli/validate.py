@@ -62,6 +62,7 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
                 f"(read {', '.join(dataset.files)})",
                 file=text,
             )
-    write_or_exit(text.getvalue().encode("utf-8"), None)
+    # backslashreplace: a folder named with bytes that are not UTF-8 is shown escaped.
+    write_or_exit(text.getvalue().encode("utf-8", "backslashreplace"), None)
     if dataset is None:
         raise SystemExit(1)

@@ -80,5 +80,17 @@ def _text_mask(dataset: Dataset, text: str) -> np.ndarray:
 
 
 def _holds(values: pa.Array, text: str) -> np.ndarray:
+    if not text.isascii() and not _is_unicode(text):
+        return np.zeros(len(values), dtype=bool)  # loaded text holds no half characters
     found = pc.match_substring(values, text, ignore_case=True)
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether the text is whole characters (a command line's argument may hold bytes that
+    are not UTF-8, read as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
