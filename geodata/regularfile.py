@@ -1,11 +1,13 @@
 """Opening a dataset's files: regular files of bounded size, checked on the open descriptor.
 
 A dataset folder may come from anyone, and a name in it may stand for anything: a link to
-/dev/zero (read forever), a FIFO (an open that never returns), a folder, or gigabytes. So
+/dev/zero (read forever) or to a file of the server's, a FIFO (an open that never returns),
+a folder, or gigabytes. So
 every file the loader reads is looked at before it is opened (a device is never opened at
 all), opened without blocking (O_NONBLOCK: a FIFO put there in the meantime opens at once)
-and checked again on the descriptor, which is what is read: a regular file, the same one,
-no larger than the limit. A check of the path alone could be raced.
+and checked again on the descriptor, which is what is read: a regular file no larger than
+the limit. (A check of the path alone could be raced.) Links are followed only within the
+file's own folder.
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ def open_regular(path: Path, max_bytes: int) -> BinaryIO:
     """The file opened for reading, or UnreadableFileError saying why it will not be read."""
     try:
         _check(Path(path).stat(), max_bytes)
+        _inside_its_folder(Path(path))
         fd = os.open(path, _FLAGS)
     except UnreadableFileError:
         raise
@@ -79,6 +82,17 @@ def open_regular(path: Path, max_bytes: int) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def _inside_its_folder(path: Path) -> None:
+    """A link may point elsewhere in the dataset's folder, never out of it: a folder of
+    links would otherwise publish whatever the server can read."""
+    folder = path.parent.resolve()
+    if not path.resolve().is_relative_to(folder):
+        raise UnreadableFileError(
+            "is a link to a file outside the dataset's folder",
+            expected="the file itself, or a link within the folder (copy the file in)",
+        )
 
 
 def read_regular(path: Path, max_bytes: int) -> bytes:

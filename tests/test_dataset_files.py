@@ -102,3 +102,21 @@ def test_editor_backups_beside_the_events_file_are_ignored(make_dataset):
     result = validate_in_child(folder)
     assert result.returncode == 0, result.stdout
     assert "valid, 3 events, 0 places (read dataset.toml, events.geojson)" in result.stdout
+
+
+def test_a_link_out_of_the_folder_is_refused_and_one_within_it_followed(make_dataset, tmp_path):
+    """A folder of links would publish whatever the server can read."""
+    folder = make_dataset()
+    events = folder / "events.geojson"
+    elsewhere = tmp_path / "someone-elses.geojson"
+    events.rename(elsewhere)
+    events.symlink_to(elsewhere)
+    result = validate_in_child(folder)
+    assert result.returncode == 1
+    assert "events.geojson: is a link to a file outside the dataset's folder" in result.stdout
+    assert str(elsewhere) not in result.stdout
+    events.unlink()
+    (folder / "versions").mkdir()
+    elsewhere.rename(folder / "versions" / "v2.geojson")
+    events.symlink_to(Path("versions") / "v2.geojson")
+    assert validate_in_child(folder).returncode == 0
