@@ -188,4 +188,3 @@ def test_gdal_reads_no_url_while_a_dataset_is_read(server):
                 pyogrio.read_info(path)
     assert server.paths == []
     assert all(pyogrio.get_gdal_config_option(name) is None for name in OFFLINE)
-
