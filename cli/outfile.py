@@ -41,7 +41,7 @@ class OutputError(OSError):
 
 def write_output(data: bytes, out: Path) -> int:
     """Write ``data`` to ``out`` as described above; return the number of bytes written."""
-    target = Path(out).resolve()  # through any links, which stay as they are
+    target = _through_links(out)
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -62,13 +62,19 @@ def write_output(data: bytes, out: Path) -> int:
 def check_output(out: Path) -> None:
     """Refuse early a path that cannot be written (a folder, a missing folder), so a
     command does not do its work for nothing."""
-    target = Path(out).resolve()
+    target = _through_links(out)
     try:
         info = target.stat()
     except OSError:
         info = None
     if info is None or not any(test(info.st_mode) for test in _WRITE_THROUGH):
         _refuse_unless_a_file(out, target, info)
+
+
+def _through_links(out: Path) -> Path:
+    """What the path names once links are followed (they stay as they are). A loop of links
+    is left as it is, and fails as the path is looked at."""
+    return Path(os.path.realpath(out))
 
 
 def _refuse_unless_a_file(out: Path, target: Path, info: os.stat_result | None) -> None:

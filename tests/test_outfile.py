@@ -211,3 +211,10 @@ def test_write_output_refuses_a_socket(tmp_path):
         with pytest.raises(OSError, match="give a file name"):
             write_output(b"data", path)
     assert stat.S_ISSOCK(path.lstat().st_mode)
+
+
+def test_a_loop_of_links_is_a_one_line_error(tmp_path):
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    line = one_line_error(run("query", tmp_path / "a"))
+    assert "Too many levels of symbolic links" in line
