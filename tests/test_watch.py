@@ -70,7 +70,9 @@ def test_the_watcher_survives_a_hostile_edit_and_takes_the_next_good_one(watchin
     hostile(folder, case)
     wait_for(lambda: store.notice() is not None, "the hostile edit noticed")
     assert "dataset.toml" in store.notice()
-    assert "dataset.toml" in caplog.text and "still serving the last good dataset" in caplog.text
+    # The store publishes the failure a moment before the watcher logs it.
+    wait_for(lambda: "still serving the last good dataset" in caplog.text, "the failure logged")
+    assert "dataset.toml" in caplog.text
     assert watcher.is_alive()
     assert title(client) == "First edit"
     assert b"last good version is still shown" in client.get("/").data
@@ -95,7 +97,8 @@ def test_a_fault_of_our_own_is_logged_and_watching_goes_on(watching, caplog, mon
     save_title(folder, "Never served")
     wait_for(lambda: store.notice() is not None, "the failure noticed")
     assert "RuntimeError" in store.notice() and "a bug in the loader" not in store.notice()
-    assert "a bug in the loader" in caplog.text and str(folder) in caplog.text
+    wait_for(lambda: "a bug in the loader" in caplog.text, "the fault logged")
+    assert str(folder) in caplog.text
     assert watcher.is_alive() and title(client) == "Rally through the night"
 
     monkeypatch.undo()
