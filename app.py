@@ -15,7 +15,7 @@ from almaty_map.web import errors, language, ogc, pages, security
 from almaty_map.web.rendercache import RenderCache
 from almaty_map.web.settings import defaults
 from almaty_map.web.store import DatasetStore
-from almaty_map.web.watch import FolderWatcher
+from almaty_map.web.watch import FolderWatcher, look
 
 COMPRESSED = [
     "application/json",
@@ -35,6 +35,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("ALMATY_MAP")
     if config:
         app.config.from_mapping(config)
+    watching = bool(app.config["WATCH"])
+    seen = look(app.config["DATA_PATH"]) if watching else None
     app.extensions["almaty_map"] = DatasetStore(
         folder=app.config["DATA_PATH"],
         max_bytes=int(app.config["MAX_FILE_MB"]) * 2**20,
@@ -49,8 +51,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(ogc.blueprint)
     errors.register(app)
     security.register(app)
-    if app.config["WATCH"]:
-        watcher = FolderWatcher(app.extensions["almaty_map"], float(app.config["WATCH_INTERVAL"]))
+    if watching:
+        interval = float(app.config["WATCH_INTERVAL"])
+        watcher = FolderWatcher(app.extensions["almaty_map"], interval, seen)
         watcher.start()
         app.extensions["almaty_map_watch"] = watcher
     return app

@@ -22,7 +22,7 @@ from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.timeslices import make_slices
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.chromium import launch
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from bench.browser import OFFLINE_ARGS
 from harness.synthetic import write_dataset
 
@@ -46,7 +46,7 @@ def day_sliced_export(slices: int, folder: Path) -> Path:
         count = len(make_slices(dataset.meta, dataset.start_ns, dataset.end_ns, "day"))
         if count == slices:
             out = folder / f"day-slices-{slices}.html"
-            write_export(export_page(dataset, MapSpec(slice_by="day")), out)
+            write_output(export_page(dataset, MapSpec(slice_by="day")), out)
             return out
         days += slices - count
     raise RuntimeError(f"could not make a dataset with {slices} day slices")

@@ -162,11 +162,11 @@ def offline(page: str) -> str:
 def run(variant: str, folder: Path, out: Path) -> dict:
     started = time.perf_counter()
     if variant == "ours":
+        from almaty_map.cli.outfile import write_output
         from almaty_map.geodata.dataset import load_dataset
         from almaty_map.maprender.build import MapSpec, export_page
-        from almaty_map.maprender.export import write_export
 
-        write_export(export_page(load_dataset(folder), MapSpec(slice_by="day")), out)
+        write_output(export_page(load_dataset(folder), MapSpec(slice_by="day")), out)
     elif variant == "geopandas":
         frame = _read_events(folder)
         read = time.perf_counter() - started

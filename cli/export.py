@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from almaty_map.cli.options import (
@@ -13,7 +11,9 @@ from almaty_map.cli.options import (
     load_or_exit,
     map_options,
     max_size_option,
+    out_option,
 )
+from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
 
 def map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins=()) -> bytes:
@@ -48,23 +48,8 @@ def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
         raise click.BadParameter(str(exc)) from None
 
 
-def write_or_exit(data: bytes, out: Path) -> int:
-    from almaty_map.maprender.export import ExportError, write_export
-
-    try:
-        return write_export(data, out)
-    except ExportError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(1) from None
-
-
 @click.command("export")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="The HTML file to write (written whole, or not at all).",
-)
+@out_option("The HTML file.")
 @data_option
 @filter_options
 @map_options
@@ -108,6 +93,7 @@ def command(
       almaty-map export --out week.html --start 2022-01-05 --end 2022-01-09 --slice day
       almaty-map export --out embed.html --embed-origin https://news.example.org
     """
+    check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)

@@ -35,6 +35,19 @@ OPTION_NAMES = {
 DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
 
 
+def utf8_text(ctx: click.Context, param: click.Parameter, value):
+    """Refuse an argument that is not UTF-8 text (Python reads such bytes as lone
+    surrogates, which no search can match and no page can hold)."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = text.encode("utf-8", "backslashreplace").decode()
+                raise click.BadParameter(f"is not UTF-8 text, got '{shown}'") from None
+    return value
+
+
 def _stack(options: list[Callable]) -> Callable:
     def decorate(func: Callable) -> Callable:
         for option in reversed(options):
@@ -68,29 +81,55 @@ def max_size_option(func: Callable) -> Callable:
     )(func)
 
 
+OUT_HELP = (
+    "Write to this file: replaced whole or not at all (a FIFO or a device such as /dev/null "
+    "is written through; a link is followed and kept)."
+)
+
+
+def out_option(what: str, required: bool = True) -> Callable:
+    """``--out`` for every command that writes a file, so they all say (and do) the same;
+    the writing itself is ``cli.outfile``'s."""
+    return click.option(
+        "--out",
+        required=required,
+        type=click.Path(path_type=Path),
+        metavar="FILE",
+        help=f"{what} {OUT_HELP}",
+    )
+
+
 filter_options = _stack(
     [
         click.option(
             "--start",
+            callback=utf8_text,
             help="Keep events that end after this date or date-time "
             "(2022-01-06, or 2022-01-06T18:00:00+06:00).",
         ),
         click.option(
             "--end",
+            callback=utf8_text,
             help="Keep events that start on or before this date or "
             "date-time (a date includes the whole day).",
         ),
         click.option(
             "--category",
             "categories",
+            callback=utf8_text,
             multiple=True,
             help="Category id to keep; repeat it or separate ids with commas.",
         ),
-        click.option("--bbox", help="Area to keep: min_lon,min_lat,max_lon,max_lat (WGS84)."),
+        click.option(
+            "--bbox",
+            callback=utf8_text,
+            help="Area to keep: min_lon,min_lat,max_lon,max_lat (WGS84).",
+        ),
         click.option(
             "--text",
             "-q",
             "text",
+            callback=utf8_text,
             help="Keep events whose title, description, place or actors contain this text.",
         ),
     ]
@@ -106,7 +145,11 @@ map_options = _stack(
             show_default=True,
             help="Time slices: the dataset's named periods, or calendar days, weeks or months.",
         ),
-        click.option("--title", help="Title shown on the map (default: the dataset's title)."),
+        click.option(
+            "--title",
+            callback=utf8_text,
+            help="Title shown on the map (default: the dataset's title).",
+        ),
         click.option(
             "--lang",
             type=click.Choice(LANGUAGES),
@@ -124,6 +167,7 @@ map_options = _stack(
         ),
         click.option(
             "--carto-key",
+            callback=utf8_text,
             envvar="ALMATY_MAP_CARTO_KEY",
             help="CARTO API key, to offer CARTO's light base map (needs a key since 2026).",
         ),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import click
 
 from almaty_map.cli.options import (
@@ -13,7 +10,9 @@ from almaty_map.cli.options import (
     filter_options,
     load_or_exit,
     max_size_option,
+    out_option,
 )
+from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
 
 @click.command("query")
@@ -27,11 +26,7 @@ from almaty_map.cli.options import (
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file instead of standard output.",
-)
+@out_option("The GeoJSON or CSV file (default: standard output).", required=False)
 @max_size_option
 def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
@@ -47,15 +42,14 @@ def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
     from almaty_map.geodata.filtering import select
     from almaty_map.geodata.formats import events_csv, events_geojson
 
+    if out is not None:
+        check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     positions = select(dataset, event_filter(dataset, start, end, categories, bbox, text))
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)
     else:
         payload = events_csv(dataset, positions).encode()
-    if out is None:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.buffer.flush()
-    else:
-        out.write_bytes(payload)
+    write_or_exit(payload, out)
+    if out is not None:
         click.echo(f"{len(positions)} events written to {out}", err=True)

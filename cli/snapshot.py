@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
 
-from almaty_map.cli.export import write_or_exit
 from almaty_map.cli.options import (
     data_option,
     event_filter,
@@ -15,7 +13,9 @@ from almaty_map.cli.options import (
     load_or_exit,
     map_options,
     max_size_option,
+    out_option,
 )
+from almaty_map.cli.outfile import check_or_exit, write_or_exit
 from almaty_map.maprender.shot import SIZES, Shot
 
 SIZE_HELP = ", ".join(f"{name} {s.pixels[0]}x{s.pixels[1]} px" for name, s in SIZES.items())
@@ -27,12 +27,7 @@ WHY_NO_TILES = {
 
 
 @click.command("snapshot")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path),
-    help="The PNG file to write (written whole, or not at all).",
-)
+@out_option("The PNG file.")
 @data_option
 @filter_options
 @map_options
@@ -122,6 +117,7 @@ def command(
     from almaty_map.maprender.options import MapOptions
     from almaty_map.maprender.snapshot_view import View, ViewError, plan_view
 
+    check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     spec = MapSpec(

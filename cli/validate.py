@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from almaty_map.cli.options import data_option, max_size_option, report
+from almaty_map.cli.outfile import write_or_exit
 
 
 @click.command("validate")
@@ -40,19 +41,29 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
     folder = path or data
     dataset, problems = inspect_dataset(folder, max_mb * 2**20)
     problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, as in text
+    text = io.StringIO()
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"valid": dataset is not None, "problems": [p.as_dict() for p in problems]},
+                {
+                    "valid": dataset is not None,
+                    "files": list(dataset.files) if dataset is not None else [],
+                    "problems": [p.as_dict() for p in problems],
+                },
                 ensure_ascii=False,
                 indent=1,
-            )
+            ),
+            file=text,
         )
     else:
-        report(problems, sys.stdout)
+        report(problems, text)
         if dataset is not None:
             click.echo(
-                f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places"
+                f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places "
+                f"(read {', '.join(dataset.files)})",
+                file=text,
             )
+    # backslashreplace: a folder named with bytes that are not UTF-8 is shown escaped.
+    write_or_exit(text.getvalue().encode("utf-8", "backslashreplace"), None)
     if dataset is None:
         raise SystemExit(1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import orjson
-import pandas as pd
+import pyarrow as pa
 
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
@@ -30,6 +30,9 @@ from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
+from almaty_map.geodata.readers.filetypes import ACCEPTED
+from almaty_map.geodata.readers.table import empty_table
+from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,6 +47,8 @@ class Dataset:
     fingerprint: str = ""
     warnings: tuple[Problem, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    # The files it was read from (names in ``folder``), so a report can say which were used.
+    files: tuple[str, ...] = ()
 
     @cached_property
     def position_by_id(self) -> dict[str, int]:
@@ -61,16 +66,18 @@ class Dataset:
 
     @cached_property
     def longest_ns(self) -> int:
-        """The longest event, which bounds how far back a time query must look."""
-        return int((self.end_ns - self.start_ns).max()) if len(self.events) else 0
+        """The longest event, which bounds how far back a time query must look. (Up to 584
+        years: more than int64 nanoseconds hold, but not uint64, which subtracts the int64
+        times correctly modulo 2**64.)"""
+        if not len(self.events):
+            return 0
+        return int((self.end_ns.astype(np.uint64) - self.start_ns.astype(np.uint64)).max())
 
     @cached_property
-    def search_text(self) -> pd.Series:
-        """Title, description, place and actors, case-folded, for text queries."""
-        events = self.events
-        actors = pd.Series(["\n".join(orjson.loads(v)) for v in events["actors"]], dtype="str")
-        joined = events["title"] + "\n" + events["description"] + "\n" + events["place"]
-        return (joined + "\n" + actors).str.casefold()
+    def actor_names(self) -> pa.ListArray:
+        """Each event's actors as an Arrow list of names, for text queries: a few bytes per
+        name (the frame keeps them as JSON text, which a search must not match across)."""
+        return pa.array((orjson.loads(v) for v in self.events["actors"]), pa.list_(pa.string()))
 
 
 def load_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTES) -> Dataset:
@@ -110,7 +117,11 @@ def inspect_dataset(
         return None, problems
     paths = [folder / META_FILE, events_path] + ([places_path] if places_path else [])
     paths += [path for path in [folder / CORRECTIONS_FILE] if path.is_file()]
-    dataset = _build(folder, meta, events, places, paths, problems, corrections)
+    try:
+        fingerprint = _fingerprint(paths, max_bytes)
+    except UnreadableFileError as exc:  # changed since it was read
+        return None, [*problems, exc.problem(str(folder))]
+    dataset = _build(folder, meta, events, places, paths, problems, fingerprint, corrections)
     del events
     release_memory()
     return dataset, problems
@@ -127,7 +138,7 @@ def _layer_files(folder: Path, problems: list[Problem]) -> tuple[Path | None, Pa
             Problem(
                 "events.geojson",
                 f"not found in {folder}",
-                expected="an events file (GeoJSON, GeoPackage, ...)",
+                expected=f"an events file: {ACCEPTED}",
             )
         )
     return places_path, events_path
@@ -167,11 +178,24 @@ def _read_events(
         del table
         release_memory(collect=False)
     problems += reading.problems
-    if not parts:
+    if any(p.severity == "error" for p in reading.problems):
         return None
+    if not parts:  # a collection without features: valid, and a map with nothing on it
+        parts.append(
+            compact_events(check_events(empty_table(reading.file, EVENT_FIELDS), meta, place_ids))
+        )
     events = CompactEvents.combine(parts)
     del parts
     events.problems += duplicate_ids(reading.file, events.columns["id"], events.live)
+    if not len(events.live):
+        events.problems.append(
+            Problem(
+                reading.file,
+                "has no features, so the map will be empty",
+                expected="at least one event",
+                severity="warning",
+            )
+        )
     problems += events.problems
     return events
 
@@ -183,6 +207,7 @@ def _build(
     places: CheckedPlaces | None,
     paths: list[Path],
     problems: list[Problem],
+    fingerprint: str,
     corrections: tuple[Correction, ...],
 ) -> Dataset:
     place_frame, place_json = places_frame(places)
@@ -192,16 +217,17 @@ def _build(
         events=events_frame(events, meta),
         places=place_frame,
         place_json=place_json,
-        fingerprint=_fingerprint(paths),
+        fingerprint=fingerprint,
         warnings=tuple(problems),
+        files=tuple(path.name for path in paths),
         corrections=corrections,
     )
 
 
-def _fingerprint(paths: list[Path]) -> str:
+def _fingerprint(paths: list[Path], max_bytes: int) -> str:
     """A short digest of the files a Dataset was built from, to tell when they change."""
     digest = hashlib.sha256()
     for path in paths:
-        with path.open("rb") as handle:
+        with open_regular(path, max_bytes) as handle:
             digest.update(hashlib.file_digest(handle, "sha256").digest())
     return digest.hexdigest()[:20]

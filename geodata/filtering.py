@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from almaty_map.geodata.bbox import BBox, within_bbox
+
+INT64_MIN = int(np.iinfo(np.int64).min)
+TEXT_COLUMNS = ("title", "description", "place")
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
@@ -54,10 +59,38 @@ def _time_mask(dataset: Dataset, lo: pd.Timestamp | None, hi: pd.Timestamp | Non
     if lo is None:
         mask[:stop] = True
         return mask
-    begin = int(np.searchsorted(starts, lo.value - dataset.longest_ns, side="left"))
+    earliest_start = max(lo.value - dataset.longest_ns, INT64_MIN)  # never below int64
+    begin = int(np.searchsorted(starts, earliest_start, side="left"))
     mask[begin:stop] = ends[begin:stop] > lo.value
     return mask
 
 
 def _text_mask(dataset: Dataset, text: str) -> np.ndarray:
-    return dataset.search_text.str.contains(text.casefold(), regex=False).to_numpy()
+    """Events whose title, description, place or one of whose actors holds ``text``, in
+    any case (Unicode case folding, as Arrow's RE2 does it). Searched where the columns are
+    kept, in Arrow, so a query costs a pass over them and keeps nothing."""
+    events = dataset.events
+    mask = np.zeros(len(events), dtype=bool)
+    for name in TEXT_COLUMNS:
+        mask |= _holds(pa.array(events[name].array), text)
+    names = dataset.actor_names
+    rows = pc.list_parent_indices(names).filter(pa.array(_holds(names.flatten(), text)))
+    mask[rows.to_numpy()] = True
+    return mask
+
+
+def _holds(values: pa.Array, text: str) -> np.ndarray:
+    if not text.isascii() and not _is_unicode(text):
+        return np.zeros(len(values), dtype=bool)  # loaded text holds no half characters
+    found = pc.match_substring(values, text, ignore_case=True)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
+def _is_unicode(text: str) -> bool:
+    """Whether the text is whole characters (a command line's argument may hold bytes that
+    are not UTF-8, read as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

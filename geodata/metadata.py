@@ -17,13 +17,36 @@ import pandas as pd
 
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.figures import Figure, read_figures
-from almaty_map.geodata.timeparse import TimeValueError, local_midnight, parse_instant
+from almaty_map.geodata.timeparse import (
+    IN_RANGE,
+    TimeValueError,
+    in_range,
+    local_midnight,
+    parse_instant,
+)
 from almaty_map.geodata.tomlread import TomlReader, load_toml
 
 FILE = "dataset.toml"
+# A description, not data: a larger dataset.toml is a mistake (or a link to a device).
+MAX_BYTES = 2**20
 SYMBOLS = ("circle", "square", "triangle", "diamond", "star", "cross", "hexagon", "triangle-down")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+TOP_KEYS = (
+    "title",
+    "summary",
+    "version",
+    "licence",
+    "credits",
+    "timezone",
+    "language",
+    "extent",
+    "categories",
+    "periods",
+)
+CATEGORY_KEYS = ("id", "label", "colour", "symbol")
+PERIOD_KEYS = ("label", "start", "end", "caption")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +95,7 @@ class Metadata:
 
 def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
     """Read and check ``dataset.toml``; return the metadata (None if unusable) and problems."""
-    raw, problems = load_toml(folder / FILE, required=True)
+    raw, problems = load_toml(folder / FILE, required=True, max_bytes=MAX_BYTES)
     if raw is None:
         return None, problems
     reader = TomlReader(raw, FILE)
@@ -94,7 +117,9 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         extent=extent,
         figures=read_figures(reader),
     )
-    return (None if reader.problems else meta), reader.problems
+    reader.lookalikes(raw, TOP_KEYS)
+    failed = any(p.severity == "error" for p in reader.problems)
+    return (None if failed else meta), reader.problems
 
 
 def _timezone(reader: TomlReader) -> str | None:
@@ -103,7 +128,9 @@ def _timezone(reader: TomlReader) -> str | None:
         return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name that is a folder of the zone database (IsADirectoryError), or a
+        # file in it that cannot be read; neither is a zone.
         reader.fail("timezone", "is not a known timezone", name, "an IANA name like Asia/Almaty")
         return None
     return name
@@ -126,14 +153,15 @@ def _categories(reader: TomlReader) -> tuple[Category, ...]:
         if not isinstance(item, dict):
             reader.fail(where, "is not a table", item, "a table with id, label and colour")
             continue
+        reader.lookalikes(item, CATEGORY_KEYS, f"{where}.")
         cid = reader.text(item, "id", f"{where}.id")
-        if cid and not _ID.match(cid):
+        if cid and not _ID.fullmatch(cid):
             reader.fail(f"{where}.id", "is not a usable id", cid, "letters, digits, _ . -")
         if cid in seen:
             reader.fail(f"{where}.id", "is declared twice", cid, "unique category ids")
         seen.add(cid)
         colour = reader.text(item, "colour", f"{where}.colour")
-        if colour and not _COLOUR.match(colour):
+        if colour and not _COLOUR.fullmatch(colour):
             reader.fail(f"{where}.colour", "is not a colour", colour, "#rrggbb")
         symbol = item.get("symbol", SYMBOLS[i % len(SYMBOLS)])
         if symbol not in SYMBOLS:
@@ -143,7 +171,16 @@ def _categories(reader: TomlReader) -> tuple[Category, ...]:
 
 
 def _moment(reader: TomlReader, value: object, where: str, tz: ZoneInfo | None):
-    """A period bound: a TOML or ISO date-time with offset, or a date (local midnight)."""
+    """A period bound in the years times are kept for."""
+    stamp = _read_moment(reader, value, where, tz)
+    if stamp is not None and not in_range(stamp):
+        reader.fail(where, "is outside the years 1678 to 2261", value, IN_RANGE)
+        return None
+    return stamp
+
+
+def _read_moment(reader: TomlReader, value: object, where: str, tz: ZoneInfo | None):
+    """A TOML or ISO date-time with offset, or a date (local midnight)."""
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             reader.fail(where, "has no UTC offset", value, "a date-time with an offset")
@@ -153,7 +190,7 @@ def _moment(reader: TomlReader, value: object, where: str, tz: ZoneInfo | None):
         return local_midnight(value, tz) if tz else None
     if isinstance(value, str):
         try:
-            if re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            if _DATE.fullmatch(value):
                 return local_midnight(dt.date.fromisoformat(value), tz) if tz else None
             return parse_instant(value)
         except (TimeValueError, ValueError) as exc:
@@ -175,6 +212,7 @@ def _periods(reader: TomlReader, tz: ZoneInfo | None) -> tuple[Period, ...]:
         if not isinstance(item, dict):
             reader.fail(where, "is not a table", item, "a table with label, start and end")
             continue
+        reader.lookalikes(item, PERIOD_KEYS, f"{where}.")
         label = reader.text(item, "label", f"{where}.label")
         if label in labels:
             reader.fail(f"{where}.label", "is used twice", label, "unique period labels")

@@ -41,6 +41,9 @@ REQUIRED_EVENT_FIELDS = (
     "geo_precision",
     "sources",
 )
+# The fields that decide how exactly a location is published: a misspelling of one is an
+# error, not a warning (see ``checks.keys``).
+PRIVACY_FIELDS = ("sensitive", "geo_precision")
 SOURCE_FIELDS = ("publication", "title", "author", "date", "url", "quote", "note")
 REQUIRED_SOURCE_FIELDS = ("publication", "title", "date")
 PLACE_FIELDS = ("id", "name", "name_kk", "name_ru", "kind")

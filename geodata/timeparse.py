@@ -17,11 +17,14 @@ import pandas as pd
 
 from almaty_map.geodata.intervals import ONE_NS
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
-# Times are kept in nanoseconds (1677 to 2262); bounds outside these cut nothing off.
-_EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
-_LATEST = pd.Timestamp("2262-01-01", tz="UTC")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # fullmatch only
+_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})\Z")
+# Times are kept in nanoseconds (1677-09-21 to 2262-04-11). Event and period times must lie
+# in [EARLIEST, LATEST): whole years, with room to spare for any timezone and for the
+# calendar slices around them. Query bounds outside it cut nothing off.
+EARLIEST = pd.Timestamp("1678-01-01", tz="UTC")
+LATEST = pd.Timestamp("2262-01-01", tz="UTC")
+IN_RANGE = "a time in the years 1678 to 2261 (times are kept in nanoseconds)"
 
 DATETIME_EXPECTED = "an ISO 8601 date-time with a UTC offset (e.g. 2022-01-06T18:00:00+06:00)"
 BOUND_EXPECTED = (
@@ -40,7 +43,7 @@ def parse_instant(text: str) -> pd.Timestamp:
     Almaty itself changed its offset in 2024.
     """
     text = text.strip()
-    if not _OFFSET.search(text) or _DATE.match(text):
+    if not _OFFSET.search(text) or _DATE.fullmatch(text):
         raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}")
     try:
         stamp = pd.Timestamp(text)
@@ -49,6 +52,11 @@ def parse_instant(text: str) -> pd.Timestamp:
     if stamp.tzinfo is None or pd.isna(stamp):
         raise TimeValueError(f"expected {DATETIME_EXPECTED}, got {text!r}")
     return stamp
+
+
+def in_range(stamp: pd.Timestamp) -> bool:
+    """Whether an event or period time lies in the years times are kept for."""
+    return EARLIEST <= stamp < LATEST
 
 
 def local_midnight(day: dt.date, tz: ZoneInfo) -> pd.Timestamp:
@@ -63,12 +71,12 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
     bound used internally.
     """
     text = text.strip()
-    if _DATE.match(text):
+    if _DATE.fullmatch(text):
         try:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
-        if not _EARLIEST.year < day.year < _LATEST.year:
+        if not EARLIEST.year <= day.year < LATEST.year:
             return _beyond(day.year, tz)
         if side == "end":
             day = day + dt.timedelta(days=1)
@@ -77,7 +85,7 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
         stamp = parse_instant(text)
     except TimeValueError as exc:
         raise TimeValueError(f"expected {BOUND_EXPECTED}, got {text!r}") from exc
-    if not _EARLIEST < stamp < _LATEST:
+    if not EARLIEST <= stamp < LATEST:
         return _beyond(stamp.year, tz)
     stamp = stamp.tz_convert(tz)
     return stamp + ONE_NS if side == "end" else stamp
@@ -86,7 +94,7 @@ def parse_bound(text: str, tz: ZoneInfo, side: Literal["start", "end"]) -> pd.Ti
 def _beyond(year: int, tz: ZoneInfo) -> pd.Timestamp:
     """A bound outside the range times are kept in: it cuts nothing off, like an open end
     (a query for 0001-01-01/.. is a query for everything)."""
-    return (_EARLIEST if year < _EARLIEST.year + 1 else _LATEST).tz_convert(tz)
+    return (EARLIEST if year < EARLIEST.year else LATEST).tz_convert(tz)
 
 
 def iso_times(series: pd.Series) -> list[str | None]:

@@ -21,6 +21,7 @@ from almaty_map.geodata.model import SLICE_KINDS
 SliceBy = Literal["period", "day", "week", "month"]
 MAX_SLICES = 2000
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
+DAY_NS = 86_400 * 10**9
 
 
 class SlicingError(ValueError):
@@ -78,7 +79,8 @@ def _calendar(by: str, first: pd.Timestamp, last: pd.Timestamp, meta: Metadata) 
     elif by == "month":
         naive_first = naive_first.replace(day=1)
     naive_last = last.tz_localize(None)
-    days = (naive_last - naive_first) / pd.Timedelta(days=1)
+    # In whole days from the integers: a Timedelta cannot hold more than 292 years.
+    days = (naive_last.value - naive_first.value) // DAY_NS
     estimate = days / {"day": 1, "week": 7, "month": 28}[by]
     if estimate > MAX_SLICES:
         raise SlicingError(

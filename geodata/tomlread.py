@@ -7,21 +7,28 @@ import tomllib
 from pathlib import Path
 
 from almaty_map.geodata.errors import Problem, shorten
+from almaty_map.geodata.regularfile import UnreadableFileError, read_regular
+from almaty_map.geodata.spelling import meant_field
 
 
-def load_toml(path: Path, required: bool) -> tuple[dict | None, list[Problem]]:
+def load_toml(
+    path: Path, required: bool, max_bytes: int = 2**20
+) -> tuple[dict | None, list[Problem]]:
     """The parsed file (None if unusable), and what is wrong with it; an optional file
-    that is absent is an empty table."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), []
-    except FileNotFoundError:
+    that is absent is an empty table. Read only as a regular file of bounded size (a link
+    to /dev/zero or a FIFO named like it is refused, never read)."""
+    if not path.exists() and not path.is_symlink():
         if not required:
             return {}, []
         return None, [
             Problem(path.name, f"not found in {path.parent}", expected=f"a {path.name} file")
         ]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(path.name, f"cannot be read: {exc}")]
+    try:
+        return tomllib.loads(read_regular(path, max_bytes).decode("utf-8")), []
+    except UnreadableFileError as exc:
+        return None, [exc.problem(path.name)]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(path.name, f"is not UTF-8 text: {exc.reason} at byte {exc.start}")]
     except tomllib.TOMLDecodeError as exc:
         return None, [Problem(path.name, f"is not valid TOML: {exc}")]
 
@@ -44,6 +51,23 @@ class TomlReader:
                 expected=expected,
             )
         )
+
+    def lookalikes(self, table: dict, keys: tuple[str, ...], where: str = "") -> None:
+        """Warn of keys that look like a known one misspelt (``license``, ``color``): read
+        literally they are ignored, and the key meant is missing or left at its default."""
+        for name in table:
+            meant = meant_field(name, keys) if isinstance(name, str) else None
+            if meant:
+                self.problems.append(
+                    Problem(
+                        self.file,
+                        f"is not a key {self.file} knows (so it is ignored); "
+                        f"did you mean '{meant}'?",
+                        field=f"{where}{name}",
+                        expected=f"'{meant}'",
+                        severity="warning",
+                    )
+                )
 
     def text(self, table: dict, key: str, where: str, required: bool = True) -> str:
         value = table.get(key)

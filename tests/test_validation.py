@@ -286,3 +286,78 @@ def test_malformed_counts_are_errors_naming_what_is_wrong(make_dataset, written)
         load_dataset(make_dataset(events=text))
     message = str(caught.value)
     assert "feature 1 (id 'after-midnight-local'): field 'fatalities': is not a count" in message
+
+
+def _with_newline(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('"2022-01-08", "url"', '"2022-01-08\\n", "url"', "sources[0].date"),
+        ('"https://example.org/a"', '"https://example.org/a\\n"', "sources[0].url"),
+        ('"2022-01-06T23:00:00+06:00"', '"2022-01-06T23:00:00+06:00\\n"', "start"),
+    ],
+)
+def test_a_value_with_a_trailing_newline_does_not_pass_a_pattern(make_dataset, old, new, field):
+    """A pattern ending in $ also matches before a final newline; every one must match the
+    whole value."""
+    text = _with_newline((DATA / "base" / "events.geojson").read_text(), old, new)
+    dataset, problems = inspect_dataset(make_dataset(events=text))
+    assert dataset is None
+    assert any(p.field == field and p.feature_id == "spans-midnight" for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ('id = "protest"', 'id = "protest\\n"', "categories[0].id"),
+        ('colour = "#0072B2"', 'colour = "#0072B2\\n"', "categories[0].colour"),
+        ("start = 2022-01-07", 'start = "2022-01-07\\n"', "periods[1].start"),
+    ],
+)
+def test_a_metadata_value_with_a_trailing_newline_is_refused(make_dataset, old, new, field):
+    toml = _with_newline((DATA / "base" / "dataset.toml").read_text(), old, new)
+    dataset, problems = inspect_dataset(make_dataset(toml=toml))
+    assert dataset is None
+    assert any(p.field == field for p in problems), problems
+
+
+def _base_with(old: str, new: str, padding: int = 0) -> str:
+    text = (DATA / "base" / "events.geojson").read_text()
+    assert old in text
+    return text.replace(old, new).replace('"features": [', '"features": [' + " " * padding, 1)
+
+
+SHOTS = "after-midnight-local"
+
+
+@pytest.mark.parametrize("padding", [0, 300_000])  # the second: past the parser's first reads
+@pytest.mark.parametrize(
+    ("old", "new", "field", "feature_id"),
+    [
+        ('"Shots after midnight"', '"Shots \\ud800after midnight"', "title", SHOTS),
+        ('"title": "Shots"', '"title": "Shots \\udc00"', "sources[0].title", SHOTS),
+        ('"actors": []', '"actors": ["a\\udbff"]', "actors[0]", SHOTS),
+        ('"actors": []', '"x\\ud83d": 1, "actors": []', "x\ufffd", SHOTS),
+        ('"id": "after-midnight-local"', '"id": "after\\ud800"', "id", None),
+    ],
+)
+def test_a_lone_surrogate_is_an_error_naming_the_field(
+    make_dataset, old, new, field, feature_id, padding
+):
+    dataset, problems = inspect_dataset(make_dataset(events=_base_with(old, new, padding)))
+    assert dataset is None
+    [problem] = [p for p in problems if p.severity == "error"]
+    assert "lone UTF-16 surrogate" in problem.message
+    assert (problem.index, problem.field, problem.feature_id) == (1, field, feature_id)
+
+
+def test_surrogate_pairs_and_escaped_backslashes_are_text(make_dataset):
+    text = _base_with('"Shots after midnight"', '"Shots \\ud83d\\ude00 \\\\ud800 \\uD83D\\uDE00"')
+    dataset, problems = inspect_dataset(make_dataset(events=text))
+    assert dataset is not None, problems
+    title = dataset.events.set_index("id").loc["after-midnight-local", "title"]
+    assert title == "Shots \U0001f600 \\ud800 \U0001f600"

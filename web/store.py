@@ -1,7 +1,8 @@
 """The dataset a running app serves, swapped whole when it is reloaded.
 
 Views read ``store.dataset`` once per request, so a reload never changes the data under a
-request that is already running.
+request that is already running. A reload reads the files without holding the lock (the
+lock only publishes its result), so nothing a dataset folder holds can stall anything else.
 """
 
 from __future__ import annotations
@@ -27,15 +28,33 @@ class DatasetStore:
     max_bytes: int
     dataset: Dataset = field(init=False)
     last_problems: tuple[Problem, ...] = ()
+    # What made the last reload fail outright (a fault of ours, not of the files), for the log.
+    last_failure: Exception | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _begun: int = 0
+    _published: int = 0
 
     def __post_init__(self) -> None:
         self.dataset = load_dataset(self.folder, self.max_bytes)
 
     def reload(self) -> bool:
-        """Load the folder again; keep serving the last good dataset if it has errors."""
+        """Load the folder again; keep serving the last good dataset if it has errors, or if
+        loading it fails in any way. A reload that finishes after a later one has published
+        its result is dropped, so older files never replace newer ones."""
         with self._lock:
+            self._begun += 1
+            ticket = self._begun
+        failure = None
+        try:
             candidate, problems = inspect_dataset(self.folder, self.max_bytes)
+        except Exception as exc:  # anything at all: the last good data stays up
+            failure = exc
+            candidate, problems = None, [_failure_problem(self.folder, exc)]
+        with self._lock:
+            if ticket < self._published:
+                return False
+            self._published = ticket
+            self.last_failure = failure
             if candidate is None:
                 self.last_problems = tuple(p for p in problems if p.severity == "error")
                 return False
@@ -45,10 +64,19 @@ class DatasetStore:
 
     def notice(self) -> str | None:
         """A line for the operator when the files on disk do not validate."""
-        if not self.last_problems:
+        problems = self.last_problems
+        if not problems:
             return None
-        count = len(self.last_problems)
         return (
-            f"The dataset files were changed but have {count} error(s), so the last good "
-            f"version is still shown. First: {self.last_problems[0]}"
+            f"The dataset files were changed but have {len(problems)} error(s), so the last "
+            f"good version is still shown. First: {problems[0]}"
         )
+
+
+def _failure_problem(folder: Path, exc: Exception) -> Problem:
+    """Named by the folder and the kind of fault only: the notice is on a public page, and
+    the fault's own text (paths, values) belongs in the log."""
+    return Problem(
+        Path(folder).name,
+        f"could not be loaded ({type(exc).__name__}); the server's log has the details",
+    )

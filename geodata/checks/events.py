@@ -15,11 +15,12 @@ import numpy as np
 from almaty_map.geodata.checks import claims, fields
 from almaty_map.geodata.checks.geometry import check_geometry
 from almaty_map.geodata.checks.ids import feature_ids
+from almaty_map.geodata.checks.keys import report_lookalikes
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.checks.sources import sources
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import CLAIM_FIELDS, GEO_PRECISIONS, TIME_PRECISIONS
+from almaty_map.geodata.model import CLAIM_FIELDS, EVENT_FIELDS, GEO_PRECISIONS, TIME_PRECISIONS
 from almaty_map.geodata.readers.table import RawTable
 
 
@@ -56,6 +57,7 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     sources(rep, cols["sources"])
     kept.update(claims.claims(rep, cols, kept["fatalities"]))
     fields.sensitive(rep, cols["sensitive"])
+    report_lookalikes(rep, table.extras, EVENT_FIELDS)
     geometry = check_geometry(rep, table, meta)
     kept["actors_json"] = fields.json_texts(rep, kept.pop("actors"), "actors")
     for name in ("fatalities", *CLAIM_FIELDS):

@@ -14,10 +14,10 @@ import pandas as pd
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.checks.values import absent, is_text, series, type_is
 from almaty_map.geodata.readers.table import MISSING
-from almaty_map.geodata.timeparse import DATETIME_EXPECTED
+from almaty_map.geodata.timeparse import DATETIME_EXPECTED, EARLIEST, IN_RANGE, LATEST
 
 _ISO_WITH_OFFSET = (
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})$"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})"
 )
 
 
@@ -62,11 +62,13 @@ def times(rep: Reporter, values: list, field: str, required: bool) -> pd.Series:
     missing = absent(values)
     column = series(values)
     text = column.where(type_is(column, str), None)
-    shaped = text.str.match(_ISO_WITH_OFFSET, na=False).to_numpy(dtype=bool)
+    shaped = text.str.fullmatch(_ISO_WITH_OFFSET, na=False).to_numpy(dtype=bool)
     parsed = pd.to_datetime(text.where(shaped), format="ISO8601", utc=True, errors="coerce")
-    parsed = pd.Series(parsed, dtype="datetime64[ns, UTC]")
     bad = ~missing & (~shaped | parsed.isna().to_numpy())
     rep.rows(bad, field, "is not a date-time with a UTC offset", DATETIME_EXPECTED, values)
+    outside = ((parsed < EARLIEST) | (parsed >= LATEST)).to_numpy(dtype=bool)
+    rep.rows(outside, field, "is outside the years 1678 to 2261", IN_RANGE, values)
+    parsed = pd.Series(parsed.where(~outside), dtype="datetime64[ns, UTC]")
     if required:
         rep.rows(missing, field, "is missing", DATETIME_EXPECTED, values)
     fraction = (parsed.notna() & (parsed.dt.floor("s") != parsed)).to_numpy(dtype=bool)

@@ -13,9 +13,11 @@ import numpy as np
 from almaty_map.geodata.checks import fields
 from almaty_map.geodata.checks.geometry import check_geometry
 from almaty_map.geodata.checks.ids import duplicate_ids, feature_ids
+from almaty_map.geodata.checks.keys import report_lookalikes
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
+from almaty_map.geodata.model import PLACE_FIELDS
 from almaty_map.geodata.readers.table import RawTable
 
 
@@ -40,6 +42,7 @@ def check_places(table: RawTable, meta: Metadata | None) -> CheckedPlaces:
         fields.required_text(rep, cols[name], name)
     name_kk = fields.optional_text(rep, cols["name_kk"], "name_kk")
     name_ru = fields.optional_text(rep, cols["name_ru"], "name_ru")
+    report_lookalikes(rep, table.extras, PLACE_FIELDS)
     geometry = check_geometry(rep, table, meta)
     columns = {
         "id": ids,

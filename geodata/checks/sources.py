@@ -13,13 +13,14 @@ from itertools import chain
 
 import numpy as np
 
+from almaty_map.geodata.checks.keys import describe, holding, lookalikes
 from almaty_map.geodata.checks.report import REPORT_LIMIT, Reporter, found
 from almaty_map.geodata.checks.values import is_text, matches, series, type_is
 from almaty_map.geodata.errors import Severity, shorten
-from almaty_map.geodata.model import QUOTE_WARN_CHARS
+from almaty_map.geodata.model import QUOTE_WARN_CHARS, SOURCE_FIELDS
 
-_SOURCE_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_URL = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
+_SOURCE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _SOURCE_EXPECTED = "{publication, title, date, url?, quote?}"
 # (member, required, test, expected)
 _MEMBER_CHECKS = (
@@ -63,6 +64,10 @@ def sources(rep: Reporter, values: list) -> None:
             _member_rows(
                 rep, flat, lengths > QUOTE_WARN_CHARS, name, expected, column, message, "warning"
             )
+    for name, meant in lookalikes(items, SOURCE_FIELDS):
+        mask, values = holding(items, name)
+        message, expected, severity = describe(name, meant)
+        _member_rows(rep, flat, mask, name, expected, values, message, severity)
 
 
 def _cite_at_least_one(rep: Reporter, values: list) -> np.ndarray:

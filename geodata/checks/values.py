@@ -44,6 +44,7 @@ def absent(values: list) -> np.ndarray:
 
 
 def matches(values: list, pattern: re.Pattern) -> np.ndarray:
-    """Which values are strings that match ``pattern`` from their start."""
+    """Which values are strings that ``pattern`` matches whole (a pattern ending in ``$``
+    would also match before a final newline)."""
     text = series(values).where(type_is(values, str), None)
-    return text.str.match(pattern, na=False).to_numpy(dtype=bool)
+    return text.str.fullmatch(pattern, na=False).to_numpy(dtype=bool)

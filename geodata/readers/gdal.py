@@ -1,48 +1,83 @@
-"""Reading every other format GDAL knows (GeoPackage, FlatGeobuf, Shapefile, ...).
+"""Reading the formats GDAL reads for us (GeoPackage, FlatGeobuf, Shapefile; see
+``filetypes``).
 
 pyogrio reads the layer through Arrow and it is reprojected to EPSG:4326; its values are then
 brought to the shapes a GeoJSON property would have, so the checks see one kind of table
-whatever the format.
+whatever the format. Only files ``files`` has checked arrive here; while GDAL and PROJ read
+them their network access is off all the same, so nothing in a file can make them fetch.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 
 import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
 import pyogrio
+import pyproj.network
 import shapely
 
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.model import CLAIM_FIELDS
 from almaty_map.geodata.readers.table import MISSING, RawTable
 
+# GDAL configuration while a dataset is read. /vsicurl/ and everything built on it (/vsis3/,
+# /vsigs/, /vsiaz/, ...) refuse every name but this one, which names nothing; SQLite-based
+# formats may not reach other files or run OGR SQL functions from a view or trigger.
+OFFLINE = {
+    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/network-access-is-off-while-reading-a-dataset",
+    "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",
+    "ALLOW_OGR_SQL_FUNCTIONS_FROM_TRIGGER_AND_VIEW": "NO",
+    "ALLOW_VIRTUAL_OGR_FROM_TRIGGER_AND_VIEW": "NO",
+    "GDAL_ALLOW_REMOTE_RESOURCE_TO_ACCESS_LOCAL_FILE": "NO",
+}
+
+
+@contextmanager
+def offline() -> Iterator[None]:
+    """GDAL and PROJ without network access, restored afterwards (they are process-wide
+    settings, and the process may use GDAL for other things)."""
+    before = {name: pyogrio.get_gdal_config_option(name) for name in OFFLINE}
+    proj_network = pyproj.network.is_network_enabled()
+    pyogrio.set_gdal_config_options(OFFLINE)
+    pyproj.network.set_network_enabled(False)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+        pyproj.network.set_network_enabled(proj_network)
+
 
 def read_with_gdal(
-    path: Path, fields: tuple[str, ...], problems: list[Problem]
+    path: str, file: str, fields: tuple[str, ...], problems: list[Problem]
 ) -> Iterator[RawTable]:
-    """Any format GDAL reads, in one table (GDAL's Arrow reader keeps it compact)."""
-    frame = _read_frame(path, problems)
+    """A layer GDAL reads, in one table (GDAL's Arrow reader keeps it compact)."""
+    with offline():
+        frame = _read_frame(path, file, problems)
     if frame is not None:
-        yield _table(path.name, frame, fields)
+        yield _table(file, frame, fields)
 
 
-def _read_frame(path: Path, problems: list[Problem]) -> gpd.GeoDataFrame | None:
+def _read_frame(path: str, file: str, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     """The layer in EPSG:4326, or None with the reason in ``problems``."""
     try:
         frame = pyogrio.read_dataframe(path, use_arrow=True)
     except Exception as exc:  # GDAL raises many types; all mean "unreadable"
-        problems.append(Problem(path.name, f"cannot be read by GDAL: {exc}"))
+        problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
+        return None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        problems.append(
+            Problem(file, "has no geometry column", expected="a layer of features with shapes")
+        )
         return None
     if frame.crs is None:
         problems.append(
             Problem(
-                path.name,
+                file,
                 "has no coordinate reference system",
                 expected="a layer with a CRS (it is reprojected to EPSG:4326), or GeoJSON in WGS84",
             )

@@ -8,15 +8,17 @@ Python objects alive; where the streaming parser gives up, ``json_faults`` says 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from itertools import islice
-from pathlib import Path
+from typing import BinaryIO
 
 import ijson
 import numpy as np
 
 from almaty_map.geodata.errors import Problem, shorten
 from almaty_map.geodata.readers.json_faults import WHOLE_PARSE_BYTES, fault_between, parse_whole
+from almaty_map.geodata.readers.surrogates import ANY_SURROGATE, MARK, Marked, marked_paths
 from almaty_map.geodata.readers.table import MISSING, RawTable
 
 _WGS84_CRS_NAMES = {
@@ -30,39 +32,43 @@ _STREAM_FAULTS = (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError
 
 
 def read_geojson(
-    path: Path, fields: tuple[str, ...], problems: list[Problem], chunk_size: int
+    handle: BinaryIO, file: str, fields: tuple[str, ...], problems: list[Problem], chunk_size: int
 ) -> Iterator[RawTable]:
-    """Stream the features, ``chunk_size`` at a time.
+    """Stream the features of an open file, ``chunk_size`` at a time (the file is closed
+    when they are all read).
 
     Parsing the whole document first would hold every feature as Python objects at once,
     several times the file's size; streaming keeps only one chunk's objects alive, the rest
     having been checked and kept compactly.
     """
-    offset = 0
-    try:
-        with path.open("rb") as handle:
-            try:
-                skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
-                head: list[Problem] = []
-                if not _collection_head(handle, skip, path.name, head):
-                    problems.extend(head)
-                    return
-                handle.seek(skip)
-                features = ijson.items(handle, "features.item", use_float=True)
-                while batch := list(islice(features, chunk_size)):
-                    yield _table(path.name, offset, batch, fields)
-                    offset += len(batch)
+    with handle:
+        offset = 0
+        source = handle  # what the parser reads (the file itself, or the file Marked)
+        try:
+            skip = 3 if handle.read(3) == b"\xef\xbb\xbf" else 0
+            head: list[Problem] = []
+            names_crs, halves = _scan(handle)
+            if not _collection_head(handle, skip, file, head, names_crs):
+                problems.extend(head)
                 return
-            except _STREAM_FAULTS as exc:
-                fault, read_to = exc, handle.tell()
-    except OSError as exc:
-        problems.append(Problem(path.name, f"cannot be read: {exc.strerror}"))
-        return
-    yield from _after_fault(path, fields, problems, chunk_size, offset, fault, read_to)
+            handle.seek(skip)
+            source = Marked(handle) if halves else handle
+            features = ijson.items(source, "features.item", use_float=True)
+            while batch := list(islice(features, chunk_size)):
+                yield _table(file, offset, batch, fields, marked=halves)
+                offset += len(batch)
+            return
+        except _STREAM_FAULTS as exc:
+            fault, read_to = exc, source.tell()
+        except OSError as exc:
+            problems.append(Problem(file, f"cannot be read: {exc.strerror or exc}"))
+            return
+        yield from _after_fault(handle, file, fields, problems, chunk_size, offset, fault, read_to)
 
 
 def _after_fault(
-    path: Path,
+    handle: BinaryIO,
+    file: str,
     fields: tuple[str, ...],
     problems: list[Problem],
     chunk_size: int,
@@ -76,10 +82,10 @@ def _after_fault(
     and column of a fault and reads integers beyond 64 bits. A larger one would cost several
     times its size in memory, so the report gives the lines the fault lies between instead.
     """
-    if path.stat().st_size > WHOLE_PARSE_BYTES:
-        problems.append(fault_between(path, fault, read_to))
+    if os.fstat(handle.fileno()).st_size > WHOLE_PARSE_BYTES:
+        problems.append(fault_between(handle, file, fault, read_to))
         return
-    parsed = parse_whole(path)
+    parsed = parse_whole(handle, file)
     if isinstance(parsed, Problem):
         problems.append(parsed)
         return
@@ -87,7 +93,7 @@ def _after_fault(
         features = parsed.get("features", MISSING)
         found = "nothing" if features is MISSING else features
         problem = _head_problem(
-            path.name,
+            file,
             parsed.get("type", MISSING),
             parsed.get("crs", MISSING),
             isinstance(features, list),
@@ -98,7 +104,7 @@ def _after_fault(
             return
     rest = parsed["features"]
     for start in range(offset, len(rest), chunk_size):
-        yield _table(path.name, start, rest[start : start + chunk_size], fields)
+        yield _table(file, start, rest[start : start + chunk_size], fields)
 
 
 def _top_level(handle, skip: int, key: str) -> object:
@@ -107,14 +113,16 @@ def _top_level(handle, skip: int, key: str) -> object:
     return next(ijson.items(handle, key, use_float=True), MISSING)
 
 
-def _collection_head(handle, skip: int, file: str, problems: list[Problem]) -> bool:
+def _collection_head(
+    handle, skip: int, file: str, problems: list[Problem], names_crs: bool
+) -> bool:
     """Check the FeatureCollection's own members before streaming its features."""
     handle.seek(skip)
     if not handle.read(1):
         problems.append(Problem(file, "is not valid JSON: the file is empty"))
         return False
     kind = _top_level(handle, skip, "type")
-    crs = _top_level(handle, skip, "crs") if _mentions(handle, b'"crs"') else MISSING
+    crs = _top_level(handle, skip, "crs") if names_crs else MISSING
     handle.seek(skip)
     features = next(
         (event for prefix, event, _ in ijson.parse(handle) if prefix == "features"), None
@@ -162,21 +170,26 @@ def _found_kind(kind: object) -> str:
     return "nothing (no top-level 'type')" if kind is MISSING else shorten(kind)
 
 
-def _mentions(handle, needle: bytes, block: int = 2**24) -> bool:
-    """Whether the raw bytes contain ``needle``, read a block at a time (a memory map would
-    count the whole file in the process's resident memory)."""
+def _scan(handle, block: int = 2**24) -> tuple[bool, bool]:
+    """Whether the raw bytes name a "crs" member, and whether they hold any escape that may
+    be half a surrogate pair; read a block at a time (a memory map would count the whole
+    file in the process's resident memory)."""
     handle.seek(0)
     tail = b""
+    crs = halves = False
     while data := handle.read(block):
         window = tail + data
-        if needle in window:
-            return True
-        tail = window[-(len(needle) - 1) :]
-    return False
+        crs = crs or b'"crs"' in window
+        halves = halves or ANY_SURROGATE.search(window) is not None
+        tail = window[-8:]
+    return crs, halves
 
 
-def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> RawTable:
-    """Columns from one chunk of parsed features, with their structural faults."""
+def _table(
+    file: str, offset: int, features: list, fields: tuple[str, ...], marked: bool = False
+) -> RawTable:
+    """Columns from one chunk of parsed features, with their structural faults (and, where
+    the file was read through ``Marked``, the strings holding half a character)."""
     table = RawTable(file, offset)
     known = set(fields)
     props: list[dict] = []
@@ -186,6 +199,10 @@ def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> R
         if type(feature) is not dict or feature.get("type") != "Feature" or type(p) is not dict:
             broken[i] = True
             table.problems.append(_structure_problem(file, offset + i, feature))
+            p = {}
+        elif marked and (halves := _half_characters(file, offset + i, feature, p)):
+            broken[i] = True
+            table.problems.extend(halves)
             p = {}
         props.append(p)
     table.broken = broken
@@ -200,6 +217,27 @@ def _table(file: str, offset: int, features: list, fields: tuple[str, ...]) -> R
         for p in props
     ]
     return table
+
+
+def _half_characters(file: str, index: int, feature: dict, properties: dict) -> list[Problem]:
+    """A problem for each string of the feature that held a lone surrogate escape."""
+    paths = list(marked_paths(properties))
+    paths += [f"feature {p}" for p in marked_paths(feature.get("id"), "id")]
+    feature_id = properties.get("id")
+    named = isinstance(feature_id, str | int) and MARK not in str(feature_id)
+    return [
+        Problem(
+            file,
+            "holds a lone UTF-16 surrogate escape (half of a character, such as \\ud800), "
+            "which is not text",
+            index=index,
+            feature_id=str(feature_id) if named else None,
+            field=path,
+            expected="whole characters: the character itself, or both escapes of its pair "
+            "(\\ud83d\\ude00)",
+        )
+        for path in paths
+    ]
 
 
 def _structure_problem(file: str, index: int, feature: object) -> Problem:

@@ -7,7 +7,8 @@ range of lines of the parser's last buffer, counted without holding the file.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import BinaryIO
 
 import orjson
 
@@ -18,55 +19,49 @@ WHOLE_PARSE_BYTES = 64 * 1024 * 1024
 PARSER_BUFFER = 64 * 1024  # ijson's read size
 
 
-def fault_between(path: Path, fault: Exception, read_to: int) -> Problem:
+def fault_between(handle: BinaryIO, file: str, fault: Exception, read_to: int) -> Problem:
     """The streaming parser reads PARSER_BUFFER bytes at a time, so the fault lies in the
     last buffer it read: count the lines up to either end of it."""
-    first = _line_at(path, max(0, read_to - PARSER_BUFFER))
-    last = first + _newlines(path, max(0, read_to - PARSER_BUFFER), read_to)
+    first = 1 + _newlines(handle, 0, max(0, read_to - PARSER_BUFFER))
+    last = first + _newlines(handle, max(0, read_to - PARSER_BUFFER), read_to)
     reason = str(fault).strip().splitlines()[0] if str(fault).strip() else type(fault).__name__
     if "integer overflow" in reason:
         reason = "a number too large to read (an integer beyond 64 bits)"
-    return Problem(
-        path.name, f"is not valid JSON between line {first:,} and line {last:,}: {reason}"
-    )
+    return Problem(file, f"is not valid JSON between line {first:,} and line {last:,}: {reason}")
 
 
-def _line_at(path: Path, position: int) -> int:
-    return 1 + _newlines(path, 0, position)
-
-
-def _newlines(path: Path, start: int, stop: int) -> int:
+def _newlines(handle: BinaryIO, start: int, stop: int) -> int:
     """Newlines in a byte range of a file, read in blocks so a large file is never held."""
     count = 0
-    with path.open("rb") as handle:
-        handle.seek(start)
-        remaining = stop - start
-        while remaining > 0 and (block := handle.read(min(remaining, 2**24))):
-            count += block.count(b"\n")
-            remaining -= len(block)
+    handle.seek(start)
+    remaining = stop - start
+    while remaining > 0 and (block := handle.read(min(remaining, 2**24))):
+        count += block.count(b"\n")
+        remaining -= len(block)
     return count
 
 
-def parse_whole(path: Path) -> dict | Problem:
+def parse_whole(handle: BinaryIO, file: str) -> dict | Problem:
     """Parse a file the streaming parser gave up on, whole, with orjson.
 
     Either the JSON is broken, and orjson knows the line and column of the fault, or it is
     valid JSON the streaming parser cannot hold (an integer beyond 64 bits), and its
     features are checked like any others.
     """
-    data = path.read_bytes()
+    handle.seek(0)
+    data = handle.read(os.fstat(handle.fileno()).st_size)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as fault:
         return Problem(
-            path.name, f"is not valid JSON: {fault.msg}", line=fault.lineno, column=fault.colno
+            file, f"is not valid JSON: {fault.msg}", line=fault.lineno, column=fault.colno
         )
     if isinstance(doc, dict):
         return doc
     return Problem(
-        path.name,
+        file,
         "is not a GeoJSON FeatureCollection",
         found=f"a JSON {type(doc).__name__}",
         expected="an object with type 'FeatureCollection'",

@@ -47,3 +47,15 @@ class RawTable:
     @property
     def size(self) -> int:
         return len(self.feature_ids)
+
+
+def empty_table(file: str, fields: tuple[str, ...]) -> RawTable:
+    """A table of no features (what an empty collection holds), so it is checked and kept
+    like any other."""
+    return RawTable(
+        file,
+        columns={name: [] for name in fields},
+        extras=[],
+        geometry_json=[],
+        broken=np.zeros(0, dtype=bool),
+    )

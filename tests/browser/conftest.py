@@ -13,10 +13,10 @@ import re
 import pytest
 from playwright.sync_api import sync_playwright
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.timeslices import make_slices, membership
 from almaty_map.maprender.build import export_page
 from almaty_map.maprender.chromium import launch
-from almaty_map.maprender.export import write_export
 
 BLANK_TILE = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -94,7 +94,7 @@ def served(watched, live_server):
 def bundled_export(tmp_path_factory, bundled):
     """The bundled dataset's standalone export, on disk."""
     path = tmp_path_factory.mktemp("export") / "almaty.html"
-    write_export(export_page(bundled), path)
+    write_output(export_page(bundled), path)
     return path
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from tests.browser.conftest import open_map
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def crowded_events() -> bytes:
 def crowded(make_dataset, tmp_path):
     folder = make_dataset(events=crowded_events().decode())
     path = tmp_path / "crowded.html"
-    write_export(export_page(load_dataset(folder), MapSpec()), path)
+    write_output(export_page(load_dataset(folder), MapSpec()), path)
     return path
 
 

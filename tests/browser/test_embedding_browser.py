@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from harness.serving import free_port
 from tests.browser.conftest import READY
 
@@ -82,7 +82,7 @@ def framed(watched, host_url: str):
 
 
 def publish(bundled, folder: Path, name: str, origins: tuple[str, ...] = ()) -> str:
-    write_export(export_page(bundled, MapSpec(embed_origins=origins)), folder / name)
+    write_output(export_page(bundled, MapSpec(embed_origins=origins)), folder / name)
     return name
 
 

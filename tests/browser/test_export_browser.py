@@ -7,10 +7,10 @@ import json
 import orjson
 import pytest
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.formats import events_geojson
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
 from tests.browser.conftest import expected_slices, open_map
 from tests.conftest import DATA
 
@@ -148,7 +148,7 @@ def test_downloaded_geojson_round_trips_every_property(watched, make_dataset, tm
     )
     dataset = load_dataset(make_dataset(events=text))
     path = tmp_path / "map.html"
-    write_export(export_page(dataset, MapSpec()), path)
+    write_output(export_page(dataset, MapSpec()), path)
     page = open_map(watched, path)
     page.get_by_role("button", name="About this map, sources and downloads").click()
     with page.expect_download() as download:
@@ -169,7 +169,7 @@ def test_titles_are_shown_as_text_never_run(watched, make_dataset, tmp_path):
     text = (DATA / "base" / "events.geojson").read_text()
     text = text.replace('"Rally through the night"', json.dumps(payload))
     path = tmp_path / "hostile.html"
-    write_export(export_page(load_dataset(make_dataset(events=text))), path)
+    write_output(export_page(load_dataset(make_dataset(events=text))), path)
     page = open_map(watched, path)
     shown = page.evaluate("almatyMap.open('spans-midnight')")
     assert payload in shown
@@ -200,7 +200,7 @@ def test_packed_encoding_round_trips_every_property_of_every_event(watched, tmp_
 
     dataset = load_dataset(write_dataset(2500, tmp_path / "synthetic"))
     path = tmp_path / "synthetic.html"
-    write_export(export_page(dataset, MapSpec(slice_by="day")), path)
+    write_output(export_page(dataset, MapSpec(slice_by="day")), path)
     assert 'type="application/x-almaty-map+deflate-base64"' in path.read_text()
     page = open_map(watched, path)
     embedded = page.evaluate("JSON.stringify(almatyMap.geojson())")

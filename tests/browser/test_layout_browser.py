@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from tests.browser.conftest import READY
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -229,7 +229,7 @@ CONTROLS_APART = """() => {
 def test_the_controls_keep_apart_in_every_language(browser, bundled, tmp_path, viewport, language):
     """Longer Russian and Kazakh labels still leave the corners' controls side by side."""
     path = tmp_path / f"{language}.html"
-    write_export(export_page(bundled, MapSpec(language=language)), path)
+    write_output(export_page(bundled, MapSpec(language=language)), path)
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     page.route(

@@ -9,7 +9,7 @@ import pytest
 
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from harness.synthetic import write_dataset
 from tests.browser.conftest import open_map
 
@@ -24,7 +24,7 @@ def day_sliced(tmp_path_factory):
     folder = tmp_path_factory.mktemp("many-slices")
     dataset = load_dataset(write_dataset(2000, folder / "data", days=1997))
     path = folder / "days.html"
-    write_export(export_page(dataset, MapSpec(slice_by="day")), path)
+    write_output(export_page(dataset, MapSpec(slice_by="day")), path)
     return path
 
 

@@ -12,7 +12,7 @@ import pytest
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.formats import events_csv, events_geojson
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.maprender.export import write_export
+from almaty_map.cli.outfile import write_output
 from tests.browser.conftest import open_map
 from tests.conftest import DATA
 
@@ -51,7 +51,7 @@ def test_prototype_keys_round_trip_and_pollute_nothing(watched, keyed_dataset, t
     assert properties["__proto__"]["polluted"] == "yes"  # the loader kept them as data
     assert properties["sources"][0]["constructor"] == {"prototype": {"polluted": "yes"}}
     path = tmp_path / "keys.html"
-    write_export(export_page(keyed_dataset, MapSpec()), path)
+    write_output(export_page(keyed_dataset, MapSpec()), path)
     page = open_map(watched, path)
     embedded = json.loads(page.evaluate("JSON.stringify(almatyMap.geojson())"))
     assert embedded["features"] == served["features"]
