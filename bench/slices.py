@@ -18,11 +18,11 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.timeslices import make_slices
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.chromium import launch
-from almaty_map.cli.outfile import write_output
 from bench.browser import OFFLINE_ARGS
 from harness.synthetic import write_dataset
 

@@ -23,10 +23,10 @@ from playwright.sync_api import sync_playwright
 from waitress.server import create_server
 
 from almaty_map.app import create_app
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.chromium import launch
-from almaty_map.cli.outfile import write_output
 from almaty_map.maprender.shot import SIZES
 from almaty_map.maprender.snapshot import snapshot
 from almaty_map.maprender.snapshot_page import snapshot_page

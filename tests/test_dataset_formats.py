@@ -117,7 +117,9 @@ def _typed_frame(folder: Path, url: str) -> gpd.GeoDataFrame:
     """The base events as a typed layer, with sources that name the counting server."""
     frame = gpd.read_file(folder / "events.geojson", engine="pyogrio")
     frame["sources"] = [
-        json.dumps([{"publication": "P", "title": "T", "date": "2022", "url": f"{url}/s{i}"}])
+        json.dumps(
+            [{"publication": "P", "title": "T", "date": "2022", "url": f"{url}/s{i}", "quote": "Q"}]
+        )
         for i in range(len(frame))
     ]
     frame["actors"] = frame["actors"].map(lambda v: json.dumps(list(v if v is not None else [])))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.cli.outfile import write_output
 from tests.browser.conftest import open_map
 
 pytestmark = pytest.mark.browser

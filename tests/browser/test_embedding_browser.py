@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.cli.outfile import write_output
+from almaty_map.maprender.build import MapSpec, export_page
 from harness.serving import free_port
 from tests.browser.conftest import READY
 

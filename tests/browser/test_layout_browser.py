@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.cli.outfile import write_output
+from almaty_map.maprender.build import MapSpec, export_page
 from tests.browser.conftest import READY
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

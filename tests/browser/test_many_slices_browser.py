@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.cli.outfile import write_output
 from harness.synthetic import write_dataset
 from tests.browser.conftest import open_map
 

@@ -9,10 +9,10 @@ import json
 import orjson
 import pytest
 
+from almaty_map.cli.outfile import write_output
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.formats import events_csv, events_geojson
 from almaty_map.maprender.build import MapSpec, export_page
-from almaty_map.cli.outfile import write_output
 from tests.browser.conftest import open_map
 from tests.conftest import DATA
 
