@@ -215,7 +215,7 @@ def test_rendered_maps_are_cached_per_dataset_and_view(monkeypatch):
 def test_the_page_gives_the_national_toll_and_the_corrections(client):
     page = client.get("/").get_data(as_text=True)
     figures = page.split('class="figures"')[1].split("</ul>")[0]
-    assert "Deaths in the unrest across Kazakhstan: about 250 (across Kazakhstan)" in figures
+    assert "Deaths in the unrest: about 250 (across Kazakhstan)" in figures
     assert "at least 238 (across Kazakhstan)" in figures
     corrections = page.split('class="corrections"')[1].split("</ul>")[0]
     assert corrections.count("<li>") == 15
