@@ -119,10 +119,12 @@ def payload_bytes(
     second_block = b"".join(
         [b'{"events":{', b",".join(details), b'},"strings":', orjson.dumps(strings), b"}"]
     )
-    return Payload(_html_safe(first_block), _html_safe(second_block))
+    return Payload(html_safe(first_block), html_safe(second_block))
 
 
-def _html_safe(document: bytes) -> bytes:
+def html_safe(document: bytes) -> bytes:
+    """JSON made safe to sit inside <script type=...>: no <, > or & (so no </script>), and
+    no line separators older JavaScript engines choke on."""
     for raw, escaped in _HTML_UNSAFE:
         if raw in document:
             document = document.replace(raw, escaped)
