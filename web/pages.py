@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -21,24 +22,33 @@ from flask import (
     url_for,
 )
 
+from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
-from almaty_map.geodata.formats import events_csv, events_geojson
+from almaty_map.geodata.formats import csv_chunks, geojson_chunks
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.dates import when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text
-from almaty_map.maprender.build import MapSpec
+from almaty_map.maprender.build import MapSpec, map_slices
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
+from almaty_map.web.conditional import cacheable, not_modified, view_etag
 from almaty_map.web.errors import bad_request
-from almaty_map.web.maps import embed_page, export_document, reader_parts
+from almaty_map.web.gzipped import pack, pieces_head, pieces_response
+from almaty_map.web.heavy import heavy
+from almaty_map.web.links import external_url
+from almaty_map.web.maps import asset_base, embed_page, export_document, reader_parts
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.store import current_dataset
 from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
 LIST_LIMIT = 1000
+MAX_AGE = 300
+# Where the map's body goes in the rendered reader's page. Text from a request or the data
+# cannot produce it: Jinja escapes their "<".
+MAP_BODY = "<!--almaty-map:map-body-->"
 
 
 @dataclass(frozen=True)
@@ -103,25 +113,29 @@ def _field_errors(problems: list[QueryProblem]) -> dict[str, str]:
     return {field: "; ".join(messages) for field, messages in by_field.items()}
 
 
-def _with_etag(response: Response, etag: str, max_age: int = 300) -> Response:
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    return response.make_conditional(request)
-
-
 @blueprint.get("/")
 def index():
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
-    texts = texts_for(state.lang)
-    positions = select(dataset, state.filter)
     try:
-        rendered = reader_parts(dataset, map_spec(state))
+        positions, _ = map_slices(dataset, map_spec(state))
     except SlicingError as exc:
         problems.append(_slicing_problem(state, exc))
         state = replace(state, slice_by="period")
-        rendered = reader_parts(dataset, map_spec(state))
+        positions = select(dataset, state.filter)
+    status = 400 if problems else 200
+    if request.method == "HEAD":  # the status and type, without rendering the map
+        head = pieces_head("text/html")
+        head.status_code = status
+        return head
+    return heavy(lambda: _reader_page(dataset, state, problems, positions), len(positions))
+
+
+def _reader_page(dataset, state: ViewState, problems: list[QueryProblem], positions) -> Response:
+    """The page around the map, rendered with a marker where the map's body goes; the body
+    (tens of MB for a large dataset) is sent from the cache as it is, never copied."""
+    texts = texts_for(state.lang)
+    rendered = reader_parts(dataset, map_spec(state))
     query = state.query()
     context = {
         "lang": texts.language,
@@ -151,18 +165,23 @@ def index():
         "matched": len(positions),
         "total": len(dataset.events),
         "list_limit": LIST_LIMIT,
-        "map": rendered.parts,
+        "map": replace(rendered.parts, body=MAP_BODY),
         "links": {
             "geojson": url_for("pages.download", kind="geojson") + _q(query),
             "csv": url_for("pages.download", kind="csv") + _q(query),
             "html": url_for("pages.export") + _q(query),
-            "api": url_for("ogc.items", name="events", _external=True) + _q(state.api_query()),
+            "api": external_url("ogc.items", name="events") + _q(state.api_query()),
             "embed": url_for("pages.embed") + _q(query),
         },
-        "notice": current_app.extensions["almaty_map"].notice(),
+        "update_pending": current_app.extensions["almaty_map"].notice() is not None,
     }
-    status = 400 if problems else 200
-    response = Response(render_template("index.html", **context), status=status)
+    before, marker, after = render_template("index.html", **context).partition(MAP_BODY)
+    if not marker:
+        raise RuntimeError("templates/index.html no longer places the map's body")
+    title = state.title or dataset.meta.title
+    pieces = [pack(before.encode()), *rendered.body(title), pack(after.encode())]
+    response = pieces_response(pieces, "text/html")
+    response.status_code = 400 if problems else 200
     response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
     return response
 
@@ -179,56 +198,117 @@ def _in_language(state: ViewState, language: str) -> str:
     return url_for("pages.index") + _q(urlencode(pairs))
 
 
-@blueprint.get("/map")
-def embed():
+@dataclass(frozen=True)
+class MapView:
+    """A /map or /export request that passed its checks: what to render and its ETag."""
+
+    dataset: Dataset
+    state: ViewState
+    spec: MapSpec
+    etag: str
+    events: int
+
+    @property
+    def title(self) -> str:
+        return self.state.title or self.dataset.meta.title
+
+
+def _map_view(kind: str) -> MapView | Response:
+    """What /map and /export share up to the render: the view (400 for a bad one), and its
+    ETag, known before rendering, so a client that has the map gets 304 at once."""
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     if problems:
         return bad_request(problems)
+    spec = map_spec(state)
+    etag = view_etag(dataset.fingerprint, kind, spec, asset_base())
+    unchanged = not_modified(etag, MAX_AGE)
+    if unchanged is not None:
+        return unchanged
     try:
-        rendered = embed_page(dataset, map_spec(state))
+        positions, _ = map_slices(dataset, spec)
     except SlicingError as exc:
         return bad_request([_slicing_problem(state, exc)])
-    response = Response(rendered.html, mimetype="text/html")
-    ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
-    response.headers["Content-Security-Policy"] = page_policy(
-        rendered.scripts, rendered.styles, frame_ancestors=ancestors
-    )
-    return _with_etag(response, rendered.etag)
+    return MapView(dataset, state, spec, etag, len(positions))
+
+
+@blueprint.get("/map")
+def embed():
+    view = _map_view("embed")
+    if isinstance(view, Response):
+        return view
+    if request.method == "HEAD":  # headers only: a HEAD never renders
+        return cacheable(pieces_head("text/html", view.etag), MAX_AGE)
+
+    def respond() -> Response:
+        rendered = embed_page(view.dataset, view.spec)
+        response = pieces_response(rendered.body(view.title), "text/html", view.etag)
+        ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
+        response.headers["Content-Security-Policy"] = page_policy(
+            rendered.scripts, rendered.styles, frame_ancestors=ancestors
+        )
+        return cacheable(response, MAX_AGE)
+
+    return heavy(respond, view.events)
 
 
 @blueprint.get("/export")
 def export():
-    dataset = current_dataset()
-    state, problems = read_state(dataset, request.args)
-    if problems:
-        return bad_request(problems)
-    try:
-        rendered = export_document(dataset, map_spec(state))
-    except SlicingError as exc:
-        return bad_request([_slicing_problem(state, exc)])
-    response = Response(rendered.html, mimetype="text/html")
-    name = safe_filename(state.title or dataset.meta.title, state, ".html")
+    view = _map_view("export")
+    if isinstance(view, Response):
+        return view
+    if request.method == "HEAD":
+        response = pieces_head("text/html", view.etag)
+    else:
+
+        def respond() -> Response:
+            rendered = export_document(view.dataset, view.spec)
+            return pieces_response(rendered.body(view.title), "text/html", view.etag)
+
+        response = heavy(respond, view.events)
+    name = safe_filename(view.title, view.state, ".html")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _with_etag(response, rendered.etag)
+    return cacheable(response, MAX_AGE)
 
 
 @blueprint.get("/download.<kind>")
 def download(kind: str):
-    if kind not in {"geojson", "csv"}:
+    if kind not in DOWNLOADS:
         abort(404)
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     if problems:
         return bad_request(problems)
+    etag = view_etag(dataset.fingerprint, kind, state.filter)
+    unchanged = not_modified(etag, MAX_AGE)
+    if unchanged is not None:
+        return unchanged
     positions = select(dataset, state.filter)
-    if kind == "geojson":
-        response = Response(events_geojson(dataset, positions), mimetype="application/geo+json")
-    else:
-        response = Response(events_csv(dataset, positions), mimetype="text/csv")
+    mimetype, write = DOWNLOADS[kind]
+
+    def respond() -> Response:
+        """Written as it is sent, a few thousand events at a time (compressed the same
+        way by Flask-Compress): memory stays flat whatever the size."""
+        body = iter(()) if request.method == "HEAD" else write(dataset, positions)
+        return Response(body, mimetype=mimetype)
+
+    events = 0 if request.method == "HEAD" else len(positions)
+    response = heavy(respond, events)
+    response.set_etag(etag)
     name = safe_filename(dataset.meta.title, state, f".{kind}")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _with_etag(response, f"{dataset.fingerprint}-{kind}-{state.query()}")
+    return cacheable(response, MAX_AGE)
+
+
+def _csv_bytes(dataset: Dataset, positions) -> Iterator[bytes]:
+    for chunk in csv_chunks(dataset, positions):
+        yield chunk.encode()
+
+
+DOWNLOADS = {
+    "geojson": ("application/geo+json", geojson_chunks),
+    "csv": ("text/csv", _csv_bytes),
+}
 
 
 @blueprint.get("/assets/<name>")
