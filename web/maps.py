@@ -11,7 +11,7 @@ inline code, which the title never reaches.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, request
 
@@ -28,6 +28,7 @@ from almaty_map.maprender.titled import TitledDocument, escaped_title, render_un
 from almaty_map.web.gzipped import Piece, pack
 
 READER_CHROME = {"about": False, "list": False, "headingLevel": 2}
+AROUND = ("head", "script", "tail")
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,11 @@ class Rendered:
     packed: tuple[Piece, ...]
     scripts: list[str]
     styles: list[str]
-    parts: MapParts | None = None
+    around: dict[str, Piece] = field(default_factory=dict)
 
     @property
     def weight(self) -> int:
-        around = (self.parts.head, self.parts.script, self.parts.tail) if self.parts else ()
-        return sum(p.weight for p in self.packed) + sum(map(len, around))
+        return sum(p.weight for p in (*self.packed, *self.around.values()))
 
     def body(self, title: str) -> list[Piece]:
         """The document with ``title`` put in, as pieces; only the title is compressed."""
@@ -56,14 +56,16 @@ class Rendered:
 
 
 def _rendered(document: TitledDocument, parts: MapParts | None = None) -> Rendered:
-    pieces = document.pieces
+    """A render with its pieces deflated; for the reader's page, the parts around the body
+    too (its head tags, start script and details block: ``around``, by MapParts field)."""
+    packed = tuple(pack(p) for p in document.pieces)
     if parts is None:
-        scripts = sorted({h for p in pieces for h in script_hashes(p)})
-        styles = sorted({h for p in pieces for h in style_hashes(p)})
-    else:
-        scripts = script_hashes(f"<script>{parts.script}</script>")
-        styles = style_hashes(parts.head)
-    return Rendered(document, tuple(pack(p) for p in pieces), scripts, styles, parts)
+        scripts = sorted({h for p in document.pieces for h in script_hashes(p)})
+        styles = sorted({h for p in document.pieces for h in style_hashes(p)})
+        return Rendered(document, packed, scripts, styles)
+    scripts = script_hashes(f"<script>{parts.script}</script>")
+    around = {name: pack(getattr(parts, name).encode()) for name in AROUND}
+    return Rendered(document, packed, scripts, style_hashes(parts.head), around)
 
 
 def _cached(key: tuple, make: Callable[[], Rendered]) -> Rendered:

@@ -31,14 +31,21 @@ from almaty_map.language.dates import when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text
 from almaty_map.maprender.build import MapSpec, map_slices
+from almaty_map.maprender.document import MapParts
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
 from almaty_map.web.conditional import cacheable, not_modified, view_etag
 from almaty_map.web.errors import bad_request
-from almaty_map.web.gzipped import pack, pieces_head, pieces_response
+from almaty_map.web.gzipped import Piece, pack, pieces_head, pieces_response
 from almaty_map.web.heavy import heavy
 from almaty_map.web.links import external_url
-from almaty_map.web.maps import asset_base, embed_page, export_document, reader_parts
+from almaty_map.web.maps import (
+    Rendered,
+    asset_base,
+    embed_page,
+    export_document,
+    reader_parts,
+)
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.store import current_dataset
 from almaty_map.web.viewstate import ViewState, read_state
@@ -46,9 +53,10 @@ from almaty_map.web.viewstate import ViewState, read_state
 blueprint = Blueprint("pages", __name__)
 LIST_LIMIT = 1000
 MAX_AGE = 300
-# Where the map's body goes in the rendered reader's page. Text from a request or the data
-# cannot produce it: Jinja escapes their "<".
-MAP_BODY = "<!--almaty-map:map-body-->"
+# Where the map's parts go in the rendered reader's page. Text from a request or the data
+# cannot produce these: Jinja escapes their "<".
+MAP_MARKERS = {name: f"<!--almaty-map:{name}-->" for name in ("head", "body", "script", "tail")}
+MAP_MARKER = re.compile(r"<!--almaty-map:(head|body|script|tail)-->")
 
 
 @dataclass(frozen=True)
@@ -165,7 +173,7 @@ def _reader_page(dataset, state: ViewState, problems: list[QueryProblem], positi
         "matched": len(positions),
         "total": len(dataset.events),
         "list_limit": LIST_LIMIT,
-        "map": replace(rendered.parts, body=MAP_BODY),
+        "map": MapParts(**MAP_MARKERS),
         "links": {
             "geojson": url_for("pages.download", kind="geojson") + _q(query),
             "csv": url_for("pages.download", kind="csv") + _q(query),
@@ -175,15 +183,26 @@ def _reader_page(dataset, state: ViewState, problems: list[QueryProblem], positi
         },
         "update_pending": current_app.extensions["almaty_map"].notice() is not None,
     }
-    before, marker, after = render_template("index.html", **context).partition(MAP_BODY)
-    if not marker:
-        raise RuntimeError("templates/index.html no longer places the map's body")
-    title = state.title or dataset.meta.title
-    pieces = [pack(before.encode()), *rendered.body(title), pack(after.encode())]
+    page = render_template("index.html", **context)
+    pieces = _with_map(page, rendered, state.title or dataset.meta.title)
     response = pieces_response(pieces, "text/html")
     response.status_code = 400 if problems else 200
     response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
     return response
+
+
+def _with_map(page: str, rendered: Rendered, title: str) -> list[Piece]:
+    """The page with the map's parts where their markers are: the page's own text is
+    compressed now, the map's parts were compressed when it was rendered."""
+    texts = MAP_MARKER.split(page)  # text, part name, text, part name, ..., text
+    names = texts[1::2]
+    if sorted(names) != sorted(MAP_MARKERS):
+        raise RuntimeError(f"templates/index.html places the map's parts {names}")
+    pieces = [pack(texts[0].encode())]
+    for name, text in zip(names, texts[2::2], strict=True):
+        pieces += rendered.body(title) if name == "body" else [rendered.around[name]]
+        pieces.append(pack(text.encode()))
+    return pieces
 
 
 def _q(query: str) -> str:
