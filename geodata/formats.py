@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Events written at a time by the chunked writers: a few MB of text, whatever the total.
-BATCH = 2000
+BATCH = 1000
 
 
 def _collection_head(members: dict | None) -> bytes:

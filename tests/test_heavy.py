@@ -15,7 +15,7 @@ from almaty_map.app import create_app
 from almaty_map.geodata import formats
 from almaty_map.maprender import build
 from almaty_map.web import maps
-from almaty_map.web.heavy import BusyError, HeavyGate
+from almaty_map.web.heavy import TRAFFIC, BusyError, HeavyGate, Traffic
 from almaty_map.web.rendercache import RenderCache
 
 
@@ -185,3 +185,32 @@ def test_a_full_gate_answers_503_with_retry_after_and_quick_requests_still_flow(
     assert len(orjson.loads(held.get_data())["features"]) == 5000
     held.close()
     assert client.get("/download.csv").status_code == 200
+
+
+def test_heavy_bodies_give_way_while_quick_requests_are_answered():
+    traffic = Traffic()
+    started = time.monotonic()
+    traffic.give_way(0.5)
+    assert time.monotonic() - started < 0.05  # nobody waiting: no pause
+    traffic.add(1)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: (time.sleep(0.15), traffic.add(-1)))
+        started = time.monotonic()
+        traffic.give_way(2)
+        assert 0.1 < time.monotonic() - started < 1  # until the quick one is done
+    traffic.add(1)
+    started = time.monotonic()
+    traffic.give_way(0.2)
+    assert 0.15 < time.monotonic() - started < 0.5  # never longer than asked
+
+
+def test_only_quick_requests_are_counted(synthetic_folder):
+    app = create_app({"TESTING": True, "DATA_PATH": str(synthetic_folder)})
+    traffic = app.extensions[TRAFFIC]
+    client = app.test_client()
+    with client.get("/download.csv", buffered=False) as download:
+        assert traffic.quick == 0  # a heavy body being sent is not a quick request
+        assert client.get("/ogc/collections/events/items?limit=5").status_code == 200
+        download.get_data()
+    assert client.get("/ogc/nope").status_code == 404
+    assert traffic.quick == 0
