@@ -136,6 +136,15 @@ def _csv_rows(dataset: Dataset, positions: Sequence[int]) -> str:
     columns["latitude"] = shapely.get_y(anchor).tolist()
     columns["geometry_wkt"] = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
     columns["extra"] = [None if pd.isna(v) else v for v in rows["extra"].tolist()]
-    for row in zip(*(columns[name] for name in CSV_COLUMNS), strict=True):
-        writer.writerow([defuse("" if v is None else v) for v in row])
+    writer.writerows(zip(*(_cells(columns[name]) for name in CSV_COLUMNS), strict=True))
     return buffer.getvalue()
+
+
+def _cells(values: list) -> list:
+    """A column's CSV cells: missing values empty, text defused (as ``defuse``, a column at
+    a time: a download of every event writes millions of cells)."""
+    start = _FORMULA_START
+    return [
+        "" if v is None else "'" + v if isinstance(v, str) and v.startswith(start) else v
+        for v in values
+    ]
