@@ -8,6 +8,7 @@ Everything a reader sees is made from the same compact payload, whatever the dat
 from __future__ import annotations
 
 import base64
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 
@@ -70,6 +71,32 @@ def map_slices(dataset: Dataset, spec: MapSpec) -> tuple[np.ndarray, list[Slice]
         (spec.filter.start, spec.filter.end),
     )
     return positions, slices
+
+
+@dataclass(frozen=True)
+class MapContent:
+    """What a map's bytes depend on besides its title (``key``), and how many events it
+    shows. The key names the events shown and the slices, not the filter that found them:
+    two boxes (or texts, or times) around the same events draw the same map."""
+
+    key: tuple
+    events: int
+
+
+def map_content(dataset: Dataset, spec: MapSpec) -> MapContent:
+    """Raises SlicingError, as a render would."""
+    positions, slices = map_slices(dataset, spec)
+    shown = hashlib.blake2b(np.ascontiguousarray(positions).tobytes(), digest_size=16)
+    key = (
+        dataset.fingerprint,
+        shown.hexdigest(),
+        tuple(slices),
+        spec.slice_by,
+        spec.language,
+        spec.options,
+        spec.carto_key,
+    )
+    return MapContent(key, len(positions))
 
 
 def build_map(

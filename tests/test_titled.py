@@ -79,3 +79,18 @@ def test_exports_with_titles_are_the_same_from_the_cli_and_the_server(tmp_path):
     assert result.exit_code == 0, result.output
     assert response.data == out.read_bytes()
     assert re.search(r"<title>Mothers&#39; &#34;testimonies&#34; &lt;1/2&gt; &amp;", response.text)
+
+
+def test_filters_that_find_the_same_events_share_one_render(monkeypatch, bundled):
+    calls = []
+    real = build.build_map
+    for module in (maps, build):
+        monkeypatch.setattr(module, "build_map", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = create_app({"TESTING": True}).test_client()
+    boxes = ["76.5,42.9,77.5,43.9", "76.50001,42.9,77.5,43.9", "76.4,42.8,77.6,44.0"]
+    pages = [client.get(f"/export?bbox={box}&slice=day").data for box in boxes]
+    texts = [client.get(f"/map?q={q}&slice=day").data for q in ("a", "A", "a ")]
+    assert len(set(pages)) == 1 and len(set(texts)) == 1
+    assert len(calls) == 2
+    everything = export_page(bundled, MapSpec(slice_by="day"))
+    assert pages[0] == everything  # the box holds every event: the map of them all

@@ -1,4 +1,5 @@
-"""Rendered maps for the views, cached per (dataset, view, language) whatever the title.
+"""Rendered maps for the views, cached per content (dataset, events shown, slices, language,
+mode) whatever the title or the filter that found the events.
 
 The reader's page embeds the map's parts (assets linked under /assets/), /map serves the
 whole page the same way, and /export serves the standalone page exactly as `almaty-map
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.maprender.build import MapSpec, build_map, export_template
+from almaty_map.maprender.build import MapContent, MapSpec, build_map, export_template
 from almaty_map.maprender.document import (
     MapParts,
     render_page,
@@ -76,7 +77,7 @@ def asset_base() -> str:
     return request.script_root + "/assets"
 
 
-def reader_parts(dataset: Dataset, spec: MapSpec) -> Rendered:
+def reader_parts(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
     """The map for the reader's page; its body holds the title (in the data block)."""
     base = asset_base()
     spec = untitled(spec)
@@ -90,10 +91,10 @@ def reader_parts(dataset: Dataset, spec: MapSpec) -> Rendered:
 
         return _rendered(render_untitled(spec, body, 1), made[0])
 
-    return _cached((dataset.fingerprint, "parts", spec, base), make)
+    return _cached(("parts", content.key, base), make)
 
 
-def embed_page(dataset: Dataset, spec: MapSpec) -> Rendered:
+def embed_page(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
     base = asset_base()
     spec = untitled(spec)
 
@@ -101,12 +102,9 @@ def embed_page(dataset: Dataset, spec: MapSpec) -> Rendered:
         page = render_untitled(spec, lambda s: render_page(build_map(dataset, s, base)), 2)
         return _rendered(page)
 
-    return _cached((dataset.fingerprint, "embed", spec, base), make)
+    return _cached(("embed", content.key, base), make)
 
 
-def export_document(dataset: Dataset, spec: MapSpec) -> Rendered:
+def export_document(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
     spec = untitled(spec)
-    return _cached(
-        (dataset.fingerprint, "export", spec),
-        lambda: _rendered(export_template(dataset, spec)),
-    )
+    return _cached(("export", content.key), lambda: _rendered(export_template(dataset, spec)))

@@ -30,7 +30,7 @@ from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.dates import when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text
-from almaty_map.maprender.build import MapSpec, map_slices
+from almaty_map.maprender.build import MapContent, MapSpec, map_content
 from almaty_map.maprender.document import MapParts
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
@@ -126,24 +126,27 @@ def index():
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     try:
-        positions, _ = map_slices(dataset, map_spec(state))
+        content = map_content(dataset, map_spec(state))
     except SlicingError as exc:
         problems.append(_slicing_problem(state, exc))
         state = replace(state, slice_by="period")
-        positions = select(dataset, state.filter)
+        content = map_content(dataset, map_spec(state))
     status = 400 if problems else 200
     if request.method == "HEAD":  # the status and type, without rendering the map
         head = pieces_head("text/html")
         head.status_code = status
         return head
-    return heavy(lambda: _reader_page(dataset, state, problems, positions), len(positions))
+    return heavy(lambda: _reader_page(dataset, state, problems, content), content.events)
 
 
-def _reader_page(dataset, state: ViewState, problems: list[QueryProblem], positions) -> Response:
-    """The page around the map, rendered with a marker where the map's body goes; the body
-    (tens of MB for a large dataset) is sent from the cache as it is, never copied."""
+def _reader_page(
+    dataset: Dataset, state: ViewState, problems: list[QueryProblem], content: MapContent
+) -> Response:
+    """The page around the map, rendered with markers where the map's parts go; the parts
+    (tens of MB for a large dataset) are sent from the cache as they are, never copied."""
     texts = texts_for(state.lang)
-    rendered = reader_parts(dataset, map_spec(state))
+    rendered = reader_parts(dataset, map_spec(state), content)
+    positions = select(dataset, state.filter)
     query = state.query()
     context = {
         "lang": texts.language,
@@ -224,8 +227,8 @@ class MapView:
     dataset: Dataset
     state: ViewState
     spec: MapSpec
+    content: MapContent
     etag: str
-    events: int
 
     @property
     def title(self) -> str:
@@ -234,21 +237,22 @@ class MapView:
 
 def _map_view(kind: str) -> MapView | Response:
     """What /map and /export share up to the render: the view (400 for a bad one), and its
-    ETag, known before rendering, so a client that has the map gets 304 at once."""
+    ETag, known before rendering (from what the map shows and its title), so a client that
+    has the map gets 304 at once."""
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     if problems:
         return bad_request(problems)
     spec = map_spec(state)
-    etag = view_etag(dataset.fingerprint, kind, spec, asset_base())
+    try:
+        content = map_content(dataset, spec)
+    except SlicingError as exc:
+        return bad_request([_slicing_problem(state, exc)])
+    etag = view_etag(kind, content.key, spec.title, asset_base())
     unchanged = not_modified(etag, MAX_AGE)
     if unchanged is not None:
         return unchanged
-    try:
-        positions, _ = map_slices(dataset, spec)
-    except SlicingError as exc:
-        return bad_request([_slicing_problem(state, exc)])
-    return MapView(dataset, state, spec, etag, len(positions))
+    return MapView(dataset, state, spec, content, etag)
 
 
 @blueprint.get("/map")
@@ -260,7 +264,7 @@ def embed():
         return cacheable(pieces_head("text/html", view.etag), MAX_AGE)
 
     def respond() -> Response:
-        rendered = embed_page(view.dataset, view.spec)
+        rendered = embed_page(view.dataset, view.spec, view.content)
         response = pieces_response(rendered.body(view.title), "text/html", view.etag)
         ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
         response.headers["Content-Security-Policy"] = page_policy(
@@ -268,7 +272,7 @@ def embed():
         )
         return cacheable(response, MAX_AGE)
 
-    return heavy(respond, view.events)
+    return heavy(respond, view.content.events)
 
 
 @blueprint.get("/export")
@@ -281,10 +285,10 @@ def export():
     else:
 
         def respond() -> Response:
-            rendered = export_document(view.dataset, view.spec)
+            rendered = export_document(view.dataset, view.spec, view.content)
             return pieces_response(rendered.body(view.title), "text/html", view.etag)
 
-        response = heavy(respond, view.events)
+        response = heavy(respond, view.content.events)
     name = safe_filename(view.title, view.state, ".html")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return cacheable(response, MAX_AGE)

@@ -78,11 +78,6 @@ class RenderCache:
             raise error
         return value  # type: ignore[return-value]
 
-    def peek(self, key: Hashable) -> T | None:
-        """The cached value without rendering (for HEAD and 304 answers)."""
-        with self._lock:
-            return self._cache.get(key)
-
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
