@@ -11,6 +11,10 @@ import click
 
 from almaty_map.cli.options import data_option, max_size_option, report
 
+# Every request is a GET with a short query: anything larger is refused (413, 431) before it
+# is buffered (waitress would otherwise take a 1 GB body to disk first).
+MAX_BODY = 64 * 1024
+MAX_HEADERS = 64 * 1024
 # --host values meaning every interface: compared with, never bound to here.
 WILDCARDS = {"0.0.0.0", "::", ""}  # noqa: S104
 ADDRESS_ERRORS = {
@@ -162,6 +166,8 @@ def _server_or_exit(app, host: str, port: int):
             channel_timeout=timeout,
             cleanup_interval=min(30, timeout),  # how often idle connections are looked for
             asyncore_use_poll=True,
+            max_request_body_size=MAX_BODY,  # the site takes no uploads: 413 beyond this
+            max_request_header_size=MAX_HEADERS,
             server_name=socket.getfqdn() if host in WILDCARDS else host,
             ident="almaty-map",
         )

@@ -5,6 +5,7 @@ once. Production sites put a reverse proxy in front as well (README)."""
 
 from __future__ import annotations
 
+import socket
 import statistics
 import time
 import urllib.request
@@ -37,3 +38,17 @@ def test_a_slow_client_flood_leaves_requests_answered_promptly(tmp_path):
             assert statistics.median(latencies) < 0.1, latencies
             time.sleep(7)  # past the channel timeout: the idle ones are closed
             assert all(closed_by_server(sock) for sock in sockets[:20])
+
+
+def test_oversized_requests_are_refused_before_they_are_read(tmp_path):
+    with running(log=tmp_path / "serve.log") as server:
+        address = ("127.0.0.1", int(server.url.rsplit(":", 1)[1]))
+        with socket.create_connection(address, timeout=10) as sock:
+            sock.sendall(
+                b"POST /ogc HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n\r\n"
+                + b"x" * 100_000
+            )
+            assert sock.recv(100).split(b" ")[1] == b"413"
+        with socket.create_connection(address, timeout=10) as sock:
+            sock.sendall(b"GET /ogc HTTP/1.1\r\nHost: x\r\nX-Big: " + b"y" * 100_000 + b"\r\n\r\n")
+            assert sock.recv(100).split(b" ")[1] == b"431"
