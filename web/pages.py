@@ -144,11 +144,21 @@ def _reader_page(
 ) -> Response:
     """The page around the map, rendered with markers where the map's parts go; the parts
     (tens of MB for a large dataset) are sent from the cache as they are, never copied."""
-    texts = texts_for(state.lang)
     rendered = reader_parts(dataset, map_spec(state), content)
+    page = render_template("index.html", **_page_context(dataset, state, problems))
+    pieces = _with_map(page, rendered, state.title or dataset.meta.title)
+    response = pieces_response(pieces, "text/html")
+    response.status_code = 400 if problems else 200
+    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
+    return response
+
+
+def _page_context(dataset: Dataset, state: ViewState, problems: list[QueryProblem]) -> dict:
+    """What templates/index.html prints; the map's parts are markers (see _with_map)."""
+    texts = texts_for(state.lang)
     positions = select(dataset, state.filter)
     query = state.query()
-    context = {
+    return {
         "lang": texts.language,
         "meta": dataset.meta,
         "state": state,
@@ -184,14 +194,9 @@ def _reader_page(
             "api": external_url("ogc.items", name="events") + _q(state.api_query()),
             "embed": url_for("pages.embed") + _q(query),
         },
+        # Only that an update waits: its errors (paths, unpublished values) go to the log.
         "update_pending": current_app.extensions["almaty_map"].notice() is not None,
     }
-    page = render_template("index.html", **context)
-    pieces = _with_map(page, rendered, state.title or dataset.meta.title)
-    response = pieces_response(pieces, "text/html")
-    response.status_code = 400 if problems else 200
-    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
-    return response
 
 
 def _with_map(page: str, rendered: Rendered, title: str) -> list[Piece]:
