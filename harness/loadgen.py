@@ -114,6 +114,8 @@ class Load:
         """Everything that should not have happened, in words (empty when all was well).
         ``busy_ok``: a 503 (heavy work turned away, with Retry-After) is a right answer."""
         found = []
+        if not self.requests:
+            found.append(f"no request was answered in {self.seconds:.0f} s")
         if self.socket_errors:
             found.append(
                 f"socket errors: connect {self.connect}, read {self.read}, "
