@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from flask import Flask
 from flask_compress import Compress
 
-from almaty_map.web import errors, language, ogc, pages, security
+from almaty_map.web import errors, heavy, language, links, ogc, pages, security, vary
 from almaty_map.web.rendercache import RenderCache
-from almaty_map.web.settings import defaults
+from almaty_map.web.settings import check, defaults
 from almaty_map.web.store import DatasetStore
 from almaty_map.web.watch import FolderWatcher, look
 
@@ -29,12 +29,14 @@ COMPRESSED = [
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Build the app; raises geodata.DataError if the dataset does not validate."""
+    """Build the app; raises web.settings.SettingError for a setting that cannot be used
+    and geodata.DataError if the dataset does not validate."""
     app = Flask(__name__, static_folder="web/static", static_url_path="/static")
     app.config.from_mapping(defaults())
     app.config.from_prefixed_env("ALMATY_MAP")
     if config:
         app.config.from_mapping(config)
+    check(app.config)
     watching = bool(app.config["WATCH"])
     seen = look(app.config["DATA_PATH"]) if watching else None
     app.extensions["almaty_map"] = DatasetStore(
@@ -44,8 +46,13 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["almaty_map_renders"] = RenderCache(int(app.config["RENDER_CACHE_MB"]) * 2**20)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED)
     app.config.setdefault("COMPRESS_ALGORITHM", ["gzip"])
+    # Streamed bodies (downloads, large API pages) are compressed as they are written.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["gzip"])
     app.config.setdefault("COMPRESS_LEVEL", 5)
     Compress(app)
+    heavy.install(app)
+    links.install(app)
+    vary.register(app)
     language.register(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(ogc.blueprint)

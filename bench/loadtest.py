@@ -91,7 +91,7 @@ def _row(name: str, load: Load, rss: float) -> str:
     return (
         f"| {name} | {load.requests:,} | {load.rps:,.0f} | {load.p50_ms:,.1f} | "
         f"{load.p99_ms:,.1f} | {load.s2xx:,} | {load.s400:,} | "
-        f"{load.socket_errors + load.s5xx + load.s4xx + load.other} | {rss:,.0f} |"
+        f"{load.socket_errors + load.s503 + load.s5xx + load.s4xx + load.other} | {rss:,.0f} |"
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import orjson
@@ -26,15 +26,26 @@ CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 # Optional fields kept as JSON text: written as JSON, null when absent.
 JSON_FIELDS = ("fatalities", *CLAIM_FIELDS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Events written at a time by the chunked writers: a few MB of text, whatever the total.
+BATCH = 1000
+
+
+def _collection_head(members: dict | None) -> bytes:
+    head = b'{"type":"FeatureCollection",'
+    if members:
+        head += orjson.dumps(members)[1:-1] + b","
+    return head + b'"features":['
 
 
 def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
     """A FeatureCollection from features already serialised and joined with commas;
     ``members`` go before ``features``."""
-    head = b'{"type":"FeatureCollection",'
-    if members:
-        head += orjson.dumps(members)[1:-1] + b","
-    return head + b'"features":[' + joined_features + b"]}"
+    return _collection_head(members) + joined_features + b"]}"
+
+
+def _batches(positions: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(positions), BATCH):
+        yield positions[start : start + BATCH]
 
 
 def _property_columns(rows: pd.DataFrame) -> dict[str, list]:
@@ -81,10 +92,21 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
     return pieces
 
 
+def geojson_chunks(
+    dataset: Dataset, positions: Sequence[int], members: dict | None = None
+) -> Iterator[bytes]:
+    """The FeatureCollection of ``events_geojson`` in pieces of BATCH features, so a
+    download of every event is written as it is sent, never held whole."""
+    yield _collection_head(members)
+    for k, batch in enumerate(_batches(positions)):
+        yield (b"," if k else b"") + b",".join(feature_pieces(dataset, batch))
+    yield b"]}"
+
+
 def events_geojson(
     dataset: Dataset, positions: Sequence[int], members: dict | None = None
 ) -> bytes:
-    return geojson_bytes(b",".join(feature_pieces(dataset, positions)), members)
+    return b"".join(geojson_chunks(dataset, positions, members))
 
 
 def defuse(cell: object) -> object:
@@ -94,14 +116,22 @@ def defuse(cell: object) -> object:
     return cell
 
 
+def csv_chunks(dataset: Dataset, positions: Sequence[int]) -> Iterator[str]:
+    """The CSV of ``events_csv``: the header, then BATCH rows at a time."""
+    yield ",".join(CSV_COLUMNS) + "\n"
+    for batch in _batches(positions):
+        yield _csv_rows(dataset, batch)
+
+
 def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
     """One row per event; list and object fields as JSON, times as ISO 8601 with offset."""
+    return "".join(csv_chunks(dataset, positions))
+
+
+def _csv_rows(dataset: Dataset, positions: Sequence[int]) -> str:
     rows = dataset.events.iloc[list(positions)]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    if rows.empty:
-        return buffer.getvalue()
     columns = _property_columns(rows)
     columns["sensitive"] = ["true" if s else "false" for s in columns["sensitive"]]
     anchor = shapely.point_on_surface(rows.geometry.array)
@@ -109,6 +139,15 @@ def events_csv(dataset: Dataset, positions: Sequence[int]) -> str:
     columns["latitude"] = shapely.get_y(anchor).tolist()
     columns["geometry_wkt"] = shapely.to_wkt(rows.geometry.array, rounding_precision=-1, trim=True)
     columns["extra"] = [None if pd.isna(v) else v for v in rows["extra"].tolist()]
-    for row in zip(*(columns[name] for name in CSV_COLUMNS), strict=True):
-        writer.writerow([defuse("" if v is None else v) for v in row])
+    writer.writerows(zip(*(_cells(columns[name]) for name in CSV_COLUMNS), strict=True))
     return buffer.getvalue()
+
+
+def _cells(values: list) -> list:
+    """A column's CSV cells: missing values empty, text defused (as ``defuse``, a column at
+    a time: a download of every event writes millions of cells)."""
+    start = _FORMULA_START
+    return [
+        "" if v is None else "'" + v if isinstance(v, str) and v.startswith(start) else v
+        for v in values
+    ]

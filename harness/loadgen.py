@@ -25,39 +25,52 @@ function setup(thread)
 end
 
 function init(args)
-  sent_ok, sent_bad, s2xx, s400, s4xx, s5xx, other = 0, 0, 0, 0, 0, 0, 0
+  sent_ok, sent_bad, s2xx, s400, s4xx, s503, s5xx, other = 0, 0, 0, 0, 0, 0, 0, 0
   counter = math.random(#paths)
+end
+
+function delay()
+  if waiting then
+    waiting = false
+    return backoff_ms
+  end
+  return 0
 end
 
 function request()
   counter = counter + 1
   local entry = paths[(counter % #paths) + 1]
   if entry[2] then sent_bad = sent_bad + 1 else sent_ok = sent_ok + 1 end
-  return wrk.format("GET", entry[1])
+  return wrk.format("GET", entry[1], headers)
 end
 
 function response(status, headers, body)
   if status >= 200 and status < 300 then s2xx = s2xx + 1
   elseif status == 400 then s400 = s400 + 1
+  elseif status == 503 then
+    s503 = s503 + 1
+    waiting = backoff_ms > 0
   elseif status >= 500 then s5xx = s5xx + 1
   elseif status >= 400 then s4xx = s4xx + 1
   else other = other + 1 end
 end
 
 function done(summary, latency, requests)
-  local totals = {sent_ok = 0, sent_bad = 0, s2xx = 0, s400 = 0, s4xx = 0, s5xx = 0, other = 0}
+  local totals = {sent_ok = 0, sent_bad = 0, s2xx = 0, s400 = 0, s4xx = 0, s503 = 0, s5xx = 0,
+    other = 0}
   for _, thread in ipairs(threads) do
     for key, _ in pairs(totals) do totals[key] = totals[key] + thread:get(key) end
   end
   local e = summary.errors
   io.write(string.format(
-    'LOADGEN {"requests": %d, "seconds": %f, "p50_ms": %f, "p99_ms": %f, "max_ms": %f, '
-    .. '"connect": %d, "read": %d, "write": %d, "timeout": %d, "sent_ok": %d, '
-    .. '"sent_bad": %d, "s2xx": %d, "s400": %d, "s4xx": %d, "s5xx": %d, "other": %d}\n',
+    'LOADGEN {"requests": %d, "seconds": %f, "p50_ms": %f, "p95_ms": %f, "p99_ms": %f, '
+    .. '"max_ms": %f, "connect": %d, "read": %d, "write": %d, "timeout": %d, "sent_ok": %d, '
+    .. '"sent_bad": %d, "s2xx": %d, "s400": %d, "s4xx": %d, "s503": %d, "s5xx": %d, '
+    .. '"other": %d}\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
-    latency:percentile(99) / 1e3, latency.max / 1e3, e.connect, e.read, e.write, e.timeout,
-    totals.sent_ok, totals.sent_bad, totals.s2xx, totals.s400, totals.s4xx, totals.s5xx,
-    totals.other))
+    latency:percentile(95) / 1e3, latency:percentile(99) / 1e3, latency.max / 1e3, e.connect,
+    e.read, e.write, e.timeout, totals.sent_ok, totals.sent_bad, totals.s2xx, totals.s400,
+    totals.s4xx, totals.s503, totals.s5xx, totals.other))
 end
 """
 
@@ -73,6 +86,7 @@ class Load:
     requests: int
     seconds: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
     connect: int
@@ -84,6 +98,7 @@ class Load:
     s2xx: int
     s400: int
     s4xx: int
+    s503: int
     s5xx: int
     other: int
 
@@ -95,24 +110,30 @@ class Load:
     def socket_errors(self) -> int:
         return self.connect + self.read + self.write + self.timeout
 
-    def failures(self) -> list[str]:
-        """Everything that should not have happened, in words (empty when all was well)."""
+    def failures(self, busy_ok: bool = False) -> list[str]:
+        """Everything that should not have happened, in words (empty when all was well).
+        ``busy_ok``: a 503 (heavy work turned away, with Retry-After) is a right answer."""
         found = []
+        if not self.requests:
+            found.append(f"no request was answered in {self.seconds:.0f} s")
         if self.socket_errors:
             found.append(
                 f"socket errors: connect {self.connect}, read {self.read}, "
                 f"write {self.write}, timeout {self.timeout}"
             )
-        if self.s5xx or self.s4xx or self.other:
+        busy = 0 if busy_ok else self.s503
+        if self.s5xx or busy or self.s4xx or self.other:
             found.append(
-                f"unexpected answers: {self.s5xx} 5xx, {self.s4xx} 4xx, {self.other} other"
+                f"unexpected answers: {self.s5xx + busy} 5xx, {self.s4xx} 4xx, {self.other} other"
             )
         slack = self.connections + self.threads
+        answered_ok = self.s2xx + (self.s503 if busy_ok else 0)
         if not 0 <= self.sent_bad - self.s400 <= slack:
             found.append(f"{self.sent_bad} malformed requests sent but {self.s400} answered 400")
-        if not 0 <= self.sent_ok - self.s2xx <= slack:
-            found.append(f"{self.sent_ok} good requests sent but {self.s2xx} answered 2xx")
-        if self.requests != self.s2xx + self.s400 + self.s4xx + self.s5xx + self.other:
+        if not 0 <= self.sent_ok - answered_ok <= slack:
+            found.append(f"{self.sent_ok} good requests sent but {answered_ok} answered 2xx")
+        statuses = self.s2xx + self.s400 + self.s4xx + self.s503 + self.s5xx + self.other
+        if self.requests != statuses:
             found.append("wrk's request count does not match the statuses counted")
         return found
 
@@ -180,9 +201,16 @@ def run_wrk(
     connections: int = 16,
     threads: int = 2,
     timeout_s: int = 10,
+    headers: dict[str, str] | None = None,
+    backoff_ms: int = 0,
 ) -> Load:
-    """Run wrk against ``base`` for ``seconds`` with the given request mix."""
-    script = "paths = " + _lua_table(paths) + "\n" + LUA
+    """Run wrk against ``base`` for ``seconds`` with the given request mix (each request
+    with ``headers``, e.g. Accept-Encoding as a browser sends it). After a 503, a wrk
+    thread waits ``backoff_ms`` before its next request (0: none, as a hostile client)."""
+    script = (
+        f"paths = {_lua_table(paths)}\nheaders = {_lua_headers(headers or {})}\n"
+        f"backoff_ms = {int(backoff_ms)}\nwaiting = false\n{LUA}"
+    )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
     try:
@@ -210,3 +238,8 @@ def run_wrk(
 def _lua_table(paths: list[tuple[str, bool]]) -> str:
     rows = (f"{{{json.dumps(path)}, {'true' if bad else 'false'}}}" for path, bad in paths)
     return "{" + ",\n".join(rows) + "}"
+
+
+def _lua_headers(headers: dict[str, str]) -> str:
+    rows = (f"[{json.dumps(name)}] = {json.dumps(value)}" for name, value in headers.items())
+    return "{" + ", ".join(rows) + "}"

@@ -8,15 +8,17 @@ Everything a reader sees is made from the same compact payload, whatever the dat
 from __future__ import annotations
 
 import base64
+import hashlib
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
 import xyzservices.providers as providers
 from xyzservices import TileProvider
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import EventFilter, select
-from almaty_map.geodata.timeslices import make_slices
+from almaty_map.geodata.timeslices import Slice, make_slices
 from almaty_map.language.texts import texts_for
 from almaty_map.maprender.document import render_page
 from almaty_map.maprender.elements import (
@@ -31,6 +33,7 @@ from almaty_map.maprender.elements import (
 )
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.payload import payload_bytes
+from almaty_map.maprender.titled import TitledDocument, render_untitled, untitled
 
 DATA_ELEMENT_ID = "almaty-map-data"
 DETAILS_ELEMENT_ID = "almaty-map-details"
@@ -56,6 +59,47 @@ class MapSpec:
     embed_origins: tuple[str, ...] = ()
 
 
+def map_slices(dataset: Dataset, spec: MapSpec) -> tuple[np.ndarray, list[Slice]]:
+    """The events a spec shows and its time slices: the cheap first step of a render, which
+    raises SlicingError for a slicing the data cannot use (so a HEAD request can tell
+    without rendering)."""
+    positions = select(dataset, spec.filter)
+    slices = make_slices(
+        dataset.meta,
+        dataset.start_ns[positions],
+        dataset.end_ns[positions],
+        spec.slice_by,
+        (spec.filter.start, spec.filter.end),
+    )
+    return positions, slices
+
+
+@dataclass(frozen=True)
+class MapContent:
+    """What a map's bytes depend on besides its title (``key``), and how many events it
+    shows. The key names the events shown and the slices, not the filter that found them:
+    two boxes (or texts, or times) around the same events draw the same map."""
+
+    key: tuple
+    events: int
+
+
+def map_content(dataset: Dataset, spec: MapSpec) -> MapContent:
+    """Raises SlicingError, as a render would."""
+    positions, slices = map_slices(dataset, spec)
+    shown = hashlib.blake2b(np.ascontiguousarray(positions).tobytes(), digest_size=16)
+    key = (
+        dataset.fingerprint,
+        shown.hexdigest(),
+        tuple(slices),
+        spec.slice_by,
+        spec.language,
+        spec.options,
+        spec.carto_key,
+    )
+    return MapContent(key, len(positions))
+
+
 def build_map(
     dataset: Dataset,
     spec: MapSpec = MapSpec(),
@@ -69,14 +113,7 @@ def build_map(
     ``headingLevel``.
     """
     texts = texts_for(spec.language)
-    positions = select(dataset, spec.filter)
-    slices = make_slices(
-        dataset.meta,
-        dataset.start_ns[positions],
-        dataset.end_ns[positions],
-        spec.slice_by,
-        (spec.filter.start, spec.filter.end),
-    )
+    positions, slices = map_slices(dataset, spec)
     payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
     figure = MapFigure(title, texts.language, standalone=asset_base is None)
@@ -121,9 +158,15 @@ def _packed(data: bytes) -> tuple[bytes, str]:
     return base64.b64encode(zlib.compress(data, 1)), PACKED_MIME
 
 
+def export_template(dataset: Dataset, spec: MapSpec = MapSpec()) -> TitledDocument:
+    """The standalone page for a spec, its title left to put in (the title is in the page's
+    <title> and in the data block)."""
+    return render_untitled(untitled(spec), lambda s: render_page(build_map(dataset, s)), 2)
+
+
 def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> bytes:
     """The standalone page for a spec: what `almaty-map export` and /export both write."""
-    return render_page(build_map(dataset, spec))
+    return export_template(dataset, spec).render(spec.title or dataset.meta.title)
 
 
 def light_base(carto_key: str | None) -> tuple[TileProvider, str | None]:

@@ -138,7 +138,8 @@ def payload_bytes(
 
 
 def html_safe(document: bytes) -> bytes:
-    """JSON bytes that can sit inside a <script> element: no <, >, & or line separators."""
+    """JSON made safe to sit inside <script type=...>: no <, > or & (so no </script>), and
+    no line separators older JavaScript engines choke on."""
     for raw, escaped in _HTML_UNSAFE:
         if raw in document:
             document = document.replace(raw, escaped)

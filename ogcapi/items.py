@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -15,7 +16,13 @@ import shapely
 from almaty_map.geodata.bbox import within_bbox
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
-from almaty_map.geodata.formats import defuse, events_csv, feature_pieces, geojson_bytes
+from almaty_map.geodata.formats import (
+    csv_chunks,
+    defuse,
+    feature_pieces,
+    geojson_bytes,
+    geojson_chunks,
+)
 from almaty_map.ogcapi.documents import CSV, GEOJSON, HTML, link
 from almaty_map.ogcapi.errors import not_found
 from almaty_map.ogcapi.params import ItemsQuery
@@ -107,7 +114,8 @@ def page_links(
     return links
 
 
-def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
+def features_json_chunks(dataset: Dataset, page: Page, links: list[dict]) -> Iterator[bytes]:
+    """The page's FeatureCollection, written a batch of features at a time."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     members = {
         "numberMatched": page.matched,
@@ -116,16 +124,24 @@ def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
         "links": links,
     }
     if page.collection == "events":
-        joined = b",".join(feature_pieces(dataset, page.positions))
+        yield from geojson_chunks(dataset, page.positions, members)
     else:
-        joined = b",".join(dataset.place_json[i] for i in page.positions)
-    return geojson_bytes(joined, members)
+        yield geojson_bytes(b",".join(dataset.place_json[i] for i in page.positions), members)
+
+
+def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
+    return b"".join(features_json_chunks(dataset, page, links))
+
+
+def features_csv_chunks(dataset: Dataset, page: Page) -> Iterator[str]:
+    if page.collection == "events":
+        yield from csv_chunks(dataset, page.positions)
+    else:
+        yield places_csv(dataset, page.positions)
 
 
 def features_csv(dataset: Dataset, page: Page) -> str:
-    if page.collection == "events":
-        return events_csv(dataset, page.positions)
-    return places_csv(dataset, page.positions)
+    return "".join(features_csv_chunks(dataset, page))
 
 
 def places_csv(dataset: Dataset, positions) -> str:
@@ -162,15 +178,27 @@ def places_csv(dataset: Dataset, positions) -> str:
 
 
 def find_feature(dataset: Dataset, collection: str, feature_id: str) -> int:
-    """Position of a feature by id, or ApiError 404."""
-    if collection == "events":
-        found = dataset.position_by_id.get(feature_id)
-    else:
-        ids = list(dataset.places["id"])
-        found = ids.index(feature_id) if feature_id in ids else None
+    """Position of a feature by id, or ApiError 404. Ids may hold any character, "/"
+    included, so an id that is not found without its trailing slash is looked up with it
+    (every path answers with and without one)."""
+    found = _position(dataset, collection, feature_id)
+    if found is None and feature_id.endswith("/"):
+        found = _position(dataset, collection, feature_id[:-1])
     if found is None:
         raise not_found(f"no feature with id {feature_id[:80]!r} in collection {collection!r}")
     return found
+
+
+def feature_id(dataset: Dataset, collection: str, position: int) -> str:
+    frame = dataset.events if collection == "events" else dataset.places
+    return str(frame["id"].iat[position])
+
+
+def _position(dataset: Dataset, collection: str, feature_id: str) -> int | None:
+    if collection == "events":
+        return dataset.position_by_id.get(feature_id)
+    ids = list(dataset.places["id"])
+    return ids.index(feature_id) if feature_id in ids else None
 
 
 def feature_json(dataset: Dataset, collection: str, position: int, links: list[dict]) -> bytes:

@@ -10,6 +10,7 @@ import pytest
 from almaty_map.app import create_app
 from almaty_map.geodata.dataset import load_dataset
 from harness.serving import free_port, serve
+from harness.synthetic import write_dataset
 
 DATA = Path(__file__).parent / "data"
 
@@ -81,3 +82,15 @@ def live_server(embed_host_port):
     origin = f"http://127.0.0.1:{embed_host_port}"
     with serve(env={"ALMATY_MAP_FRAME_ANCESTORS": origin}) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def synthetic_folder(tmp_path_factory) -> Path:
+    """5,000 synthetic events: more than one batch of the chunked writers, and enough that
+    a download or a map of them is heavy work."""
+    return write_dataset(5000, tmp_path_factory.mktemp("synthetic") / "dataset")
+
+
+@pytest.fixture(scope="session")
+def synthetic(synthetic_folder):
+    return load_dataset(synthetic_folder)

@@ -106,12 +106,13 @@ def test_watch_reloads_good_edits_and_keeps_the_last_good_under_load(tmp_path):
         status, body = fetch(f"{url}/ogc/collections/events/items?limit=1000")
         assert status == 200 and json.loads(body)["numberMatched"] == len(doc["features"])
         status, page = fetch(url + "/")
-        assert status == 200 and b"last good version is still shown" in page
+        assert status == 200 and b"waiting for review" in page
+        assert b"events.geojson" not in page and str(folder).encode() not in page
 
         # Fixing the file clears the notice.
         events.write_text(_with_title(doc, "Fixed"), encoding="utf-8")
         wait_for(lambda: _event_title(url) == "Fixed", "fixed edit served")
-        assert b"last good version" not in fetch(url + "/")[1]
+        assert b"waiting for review" not in fetch(url + "/")[1]
 
         result = load.result()
     assert not result.failures(), result.failures()

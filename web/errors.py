@@ -18,6 +18,8 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from almaty_map.geodata.errors import QueryProblem
 from almaty_map.ogcapi.errors import INVALID, ApiError
+from almaty_map.web.heavy import BusyError
+from almaty_map.web.vary import varies_on
 
 JSON = "application/json"
 HTML = "text/html"
@@ -76,6 +78,7 @@ def _wants_json() -> bool:
     prefers JSON (a browser's */* gets the page)."""
     if _under_api():
         return request.args.get("f") != "html"
+    varies_on("Accept")
     return request.accept_mimetypes.best_match((HTML, JSON)) == JSON
 
 
@@ -83,6 +86,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
         return respond(ErrorShape(exc.status, exc.code, exc.description, exc.problems))
+
+    @app.errorhandler(BusyError)
+    def busy(exc: BusyError) -> Response:
+        description = (
+            "The server is busy with other large downloads and maps; "
+            f"try again in {exc.retry_after} seconds."
+        )
+        response = respond(ErrorShape(503, "ServiceUnavailable", description))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:

@@ -13,8 +13,10 @@ from collections.abc import Callable
 
 import orjson
 from flask import Blueprint, Response, render_template, request, url_for
+from werkzeug.routing import PathConverter
 
 from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.formats import BATCH
 from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
@@ -27,10 +29,29 @@ from almaty_map.ogcapi.params import (
     check_request,
     parse_items_query,
 )
+from almaty_map.web.conditional import cacheable, not_modified, view_etag
+from almaty_map.web.heavy import heavy
+from almaty_map.web.links import external_url, quote_id
 from almaty_map.web.store import current_dataset
+from almaty_map.web.vary import varies_on
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
+
+
+class FeatureIdConverter(PathConverter):
+    """The rest of the path as a feature id: any character, "/" anywhere included (a
+    leading or doubled one too, which werkzeug's path converter refuses)."""
+
+    regex = ".+"
+    part_isolating = False
+
+
+blueprint.record_once(
+    lambda state: state.app.url_map.converters.update(feature_id=FeatureIdConverter)
+)
 DOCUMENT_FORMATS = ("json", "html")
+MIMETYPES = {"json": documents.GEOJSON, "csv": documents.CSV, "html": documents.HTML}
+MAX_AGE = 60
 
 
 def route(rule: str, endpoint: str):
@@ -45,11 +66,12 @@ def route(rule: str, endpoint: str):
 
 
 def negotiate(allowed: tuple[str, ...]) -> str:
-    """``f`` if given (each view has checked it), else the best of the Accept header, else
-    JSON."""
+    """``f`` if given (each view has checked it), else the best of the Accept header (so
+    the response varies on it), else JSON."""
     chosen = request.args.get("f")
     if chosen:
         return chosen
+    varies_on("Accept")
     offered = [documents.GEOJSON, documents.JSON, documents.HTML]
     if "csv" in allowed:
         offered.append(documents.CSV)
@@ -58,7 +80,8 @@ def negotiate(allowed: tuple[str, ...]) -> str:
 
 
 def base_url() -> str:
-    return url_for("ogc.landing", _external=True).rstrip("/")
+    """The API's absolute address, from the configured public URL, never the Host header."""
+    return external_url("ogc.landing").rstrip("/")
 
 
 def json_response(body: bytes | dict, mimetype: str = documents.JSON) -> Response:
@@ -72,9 +95,7 @@ def cached(response: Response) -> Response:
     if request.endpoint in {"ogc.items", "ogc.item"}:
         response.headers["Content-Crs"] = f"<{CRS84}>"
     response.add_etag()
-    response.cache_control.public = True
-    response.cache_control.max_age = 60
-    return response.make_conditional(request)
+    return cacheable(response, MAX_AGE).make_conditional(request)
 
 
 def _collection_name(name: str) -> str:
@@ -143,38 +164,58 @@ def items_view(name: str):
     dataset = current_dataset()
     query = parse_items_query(request.args, dataset, name)
     fmt = negotiate(FORMATS)
-    page = items.select_page(dataset, name, query)
-    url = f"{base_url()}/collections/{name}/items"
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "f"]
-    links = items.page_links(url, args, query, page, fmt)
+    # Weak: the body's timeStamp changes, nothing else does for the same request.
+    etag = view_etag(dataset.fingerprint, name, fmt, args, base_url())
+    unchanged = not_modified(etag, MAX_AGE)
+    if unchanged is not None:
+        return unchanged
+    page = items.select_page(dataset, name, query)
+    links = items.page_links(f"{base_url()}/collections/{name}/items", args, query, page, fmt)
+    if request.method == "HEAD":
+        response = Response(iter(()), mimetype=MIMETYPES[fmt])
+    else:
+
+        def respond() -> Response:
+            return _items_response(dataset, name, fmt, page, query, links)
+
+        response = heavy(respond, len(page.positions))
     if fmt == "csv":
-        response = Response(items.features_csv(dataset, page), mimetype=documents.CSV)
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return cached(response)
+    response.headers["Content-Crs"] = f"<{CRS84}>"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.set_etag(etag, weak=True)
+    return cacheable(response, MAX_AGE)
+
+
+def _items_response(dataset: Dataset, name: str, fmt: str, page, query, links) -> Response:
+    """A page of items; a page of more than a few thousand features is written as it is
+    sent (in batches, compressed as it goes), never held whole."""
     if fmt == "html":
-        return cached(
-            Response(
-                render_template(
-                    "ogc/items.html",
-                    name=name,
-                    page=page,
-                    links=links,
-                    query=query,
-                    rows=_rows(dataset, name, page.positions),
-                )
-            )
+        rows = _rows(dataset, name, page.positions)
+        body = render_template(
+            "ogc/items.html", name=name, page=page, links=links, query=query, rows=rows
         )
-    return cached(json_response(items.features_json(dataset, page, links), documents.GEOJSON))
+        return Response(body, mimetype=documents.HTML)
+    if fmt == "csv":
+        chunks = (c.encode() for c in items.features_csv_chunks(dataset, page))
+    else:
+        chunks = items.features_json_chunks(dataset, page, links)
+    if len(page.positions) <= BATCH:
+        return Response(b"".join(chunks), mimetype=MIMETYPES[fmt])
+    return Response(chunks, mimetype=MIMETYPES[fmt])
 
 
-@route("/collections/<name>/items/<feature_id>", "item")
+@blueprint.route("/collections/<name>/items/<feature_id:feature_id>", merge_slashes=False)
 def item(name: str, feature_id: str):
+    """One feature; its id may hold any character ("/" included), percent-encoded."""
     check_request(request.args, ITEM_PARAMS, FORMATS, ("crs",))
     name = _collection_name(name)
     dataset = current_dataset()
     position = items.find_feature(dataset, name, feature_id)
     fmt = negotiate(FORMATS)
-    url = f"{base_url()}/collections/{name}/items/{feature_id}"
+    found_id = items.feature_id(dataset, name, position)
+    url = f"{base_url()}/collections/{name}/items/{quote_id(found_id)}"
     links = [
         *documents.self_links(
             url,
@@ -224,7 +265,13 @@ def _rows(dataset: Dataset, name: str, positions) -> list[dict[str, str]]:
     if name == "places":
         frame = dataset.places.iloc[list(positions)]
         return [
-            {"id": r.id, "title": r.name, "when": "", "place": r.kind}
+            {
+                "id": r.id,
+                "href": _item_href(name, r.id),
+                "title": r.name,
+                "when": "",
+                "place": r.kind,
+            }
             for r in frame.itertuples(index=False)
         ]
     texts = texts_for("en")
@@ -232,9 +279,14 @@ def _rows(dataset: Dataset, name: str, positions) -> list[dict[str, str]]:
     return [
         {
             "id": r.id,
+            "href": _item_href(name, r.id),
             "title": r.title,
             "when": when(r.start, r.end, r.time_precision, texts),
             "place": r.place,
         }
         for r in frame.itertuples(index=False)
     ]
+
+
+def _item_href(name: str, feature_id: str) -> str:
+    return f"{url_for('ogc.items', name=name)}/{quote_id(feature_id)}?f=html"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -23,25 +24,42 @@ from flask import (
     url_for,
 )
 
+from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
-from almaty_map.geodata.formats import events_csv, events_geojson
+from almaty_map.geodata.formats import csv_chunks, geojson_chunks
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text, favicon_svg
-from almaty_map.maprender.build import MapSpec
+from almaty_map.maprender.build import MapContent, MapSpec, map_content
+from almaty_map.maprender.document import MapParts
 from almaty_map.maprender.options import MapOptions
 from almaty_map.maprender.symbols import symbol_path
+from almaty_map.web.conditional import cacheable, not_modified, view_etag
 from almaty_map.web.errors import bad_request
-from almaty_map.web.maps import embed_page, export_document, reader_parts
+from almaty_map.web.gzipped import Piece, pack, pieces_head, pieces_response
+from almaty_map.web.heavy import heavy
+from almaty_map.web.links import external_url
+from almaty_map.web.maps import (
+    Rendered,
+    asset_base,
+    embed_page,
+    export_document,
+    reader_parts,
+)
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.store import current_dataset
 from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
 LIST_LIMIT = 1000
+MAX_AGE = 300
+# Where the map's parts go in the rendered reader's page. Text from a request or the data
+# cannot produce these: Jinja escapes their "<".
+MAP_MARKERS = {name: f"<!--almaty-map:{name}-->" for name in ("head", "body", "script", "tail")}
+MAP_MARKER = re.compile(r"<!--almaty-map:(head|body|script|tail)-->")
 
 
 @dataclass(frozen=True)
@@ -146,27 +164,44 @@ def _field_errors(problems: list[QueryProblem]) -> dict[str, str]:
     return {field: "; ".join(messages) for field, messages in by_field.items()}
 
 
-def _with_etag(response: Response, etag: str, max_age: int = 300) -> Response:
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
-    return response.make_conditional(request)
-
-
 @blueprint.get("/")
 def index():
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
-    texts = texts_for(state.lang)
-    positions = select(dataset, state.filter)
     try:
-        rendered = reader_parts(dataset, map_spec(state))
+        content = map_content(dataset, map_spec(state))
     except SlicingError as exc:
         problems.append(_slicing_problem(state, exc))
         state = replace(state, slice_by="period")
-        rendered = reader_parts(dataset, map_spec(state))
+        content = map_content(dataset, map_spec(state))
+    status = 400 if problems else 200
+    if request.method == "HEAD":  # the status and type, without rendering the map
+        head = pieces_head("text/html")
+        head.status_code = status
+        return head
+    return heavy(lambda: _reader_page(dataset, state, problems, content), content.events)
+
+
+def _reader_page(
+    dataset: Dataset, state: ViewState, problems: list[QueryProblem], content: MapContent
+) -> Response:
+    """The page around the map, rendered with markers where the map's parts go; the parts
+    (tens of MB for a large dataset) are sent from the cache as they are, never copied."""
+    rendered = reader_parts(dataset, map_spec(state), content)
+    page = render_template("index.html", **_page_context(dataset, state, problems))
+    pieces = _with_map(page, rendered, state.title or dataset.meta.title)
+    response = pieces_response(pieces, "text/html")
+    response.status_code = 400 if problems else 200
+    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
+    return response
+
+
+def _page_context(dataset: Dataset, state: ViewState, problems: list[QueryProblem]) -> dict:
+    """What templates/index.html prints; the map's parts are markers (see _with_map)."""
+    texts = texts_for(state.lang)
+    positions = select(dataset, state.filter)
     query = state.query()
-    context = {
+    return {
         "lang": texts.language,
         "meta": dataset.meta,
         "state": state,
@@ -195,21 +230,32 @@ def index():
         "matched": len(positions),
         "total": len(dataset.events),
         "list_limit": LIST_LIMIT,
-        "map": rendered.parts,
+        "map": MapParts(**MAP_MARKERS),
         "links": {
             "geojson": url_for("pages.download", kind="geojson") + _q(query),
             "csv": url_for("pages.download", kind="csv") + _q(query),
             "html": url_for("pages.export") + _q(query),
-            "api": url_for("ogc.items", name="events", _external=True) + _q(state.api_query()),
+            "api": external_url("ogc.items", name="events") + _q(state.api_query()),
             "embed": url_for("pages.embed") + _q(query),
         },
-        "notice": current_app.extensions["almaty_map"].notice(),
+        # Only that an update waits: its errors (paths, unpublished values) go to the log.
+        "update_pending": current_app.extensions["almaty_map"].notice() is not None,
         **record(dataset, texts),
     }
-    status = 400 if problems else 200
-    response = Response(render_template("index.html", **context), status=status)
-    response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
-    return response
+
+
+def _with_map(page: str, rendered: Rendered, title: str) -> list[Piece]:
+    """The page with the map's parts where their markers are: the page's own text is
+    compressed now, the map's parts were compressed when it was rendered."""
+    texts = MAP_MARKER.split(page)  # text, part name, text, part name, ..., text
+    names = texts[1::2]
+    if sorted(names) != sorted(MAP_MARKERS):
+        raise RuntimeError(f"templates/index.html places the map's parts {names}")
+    pieces = [pack(texts[0].encode())]
+    for name, text in zip(names, texts[2::2], strict=True):
+        pieces += rendered.body(title) if name == "body" else [rendered.around[name]]
+        pieces.append(pack(text.encode()))
+    return pieces
 
 
 def _q(query: str) -> str:
@@ -224,57 +270,120 @@ def _in_language(state: ViewState, language: str) -> str:
     return url_for("pages.index") + _q(urlencode(pairs))
 
 
-@blueprint.get("/map")
-def embed():
+@dataclass(frozen=True)
+class MapView:
+    """A /map or /export request that passed its checks: what to render and its ETag."""
+
+    dataset: Dataset
+    state: ViewState
+    spec: MapSpec
+    content: MapContent
+    etag: str
+
+    @property
+    def title(self) -> str:
+        return self.state.title or self.dataset.meta.title
+
+
+def _map_view(kind: str) -> MapView | Response:
+    """What /map and /export share up to the render: the view (400 for a bad one), and its
+    ETag, known before rendering (from what the map shows and its title), so a client that
+    has the map gets 304 at once."""
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     if problems:
         return bad_request(problems)
+    # The pages allowed to frame /map may also drive it (postMessage).
+    origins = current_app.config["EMBED_ORIGINS"] if kind == "embed" else ()
+    spec = map_spec(state, origins)
     try:
-        # The pages allowed to frame /map may also drive it (postMessage).
-        rendered = embed_page(dataset, map_spec(state, current_app.config["EMBED_ORIGINS"]))
+        content = map_content(dataset, spec)
     except SlicingError as exc:
         return bad_request([_slicing_problem(state, exc)])
-    response = Response(rendered.html, mimetype="text/html")
-    ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
-    response.headers["Content-Security-Policy"] = page_policy(
-        rendered.scripts, rendered.styles, frame_ancestors=ancestors
-    )
-    return _with_etag(response, rendered.etag)
+    etag = view_etag(kind, content.key, spec.title, asset_base())
+    unchanged = not_modified(etag, MAX_AGE)
+    if unchanged is not None:
+        return unchanged
+    return MapView(dataset, state, spec, content, etag)
+
+
+@blueprint.get("/map")
+def embed():
+    view = _map_view("embed")
+    if isinstance(view, Response):
+        return view
+    if request.method == "HEAD":  # headers only: a HEAD never renders
+        return cacheable(pieces_head("text/html", view.etag), MAX_AGE)
+
+    def respond() -> Response:
+        rendered = embed_page(view.dataset, view.spec, view.content)
+        response = pieces_response(rendered.body(view.title), "text/html", view.etag)
+        ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
+        response.headers["Content-Security-Policy"] = page_policy(
+            rendered.scripts, rendered.styles, frame_ancestors=ancestors
+        )
+        return cacheable(response, MAX_AGE)
+
+    return heavy(respond, view.content.events)
 
 
 @blueprint.get("/export")
 def export():
-    dataset = current_dataset()
-    state, problems = read_state(dataset, request.args)
-    if problems:
-        return bad_request(problems)
-    try:
-        rendered = export_document(dataset, map_spec(state))
-    except SlicingError as exc:
-        return bad_request([_slicing_problem(state, exc)])
-    response = Response(rendered.html, mimetype="text/html")
-    name = safe_filename(state.title or dataset.meta.title, state, ".html")
+    view = _map_view("export")
+    if isinstance(view, Response):
+        return view
+    if request.method == "HEAD":
+        response = pieces_head("text/html", view.etag)
+    else:
+
+        def respond() -> Response:
+            rendered = export_document(view.dataset, view.spec, view.content)
+            return pieces_response(rendered.body(view.title), "text/html", view.etag)
+
+        response = heavy(respond, view.content.events)
+    name = safe_filename(view.title, view.state, ".html")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _with_etag(response, rendered.etag)
+    return cacheable(response, MAX_AGE)
 
 
 @blueprint.get("/download.<kind>")
 def download(kind: str):
-    if kind not in {"geojson", "csv"}:
+    if kind not in DOWNLOADS:
         abort(404)
     dataset = current_dataset()
     state, problems = read_state(dataset, request.args)
     if problems:
         return bad_request(problems)
+    etag = view_etag(dataset.fingerprint, kind, state.filter)
+    unchanged = not_modified(etag, MAX_AGE)
+    if unchanged is not None:
+        return unchanged
     positions = select(dataset, state.filter)
-    if kind == "geojson":
-        response = Response(events_geojson(dataset, positions), mimetype="application/geo+json")
-    else:
-        response = Response(events_csv(dataset, positions), mimetype="text/csv")
+    mimetype, write = DOWNLOADS[kind]
+
+    def respond() -> Response:
+        """Written as it is sent, a few thousand events at a time (compressed the same
+        way by Flask-Compress): memory stays flat whatever the size."""
+        body = iter(()) if request.method == "HEAD" else write(dataset, positions)
+        return Response(body, mimetype=mimetype)
+
+    events = 0 if request.method == "HEAD" else len(positions)
+    response = heavy(respond, events)
+    response.set_etag(etag)
     name = safe_filename(dataset.meta.title, state, f".{kind}")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return _with_etag(response, f"{dataset.fingerprint}-{kind}-{state.query()}")
+    return cacheable(response, MAX_AGE)
+
+
+def _csv_bytes(dataset: Dataset, positions) -> Iterator[bytes]:
+    for chunk in csv_chunks(dataset, positions):
+        yield chunk.encode()
+
+
+DOWNLOADS = {
+    "geojson": ("application/geo+json", geojson_chunks),
+    "csv": ("text/csv", _csv_bytes),
+}
 
 
 @blueprint.get("/favicon.ico")

@@ -1,14 +1,19 @@
 """Settings with their defaults and a line of help each.
 
 ``create_app`` applies them in order: these defaults, then ``ALMATY_MAP_*`` environment
-variables, then the mapping a caller passes (tests, the CLI's options).
+variables, then the mapping a caller passes (tests, the CLI's options), and checks every
+number before anything is served: a wrong one is named with what was expected.
 """
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from almaty_map.geodata.bundled import BUNDLED
+
+PREFIX = "ALMATY_MAP_"
 
 
 @dataclass(frozen=True)
@@ -16,18 +21,95 @@ class Setting:
     name: str
     default: object
     help: str
+    minimum: float | None = None
 
 
 SETTINGS = (
     Setting("DATA_PATH", str(BUNDLED), "Dataset folder to serve."),
-    Setting("MAX_FILE_MB", 512, "Largest events or places file accepted, in MiB."),
+    Setting("MAX_FILE_MB", 512, "Largest events or places file accepted, in MiB.", 1),
     Setting("FRAME_ANCESTORS", "", "Space-separated origins allowed to embed /map in a frame."),
-    Setting("RENDER_CACHE_MB", 256, "Memory for rendered maps and exports, in MiB."),
+    Setting("RENDER_CACHE_MB", 256, "Memory for rendered maps and exports, in MiB.", 0),
     Setting("CARTO_KEY", "", "CARTO API key, to offer CARTO's light base map."),
     Setting("WATCH", False, "Reload the dataset when its files change."),
-    Setting("WATCH_INTERVAL", 1.0, "Seconds between checks for changed files when watching."),
+    Setting("WATCH_INTERVAL", 1.0, "Seconds between checks for changed files when watching.", 0.05),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "The site's public address (e.g. https://map.example.org) for absolute links; "
+        "empty: the address the server listens on.",
+    ),
+    Setting(
+        "PROXIES",
+        0,
+        "Reverse proxies in front of the server whose X-Forwarded-* headers are trusted.",
+        0,
+    ),
+    Setting("THREADS", 8, "Worker threads answering requests (serve).", 1),
+    Setting("CONNECTION_LIMIT", 1000, "Open connections accepted at once (serve).", 1),
+    Setting("CHANNEL_TIMEOUT", 30, "Seconds before an idle connection is closed (serve).", 1),
+    Setting("HEAVY_SLOTS", 2, "Heavy requests (large downloads, renders) handled at once.", 1),
+    Setting("HEAVY_QUEUE", 2, "Heavy requests that may wait for a slot; more get 503.", 0),
+    Setting("HEAVY_WAIT", 10.0, "Seconds a heavy request waits for a slot before a 503.", 0),
 )
+
+
+class SettingError(ValueError):
+    """A setting whose value cannot be used, named as the operator wrote it."""
 
 
 def defaults() -> dict[str, object]:
     return {s.name: s.default for s in SETTINGS}
+
+
+def check(config: MutableMapping[str, object]) -> None:
+    """Turn each numeric setting into its type and check it; raise SettingError naming
+    every wrong one (as an ALMATY_MAP_ variable) with what was expected."""
+    problems = []
+    for setting in SETTINGS:
+        value = config[setting.name]
+        try:
+            config[setting.name] = _typed(setting, value)
+        except ValueError as exc:
+            problems.append(f"{PREFIX}{setting.name}: expected {exc}, found {value!r}")
+    if not problems and config["HEAVY_SLOTS"] + config["HEAVY_QUEUE"] >= config["THREADS"]:
+        problems.append(
+            f"{PREFIX}HEAVY_SLOTS + {PREFIX}HEAVY_QUEUE: expected fewer than {PREFIX}THREADS "
+            f"({config['THREADS']}), so that quick requests always find a thread, found "
+            f"{config['HEAVY_SLOTS']} + {config['HEAVY_QUEUE']}"
+        )
+    if problems:
+        raise SettingError("; ".join(problems))
+
+
+def _typed(setting: Setting, value: object) -> object:
+    kind = type(setting.default)
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        raise ValueError("true or false")
+    if kind in (int, float):
+        expected = ("an integer" if kind is int else "a number") + _at_least(setting)
+        try:
+            number = kind(value)  # type: ignore[call-arg]
+        except (TypeError, ValueError):
+            raise ValueError(expected) from None
+        if isinstance(value, float) and kind is int and value != number:
+            raise ValueError(expected)
+        if setting.minimum is not None and number < setting.minimum:
+            raise ValueError(expected)
+        return number
+    if setting.name == "PUBLIC_URL" and value:
+        _check_url(str(value))
+    return value
+
+
+def _at_least(setting: Setting) -> str:
+    return "" if setting.minimum is None else f" of at least {setting.minimum:g}"
+
+
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("an http(s) address such as https://map.example.org, without ? or #")
