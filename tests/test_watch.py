@@ -75,7 +75,7 @@ def test_the_watcher_survives_a_hostile_edit_and_takes_the_next_good_one(watchin
     assert "dataset.toml" in caplog.text
     assert watcher.is_alive()
     assert title(client) == "First edit"
-    assert b"last good version is still shown" in client.get("/").data
+    assert b"waiting for review" in client.get("/").data
 
     restore(folder)
     save_title(folder, "Second edit")
