@@ -27,6 +27,7 @@ from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import events_csv, events_geojson
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
+from almaty_map.language.choice import translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, when
 from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
@@ -56,24 +57,35 @@ class EventItem:
     colour: str
     path: str
     deaths: str  # worded as the source gives it; empty when none are reported
+    title_lang: str  # the language of the title and the place: a translation's, or the data's
+    place_lang: str
 
 
 def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
     rows = dataset.events.iloc[list(positions)]
     categories = {c.id: c for c in dataset.meta.categories}
-    return [
-        EventItem(
-            r.id,
-            r.title,
-            when(r.start, r.end, r.time_precision, texts),
-            r.place,
-            categories[r.category].label,
-            categories[r.category].colour,
-            symbol_path(categories[r.category].symbol, 6),
-            count_text(orjson.loads(r.fatalities), texts) if isinstance(r.fatalities, str) else "",
+    own = dataset.meta.language
+    items = []
+    for r in rows.itertuples(index=False):
+        given = orjson.loads(r.translations) if isinstance(r.translations, str) else None
+        tag, local = translation_for_reader(given, texts.language) or (own, {})
+        items.append(
+            EventItem(
+                r.id,
+                local.get("title") or r.title,
+                when(r.start, r.end, r.time_precision, texts),
+                local.get("place") or r.place,
+                categories[r.category].label,
+                categories[r.category].colour,
+                symbol_path(categories[r.category].symbol, 6),
+                count_text(orjson.loads(r.fatalities), texts)
+                if isinstance(r.fatalities, str)
+                else "",
+                tag if "title" in local else own,
+                tag if "place" in local else own,
+            )
         )
-        for r in rows.itertuples(index=False)
-    ]
+    return items
 
 
 def record(dataset, texts: Texts) -> dict[str, list]:
