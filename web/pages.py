@@ -30,7 +30,8 @@ from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.choice import translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, when
-from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
+from almaty_map.language.offer import offered_languages
+from almaty_map.language.texts import Texts, language_name, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text, favicon_svg
 from almaty_map.maprender.build import MapSpec
 from almaty_map.maprender.options import MapOptions
@@ -201,8 +202,11 @@ def index():
             ("week", texts.gettext("Weeks")),
             ("month", texts.gettext("Months")),
         ],
-        "languages": list(LANGUAGE_NAMES.items()),
-        "language_links": {code: _in_language(state, code) for code in LANGUAGE_NAMES},
+        "dir": texts.direction,
+        "languages": [(code, language_name(code)) for code in offered_languages(dataset.meta)],
+        "language_links": {
+            code: _in_language(state, code) for code in offered_languages(dataset.meta)
+        },
         "events": event_items(dataset, positions[:LIST_LIMIT], texts),
         "matched": len(positions),
         "total": len(dataset.events),
@@ -231,7 +235,7 @@ def _q(query: str) -> str:
 def _in_language(state: ViewState, language: str) -> str:
     """This view's address in another interface language."""
     pairs = [(k, v) for k, v in state.pairs() if k != "lang"]
-    if language != "en":
+    if language != state.default_lang:
         pairs.append(("lang", language))
     return url_for("pages.index") + _q(urlencode(pairs))
 
