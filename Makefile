@@ -9,7 +9,7 @@ PORT ?= 5000
 # PIP_CONSTRAINT (rather than -c) also pins the build backend in pip's isolated build.
 PIP := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet
 
-.PHONY: run test test-fast lint chromium wrk bench bench-quick loadtest translations \
+.PHONY: run test test-fast lint chromium wrk bench bench-quick loadtest translations language \
 	constraints clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
@@ -65,6 +65,16 @@ translations: $(VENV)/.base
 		--project almaty-map -o $(LOCALES)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --ignore-pot-creation-date
 	$(BIN)/pybabel compile -d $(LOCALES) --statistics
+
+# A new interface language: `make language LANG=fr` starts its catalogue (plural forms from
+# CLDR); translate $(LOCALES)/fr/LC_MESSAGES/messages.po, then `make translations` compiles it
+# and it can be offered (dataset.toml's languages). LANG must be given here: the one in the
+# environment names the shell's locale, not a catalogue.
+language: $(VENV)/.base
+	@test "$(origin LANG)" = "command line" || \
+		{ echo "Name the language: make language LANG=fr"; exit 2; }
+	@test ! -e $(LOCALES)/$(LANG) || { echo "$(LOCALES)/$(LANG) exists already"; exit 2; }
+	$(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $(LANG)
 
 # Refresh constraints.txt: the newest releases pyproject.toml allows, installed into a
 # scratch venv and frozen. Run `make test` afterwards and commit both if it passes.

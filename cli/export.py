@@ -8,6 +8,7 @@ from almaty_map.cli.options import (
     data_option,
     event_filter,
     filter_options,
+    interface_language,
     load_or_exit,
     map_options,
     max_size_option,
@@ -96,6 +97,7 @@ def command(
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
+    lang = interface_language(dataset, lang)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)
     click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)

@@ -15,7 +15,6 @@ import click
 
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.model import SLICE_KINDS
-from almaty_map.language.texts import LANGUAGES
 from almaty_map.maprender.options import MODES
 
 if TYPE_CHECKING:
@@ -152,10 +151,10 @@ map_options = _stack(
         ),
         click.option(
             "--lang",
-            type=click.Choice(LANGUAGES),
-            default="en",
-            show_default=True,
-            help="Interface language.",
+            callback=utf8_text,
+            metavar="TAG",
+            help="Interface language: one the dataset offers (dataset.toml's languages, "
+            "with a catalogue). Default: the first of them.",
         ),
         click.option(
             "--mode",
@@ -195,6 +194,22 @@ def load_or_exit(folder: Path, max_mb: int) -> Dataset:
         report(problems)
         raise SystemExit(1)
     return dataset
+
+
+def interface_language(dataset: Dataset, lang: str | None) -> str:
+    """``--lang``, or the dataset's default; one it does not offer is a usage error naming
+    those it does."""
+    from almaty_map.language.offer import offered_languages
+
+    offered = offered_languages(dataset.meta)
+    if lang is None:
+        return offered[0]
+    if lang not in offered:
+        raise click.BadParameter(
+            f"this dataset's interface is in {', '.join(offered)}; got {lang!r}",
+            param_hint="--lang",
+        )
+    return lang
 
 
 def event_filter(dataset: Dataset, start, end, categories, bbox, text) -> EventFilter:

@@ -10,6 +10,7 @@ from almaty_map.cli.options import (
     data_option,
     event_filter,
     filter_options,
+    interface_language,
     load_or_exit,
     map_options,
     max_size_option,
@@ -120,6 +121,7 @@ def command(
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
     flt = event_filter(dataset, start, end, categories, bbox, text)
+    lang = interface_language(dataset, lang)
     spec = MapSpec(
         filter=flt,
         slice_by=slice_by,

@@ -37,9 +37,12 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
       almaty-map validate --data path/to/my-dataset --format json
     """
     from almaty_map.geodata.dataset import inspect_dataset
+    from almaty_map.language.offer import offered_languages, untranslated
 
     folder = path or data
     dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    if dataset is not None:
+        problems += untranslated(dataset.meta)
     problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, as in text
     text = io.StringIO()
     if fmt == "json":
@@ -60,7 +63,8 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
         if dataset is not None:
             click.echo(
                 f"{folder}: valid, {len(dataset.events)} events, {len(dataset.places)} places "
-                f"(read {', '.join(dataset.files)})",
+                f"(read {', '.join(dataset.files)}); interface in "
+                + ", ".join(offered_languages(dataset.meta)),
                 file=text,
             )
     # backslashreplace: a folder named with bytes that are not UTF-8 is shown escaped.

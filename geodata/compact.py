@@ -23,9 +23,9 @@ from almaty_map.geodata.checks.places import CheckedPlaces
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.model import (
-    CLAIM_FIELDS,
     EVENT_FIELDS,
     GEO_PRECISIONS,
+    JSON_FIELDS,
     PLACE_FIELDS,
     TIME_PRECISIONS,
 )
@@ -46,6 +46,7 @@ _TEXT_COLUMNS = (
     "time_source_json",
     "location_source_json",
     "fatalities_source_json",
+    "translations_json",
     "extra_json",
     "geometry_json",
 )
@@ -193,7 +194,7 @@ def _sorted_columns(cols: dict, order: np.ndarray, meta: Metadata) -> dict[str, 
         "sources": text("sources_json"),
         "extra": text("extra_json"),
         "geometry_json": text("geometry_json"),
-    } | {name: text(f"{name}_json") for name in ("fatalities", *CLAIM_FIELDS)}
+    } | {name: text(f"{name}_json") for name in JSON_FIELDS}
 
 
 def places_frame(places: CheckedPlaces | None) -> tuple[gpd.GeoDataFrame, tuple[bytes, ...]]:

@@ -28,7 +28,7 @@ from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.memory import release_memory
 from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
-from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
+from almaty_map.geodata.model import EVENT_FIELDS, LEGACY_NAME_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
 from almaty_map.geodata.readers.filetypes import ACCEPTED
 from almaty_map.geodata.readers.table import empty_table
@@ -150,7 +150,8 @@ def _read_places(
     """Places are few: read in one table, so their ids are known before the events."""
     if path is None:
         return None
-    reading = read_features(path, PLACE_FIELDS, max_bytes, chunk_size=10**9)
+    fields = (*PLACE_FIELDS, *LEGACY_NAME_FIELDS)
+    reading = read_features(path, fields, max_bytes, chunk_size=10**9)
     tables = list(reading.chunks)
     problems += reading.problems
     if not tables:

@@ -16,15 +16,13 @@ import orjson
 import pandas as pd
 import shapely
 
-from almaty_map.geodata.model import CLAIM_FIELDS, EVENT_FIELDS
+from almaty_map.geodata.model import EVENT_FIELDS, JSON_FIELDS
 from almaty_map.geodata.timeparse import iso_times
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
 
 CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
-# Optional fields kept as JSON text: written as JSON, null when absent.
-JSON_FIELDS = ("fatalities", *CLAIM_FIELDS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Events written at a time by the chunked writers: a few MB of text, whatever the total.
 BATCH = 1000

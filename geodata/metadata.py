@@ -17,6 +17,7 @@ import pandas as pd
 
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.figures import Figure, read_figures
+from almaty_map.geodata.languagetags import TAG_EXPECTED, is_tag, standard_tag
 from almaty_map.geodata.timeparse import (
     IN_RANGE,
     TimeValueError,
@@ -39,6 +40,7 @@ TOP_KEYS = (
     "credits",
     "timezone",
     "language",
+    "languages",
     "extent",
     "categories",
     "periods",
@@ -80,6 +82,8 @@ class Metadata:
     periods: tuple[Period, ...]
     extent: tuple[float, float, float, float] | None = None
     figures: tuple[Figure, ...] = ()
+    # The interface languages to offer, the default first; empty: ``language`` and English.
+    languages: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -111,11 +115,12 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         licence=reader.text(raw, "licence", "licence", required=False),
         credits=reader.text(raw, "credits", "credits", required=False),
         timezone=timezone or "UTC",
-        language=reader.text(raw, "language", "language", required=False) or "en",
+        language=_language(reader),
         categories=categories,
         periods=periods,
         extent=extent,
         figures=read_figures(reader),
+        languages=_languages(reader),
     )
     reader.lookalikes(raw, TOP_KEYS)
     failed = any(p.severity == "error" for p in reader.problems)
@@ -134,6 +139,35 @@ def _timezone(reader: TomlReader) -> str | None:
         reader.fail("timezone", "is not a known timezone", name, "an IANA name like Asia/Almaty")
         return None
     return name
+
+
+def _language(reader: TomlReader) -> str:
+    """The data's language (its titles, places, descriptions) as a tag; English if unsaid."""
+    tag = reader.text(reader.raw, "language", "language", required=False) or "en"
+    if not is_tag(tag):
+        reader.fail("language", "is not a language tag", tag, TAG_EXPECTED)
+    return tag
+
+
+def _languages(reader: TomlReader) -> tuple[str, ...]:
+    """The interface languages to offer, as declared (which have catalogues is the
+    interface's business: see ``language.offer``)."""
+    value = reader.raw.get("languages")
+    if value is None:
+        return ()
+    expected = 'a list of language tags, the default first, e.g. ["es", "en"]'
+    if not isinstance(value, list) or not value:
+        reader.fail("languages", "is not a list of language tags", value, expected)
+        return ()
+    seen: set[str] = set()
+    for i, tag in enumerate(value):
+        if not is_tag(tag):
+            reader.fail(f"languages[{i}]", "is not a language tag", tag, TAG_EXPECTED)
+        elif standard_tag(tag) in seen:
+            reader.fail(f"languages[{i}]", "is listed twice", tag, "each language once")
+        else:
+            seen.add(standard_tag(tag))
+    return tuple(value)
 
 
 def _categories(reader: TomlReader) -> tuple[Category, ...]:

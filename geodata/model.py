@@ -27,10 +27,14 @@ EVENT_FIELDS = (
     "actors",
     "sources",
     "sensitive",
+    "translations",
 )
 # Which of an event's sources supports its place, its time and its figures (positions in
 # ``sources``), so that no precise claim rests on nothing.
 CLAIM_FIELDS = ("location_source", "time_source", "fatalities_source")
+# Optional fields that hold lists or objects, kept as JSON text after loading (null when
+# absent) and written back as JSON in every format.
+JSON_FIELDS = ("fatalities", *CLAIM_FIELDS, "translations")
 REQUIRED_EVENT_FIELDS = (
     "id",
     "title",
@@ -46,7 +50,12 @@ REQUIRED_EVENT_FIELDS = (
 PRIVACY_FIELDS = ("sensitive", "geo_precision")
 SOURCE_FIELDS = ("publication", "title", "author", "date", "url", "quote", "note")
 REQUIRED_SOURCE_FIELDS = ("publication", "title", "date")
-PLACE_FIELDS = ("id", "name", "name_kk", "name_ru", "kind")
+PLACE_FIELDS = ("id", "name", "names", "kind")
+REQUIRED_PLACE_FIELDS = ("id", "name", "kind")
+# The keys places had before ``names``, read as its entries so older files keep working.
+LEGACY_NAME_FIELDS = MappingProxyType({"name_kk": "kk", "name_ru": "ru"})
+# What an event may give in other languages, under ``translations``.
+TRANSLATED_FIELDS = ("title", "place", "description")
 
 TIME_PRECISIONS = ("exact", "hour", "day", "week", "month")
 

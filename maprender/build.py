@@ -116,7 +116,7 @@ def build_map(
     positions, slices = map_slices(dataset, spec)
     payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
-    figure = MapFigure(title, texts.language, standalone=asset_base is None)
+    figure = MapFigure(title, texts.language, asset_base is None, texts.direction)
     extent = dataset.meta.extent
     centre = ((extent[1] + extent[3]) / 2, (extent[0] + extent[2]) / 2) if extent else (0, 0)
     fmap = EventMap(centre, 12 if extent else 2)

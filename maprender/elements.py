@@ -63,7 +63,8 @@ class RawMacro:
 
 
 class MapFigure(Figure):
-    """The standalone page: declares its language, escapes its title, script last.
+    """The standalone page: declares its language and its direction (right to left for
+    Arabic), escapes its title, script last.
 
     A page with every asset inlined (the export) carries its own Content-Security-Policy:
     ``policy_marker`` is replaced, once the page is rendered, by a <meta> allowing exactly
@@ -73,7 +74,7 @@ class MapFigure(Figure):
     policy_marker = "<!--almaty-map-policy-->"
     _template = Template(
         "<!DOCTYPE html>\n"
-        '<html lang="{{ this.lang }}">\n'
+        '<html lang="{{ this.lang }}" dir="{{ this.direction }}">\n'
         "<head>\n"
         '<meta charset="utf-8">\n'
         "{% if this.standalone %}{{ this.policy_marker }}\n{% endif %}"
@@ -90,11 +91,12 @@ class MapFigure(Figure):
         "</html>\n"
     )
 
-    def __init__(self, page_title: str, lang: str, standalone: bool = True):
+    def __init__(self, page_title: str, lang: str, standalone: bool = True, direction: str = "ltr"):
         super().__init__()
         self._name = "MapFigure"
         self.page_title = page_title
         self.lang = lang
+        self.direction = direction
         self.standalone = standalone
         self.icon = assets.favicon_data_uri()
         self.image_sources: list[str] = []  # the tile hosts, for the standalone policy

@@ -14,8 +14,9 @@ The event columns (``events`` in the document):
   start to end, -1 without an end.
 - ``offset``, ``end_offset``: UTC offsets in minutes, one number when all events share it.
 - ``when``, ``place``, ``place_id``: indices into ``strings`` (-1 for none).
-- ``fatalities``, ``time_source``, ``location_source``, ``fatalities_source``: indices into
-  ``strings`` of the canonical JSON text of the count or the source positions (-1 for none).
+- ``fatalities``, ``time_source``, ``location_source``, ``fatalities_source``,
+  ``translations``: indices into ``strings`` of the canonical JSON text of the count, the
+  source positions or the translations (-1 for none).
 - ``actors``: string indices of every event's actors, one flat list, with ``actor_n`` the
   number each event has. ``sources`` likewise with ``source_n``: each entry the string
   indices of publication, title, author, date, url, quote, note (trailing -1s dropped), with
@@ -23,6 +24,8 @@ The event columns (``events`` in the document):
 - ``sensitive``: the indices of sensitive events.
 - ``x``, ``y``: the anchor point; ``shapes``: {index: geometry} for events that are not points.
 - ``extra``: {index: object} of other properties.
+- ``translated``: {index: {lang, title, place, description}}: the event's translation for
+  the page's language (any of the three texts), for events that have one.
 - ``s0``, ``s1``: the first and last time slice each event overlaps (-1 for none).
 
 The columns are serialised one at a time and their Python lists dropped straight away, so a
@@ -47,6 +50,7 @@ from almaty_map.geodata.formats import JSON_FIELDS
 from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.timeslices import Slice, membership
+from almaty_map.language.choice import names_for_reader, translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts
@@ -168,6 +172,7 @@ def _document_head(
             "licence": meta.licence,
             "credits": meta.credits,
             "timezone": meta.timezone,
+            "language": meta.language,
             "sources": cited,
             "figures": [
                 {"label": f.label, "text": count_text(f.count, texts), "source": f.source}
@@ -209,7 +214,7 @@ def _document_head(
             "features": [orjson.loads(f) for f in dataset.place_json],
         },
         "place_names": {
-            row.id: {"name": row.name, "name_kk": row.name_kk, "name_ru": row.name_ru}
+            row.id: names_for_reader(row.names, row.name, texts.language)
             for row in dataset.places.itertuples(index=False)
         },
         "text": ui_strings(texts, options.window),
@@ -303,6 +308,7 @@ def _event_columns(
         )
     )
     out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
+    out.append(_column("translated", _translated(rows["translations"], texts.language)))
     actors = _json_column(rows["actors"])
     sources = _json_column(rows["sources"])
     flat_sources = [s for event in sources for s in event]
@@ -331,6 +337,17 @@ def _event_columns(
         _column("source_n", [len(event) for event in sources]),
     ]
     return out, table, _source_list(sources)
+
+
+def _translated(column: pd.Series, language: str) -> dict[str, dict[str, str]]:
+    """{index: the event's translation for this reader, with its tag as ``lang``}, for the
+    events whose ``translations`` serve the reader's language."""
+    out = {}
+    for i in np.flatnonzero(column.notna().to_numpy()):
+        found = translation_for_reader(orjson.loads(column.iloc[i]), language)
+        if found:
+            out[str(i)] = {"lang": found[0], **found[1]}
+    return out
 
 
 class _Dictionary:

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.intervals import last_instant
+from almaty_map.language.choice import names_for_reader, translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day_range, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts, texts_for
@@ -42,12 +43,16 @@ class Card:
     category_label: str
     when: str
     where: str
-    place_names: tuple[str, str]  # Kazakh and Russian names of the reference place
+    # The reference place's names in other languages, (tag, name), the reader's first.
+    place_names: tuple[tuple[str, str], ...]
     precision: str
     description: str
     deaths: str
     actors: str
     sources: tuple[Source, ...]
+    # The language of title, where and description: a translation's tag, or the data's.
+    langs: dict[str, str]
+    original_title: str = ""  # the data's own title, under a translated one
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ class Frame:
     sources: str | None  # publications cited by the events shown
     licence: str
     labels: dict[str, str]
+    data_language: str  # the tag of the data's own texts (titles, places)
 
 
 def frame(dataset: Dataset, plan: Plan) -> Frame:
@@ -110,6 +116,7 @@ def frame(dataset: Dataset, plan: Plan) -> Frame:
             "actors": _("Involved"),
             "legend": _("Legend"),
         },
+        data_language=dataset.meta.language,
     )
 
 
@@ -194,29 +201,42 @@ def _card(dataset: Dataset, position: int, texts: Texts) -> Card:
     category = int(rows["category"].cat.codes.iloc[0])
     precision = next(p for p in precision_entries(texts) if p["id"] == row["geo_precision"])
     count = None if pd.isna(row["fatalities"]) else orjson.loads(row["fatalities"])
+    shown, langs = _reader_texts(row, dataset.meta.language, texts.language)
     return Card(
-        title=row["title"],
+        title=shown["title"],
         category=category,
         category_label=dataset.meta.categories[category].label,
         when=when_labels(rows["start"], rows["end"], rows["time_precision"], texts)[0],
-        where=row["place"],
-        place_names=_place_names(dataset, row["place_id"]),
+        where=shown["place"],
+        place_names=_place_names(dataset, row["place_id"], texts.language),
         precision=str(precision["description"]),
-        description=row["description"],
+        description=shown["description"],
         deaths=count_text(count, texts),
         actors="; ".join(orjson.loads(row["actors"])),
         sources=tuple(_source(s) for s in orjson.loads(row["sources"])),
+        langs=langs,
+        original_title=row["title"] if shown["title"] != row["title"] else "",
     )
 
 
-def _place_names(dataset: Dataset, place_id: object) -> tuple[str, str]:
+def _reader_texts(row: pd.Series, own: str, language: str) -> tuple[dict, dict]:
+    """Title, place and description as the reader sees them (the data's translation into
+    the reader's language where it has one, as on the map's card), and each one's tag."""
+    given = None if pd.isna(row["translations"]) else orjson.loads(row["translations"])
+    tag, local = translation_for_reader(given, language) or (own, {})
+    names = ("title", "place", "description")
+    shown = {name: local.get(name) or row[name] for name in names}
+    return shown, {name: tag if local.get(name) else own for name in names}
+
+
+def _place_names(dataset: Dataset, place_id: object, language: str) -> tuple:
     if pd.isna(place_id):
-        return ("", "")
+        return ()
     match = dataset.places[dataset.places["id"] == place_id]
     if match.empty:
-        return ("", "")
+        return ()
     place = match.iloc[0]
-    return tuple("" if pd.isna(place[k]) else str(place[k]) for k in ("name_kk", "name_ru"))
+    return tuple(map(tuple, names_for_reader(place["names"], place["name"], language)))
 
 
 def _source(source: dict) -> Source:

@@ -96,6 +96,7 @@ def snapshot_page(dataset: Dataset, plan: Plan, tiles: Tiles | None) -> bytes:
         credit = _("Background map: {attribution}").format(attribution=tiles.attribution)
     page = _template().render(
         lang=texts.language,
+        direction=texts.direction,
         frame=frame(dataset, plan),
         assets=Markup(inline_tags(PAGE_ASSETS)),  # noqa: S704 (our own files)
         tile_credit=credit,

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import orjson
+import pandas as pd
 import shapely
 
 from almaty_map.geodata.bbox import within_bbox
@@ -30,8 +31,7 @@ from almaty_map.ogcapi.params import ItemsQuery
 PLACE_CSV_COLUMNS = (
     "id",
     "name",
-    "name_kk",
-    "name_ru",
+    "names",
     "kind",
     "longitude",
     "latitude",
@@ -67,8 +67,13 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
         keep &= within_bbox(places, query.filter.bbox)
     if query.filter.text is not None:
         text = query.filter.text.casefold()
-        names = places[["name", "name_kk", "name_ru"]].fillna("").agg("\n".join, axis=1)
-        keep &= names.str.casefold().str.contains(text, regex=False).to_numpy()
+        names = [
+            "\n".join([name, *other.values()])
+            for name, other in zip(places["name"], places["names"], strict=True)
+        ]
+        keep &= (
+            pd.Series(names, dtype=str).str.casefold().str.contains(text, regex=False).to_numpy()
+        )
     return np.flatnonzero(keep)
 
 
@@ -165,8 +170,7 @@ def places_csv(dataset: Dataset, positions) -> str:
                     for v in (
                         row.id,
                         row.name,
-                        row.name_kk or "",
-                        row.name_ru or "",
+                        orjson.dumps(row.names).decode() if row.names else "",
                         row.kind,
                         float(x),
                         float(y),

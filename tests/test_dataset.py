@@ -94,5 +94,5 @@ def test_geopackage_in_another_crs_is_read_and_reprojected(make_dataset):
 def test_places_are_loaded_with_their_names(bundled):
     places = bundled.places.set_index("id")
     assert places.loc["republic_square_area"].geometry.geom_type == "Polygon"
-    assert places.loc["independence_monument", "name_kk"] == "Тәуелсіздік монументі"
+    assert places.loc["independence_monument", "names"]["kk"] == "Тәуелсіздік монументі"
     assert "source_url" in orjson.loads(bundled.place_json[0])["properties"]

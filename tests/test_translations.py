@@ -118,7 +118,7 @@ def test_the_map_strings_are_translated_and_plural_aware():
 @pytest.mark.parametrize(("lang", "text"), [("ru", "Фильтры"), ("kk", "Сүзгілер")])
 def test_the_reader_page_declares_and_uses_its_language(client, lang, text):
     page = client.get(f"/?lang={lang}").get_data(as_text=True)
-    assert f'<html lang="{lang}">' in page and text in page
+    assert f'<html lang="{lang}" dir="ltr">' in page and text in page
     assert 'hreflang="en"' in page
     english = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in english and text not in english
+    assert '<html lang="en" dir="ltr">' in english and text not in english

@@ -29,9 +29,11 @@ from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import csv_chunks, geojson_chunks
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
+from almaty_map.language.choice import translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day, when
-from almaty_map.language.texts import LANGUAGE_NAMES, Texts, texts_for
+from almaty_map.language.offer import offered_languages
+from almaty_map.language.texts import Texts, language_name, texts_for
 from almaty_map.maprender.assets import ASSETS, asset_text, favicon_svg
 from almaty_map.maprender.build import MapContent, MapSpec, map_content
 from almaty_map.maprender.document import MapParts
@@ -74,24 +76,35 @@ class EventItem:
     colour: str
     path: str
     deaths: str  # worded as the source gives it; empty when none are reported
+    title_lang: str  # the language of the title and the place: a translation's, or the data's
+    place_lang: str
 
 
 def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
     rows = dataset.events.iloc[list(positions)]
     categories = {c.id: c for c in dataset.meta.categories}
-    return [
-        EventItem(
-            r.id,
-            r.title,
-            when(r.start, r.end, r.time_precision, texts),
-            r.place,
-            categories[r.category].label,
-            categories[r.category].colour,
-            symbol_path(categories[r.category].symbol, 6),
-            count_text(orjson.loads(r.fatalities), texts) if isinstance(r.fatalities, str) else "",
+    own = dataset.meta.language
+    items = []
+    for r in rows.itertuples(index=False):
+        given = orjson.loads(r.translations) if isinstance(r.translations, str) else None
+        tag, local = translation_for_reader(given, texts.language) or (own, {})
+        items.append(
+            EventItem(
+                r.id,
+                local.get("title") or r.title,
+                when(r.start, r.end, r.time_precision, texts),
+                local.get("place") or r.place,
+                categories[r.category].label,
+                categories[r.category].colour,
+                symbol_path(categories[r.category].symbol, 6),
+                count_text(orjson.loads(r.fatalities), texts)
+                if isinstance(r.fatalities, str)
+                else "",
+                tag if "title" in local else own,
+                tag if "place" in local else own,
+            )
         )
-        for r in rows.itertuples(index=False)
-    ]
+    return items
 
 
 def record(dataset, texts: Texts) -> dict[str, list]:
@@ -224,8 +237,11 @@ def _page_context(dataset: Dataset, state: ViewState, problems: list[QueryProble
             ("week", texts.gettext("Weeks")),
             ("month", texts.gettext("Months")),
         ],
-        "languages": list(LANGUAGE_NAMES.items()),
-        "language_links": {code: _in_language(state, code) for code in LANGUAGE_NAMES},
+        "dir": texts.direction,
+        "languages": [(code, language_name(code)) for code in offered_languages(dataset.meta)],
+        "language_links": {
+            code: _in_language(state, code) for code in offered_languages(dataset.meta)
+        },
         "events": event_items(dataset, positions[:LIST_LIMIT], texts),
         "matched": len(positions),
         "total": len(dataset.events),
@@ -265,7 +281,7 @@ def _q(query: str) -> str:
 def _in_language(state: ViewState, language: str) -> str:
     """This view's address in another interface language."""
     pairs = [(k, v) for k, v in state.pairs() if k != "lang"]
-    if language != "en":
+    if language != state.default_lang:
         pairs.append(("lang", language))
     return url_for("pages.index") + _q(urlencode(pairs))
 

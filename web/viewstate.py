@@ -18,7 +18,7 @@ from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import SLICE_KINDS
 from almaty_map.geodata.query import QueryText, read_query
-from almaty_map.language.texts import LANGUAGES
+from almaty_map.language.offer import offered_languages
 from almaty_map.maprender.options import MODES
 
 MAX_TITLE = 200
@@ -36,6 +36,8 @@ class ViewState:
     title: str = ""
     mode: str = "cumulative"
     filter: EventFilter = field(default_factory=EventFilter)
+    # The dataset's default interface language, which the query string leaves out.
+    default_lang: str = "en"
 
     def pairs(self) -> list[tuple[str, str]]:
         """The query parameters for this state, leaving out defaults."""
@@ -48,7 +50,7 @@ class ViewState:
             ("bbox", self.bbox, ""),
             ("q", self.q, ""),
             ("slice", self.slice_by, "period"),
-            ("lang", self.lang, "en"),
+            ("lang", self.lang, self.default_lang),
             ("title", self.title, ""),
             ("mode", self.mode, "cumulative"),
         ):
@@ -92,7 +94,8 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
     left_out = {p.parameter for p in query.problems}
     kept = {k: "" if k in left_out else v for k, v in given.items()}
     slice_by, bad_slice = _choice(args, "slice", SLICE_KINDS, "period")
-    lang, bad_lang = _choice(args, "lang", LANGUAGES, "en")
+    languages = offered_languages(dataset.meta)
+    lang, bad_lang = _choice(args, "lang", languages, languages[0])
     mode, bad_mode = _choice(args, "mode", MODES, "cumulative")
     title, bad_title = _title(given["title"])
     view_problems = (bad_slice, bad_lang, bad_mode, bad_title)
@@ -107,6 +110,7 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
         title,
         mode,
         query.filter,
+        languages[0],
     )
     return state, [*query.problems, *(p for p in view_problems if p)]
 

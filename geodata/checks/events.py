@@ -1,8 +1,8 @@
 """Checking a chunk of events against the format and the dataset's metadata.
 
 The checks run in the order the report lists them (ids, text, codes, times, links, counts,
-names, sources, which source supports which claim, flags, geometry, then what cannot be
-kept), over whole columns. What comes out is the problems and the columns as they will be
+names, sources, which source supports which claim, translations, flags, geometry, then what
+cannot be kept), over whole columns. What comes out is the problems and the columns as they will be
 kept, still as plain Python values: making them compact is ``geodata.compact``'s job.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from almaty_map.geodata.checks import claims, fields
+from almaty_map.geodata.checks import claims, fields, languages
 from almaty_map.geodata.checks.geometry import check_geometry
 from almaty_map.geodata.checks.ids import feature_ids
 from almaty_map.geodata.checks.keys import report_lookalikes
@@ -20,7 +20,7 @@ from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.checks.sources import sources
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.model import CLAIM_FIELDS, EVENT_FIELDS, GEO_PRECISIONS, TIME_PRECISIONS
+from almaty_map.geodata.model import EVENT_FIELDS, GEO_PRECISIONS, JSON_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.readers.table import RawTable
 
 
@@ -56,11 +56,12 @@ def check_events(table: RawTable, meta: Metadata | None, place_ids: set[str]) ->
     kept.update(_links_counts_and_names(rep, cols, place_ids))
     sources(rep, cols["sources"])
     kept.update(claims.claims(rep, cols, kept["fatalities"]))
+    kept["translations"] = languages.translations(rep, cols["translations"])
     fields.sensitive(rep, cols["sensitive"])
     report_lookalikes(rep, table.extras, EVENT_FIELDS)
     geometry = check_geometry(rep, table, meta)
     kept["actors_json"] = fields.json_texts(rep, kept.pop("actors"), "actors")
-    for name in ("fatalities", *CLAIM_FIELDS):
+    for name in JSON_FIELDS:
         kept[f"{name}_json"] = fields.json_texts(rep, kept.pop(name), name)
     kept["sources_json"] = fields.json_texts(rep, cols["sources"], "sources")
     kept["extra_json"] = fields.json_texts(rep, table.extras, "properties")

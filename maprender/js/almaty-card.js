@@ -63,18 +63,16 @@
     return A.el("p", { className }, [A.el("strong", { text: label + ": " }), value]);
   }
 
-  function placeNames(payload, placeId) {
-    const place = placeId && Object.hasOwn(payload.place_names, placeId)
-      && payload.place_names[placeId];
-    if (!place) return null;
-    const names = [];
-    if (place.name_kk) names.push(A.el("span", { lang: "kk", text: place.name_kk }));
-    if (place.name_ru) {
-      if (names.length) names.push(" · ");
-      names.push(A.el("span", { lang: "ru", text: place.name_ru }));
-    }
-    return names.length ? A.el("p", { className: "am-place-names" }, names) : null;
-  }
+  /** The reference place's names in other languages, the reader's first (the payload
+   * gives them in that order, see language/choice.py), each marked with its language. */
+  A.placeNames = function (payload, placeId, className) {
+    const names = placeId && Object.hasOwn(payload.place_names, placeId)
+      ? payload.place_names[placeId] : [];
+    if (!names.length) return null;
+    const parts = names.flatMap(([lang, text], k) => [k ? " · " : null,
+      A.el("span", { lang, text })]);
+    return A.el("p", { className }, parts);
+  };
 
   function sourceItem(source) {
     const label = `${source.publication}, “${source.title}”`;
@@ -101,17 +99,24 @@
     const sources = events.sources(i);
     const actors = events.run("actors", i).map((k) => events.strings[k]);
     const placeId = events.str(c.place_id[i]);
-    const names = placeNames(payload, placeId);
+    const own = events.readerTexts(i);
+    const [title, titleLang] = own.title;
+    const [place, placeLang] = own.place;
+    const [description, descriptionLang] = own.description;
     return A.el("article", { className: "am-card", "data-event-id": c.id[i] }, [
-      A.el(h(1), { className: "am-card-title", tabindex: "-1", text: c.title[i] }),
+      A.el(h(1), { className: "am-card-title", tabindex: "-1", lang: titleLang, text: title }),
+      // A translated title keeps the original under it: the data's own words are the record.
+      own.translated ? A.el("p", { className: "am-original-title", lang: payload.dataset.language,
+        text: own.original }) : null,
       A.el("p", { className: "am-category" }, [A.symbolIcon(category, false), " ", category.label]),
       field(t.when, events.str(c.when[i]), "am-when"),
-      field(t.where, events.str(c.place[i]), "am-place"),
-      names,
+      field(t.where, A.el("span", { lang: placeLang, text: place }), "am-place"),
+      A.placeNames(payload, placeId, "am-place-names"),
       A.el("p", { className: "am-precision", text: precision.description }),
       claimField(t.datedBy, events.json(c.time_source[i]), sources, "am-dated-by"),
       claimField(t.placedBy, events.json(c.location_source[i]), sources, "am-placed-by"),
-      c.description[i] ? A.el("p", { className: "am-description", text: c.description[i] }) : null,
+      description ? A.el("p", { className: "am-description", lang: descriptionLang,
+        text: description }) : null,
       field(t.fatalities, A.countText(fatalities, t.counts, payload.language), "am-fatalities"),
       claimField(t.countedBy, events.json(c.fatalities_source[i]), sources, "am-counted-by"),
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,

@@ -153,8 +153,27 @@
         actors: this.run("actors", i).map((k) => this.strings[k]),
         sources: this.sources(i),
         sensitive: this.sensitive.has(i),
+        translations: this.json(c.translations[i]),
       };
       return c.extra[i] ? A.assignOwn(props, c.extra[i]) : props;
+    }
+
+    /** The title, place and description a reader of this page sees, each as [text, lang]:
+     * the data's translation into the page's language where it gives one (see
+     * maprender/payload.py's ``translated``), the original, in the data's language, else. */
+    readerTexts(i) {
+      const c = this.columns;
+      const own = this.payload.dataset.language;
+      const local = c.translated && Object.hasOwn(c.translated, i) ? c.translated[i] : {};
+      const pick = (name, original) => (local[name] ? [local[name], local.lang]
+        : [original, own]);
+      return {
+        title: pick("title", c.title[i]),
+        place: pick("place", this.str(c.place[i])),
+        description: pick("description", c.description[i]),
+        translated: Boolean(local.title),
+        original: c.title[i],
+      };
     }
 
     feature(i) {

@@ -67,8 +67,7 @@
       const p = place.feature.properties;
       const content = A.el("article", { className: "am-card am-place-card" }, [
         A.el(this.heading(1), { className: "am-card-title", text: p.name }),
-        p.name_kk ? A.el("p", { lang: "kk", text: p.name_kk }) : null,
-        p.name_ru ? A.el("p", { lang: "ru", text: p.name_ru }) : null,
+        A.placeNames(this.payload, p.id, "am-place-names"),
         A.el("p", { className: "am-note", text: this.text.referencePlace }),
         A.safeUrl(p.source_url) ? A.el("p", {}, [A.el("a", { href: p.source_url,
           target: "_blank", rel: "noopener noreferrer",

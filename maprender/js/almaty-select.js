@@ -63,7 +63,7 @@
       const more = indices.length > 1
         ? " " + A.plural(this.text.andMore, indices.length - 1, this.language) : "";
       this._tooltipIsPlace = false;
-      this._showTooltip(L.latLng(c.y[i], c.x[i]), c.title[i] + more);
+      this._showTooltip(L.latLng(c.y[i], c.x[i]), this.events.readerTexts(i).title[0] + more);
     },
 
     /** The one tooltip of the map (events and places share it). */

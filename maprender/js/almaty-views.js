@@ -51,10 +51,11 @@
       const add = () => {
         const items = [];
         for (const i of indices.slice(done, done + PAGE)) {
+          const title = this.events.readerTexts(i).title;
           const open = A.el("button", { type: "button", className: "am-list-item",
             "aria-current": i === this.selected ? "true" : null }, [
             A.symbolIcon(this.payload.categories[c.category[i]], false),
-            A.el("span", { className: "am-list-title", text: c.title[i] }),
+            A.el("span", { className: "am-list-title", lang: title[1], text: title[0] }),
             A.el("span", { className: "am-list-when", text: this.events.str(c.when[i]) })]);
           L.DomEvent.on(open, "click", () => this._openIndex(i, { focus: true }));
           items.push(A.el("li", {}, [open]));
