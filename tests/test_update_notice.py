@@ -9,6 +9,10 @@ from tests.conftest import DATA
 
 def test_the_public_notice_shows_no_path_and_no_unpublished_value(make_dataset):
     folder = make_dataset()
+    toml = folder / "dataset.toml"  # offering Russian too, to see the notice translated
+    toml.write_text(
+        'languages = ["en", "ru"]\n' + toml.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     app = create_app({"TESTING": True, "DATA_PATH": str(folder)})
     events = folder / "events.geojson"
     unpublished = "Unpublished name of a witness"
