@@ -31,6 +31,7 @@ from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
 from almaty_map.geodata.readers.filetypes import ACCEPTED
+from almaty_map.geodata.readers.rows import Layout
 from almaty_map.geodata.readers.table import empty_table
 from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
@@ -150,14 +151,22 @@ def _read_places(
     """Places are few: read in one table, so their ids are known before the events."""
     if path is None:
         return None
-    reading = read_features(path, PLACE_FIELDS, max_bytes, chunk_size=10**9)
+    reading = read_features(path, PLACE_FIELDS, max_bytes, 10**9, _layout(meta, places=True))
     tables = list(reading.chunks)
-    problems += reading.problems
+    problems += [reading.locate(p) for p in reading.problems]
     if not tables:
         return None
     checked = check_places(tables[0], meta)
-    problems += checked.problems
+    problems += [reading.locate(p) for p in checked.problems]
     return checked
+
+
+def _layout(meta: Metadata | None, places: bool = False) -> Layout:
+    """How a table is read: the dataset's column mapping is the events' (places are read by
+    their field names), and local times are in its timezone."""
+    if meta is None:
+        return Layout()
+    return Layout(Layout().columns if places else meta.columns, meta.tz)
 
 
 def _read_events(
@@ -171,13 +180,13 @@ def _read_events(
     objects are alive at a time), then check what needs the whole file (unique ids)."""
     if path is None:
         return None
-    reading = read_features(path, EVENT_FIELDS, max_bytes)
+    reading = read_features(path, EVENT_FIELDS, max_bytes, layout=_layout(meta))
     parts = []
     for table in reading.chunks:
         parts.append(compact_events(check_events(table, meta, place_ids)))
         del table
         release_memory(collect=False)
-    problems += reading.problems
+    problems += [reading.locate(p) for p in reading.problems]
     if any(p.severity == "error" for p in reading.problems):
         return None
     if not parts:  # a collection without features: valid, and a map with nothing on it
@@ -196,7 +205,7 @@ def _read_events(
                 severity="warning",
             )
         )
-    problems += events.problems
+    problems += [reading.locate(p) for p in events.problems]
     return events
 
 

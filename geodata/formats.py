@@ -26,6 +26,9 @@ CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 # Optional fields kept as JSON text: written as JSON, null when absent.
 JSON_FIELDS = ("fatalities", *CLAIM_FIELDS)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The guard itself: a cell that starts with it is guarded too, so reading takes exactly one
+# off (``undefuse``) and the CSV reads back as it was written.
+_GUARD = "'"
 
 
 def geojson_bytes(joined_features: bytes, members: dict | None = None) -> bytes:
@@ -89,8 +92,15 @@ def events_geojson(
 
 def defuse(cell: object) -> object:
     """Stop a spreadsheet from evaluating text as a formula."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell
+    if isinstance(cell, str) and cell.startswith((*_FORMULA_START, _GUARD)):
+        return _GUARD + cell
+    return cell
+
+
+def undefuse(cell: object) -> object:
+    """The cell as it was before ``defuse``."""
+    if isinstance(cell, str) and cell.startswith(_GUARD):
+        return cell[1:]
     return cell
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from almaty_map.geodata.columns import ColumnMap, read_columns
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.figures import Figure, read_figures
 from almaty_map.geodata.timeparse import (
@@ -42,6 +43,8 @@ TOP_KEYS = (
     "extent",
     "categories",
     "periods",
+    "format",
+    "columns",
 )
 CATEGORY_KEYS = ("id", "label", "colour", "symbol")
 PERIOD_KEYS = ("label", "start", "end", "caption")
@@ -80,6 +83,8 @@ class Metadata:
     periods: tuple[Period, ...]
     extent: tuple[float, float, float, float] | None = None
     figures: tuple[Figure, ...] = ()
+    # How a table's headings and values map to the event format (see ``columns``).
+    columns: ColumnMap = field(default_factory=ColumnMap)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -116,6 +121,7 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         periods=periods,
         extent=extent,
         figures=read_figures(reader),
+        columns=read_columns(reader),
     )
     reader.lookalikes(raw, TOP_KEYS)
     failed = any(p.severity == "error" for p in reader.problems)

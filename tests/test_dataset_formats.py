@@ -94,7 +94,7 @@ def with_events(make_dataset, name: str, content: str | bytes) -> Path:
     [
         ("events.vrt", "CSV:/etc/passwd", "is not in a format almaty-map reads"),
         ("events.vrt", "/vsicurl/{url}/events.csv", "is not in a format almaty-map reads"),
-        ("events.csv", None, "is not in a format almaty-map reads"),
+        ("events.kml", "CSV:/etc/passwd", "is not a KML file"),
         ("events.gpkg", "/vsicurl/{url}/events.csv", "is not a GeoPackage file"),
         ("events.fgb", "CSV:/etc/passwd", "is not a FlatGeobuf file"),
         ("events.shp", "/vsicurl/{url}/events.csv", "is not a Shapefile file"),
