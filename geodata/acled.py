@@ -10,7 +10,7 @@ documented columns; its codebook defines the codes mapped here:
   part of a region, coded to a nearby town; 3: a larger region, coded to a natural location
   or the provincial capital. Even 1 is a town, not a spot in it, so all three become
   ``city``: the map lists these events by place instead of drawing a point it does not have.
-  ACLED's own code is kept as ``acled_geo_precision``.
+  ACLED's own code is kept as ``geo_precision_acled``.
 - ``fatalities`` is ACLED's conservative count; 0 means no deaths were reported, not that
   none happened, so it becomes "not reported" (null) and ``fatalities_note`` says why.
 - ``notes`` are ACLED's own words: they are the quotation of an "ACLED" source whose note
@@ -120,7 +120,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
         )
     ]
     extras = {h: col[h] for h in frame.columns if h not in _CONSUMED}
-    extras["acled_geo_precision"] = get("geo_precision")
+    extras["geo_precision_acled"] = get("geo_precision")
     extras["fatalities_note"] = [ZERO_NOTE if c == 0 else None for c in counts]
     extras["built_fields"] = ["title"] * n
     events = pd.DataFrame(out | extras, dtype=object)

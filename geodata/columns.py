@@ -27,7 +27,7 @@ TARGETS = (*EVENT_FIELDS, *COORDINATES, *SOURCE_PARTS)
 WKT_HEADINGS = ("geometry_wkt", "wkt", "WKT", "geometry")
 # Fields whose values [columns.values] may translate (codes, not free text).
 VALUE_FIELDS = ("category", "time_precision", "geo_precision", "sensitive", "place_id")
-OPTION_KEYS = ("sheet", "values")
+OPTION_KEYS = ("sheet", "values", "defaults")
 EXPECTED = (
     'headings of your file by field, e.g. title = "Headline", latitude = "Lat", and '
     '[columns.values.category] tables ("Peaceful protest" = "protest")'
@@ -43,6 +43,8 @@ class ColumnMap:
     headings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     values: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     sheet: str | None = None
+    # A value for every row whose cell is empty or whose file has no such column.
+    defaults: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def heading(self, target: str) -> str:
         """The file's heading for a target: as mapped, or the target's own name."""
@@ -50,7 +52,7 @@ class ColumnMap:
 
     @property
     def given(self) -> bool:
-        return bool(self.headings or self.values or self.preset or self.sheet)
+        return bool(self.headings or self.values or self.preset or self.sheet or self.defaults)
 
 
 def read_columns(reader: TomlReader) -> ColumnMap:
@@ -75,9 +77,26 @@ def read_columns(reader: TomlReader) -> ColumnMap:
         else:
             headings[key] = value
     sheet = reader.text(table, "sheet", "columns.sheet", required=False) or None
-    return ColumnMap(
-        preset, MappingProxyType(headings), _values(reader, table.get("values", {})), sheet
-    )
+    values = _values(reader, table.get("values", {}))
+    return ColumnMap(preset, MappingProxyType(headings), values, sheet, _defaults(reader, table))
+
+
+def _defaults(reader: TomlReader, table: dict) -> MappingProxyType:
+    """``[columns.defaults]``: field = the value of every row that gives none
+    (``time_precision = "day"`` for a sheet of dates)."""
+    given = table.get("defaults", {})
+    if not isinstance(given, dict):
+        reader.fail("columns.defaults", "is not a table", given, 'field = "value"')
+        return MappingProxyType({})
+    out = {}
+    for name, value in given.items():
+        if name not in EVENT_FIELDS:
+            reader.fail(f"columns.defaults.{name}", "is not a field", name, "a field name")
+        elif not isinstance(value, str | bool | int):
+            reader.fail(f"columns.defaults.{name}", "is not a value", value, "text")
+        else:
+            out[name] = value
+    return MappingProxyType(out)
 
 
 def _values(reader: TomlReader, table: object) -> MappingProxyType:

@@ -83,6 +83,8 @@ def names(values: list) -> list:
     for value in values:
         if is_empty(value):
             out.append(MISSING)
+        elif isinstance(value, list):
+            out.append(value)
         elif isinstance(value, str) and value.lstrip()[:1] == "[":
             out.append(_json(value))
         else:

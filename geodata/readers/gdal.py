@@ -170,9 +170,14 @@ def read_all_layers(path: str, file: str, problems: list[Problem]) -> Sheet | No
     else:
         frame = pd.concat(frames, ignore_index=True)
     geometry = np.asarray(frame.geometry.array, dtype=object)
-    cells = pd.DataFrame(frame.drop(columns=frame.geometry.name), dtype=object)
-    cells = cells.map(_plain)
+    cells = pd.DataFrame(frame.drop(columns=frame.geometry.name), dtype=object).map(_plain)
+    cells = cells.drop(columns=[c for c in _KML_STYLE if c in cells.columns])
+    cells = cells.loc[:, cells.notna().any(axis=0).to_numpy() | (cells.columns == "folder")]
     return Sheet(list(cells.columns), cells, None, None, geometry)
+
+
+# How Google Earth draws a placemark, which LIBKML reads as fields: not the event's.
+_KML_STYLE = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon")
 
 
 def _layer(path: str, name: str) -> gpd.GeoDataFrame:

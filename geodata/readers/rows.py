@@ -74,17 +74,23 @@ def sheet_tables(
 
 
 def _field(frame: pd.DataFrame, name: str, layout: Layout, used: set, mapped: Mapped) -> list:
+    """One field's cells, translated ([columns.values]), defaulted ([columns.defaults]) and
+    brought to property values."""
     heading = layout.columns.heading(name)
-    if heading not in frame.columns:
+    default = layout.columns.defaults.get(name)
+    if heading in frame.columns:
+        used.add(heading)
+        mapped.headings.setdefault(name, heading)
+        values = frame[heading].tolist()
+    elif default is not None:
+        values = [None] * len(frame)
+    else:
         return [MISSING] * len(frame)
-    used.add(heading)
-    mapped.headings[name] = heading
-    values = frame[heading].tolist()
+    if default is not None:
+        values = [default if cells.is_empty(v) else v for v in values]
     translate = layout.columns.values.get(name)
     if translate:
-        values = [
-            translate.get(cells.as_text(v), v) if not cells.is_empty(v) else v for v in values
-        ]
+        values = [v if cells.is_empty(v) else translate.get(cells.as_text(v), v) for v in values]
     if name in ("start", "end"):
         return cells.times(values, layout.tz)
     return cells.CONVERTERS.get(name, cells.text)(values)

@@ -1,8 +1,9 @@
 """Reading tables (CSV, TSV, XLSX, ODS) into a Sheet: the headings, the cells, and the row
 each line of data has in a spreadsheet.
 
-pandas parses delimited text and calamine (a Rust reader, through python-calamine) parses
-workbooks, rather than GDAL's CSV and spreadsheet drivers: those guess which row is the
+pandas parses delimited text, calamine (a Rust reader, through python-calamine) Excel
+workbooks and odfpy (through pandas) OpenDocument ones, whose XML calamine does not always
+accept, rather than GDAL's CSV and spreadsheet drivers: those guess which row is the
 header and what type each column is, and the event format needs a text "007" to stay "007"
 and every problem to name the row a spreadsheet shows (the header is row 1). A blank row is
 skipped but still counted, so the rows named are the ones on screen.
@@ -52,7 +53,7 @@ def read_sheet(handle: BinaryIO, kind: str, file: str, sheet: str | None, limit:
     """The table in ``handle``; SheetError when it cannot be read as one."""
     if kind in _DELIMITERS:
         return _delimited(handle, file, kind)
-    return _workbook(handle, file, sheet, limit)
+    return _workbook(handle, file, kind, sheet, limit)
 
 
 def _delimited(handle: BinaryIO, file: str, kind: str) -> Sheet:
@@ -112,32 +113,43 @@ def _parser_problem(file: str, kind: str, exc: Exception) -> Problem:
     )
 
 
-def _workbook(handle: BinaryIO, file: str, sheet: str | None, limit: int) -> Sheet:
+def _workbook(handle: BinaryIO, file: str, kind: str, sheet: str | None, limit: int) -> Sheet:
     """The first sheet of a workbook (or the one [columns] names), read whole."""
     _unpacked_size(handle, file, limit)
     try:
-        book = CalamineWorkbook.from_filelike(handle)
-        names = book.sheet_names
-        name = sheet or (names[0] if names else None)
-        if name not in names:
-            raise SheetError(
-                Problem(
-                    file,
-                    "has no sheet of that name",
-                    field="columns.sheet",
-                    found=shorten(name),
-                    expected="one of " + ", ".join(repr(n) for n in names),
-                )
+        if kind == "ODS":
+            book = pd.ExcelFile(handle, engine="odf")
+            name = _sheet_name(file, book.sheet_names, sheet)
+            frame = pd.read_excel(book, sheet_name=name, header=None, dtype=object)
+        else:
+            calamine = CalamineWorkbook.from_filelike(handle)
+            name = _sheet_name(file, calamine.sheet_names, sheet)
+            frame = pd.DataFrame(
+                calamine.get_sheet_by_name(name).to_python(skip_empty_area=False), dtype=object
             )
-        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, zipfile.BadZipFile, ValueError) as exc:
+    except (CalamineError, zipfile.BadZipFile, ValueError, KeyError) as exc:
         raise SheetError(Problem(file, f"cannot be read as a workbook: {exc}")) from None
     advance(f"reading {file}", 1, 1, "sheet")
-    if not grid:
+    if frame.empty:
         raise SheetError(Problem(file, f"sheet {name!r} is empty", expected="a header row"))
-    frame = pd.DataFrame(grid, dtype=object)
-    frame = frame.mask(frame.eq(""), None)
+    frame = frame.astype(object).where(frame.notna() & frame.ne(""), None)
     return _from_grid(file, frame, name)
+
+
+def _sheet_name(file: str, names: list[str], wanted: str | None) -> str:
+    """The sheet [columns] names, or the first."""
+    name = wanted or (names[0] if names else None)
+    if name not in names:
+        raise SheetError(
+            Problem(
+                file,
+                "has no sheet of that name",
+                field="columns.sheet",
+                found=shorten(name),
+                expected="one of " + ", ".join(repr(n) for n in names),
+            )
+        )
+    return name
 
 
 def _unpacked_size(handle: BinaryIO, file: str, limit: int) -> None:
