@@ -12,6 +12,7 @@ from almaty_map.cli.options import (
     map_options,
     max_size_option,
     out_option,
+    progress_options,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
@@ -63,6 +64,7 @@ def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     "(repeatable; by default none may).",
 )
 @max_size_option
+@progress_options
 def command(
     out,
     data,
@@ -78,6 +80,7 @@ def command(
     carto_key,
     embed_origins,
     max_mb,
+    quiet,
 ) -> None:
     """Write the map as one standalone HTML file.
 
@@ -94,7 +97,7 @@ def command(
       almaty-map export --out embed.html --embed-origin https://news.example.org
     """
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb)
+    dataset = load_or_exit(data, max_mb, quiet)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)

@@ -18,7 +18,8 @@ documented columns; its codebook defines the codes mapped here:
 - No title is given: one is built from ``sub_event_type`` and ``location`` ("Peaceful
   protest in Almaty"), and ``built_fields`` says which fields were built.
 
-Other columns (admin areas, inter codes, tags...) stay as extra properties.
+Other columns (ACLED's event types, admin areas, inter codes, tags...) stay as extra
+properties.
 """
 
 from __future__ import annotations
@@ -54,8 +55,6 @@ _PLACE = ("location", "admin3", "admin2", "admin1", "country")
 _CONSUMED = {
     "event_id_cnty",
     "event_date",
-    "event_type",
-    "sub_event_type",
     "notes",
     "source",
     "fatalities",

@@ -20,6 +20,7 @@ from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
 from almaty_map.geodata.checks.ids import duplicate_ids
 from almaty_map.geodata.checks.places import CheckedPlaces, check_places
+from almaty_map.geodata.checks.spread import far_points
 from almaty_map.geodata.compact import CompactEvents, compact_events, events_frame, places_frame
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import Correction, read_corrections
@@ -196,6 +197,8 @@ def _read_events(
     events = CompactEvents.combine(parts)
     del parts
     events.problems += duplicate_ids(reading.file, events.columns["id"], events.live)
+    if meta is not None and meta.extent is None:
+        events.problems += _far_points(reading.file, events)
     if not len(events.live):
         events.problems.append(
             Problem(
@@ -207,6 +210,13 @@ def _read_events(
         )
     problems += [reading.locate(p) for p in events.problems]
     return events
+
+
+def _far_points(file: str, events: CompactEvents) -> list[Problem]:
+    cols = events.columns
+    x, y = np.asarray(cols["x"], dtype=float), np.asarray(cols["y"], dtype=float)
+    ids = cols["id"].to_pylist()
+    return far_points(file, ids, x, y, events.live & cols["is_point"], cols["sensitive"])
 
 
 def _build(

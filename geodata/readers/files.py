@@ -154,6 +154,26 @@ def read_features(
     return reading
 
 
+def read_headings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """A table's or KML's headings (none for the other formats, whose fields are named as
+    the format's), for ``init`` to propose a mapping; [] when the file cannot be read (the
+    validation that follows says why)."""
+    kind = file_type(path.name)
+    problems: list[Problem] = []
+    if (
+        kind is None
+        or kind.reader == "geojson"
+        or (kind.reader == "gdal" and kind.name not in _LAYERED)
+    ):
+        return []
+    if kind.reader == "table":
+        with open_regular(path, max_bytes) as handle:
+            sheet = _table_sheet(handle, kind, path.name, ColumnMap(), max_bytes, problems)
+    else:
+        sheet = _kml_sheet(_local_path(path), path.name, problems)
+    return sheet.headings if sheet is not None else []
+
+
 # Formats read as a table of features whose fields are mapped by [columns].
 _LAYERED = frozenset({"KML", "KMZ"})
 # KML's own fields (GDAL's KML and LIBKML drivers spell some differently).
