@@ -44,10 +44,10 @@ def _timezone(ctx, param, value: str | None) -> str | None:
 @max_size_option
 @progress_options
 def command(path: Path, source: Path, timezone: str | None, max_mb: int, quiet: bool) -> None:
-    """Make a dataset folder PATH from a file of events, and check it.
+    """Make a dataset folder from a file of events (CSV, spreadsheet, ACLED, KML).
 
-    The file is copied in as events.<ext> (never over an existing file: PATH must be new or
-    empty). The headings are matched to the event format's fields, the distinct categories
+    The folder is PATH, new or empty: the file is copied in as events.<ext>, never over
+    anything. The headings are matched to the event format's fields, the distinct categories
     and the months of the data are listed, and dataset.toml is written with them; then the
     folder is validated, and what you must still decide is printed.
 

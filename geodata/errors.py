@@ -57,9 +57,10 @@ class Problem:
         if self.feature_id is not None and (self.index is not None or self.row is not None):
             where += f" (id {self.feature_id!r})"
         text = f"{where}: "
-        if self.heading and self.heading != self.field:
+        if self.heading:
             text += f"column {self.heading!r}"
-            text += f" (field {self.field!r}): " if self.field else ": "
+            named = self.field and self.field != self.heading
+            text += f" (field {self.field!r}): " if named else ": "
         elif self.field:
             text += f"field {self.field!r}: "
         text += self.message

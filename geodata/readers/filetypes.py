@@ -54,9 +54,15 @@ _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 
 
 def _text(head: bytes) -> bool:
-    """UTF-8 text (a character cut at the end of the head is fine) without NUL bytes: what
-    a CSV is, and what a binary file or a UTF-16 export (Excel's "Unicode text") is not."""
-    if b"\0" in head:
+    """Text without NUL bytes: what a CSV is, and what a binary file or a UTF-16 export
+    (Excel's "Unicode text") is not. (Text in another encoding is read, and reported with
+    how to save it as UTF-8.)"""
+    return b"\0" not in head
+
+
+def _utf8(head: bytes) -> bool:
+    """UTF-8 text (a character cut at the end of the head is fine)."""
+    if not _text(head):
         return False
     try:
         head.decode("utf-8")
@@ -77,7 +83,7 @@ def _ods(head: bytes) -> bool:
 
 def _kml(head: bytes) -> bool:
     """XML text whose root element is <kml> (Google Earth, My Maps)."""
-    return _text(head) and b"<kml" in head and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    return _utf8(head) and b"<kml" in head and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
 
 
 FILE_TYPES = (
@@ -99,8 +105,8 @@ FILE_TYPES = (
         "a Shapefile header (file code 9994)",
         beside_stem=(".shx", ".dbf", ".prj", ".cpg"),
     ),
-    FileType("CSV", (".csv",), "table", _text, "UTF-8 text"),
-    FileType("TSV", (".tsv", ".tab"), "table", _text, "UTF-8 text"),
+    FileType("CSV", (".csv",), "table", _text, "text"),
+    FileType("TSV", (".tsv", ".tab"), "table", _text, "text"),
     FileType("XLSX", (".xlsx",), "table", _zip, "an Excel workbook (a ZIP archive)"),
     FileType("ODS", (".ods",), "table", _ods, "an OpenDocument spreadsheet"),
     FileType("KML", (".kml",), "gdal", _kml, "XML with a <kml> root element"),

@@ -9,7 +9,7 @@ read back as the properties it holds and its formula guards taken off, so it rou
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -58,7 +58,11 @@ def sheet_tables(
     used: set[str] = set()
     columns = {name: _field(frame, name, layout, used, mapped) for name in fields}
     _sources_in_columns(frame, layout.columns, columns, used, mapped)
-    geometry, geometry_json = _geometry(sheet, frame, file, layout.columns, used, mapped)
+    found: list[Problem] = []
+    geometry, geometry_json = _geometry(
+        sheet, frame, file, layout.columns, used, mapped.headings, found
+    )
+    mapped.problems += [p for p in found if p.index is None]
     extras = _extras(frame, used, own)
     n = len(frame)
     for start in range(0, n, size) if n else ():
@@ -70,7 +74,19 @@ def sheet_tables(
         table.geometry = None if geometry is None else geometry[start:stop]
         table.extras = extras[start:stop]
         table.broken = np.zeros(stop - start, dtype=bool)
+        table.problems = [
+            _named(p, columns["id"])
+            for p in found
+            if p.index is not None and start <= p.index < stop
+        ]
         yield table
+
+
+def _named(problem: Problem, ids: list) -> Problem:
+    """A row's problem found before the checks, with the row's id as they will read it."""
+    value = ids[problem.index]
+    named = isinstance(value, str) and value.strip()
+    return replace(problem, feature_id=value) if named else problem
 
 
 def _field(frame: pd.DataFrame, name: str, layout: Layout, used: set, mapped: Mapped) -> list:
@@ -122,7 +138,13 @@ def _sources_in_columns(
 
 
 def _geometry(
-    sheet: Sheet, frame: pd.DataFrame, file: str, columns: ColumnMap, used: set, mapped: Mapped
+    sheet: Sheet,
+    frame: pd.DataFrame,
+    file: str,
+    columns: ColumnMap,
+    used: set,
+    headings: dict[str, str],
+    problems: list[Problem],
 ) -> tuple[np.ndarray | None, list]:
     """Shapes from Well-Known Text, or points from latitude and longitude, or as GDAL read
     them; a table with none of these is one problem, not one per row."""
@@ -131,15 +153,15 @@ def _geometry(
     lat, lon = columns.heading("latitude"), columns.heading("longitude")
     if wkt in frame.columns:
         used.update({wkt, lat, lon} & set(frame.columns))
-        mapped.headings["geometry"] = wkt
+        headings["geometry"] = wkt
         return _from_wkt(frame[wkt].tolist())
     if lat in frame.columns and lon in frame.columns:
         used.update({lat, lon})
-        mapped.headings["geometry"] = f"{lat}, {lon}"
-        return _points(frame[lat].tolist(), frame[lon].tolist(), mapped.problems, file, (lat, lon))
+        headings["geometry"] = f"{lat}, {lon}"
+        return _points(frame[lat].tolist(), frame[lon].tolist(), problems, file, (lat, lon))
     if sheet.geometry is not None:
         return sheet.geometry, _geojson(sheet.geometry)
-    mapped.problems.append(
+    problems.append(
         Problem(file, "has no coordinates", sheet=sheet.sheet, expected=COORDINATES_EXPECTED)
     )
     return None, [MISSING] * len(frame)
