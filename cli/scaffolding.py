@@ -3,6 +3,7 @@ and tell the person what the proposal is and what is left to them."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -65,7 +66,7 @@ def _refuse_existing(path: Path) -> None:
 
 
 def _tell(path: Path, source: Path, events: Path, proposal: Proposal) -> None:
-    out = click.get_text_stream("stderr")
+    out = sys.stderr
     click.echo(f"Copied {source} to {events}", file=out)
     columns = proposal.columns
     if columns.preset:
@@ -82,7 +83,7 @@ def _tell(path: Path, source: Path, events: Path, proposal: Proposal) -> None:
 
 
 def _still_to_decide(proposal: Proposal, valid: bool) -> None:
-    out = click.get_text_stream("stderr")
+    out = sys.stderr
     verdict = "The folder is valid." if valid else "Fix the errors above, then run validate."
     click.echo(f"{verdict} Still for you to decide (in dataset.toml):", file=out)
     for item in proposal.decide:
