@@ -144,27 +144,18 @@ def _dates(values: list) -> list:
 
 
 def _places(col: dict[str, list], n: int) -> list:
-    out = []
-    for i in range(n):
-        names: list[str] = []
-        for heading in _PLACE:
-            name = col.get(heading, [None] * n)[i]
-            if name and name not in names:
-                names.append(name)
-        out.append(", ".join(names) or None)
-    return out
+    """The place in words, from the town out (each name once: "Almaty, Kazakhstan")."""
+    parts = zip(*(col.get(heading, [None] * n) for heading in _PLACE), strict=True)
+    return [", ".join(dict.fromkeys(name for name in row if name)) or None for row in parts]
 
 
 def _actors(col: dict[str, list], n: int) -> list:
-    out = []
-    for i in range(n):
-        names: list[str] = []
-        for heading in _ACTORS:
-            for name in (col.get(heading, [None] * n)[i] or "").split(";"):
-                if name.strip() and name.strip() not in names:
-                    names.append(name.strip())
-        out.append(names)
-    return out
+    """Both actors and their associates (which ACLED separates with ";"), each once."""
+    parts = zip(*(col.get(heading, [None] * n) for heading in _ACTORS), strict=True)
+    return [
+        list(dict.fromkeys(a.strip() for cell in row if cell for a in cell.split(";") if a.strip()))
+        for row in parts
+    ]
 
 
 def _count(value: str | None) -> object:
