@@ -189,9 +189,9 @@ def _frozen(value: object) -> object:
 
 def _periods(proposal: Proposal, values: pd.DataFrame) -> None:
     """One period per calendar month from the first event's to the last's."""
-    starts = pd.to_datetime(values.get("start"), format="ISO8601", utc=True, errors="coerce")
-    starts = starts.dropna() if starts is not None else starts
-    if starts is None or starts.empty:
+    given = values.get("start", pd.Series(dtype=object))  # none: a file without events
+    starts = pd.to_datetime(given, format="ISO8601", utc=True, errors="coerce").dropna()
+    if starts.empty:
         proposal.decide.append("periods: no event has a start time that could be read")
         return
     local = starts.dt.tz_convert(proposal.timezone)

@@ -138,3 +138,12 @@ def test_periods_cover_each_month(tmp_path):
     periods = tomllib.loads((tmp_path / "new" / "dataset.toml").read_text())["periods"]
     assert [p["label"] for p in periods] == ["January 2022", "February 2022", "March 2022"]
     assert str(periods[1]["start"]) == "2022-02-01" and str(periods[1]["end"]) == "2022-03-01"
+
+
+def test_init_from_a_file_without_events_says_so(tmp_path):
+    empty = tmp_path / "none.geojson"
+    empty.write_text('{"type": "FeatureCollection", "features": []}')
+    result = invoke("init", str(tmp_path / "new"), "--from", str(empty), "--timezone", "UTC")
+    assert result.exit_code == 0, result.output
+    assert "periods: no event has a start time that could be read" in result.output
+    assert "categories: the file has none" in result.output
