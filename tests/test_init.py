@@ -147,3 +147,22 @@ def test_init_from_a_file_without_events_says_so(tmp_path):
     assert result.exit_code == 0, result.output
     assert "periods: no event has a start time that could be read" in result.output
     assert "categories: the file has none" in result.output
+
+
+def test_init_hands_gdal_no_file_whose_content_is_not_its_format(tmp_path):
+    """A VRT named .kml would make GDAL read any local file; init proposes a mapping from
+    the headings before validating, so it must check the content first, as validate does."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text("private_heading,lat,lon\n1,43.2,76.9\n")
+    disguised = tmp_path / "map.kml"
+    disguised.write_text(
+        f'<OGRVRTDataSource><OGRVRTLayer name="secret"><SrcDataSource>{secret}</SrcDataSource>'
+        '<GeometryType>wkbPoint</GeometryType><GeometryField encoding="PointFromColumns" '
+        'x="lon" y="lat"/></OGRVRTLayer></OGRVRTDataSource>'
+    )
+    result = invoke("init", str(tmp_path / "new"), "--from", str(disguised), "--timezone", "UTC")
+    assert result.exit_code == 1
+    assert "events.kml: is not a KML file, though its name says so" in result.output
+    assert "private_heading" not in result.output
+    # Nothing of the file GDAL would have read is proposed (its "lat" and "lon" columns).
+    assert "[columns]" not in (tmp_path / "new" / "dataset.toml").read_text()

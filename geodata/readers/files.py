@@ -166,10 +166,14 @@ def read_headings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
         or (kind.reader == "gdal" and kind.name not in _LAYERED)
     ):
         return []
-    if kind.reader == "table":
-        with open_regular(path, max_bytes) as handle:
+    with open_regular(path, max_bytes) as handle:
+        if kind.reader == "table":
             sheet = _table_sheet(handle, kind, path.name, ColumnMap(), max_bytes, problems)
-    else:
+        elif _gdal_problem(path, kind, handle.read(HEAD_BYTES), max_bytes):
+            return []  # GDAL is handed only what validate would hand it
+        else:
+            sheet = None
+    if kind.reader == "gdal":
         sheet = _kml_sheet(_local_path(path), path.name, problems)
     return sheet.headings if sheet is not None else []
 
