@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -28,14 +29,14 @@ def scaffold(path: Path, source: Path, timezone: str | None, limit: int, quiet: 
     _refuse_existing(path)
     suffix = next(s for s in kind.suffixes if source.name.lower().endswith(s))
     events = path / f"events{suffix}"
+    copies = [(source, events), *_side_files(source, events, kind.beside_stem)]
+    data = [_read(side, limit) for side, _ in copies]
     try:
-        data = read_regular(source, limit)
         path.mkdir(parents=True, exist_ok=True)
-        write_output(data, events)
-    except UnreadableFileError as exc:
-        _fail(str(exc.problem(str(source))))
+        for content, (_, target) in zip(data, copies, strict=True):
+            write_output(content, target)
     except OSError as exc:
-        _fail(f"cannot write {events}: {exc}")
+        _fail(f"cannot write into {path}: {exc}")
     with progress_shown(quiet):
         headings = read_headings(events, limit)
         columns = propose_columns(headings) if headings else ColumnMap()
@@ -49,7 +50,26 @@ def scaffold(path: Path, source: Path, timezone: str | None, limit: int, quiet: 
         raise SystemExit(1)
 
 
-def _fail(message: str) -> None:
+def _side_files(source: Path, events: Path, suffixes: tuple[str, ...]) -> list[tuple[Path, Path]]:
+    """A Shapefile's other parts (.shx, .dbf, .prj, .cpg), copied beside events.shp with
+    the same stem, whatever case their suffix has; the layer is unreadable without them."""
+    found = []
+    for suffix in suffixes:
+        for side in (source.with_suffix(suffix), source.with_suffix(suffix.upper())):
+            if side.exists():
+                found.append((side, events.with_suffix(suffix)))
+                break
+    return found
+
+
+def _read(source: Path, limit: int) -> bytes:
+    try:
+        return read_regular(source, limit)
+    except UnreadableFileError as exc:
+        _fail(str(exc.problem(str(source))))
+
+
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     raise SystemExit(2)
 

@@ -32,18 +32,36 @@ from almaty_map.geodata.readers.rows import Layout
 
 # Okabe and Ito's palette: told apart with every common colour-vision deficiency.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9", "#f0e442", "#000000")
-# Headings that mean a field, after lower-casing and turning separators into "_".
+# Headings that mean a field, after lower-casing and turning separators into "_"; with the
+# names a Shapefile cuts the longer fields to (ten characters; GDAL numbers a clash).
 SYNONYMS = {
     "id": ("id", "ref", "reference", "event_id", "uid", "no", "number"),
     "title": ("title", "headline", "name", "event"),
-    "description": ("description", "details", "what_happened", "text", "summary", "notes"),
+    "description": (
+        "description",
+        "descriptio",
+        "details",
+        "what_happened",
+        "text",
+        "summary",
+        "notes",
+    ),
     "category": ("category", "type", "event_type", "kind", "folder"),
     "start": ("start", "date", "when", "datetime", "event_date", "start_date", "time"),
     "end": ("end", "end_date", "until"),
-    "time_precision": ("time_precision", "precision_of_time", "date_precision"),
+    "time_precision": ("time_precision", "time_preci", "precision_of_time", "date_precision"),
+    "time_source": ("time_source", "time_sourc"),
     "place": ("place", "location", "address", "where", "site"),
-    "geo_precision": ("geo_precision", "precision_of_place", "location_precision", "precision"),
+    "geo_precision": (
+        "geo_precision",
+        "geo_precis",
+        "precision_of_place",
+        "location_precision",
+        "precision",
+    ),
+    "location_source": ("location_source", "location_s"),
     "fatalities": ("fatalities", "deaths", "killed", "dead"),
+    "fatalities_source": ("fatalities_source", "fataliti_1"),
     "actors": ("actors", "actor", "who", "involved"),
     "sensitive": ("sensitive", "private"),
     "latitude": ("latitude", "lat", "y"),

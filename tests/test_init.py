@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from almaty_map.app import create_app
 from almaty_map.cli import main as cli
 from almaty_map.geodata.bundled import BUNDLED
+from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.scaffold import PALETTE
 from tests.conftest import DATA
 
@@ -22,6 +23,9 @@ EXAMPLES = {
     "xlsx": TABLES / "team" / "team-sheet.xlsx",
     "ods": TABLES / "team" / "team-sheet.ods",
     "kml": TABLES / "mymaps" / "almaty-mymaps.kml",
+    "gpkg": TABLES / "gis" / "incidents.gpkg",
+    "fgb": TABLES / "gis" / "incidents.fgb",
+    "shp": TABLES / "gis" / "incidents.shp",
 }
 
 
@@ -166,3 +170,22 @@ def test_init_hands_gdal_no_file_whose_content_is_not_its_format(tmp_path):
     assert "private_heading" not in result.output
     # Nothing of the file GDAL would have read is proposed (its "lat" and "lon" columns).
     assert "[columns]" not in (tmp_path / "new" / "dataset.toml").read_text()
+
+
+def test_a_shapefiles_cut_field_names_are_mapped_and_its_parts_copied(tmp_path):
+    folder = tmp_path / "shp-map"
+    made = invoke("init", str(folder), "--from", str(EXAMPLES["shp"]), "--timezone", "Asia/Almaty")
+    assert made.exit_code == 0, made.output
+    assert sorted(p.suffix for p in folder.glob("events.*")) == [
+        ".cpg",
+        ".dbf",
+        ".prj",
+        ".shp",
+        ".shx",
+    ]
+    columns = tomllib.loads((folder / "dataset.toml").read_text())["columns"]
+    assert columns["time_precision"] == "time_preci" and columns["geo_precision"] == "geo_precis"
+    events = load_dataset(folder).events.set_index("id")
+    reference = load_dataset(DATA / "base").events.set_index("id")
+    for name in ("description", "time_precision", "geo_precision", "start", "sources"):
+        assert list(events[name]) == list(reference.loc[events.index, name]), name

@@ -4,7 +4,9 @@ Only the formats in ``filetypes`` are read, each only when its name and its firs
 agree. GeoJSON is parsed by our own streaming reader (``geojson``), because its structural
 faults must be reported as written; tables (CSV, TSV, XLSX, ODS) by ``sheets`` and mapped to
 fields by ``rows``; KML and KMZ through GDAL and then mapped like a table; the others go
-through ``gdal``. All produce the same RawTables, so one set of checks serves them.
+through ``gdal``, or are mapped like a table too when ``[columns]`` names their fields (a
+Shapefile's are cut to ten characters). All produce the same RawTables, so one set of
+checks serves them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from almaty_map.geodata.readers.filetypes import (
     FileType,
     file_type,
 )
-from almaty_map.geodata.readers.gdal import read_all_layers, read_with_gdal
+from almaty_map.geodata.readers.gdal import read_all_layers, read_layer_sheet, read_with_gdal
 from almaty_map.geodata.readers.geojson import read_geojson
 from almaty_map.geodata.readers.rows import Layout, Mapped, sheet_tables
 from almaty_map.geodata.readers.sheets import Sheet, SheetError, read_sheet
@@ -145,12 +147,12 @@ def read_features(
         if problem:
             problems.append(problem)
             return reading
-        if kind.name not in _LAYERED:
+        if kind.name not in _LAYERED and not layout.columns.given:
             reading.chunks = read_with_gdal(_local_path(path), path.name, fields, problems)
             return reading
-        sheet = _kml_sheet(_local_path(path), path.name, problems)
+        sheet = _gdal_sheet(_local_path(path), path.name, kind, problems)
     if sheet is not None:
-        _read_rows(reading, sheet, fields, layout, chunk_size)
+        _read_rows(reading, sheet, fields, layout, chunk_size, kind.name in _LAYERED)
     return reading
 
 
@@ -160,11 +162,7 @@ def read_headings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
     validation that follows says why)."""
     kind = file_type(path.name)
     problems: list[Problem] = []
-    if (
-        kind is None
-        or kind.reader == "geojson"
-        or (kind.reader == "gdal" and kind.name not in _LAYERED)
-    ):
+    if kind is None or kind.reader == "geojson":
         return []
     with open_regular(path, max_bytes) as handle:
         if kind.reader == "table":
@@ -172,9 +170,7 @@ def read_headings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
         elif _gdal_problem(path, kind, handle.read(HEAD_BYTES), max_bytes):
             return []  # GDAL is handed only what validate would hand it
         else:
-            sheet = None
-    if kind.reader == "gdal":
-        sheet = _kml_sheet(_local_path(path), path.name, problems)
+            sheet = _gdal_sheet(_local_path(path), path.name, kind, problems)
     return sheet.headings if sheet is not None else []
 
 
@@ -205,7 +201,10 @@ def _table_sheet(
         return None
 
 
-def _kml_sheet(path: str, file: str, problems: list[Problem]) -> Sheet | None:
+def _gdal_sheet(path: str, file: str, kind: FileType, problems: list[Problem]) -> Sheet | None:
+    """A KML's placemarks from all its folders, or another format's layer, as a sheet."""
+    if kind.name not in _LAYERED:
+        return read_layer_sheet(path, file, problems)
     try:
         return read_all_layers(path, file, problems)
     except DataSourceError as exc:
@@ -214,7 +213,7 @@ def _kml_sheet(path: str, file: str, problems: list[Problem]) -> Sheet | None:
 
 
 def _read_rows(
-    reading: Reading, sheet: Sheet, fields: tuple[str, ...], layout: Layout, size: int
+    reading: Reading, sheet: Sheet, fields: tuple[str, ...], layout: Layout, size: int, kml: bool
 ) -> None:
     """The sheet's rows as features: ACLED's columns first made into fields when the
     dataset says so, a KML's own fields and times found under their names."""
@@ -223,7 +222,7 @@ def _read_rows(
     if columns.preset == "acled":
         sheet = acled.to_events(sheet, dict(columns.values.get("category", {})))
         mapped.headings.update(acled.ORIGINS)
-    if sheet.geometry is not None:
+    if kml:
         layout = Layout(_kml_columns(columns, sheet), layout.tz)
         if "id" not in sheet.headings and "id" not in columns.headings:
             _number_placemarks(sheet)

@@ -89,6 +89,18 @@ def _read_frame(path: str, file: str, problems: list[Problem]) -> gpd.GeoDataFra
     return frame
 
 
+def read_layer_sheet(path: str, file: str, problems: list[Problem]) -> Sheet | None:
+    """The layer as a sheet of features, for [columns] to map its field names (a Shapefile
+    cuts them to ten characters: ``time_preci``) as it maps a table's headings."""
+    with offline():
+        frame = _read_frame(path, file, problems)
+    if frame is None:
+        return None
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    cells = pd.DataFrame(frame.drop(columns=frame.geometry.name), dtype=object).map(_plain)
+    return Sheet(list(cells.columns), cells, None, None, geometry)
+
+
 def _table(file: str, frame: gpd.GeoDataFrame, fields: tuple[str, ...]) -> RawTable:
     table = RawTable(file)
     n = len(frame)
