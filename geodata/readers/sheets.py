@@ -12,7 +12,11 @@ skipped but still counted, so the rows named are the ones on screen.
 from __future__ import annotations
 
 import re
+import signal
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -56,15 +60,44 @@ def read_sheet(handle: BinaryIO, kind: str, file: str, sheet: str | None, limit:
     return _workbook(handle, file, kind, sheet, limit)
 
 
+@contextmanager
+def _noting_ctrl_c() -> Iterator[list[bool]]:
+    """Ctrl-C noted as it comes: pandas' C parser may turn the KeyboardInterrupt raised in
+    one of its reads into a ParserError ("Calling read(nbytes) on source failed"), which
+    would report an interrupted reading as a broken file. Only where Python's own handler
+    is in place (the main thread of a command); elsewhere nothing sends SIGINT."""
+    noted: list[bool] = []
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield noted
+        return
+
+    def note(signum: int, frame: object) -> None:
+        noted.append(True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _delimited(handle: BinaryIO, file: str, kind: str) -> Sheet:
     """A CSV (comma, or the semicolon of European spreadsheets) or TSV, read in blocks so
     that progress is the bytes read."""
-    total = handle.seek(0, 2)
-    handle.seek(0)
     first = handle.readline(65536).decode("utf-8-sig", "replace")
     handle.seek(0)
     options = _DELIMITERS[kind]
     delimiter = max(options, key=first.count) if first.count(options[0]) == 0 else options[0]
+    with _noting_ctrl_c() as interrupted:
+        return _parsed(handle, file, kind, delimiter, interrupted)
+
+
+def _parsed(handle: BinaryIO, file: str, kind: str, delimiter: str, interrupted: list) -> Sheet:
+    """The table pandas parses, or SheetError saying why it cannot (a Ctrl-C stays one)."""
+    total = handle.seek(0, 2)
+    handle.seek(0)
     try:
         blocks = pd.read_csv(
             handle,
@@ -91,6 +124,8 @@ def _delimited(handle: BinaryIO, file: str, kind: str) -> Sheet:
             )
         ) from None
     except (pd.errors.ParserError, ValueError) as exc:
+        if interrupted:
+            raise KeyboardInterrupt from None
         raise SheetError(_parser_problem(file, kind, exc)) from None
     if not parts:
         raise SheetError(Problem(file, "is empty", expected="a header row, then one row per event"))
