@@ -28,7 +28,7 @@ import re
 
 import pandas as pd
 
-from almaty_map.geodata.readers.cells import as_text, is_empty
+from almaty_map.geodata.readers.cells import column_text
 from almaty_map.geodata.readers.sheets import Sheet
 
 # What init recognises an ACLED export by.
@@ -79,7 +79,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
     """The ACLED rows as a sheet whose headings are the event format's fields; ``categories``
     maps event types to category ids ([columns.values.category]), the others are slugged."""
     frame = sheet.frame
-    col = {h: [None if is_empty(v) else as_text(v) for v in frame[h]] for h in frame.columns}
+    col = {h: column_text(frame[h]) for h in frame.columns}
     n = len(frame)
 
     def get(name: str) -> list:
@@ -94,7 +94,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
             )
         ],
         "description": get("notes"),
-        "category": [None if e is None else categories.get(e, slug(e)) for e in get("event_type")],
+        "category": _categories(get("event_type"), categories),
         "start": _dates(get("event_date")),
         "time_precision": [TIME_PRECISIONS.get(v, v) for v in get("time_precision")],
         "place": _places(col, n),
@@ -113,7 +113,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
             get("event_id_cnty"),
             get("notes"),
             get("source"),
-            get("timestamp"),
+            _timestamp_dates(get("timestamp")),
             out["start"],
             strict=True,
         )
@@ -134,13 +134,19 @@ def _title(sub_event: str | None, event: str | None, location: str | None) -> st
     return f"{what} in {location}" if location else what
 
 
+def _categories(types: list, categories: dict[str, str | bool]) -> list:
+    """Each event type's category id (a dataset has a handful of types: each slugged once)."""
+    ids = {t: categories.get(t, slug(t)) for t in set(types) if t is not None}
+    return [None if t is None else ids[t] for t in types]
+
+
 def _dates(values: list) -> list:
     """ISO dates from either of ACLED's forms; anything else is passed on as found."""
     text = pd.Series(values, dtype=object)
     iso = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     worded = pd.to_datetime(text, format="%d %B %Y", errors="coerce")
     parsed = iso.fillna(worded)
-    return [v if pd.isna(d) else d.date().isoformat() for v, d in zip(values, parsed, strict=True)]
+    return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), text).tolist()
 
 
 def _places(col: dict[str, list], n: int) -> list:
@@ -167,10 +173,10 @@ def _count(value: str | None) -> object:
         return value  # reported by the check, under 'fatalities'
 
 
-def _source(event_id, notes, cited, timestamp, start) -> list[dict]:
+def _source(event_id, notes, cited, changed, start) -> list[dict]:
     """ACLED as the source: its notes quoted, the publications it cites in the note, dated
-    by the row's timestamp (when ACLED last changed it) or else by the event."""
-    date = _timestamp_date(timestamp) or (start if isinstance(start, str) else None)
+    by the day of the row's timestamp (when ACLED last changed it) or else by the event."""
+    date = changed or (start if isinstance(start, str) else None)
     source = {"publication": "ACLED", "title": f"ACLED event {event_id}", "date": date}
     if notes:
         source["quote"] = notes
@@ -179,7 +185,10 @@ def _source(event_id, notes, cited, timestamp, start) -> list[dict]:
     return [{k: v for k, v in source.items() if v is not None}]
 
 
-def _timestamp_date(value: str | None) -> str | None:
-    if value is None or not value.isdigit():
-        return None
-    return pd.Timestamp(int(value), unit="s").date().isoformat()
+def _timestamp_dates(values: list) -> list:
+    """The UTC day of each Unix timestamp given in digits; None for anything else."""
+    text = pd.Series(values, dtype=object)
+    digits = text.str.fullmatch(r"\d+", na=False).astype(bool)
+    seconds = pd.to_numeric(text.where(digits), errors="coerce")
+    days = pd.to_datetime(seconds, unit="s", errors="coerce").dt.strftime("%Y-%m-%d")
+    return days.astype(object).where(digits & days.notna(), None).tolist()

@@ -111,3 +111,13 @@ def test_a_bad_acled_value_names_its_row_and_column(tmp_path, old, new, message)
     result = CliRunner().invoke(cli, ["validate", str(folder)])
     assert result.exit_code == 1
     assert f"events.csv, {message}" in result.output
+
+
+def test_a_timestamp_beyond_any_date_dates_the_source_by_the_event(tmp_path):
+    """ACLED's timestamp dates its source; one too large for a date (a typo, a value in
+    milliseconds times a thousand) must not stop the reading."""
+    rows = EXPORT.read_text().splitlines()
+    rows[1] = rows[1].replace(",1643000000", ",99999999999999999")
+    by_id = events(acled_folder(tmp_path, "\n".join(rows) + "\n"))
+    assert by_id["XKZ0101"]["sources"][0]["date"] == "2022-01-04"
+    assert by_id["XKZ0102"]["sources"][0]["date"] == "2022-01-24"

@@ -50,8 +50,22 @@ def as_text(value: object) -> object:
     return value
 
 
+def column_text(column: pd.Series) -> list:
+    """A column's cells as text, None for an empty one. A column pandas read as text (every
+    column of a CSV) is done in one pass over its array rather than a call per cell: a
+    100,000-row ACLED export has three million cells."""
+    if isinstance(column.dtype, pd.StringDtype):
+        values = column.to_numpy(dtype=object, na_value=None)
+        values[values == ""] = None
+        return values.tolist()
+    # Text needs no call (most cells); anything else is brought to text, or None if empty.
+    return [
+        v if type(v) is str and v else None if is_empty(v) else as_text(v) for v in column.tolist()
+    ]
+
+
 def text(values: list) -> list:
-    return [MISSING if is_empty(v) else as_text(v) for v in values]
+    return [v if type(v) is str and v else MISSING if is_empty(v) else as_text(v) for v in values]
 
 
 def number_or_json(values: list) -> list:

@@ -219,9 +219,9 @@ def _extras(frame: pd.DataFrame, used: set, own: bool) -> list:
     others = [h for h in frame.columns if h not in used and not (own and h == "extra")]
     records: list[dict] = [{} for _ in range(len(frame))]
     for heading in others:
-        for record, value in zip(records, frame[heading].tolist(), strict=True):
-            if not cells.is_empty(value):
-                record[heading] = cells.as_text(value)
+        for record, value in zip(records, cells.column_text(frame[heading]), strict=True):
+            if value is not None:
+                record[heading] = value
     if own:
         for record, value in zip(records, frame["extra"].tolist(), strict=True):
             if not cells.is_empty(value):
