@@ -7,6 +7,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
 
     python -m bench.run            # 1,000, 10,000 and 100,000 events
     python -m bench.run --quick    # stops at 10,000, for development
+    python -m bench.run --only tables   # just the ACLED-style CSV row (bench/work/)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from playwright.sync_api import sync_playwright
 from almaty_map.maprender.chromium import find_chromium, launch
 from bench import browser as browser_bench
 from bench import server as server_bench
+from bench import tables as tables_bench
 from harness.synthetic import write_dataset
 
 ROOT = Path(__file__).parents[1]
@@ -97,7 +99,9 @@ def run(sizes: list[int]) -> str:
             servers[size] = server_bench.measure(folder)
         version = chromium.version
         chromium.close()
-    table = render(rows, servers, sizes)
+    print(f"[{time.monotonic() - started:6.0f} s] {max(sizes):,}: ACLED-style CSV", flush=True)
+    tables = tables_bench.render(tables_bench.measure(max(sizes), WORK))
+    table = render(rows, servers, sizes) + "\n\n" + "\n".join(tables)
     elapsed = time.monotonic() - started
     return report(table, version, elapsed)
 
@@ -217,16 +221,20 @@ def machine() -> str:
     )
 
 
-def report(table: str, chromium: str, elapsed: float) -> str:
-    commit = subprocess.run(
+def _commit() -> str:
+    return subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+
+
+def report(table: str, chromium: str, elapsed: float) -> str:
+    commit = _commit()
     return (
         f"# Benchmark results\n\n"
         f"Run on {dt.date.today().isoformat()} at commit {commit}, in {elapsed / 60:.1f} "
         f"minutes, with `make bench`.\n\n"
         f"Machine: {machine()}; Chromium {chromium} ({find_chromium()}), headless, "
-        f"network cut. Synthetic events from `bench/synthetic.py` (300-character "
+        f"network cut. Synthetic events from `harness/synthetic.py` (300-character "
         f"descriptions, one or two quoted sources, six categories, ten days); plain-Folium "
         f"pages have their assets inlined from installed packages, like ours. Every build "
         f"reads the same GeoJSON file and writes one HTML file, each in its own process. "
@@ -237,10 +245,25 @@ def report(table: str, chromium: str, elapsed: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Stop at 10,000 events.")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
+    parser.add_argument(
+        "--only", choices=["tables"], help="Run one row only (written under bench/work/)."
+    )
     args = parser.parse_args()
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
-    text = run(sizes)
+    if args.only == "tables":
+        started = time.monotonic()
+        WORK.mkdir(parents=True, exist_ok=True)
+        table = "\n".join(tables_bench.render(tables_bench.measure(max(sizes), WORK)))
+        text = (
+            f"# The ACLED-style CSV row alone\n\nRun on {dt.date.today().isoformat()} at "
+            f"commit {_commit()}, in {(time.monotonic() - started) / 60:.1f} minutes, with "
+            f"`python -m bench.run --only tables`, on {machine()}.\n\n{table}\n"
+        )
+        args.out = args.out or WORK / "RESULTS-tables.md"
+    else:
+        text = run(sizes)
+        args.out = args.out or ROOT / "bench" / "RESULTS.md"
     print(text)
     args.out.write_text(text, encoding="utf-8")
     print(f"written to {args.out}")

@@ -18,6 +18,7 @@ from almaty_map.geodata.bundled import BUNDLED
 
 # name -> (module under almaty_map.cli, one-line help shown by `almaty-map --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("init", "Make a dataset folder from a file of events (CSV, spreadsheet, ACLED, KML)."),
     "validate": ("validate", "Check a dataset folder and list every problem."),
     "query": ("query", "Write the events that match the filters, as GeoJSON or CSV."),
     "export": ("export", "Write the map as one standalone HTML file."),

@@ -13,6 +13,7 @@ from almaty_map.cli.options import (
     map_options,
     max_size_option,
     out_option,
+    progress_options,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
@@ -64,6 +65,7 @@ def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     "(repeatable; by default none may).",
 )
 @max_size_option
+@progress_options
 def command(
     out,
     data,
@@ -79,6 +81,7 @@ def command(
     carto_key,
     embed_origins,
     max_mb,
+    quiet,
 ) -> None:
     """Write the map as one standalone HTML file.
 
@@ -95,7 +98,7 @@ def command(
       almaty-map export --out embed.html --embed-origin https://news.example.org
     """
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb)
+    dataset = load_or_exit(data, max_mb, quiet)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     lang = interface_language(dataset, lang)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)

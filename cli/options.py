@@ -80,6 +80,16 @@ def max_size_option(func: Callable) -> Callable:
     )(func)
 
 
+def progress_options(func: Callable) -> Callable:
+    """``--quiet``: the progress bars shown on a terminal while a large file is read."""
+    return click.option(
+        "--quiet",
+        "quiet",
+        is_flag=True,
+        help="Show no progress bar (none is shown when standard error is not a terminal).",
+    )(func)
+
+
 OUT_HELP = (
     "Write to this file: replaced whole or not at all (a FIFO or a device such as /dev/null "
     "is written through; a link is followed and kept)."
@@ -184,11 +194,14 @@ def report(problems: list[Problem], out=None) -> None:
     click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
 
 
-def load_or_exit(folder: Path, max_mb: int) -> Dataset:
-    """The validated dataset, or the full report and exit status 1."""
+def load_or_exit(folder: Path, max_mb: int, quiet: bool = True) -> Dataset:
+    """The validated dataset, or the full report and exit status 1 (with a progress bar on a
+    terminal unless ``quiet``)."""
+    from almaty_map.cli.progress import progress_shown
     from almaty_map.geodata.dataset import inspect_dataset
 
-    dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    with progress_shown(quiet):
+        dataset, problems = inspect_dataset(folder, max_mb * 2**20)
     if dataset is None:
         click.echo(f"The dataset in {folder} cannot be loaded:", err=True)
         report(problems)

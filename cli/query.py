@@ -11,6 +11,7 @@ from almaty_map.cli.options import (
     load_or_exit,
     max_size_option,
     out_option,
+    progress_options,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
@@ -28,7 +29,8 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 )
 @out_option("The GeoJSON or CSV file (default: standard output).", required=False)
 @max_size_option
-def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
+@progress_options
+def command(data, start, end, categories, bbox, text, fmt, out, max_mb, quiet) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
 
     Times are interpreted in the dataset's timezone when you give a bare date. An event is
@@ -44,7 +46,7 @@ def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
 
     if out is not None:
         check_or_exit(out)
-    dataset = load_or_exit(data, max_mb)
+    dataset = load_or_exit(data, max_mb, quiet)
     positions = select(dataset, event_filter(dataset, start, end, categories, bbox, text))
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)

@@ -15,6 +15,7 @@ from almaty_map.cli.options import (
     map_options,
     max_size_option,
     out_option,
+    progress_options,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 from almaty_map.maprender.shot import SIZES, Shot
@@ -74,6 +75,7 @@ WHY_NO_TILES = {
     help="Do not fetch background tiles (the events on a plain background).",
 )
 @max_size_option
+@progress_options
 def command(
     out,
     data,
@@ -96,6 +98,7 @@ def command(
     event_id,
     offline,
     max_mb,
+    quiet,
 ) -> None:
     """Write a PNG picture of the map, for print and social posts.
 
@@ -119,7 +122,7 @@ def command(
     from almaty_map.maprender.snapshot_view import View, ViewError, plan_view
 
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb)
+    dataset = load_or_exit(data, max_mb, quiet)
     flt = event_filter(dataset, start, end, categories, bbox, text)
     lang = interface_language(dataset, lang)
     spec = MapSpec(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from almaty_map.cli.options import data_option, max_size_option, report
+from almaty_map.cli.options import data_option, max_size_option, progress_options, report
 from almaty_map.cli.outfile import write_or_exit
 
 
@@ -24,7 +24,8 @@ from almaty_map.cli.outfile import write_or_exit
     help="text for people, json for scripts.",
 )
 @max_size_option
-def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
+@progress_options
+def command(path: Path | None, data: Path, fmt: str, max_mb: int, quiet: bool) -> None:
     """Check a dataset folder and list every problem.
 
     The folder is PATH, or --data PATH (the bundled dataset if neither is given). Each line
@@ -36,11 +37,13 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int) -> None:
       almaty-map validate path/to/my-dataset
       almaty-map validate --data path/to/my-dataset --format json
     """
+    from almaty_map.cli.progress import progress_shown
     from almaty_map.geodata.dataset import inspect_dataset
     from almaty_map.language.offer import offered_languages, untranslated
 
     folder = path or data
-    dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+    with progress_shown(quiet):
+        dataset, problems = inspect_dataset(folder, max_mb * 2**20)
     if dataset is not None:
         problems += untranslated(dataset.meta)
     problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, as in text

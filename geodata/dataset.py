@@ -20,6 +20,7 @@ from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
 from almaty_map.geodata.checks.ids import duplicate_ids
 from almaty_map.geodata.checks.places import CheckedPlaces, check_places
+from almaty_map.geodata.checks.spread import far_points
 from almaty_map.geodata.compact import CompactEvents, compact_events, events_frame, places_frame
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import Correction, read_corrections
@@ -31,6 +32,7 @@ from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, LEGACY_NAME_FIELDS, PLACE_FIELDS
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
 from almaty_map.geodata.readers.filetypes import ACCEPTED
+from almaty_map.geodata.readers.rows import Layout
 from almaty_map.geodata.readers.table import empty_table
 from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
@@ -151,14 +153,22 @@ def _read_places(
     if path is None:
         return None
     fields = (*PLACE_FIELDS, *LEGACY_NAME_FIELDS)
-    reading = read_features(path, fields, max_bytes, chunk_size=10**9)
+    reading = read_features(path, fields, max_bytes, 10**9, _layout(meta, places=True))
     tables = list(reading.chunks)
-    problems += reading.problems
+    problems += [reading.locate(p) for p in reading.problems]
     if not tables:
         return None
     checked = check_places(tables[0], meta)
-    problems += checked.problems
+    problems += [reading.locate(p) for p in checked.problems]
     return checked
+
+
+def _layout(meta: Metadata | None, places: bool = False) -> Layout:
+    """How a table is read: the dataset's column mapping is the events' (places are read by
+    their field names), and local times are in its timezone."""
+    if meta is None:
+        return Layout()
+    return Layout(Layout().columns if places else meta.columns, meta.tz)
 
 
 def _read_events(
@@ -172,13 +182,13 @@ def _read_events(
     objects are alive at a time), then check what needs the whole file (unique ids)."""
     if path is None:
         return None
-    reading = read_features(path, EVENT_FIELDS, max_bytes)
+    reading = read_features(path, EVENT_FIELDS, max_bytes, layout=_layout(meta))
     parts = []
     for table in reading.chunks:
         parts.append(compact_events(check_events(table, meta, place_ids)))
         del table
         release_memory(collect=False)
-    problems += reading.problems
+    problems += [reading.locate(p) for p in reading.problems]
     if any(p.severity == "error" for p in reading.problems):
         return None
     if not parts:  # a collection without features: valid, and a map with nothing on it
@@ -188,6 +198,8 @@ def _read_events(
     events = CompactEvents.combine(parts)
     del parts
     events.problems += duplicate_ids(reading.file, events.columns["id"], events.live)
+    if meta is not None and meta.extent is None:
+        events.problems += _far_points(reading.file, events)
     if not len(events.live):
         events.problems.append(
             Problem(
@@ -197,8 +209,15 @@ def _read_events(
                 severity="warning",
             )
         )
-    problems += events.problems
+    problems += [reading.locate(p) for p in events.problems]
     return events
+
+
+def _far_points(file: str, events: CompactEvents) -> list[Problem]:
+    cols = events.columns
+    x, y = np.asarray(cols["x"], dtype=float), np.asarray(cols["y"], dtype=float)
+    ids = cols["id"].to_pylist()
+    return far_points(file, ids, x, y, events.live & cols["is_point"], cols["sensitive"])
 
 
 def _build(

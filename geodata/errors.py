@@ -38,17 +38,30 @@ class Problem:
     severity: Severity = "error"
     line: int | None = None
     column: int | None = None
+    # A table (CSV, spreadsheet): the row as a spreadsheet shows it (the header is row 1),
+    # the sheet of a workbook, and the file's own column heading the field was read from.
+    row: int | None = None
+    sheet: str | None = None
+    heading: str | None = None
 
     def __str__(self) -> str:
         where = self.file
         if self.line is not None:
             where += f", line {self.line}, column {self.column}"
-        if self.index is not None:
+        if self.sheet is not None:
+            where += f", sheet {self.sheet!r}"
+        if self.row is not None:
+            where += f", row {self.row}"
+        elif self.index is not None:
             where += f", feature {self.index}"
-            if self.feature_id is not None:
-                where += f" (id {self.feature_id!r})"
+        if self.feature_id is not None and (self.index is not None or self.row is not None):
+            where += f" (id {self.feature_id!r})"
         text = f"{where}: "
-        if self.field:
+        if self.heading:
+            text += f"column {self.heading!r}"
+            named = self.field and self.field != self.heading
+            text += f" (field {self.field!r}): " if named else ": "
+        elif self.field:
             text += f"field {self.field!r}: "
         text += self.message
         if self.expected is not None:

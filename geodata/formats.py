@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 CSV_COLUMNS = (*EVENT_FIELDS, "longitude", "latitude", "geometry_wkt", "extra")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The guard itself: a cell that starts with it is guarded too, so reading takes exactly one
+# off (``undefuse``) and the CSV reads back as it was written.
+_GUARD = "'"
 # Events written at a time by the chunked writers: a few MB of text, whatever the total.
 BATCH = 1000
 
@@ -109,8 +112,15 @@ def events_geojson(
 
 def defuse(cell: object) -> object:
     """Stop a spreadsheet from evaluating text as a formula."""
-    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
-        return "'" + cell
+    if isinstance(cell, str) and cell.startswith((*_FORMULA_START, _GUARD)):
+        return _GUARD + cell
+    return cell
+
+
+def undefuse(cell: object) -> object:
+    """The cell as it was before ``defuse``."""
+    if isinstance(cell, str) and cell.startswith(_GUARD):
+        return cell[1:]
     return cell
 
 
@@ -144,8 +154,8 @@ def _csv_rows(dataset: Dataset, positions: Sequence[int]) -> str:
 def _cells(values: list) -> list:
     """A column's CSV cells: missing values empty, text defused (as ``defuse``, a column at
     a time: a download of every event writes millions of cells)."""
-    start = _FORMULA_START
+    start = (*_FORMULA_START, _GUARD)
     return [
-        "" if v is None else "'" + v if isinstance(v, str) and v.startswith(start) else v
+        "" if v is None else _GUARD + v if isinstance(v, str) and v.startswith(start) else v
         for v in values
     ]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from almaty_map.geodata.columns import ColumnMap, read_columns
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.figures import Figure, read_figures
 from almaty_map.geodata.languagetags import TAG_EXPECTED, is_tag, standard_tag
@@ -44,6 +45,8 @@ TOP_KEYS = (
     "extent",
     "categories",
     "periods",
+    "format",
+    "columns",
 )
 CATEGORY_KEYS = ("id", "label", "colour", "symbol")
 PERIOD_KEYS = ("label", "start", "end", "caption")
@@ -84,6 +87,8 @@ class Metadata:
     figures: tuple[Figure, ...] = ()
     # The interface languages to offer, the default first; empty: ``language`` and English.
     languages: tuple[str, ...] = ()
+    # How a table's headings and values map to the event format (see ``columns``).
+    columns: ColumnMap = field(default_factory=ColumnMap)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -121,6 +126,7 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         extent=extent,
         figures=read_figures(reader),
         languages=_languages(reader),
+        columns=read_columns(reader),
     )
     reader.lookalikes(raw, TOP_KEYS)
     failed = any(p.severity == "error" for p in reader.problems)

@@ -78,10 +78,10 @@ def open_regular(path: Path, max_bytes: int) -> BinaryIO:
     try:
         _check(os.fstat(fd), max_bytes)
         os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+    return os.fdopen(fd, "rb")  # owns fd from here: closing it again could close another
 
 
 def _inside_its_folder(path: Path) -> None:

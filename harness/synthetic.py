@@ -5,12 +5,16 @@ sources with quotes, several categories, every precision, times spread over ten 
 points clustered round hotspots as real incidents are. The same size always gives the same
 bytes (a seeded generator), so runs can be compared.
 
-Usage: python -m harness.synthetic 10000 path/to/folder [--days 500]
+``write_acled_csv`` writes the same kind of events as an ACLED export would hold them (its
+columns, codes and date form), for the table reader's benchmark and tests.
+
+Usage: python -m harness.synthetic 10000 path/to/folder [--days 500] [--acled]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import shutil
 from pathlib import Path
 
@@ -184,16 +188,90 @@ def write_dataset(n: int, folder: Path, days: int = DAYS) -> Path:
     return folder
 
 
+# ACLED's export columns, in its order.
+# fmt: off
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+]
+# fmt: on
+ACLED_TYPES = (
+    ("Protests", "Peaceful protest", "Demonstrations"),
+    ("Protests", "Protest with intervention", "Demonstrations"),
+    ("Riots", "Violent demonstration", "Demonstrations"),
+    ("Battles", "Armed clash", "Political violence"),
+    ("Violence against civilians", "Attack", "Political violence"),
+    ("Strategic developments", "Arrests", "Strategic developments"),
+)
+
+
+def acled_rows(n: int, seed: int = 2022) -> list[list[object]]:
+    """``n`` ACLED-style rows: town coordinates, day/week/month precision, notes of about
+    200 characters, mostly no fatalities (ACLED's 0)."""
+    rng = np.random.default_rng(seed)
+    kinds = rng.integers(0, len(ACLED_TYPES), n)
+    days = START.astype("datetime64[D]") + rng.integers(0, DAYS, n)
+    lon = np.round(CITY[0] + rng.normal(0, 0.03, n), 4)
+    lat = np.round(CITY[1] + rng.normal(0, 0.02, n), 4)
+    deaths = np.where(rng.random(n) < 0.8, 0, rng.integers(1, 12, n))
+    notes = _texts(rng, n, 30)
+    rows = []
+    for i in range(n):
+        event_type, sub_event, disorder = ACLED_TYPES[kinds[i]]
+        district = DISTRICTS[i % len(DISTRICTS)]
+        rows.append(
+            [f"KAZ{i + 1}", str(days[i]), 2022, 1 + (i % 10 == 0) + (i % 50 == 0), disorder,
+             event_type, sub_event, ACTORS[i % len(ACTORS)], "", 6, ACTORS[(i * 7) % len(ACTORS)],
+             "", 1, 16, "", 398, "Central Asia", "Kazakhstan", "Almaty", district, "",
+             "Almaty", lat[i], lon[i], 1 + (i % 7 == 0), PUBLICATIONS[i % len(PUBLICATIONS)],
+             "National", f"On {days[i]}, {notes[i]}", int(deaths[i]), "", 1643000000 + i]
+        )  # fmt: skip
+    return rows
+
+
+def write_acled_csv(n: int, path: Path) -> Path:
+    """An ACLED-style export of ``n`` rows at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ACLED_COLUMNS)
+        writer.writerows(acled_rows(n))
+    return path
+
+
+def write_acled_dataset(n: int, folder: Path) -> Path:
+    """A dataset folder reading an ACLED-style export of ``n`` rows through the preset."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_acled_csv(n, folder / "events.csv")
+    categories = sorted({t[0] for t in ACLED_TYPES})
+    tables = "".join(
+        f'\n[[categories]]\nid = "{c.lower().replace(" ", "-")}"\nlabel = "{c}"\n'
+        f'colour = "#0072b2"\n'
+        for c in categories
+    )
+    toml = f'title = "ACLED-style {n:,} rows"\ntimezone = "Asia/Almaty"\nformat = "acled"\n'
+    (folder / "dataset.toml").write_text(toml + tables, encoding="utf-8")
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", type=int)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--days", type=int, default=DAYS, help="days the starts spread over")
+    parser.add_argument("--acled", action="store_true", help="an ACLED-style events.csv")
     args = parser.parse_args()
     if args.folder.exists():
         shutil.rmtree(args.folder)
-    write_dataset(args.size, args.folder, args.days)
-    print(f"wrote {args.size:,} events over {args.days} days to {args.folder}")
+    if args.acled:
+        write_acled_dataset(args.size, args.folder)
+        print(f"wrote {args.size:,} ACLED-style rows to {args.folder}")
+    else:
+        write_dataset(args.size, args.folder, args.days)
+        print(f"wrote {args.size:,} events over {args.days} days to {args.folder}")
 
 
 if __name__ == "__main__":

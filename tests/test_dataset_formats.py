@@ -94,7 +94,7 @@ def with_events(make_dataset, name: str, content: str | bytes) -> Path:
     [
         ("events.vrt", "CSV:/etc/passwd", "is not in a format almaty-map reads"),
         ("events.vrt", "/vsicurl/{url}/events.csv", "is not in a format almaty-map reads"),
-        ("events.csv", None, "is not in a format almaty-map reads"),
+        ("events.kml", "CSV:/etc/passwd", "is not a KML file"),
         ("events.gpkg", "/vsicurl/{url}/events.csv", "is not a GeoPackage file"),
         ("events.fgb", "CSV:/etc/passwd", "is not a FlatGeobuf file"),
         ("events.shp", "/vsicurl/{url}/events.csv", "is not a Shapefile file"),
@@ -190,3 +190,47 @@ def test_gdal_reads_no_url_while_a_dataset_is_read(server):
                 pyogrio.read_info(path)
     assert server.paths == []
     assert all(pyogrio.get_gdal_config_option(name) is None for name in OFFLINE)
+
+
+def kml(url: str) -> str:
+    """A placemark, and links that Google Earth would follow: a NetworkLink, an icon, an
+    overlay image and a model."""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2"><Document>
+<Style id="s"><IconStyle><Icon><href>{url}/icon.png</href></Icon></IconStyle></Style>
+<NetworkLink><name>more</name><Link><href>{url}/more.kml</href></Link></NetworkLink>
+<GroundOverlay><Icon><href>{url}/overlay.png</href></Icon>
+<LatLonBox><north>43.3</north><south>43.2</south><east>77</east><west>76.9</west></LatLonBox>
+</GroundOverlay>
+<Placemark><name>Rally</name><styleUrl>{url}/styles.kml#s</styleUrl>
+<ExtendedData><Data name="date"><value>2022-01-05</value></Data></ExtendedData>
+<Point><coordinates>76.9455,43.2386,0</coordinates></Point></Placemark>
+<Placemark><name>Model</name><Model><Location><longitude>76.95</longitude>
+<latitude>43.25</latitude></Location><Link><href>{url}/model.dae</href></Link></Model></Placemark>
+</Document></kml>"""
+
+
+@pytest.mark.parametrize("suffix", [".kml", ".kmz"])
+def test_a_kml_makes_no_request(make_dataset, server, tmp_path, suffix):
+    import zipfile
+
+    folder = with_events(make_dataset, "events.kml", kml(server.url))
+    if suffix == ".kmz":
+        with zipfile.ZipFile(folder / "events.kmz", "w") as archive:
+            archive.write(folder / "events.kml", "doc.kml")
+        (folder / "events.kml").unlink()
+    result = run_cli("validate", str(folder))
+    assert f"events{suffix}" in result.stdout, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert server.paths == []
+
+
+def test_the_kml_test_server_would_be_reached_with_the_network_on(server, tmp_path):
+    """The requests above would reach the counting server if GDAL's network were on: the
+    test is not passing only because nothing is ever fetched."""
+    code = (
+        "import pyogrio, sys; "
+        "print(len(pyogrio.read_dataframe('/vsicurl/' + sys.argv[1] + '/more.kml')))"
+    )
+    subprocess.run([sys.executable, "-c", code, server.url], capture_output=True, timeout=60)
+    assert server.paths

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from almaty_map.cli.outfile import write_output
+from harness.synthetic import write_acled_dataset
 
 ROOT = Path(__file__).parents[1]
 RUN = "import sys; from almaty_map.cli import main; main(sys.argv[1:])"
@@ -181,6 +182,7 @@ INTERRUPTED = """
 import sys
 from pathlib import Path
 from almaty_map.cli.outfile import write_output
+from harness.synthetic import write_acled_dataset
 write_output(b"x" * (400 * 2**20), Path(sys.argv[1]))
 """
 
@@ -218,3 +220,89 @@ def test_a_loop_of_links_is_a_one_line_error(tmp_path):
     (tmp_path / "b").symlink_to(tmp_path / "a")
     line = one_line_error(run("query", tmp_path / "a"))
     assert "Too many levels of symbolic links" in line
+
+
+@pytest.fixture(scope="module")
+def large_table(tmp_path_factory) -> Path:
+    """A dataset whose reading and writing take long enough to be interrupted in."""
+    return write_acled_dataset(20_000, tmp_path_factory.mktemp("large") / "acled")
+
+
+def _reading(pid: int, name: str) -> bool:
+    """Whether the process has the file open (it is reading it)."""
+    try:
+        return any(
+            os.readlink(f"/proc/{pid}/fd/{fd}").endswith(name)
+            for fd in os.listdir(f"/proc/{pid}/fd")
+        )
+    except OSError:  # a descriptor closed while looking
+        return False
+
+
+@pytest.mark.parametrize("moment", ["reading", "writing"])
+@pytest.mark.parametrize(
+    "args",
+    [["query", "--format", "csv"], ["export", "--slice", "day"]],
+    ids=lambda a: a[0],
+)
+def test_ctrl_c_in_a_large_command_leaves_no_partial_file(tmp_path, large_table, args, moment):
+    """A real SIGINT while the command reads the events file, or once it has started
+    writing: the old file stays as it was (or the whole new one is there, if the write had
+    already finished), nothing half-written or temporary is left, and no traceback."""
+    out = tmp_path / "out"
+    out.write_bytes(b"old")
+    command = [sys.executable, "-c", RUN, *args, "--data", str(large_table), "--out", str(out)]
+    child = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not (
+        _reading(child.pid, "acled/events.csv")
+        if moment == "reading"
+        else any(p.name.endswith(".part") for p in tmp_path.iterdir())
+    ):
+        assert child.poll() is None and time.monotonic() < deadline, f"never {moment}"
+        time.sleep(0.001)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    no_temporaries(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    finished = child.returncode == 0
+    if moment == "reading" or not finished:
+        assert child.returncode == 1 and "Aborted!" in err.decode(), err.decode()
+        assert out.read_bytes() == b"old"
+    else:  # the rename had been done when the signal came: the whole new file
+        assert out.read_bytes().startswith(COMMANDS[args[0]][1])
+    assert "Traceback" not in err.decode()
+
+
+INTERRUPTED_READS = """
+import signal, sys
+from almaty_map.geodata.readers.sheets import SheetError, read_sheet
+
+signal.signal(signal.SIGALRM, lambda *_: signal.raise_signal(signal.SIGINT))
+reported = 0
+for i in range(30):
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.01 + 0.01 * i)
+        with open(sys.argv[1], "rb") as handle:
+            read_sheet(handle, "CSV", "events.csv", None, 2**30)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except KeyboardInterrupt:
+        pass
+    except SheetError as exc:
+        reported += 1
+        print(exc)
+sys.exit(reported)
+"""
+
+
+def test_ctrl_c_while_a_csv_is_parsed_is_never_reported_as_a_broken_file(large_table):
+    """pandas' parser can swallow the KeyboardInterrupt raised in one of its reads and
+    report "Calling read(nbytes) on source failed": a real SIGINT at thirty moments of the
+    reading must each stop it as an interrupt, never as a problem with the file."""
+    child = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_READS, str(large_table / "events.csv")],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=300,
+    )
+    assert child.returncode == 0, child.stdout.decode() + child.stderr.decode()

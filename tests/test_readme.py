@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import click
@@ -76,3 +77,45 @@ def test_the_examples_run(args, monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     out = args[args.index("--out") + 1] if "--out" in args else None
     assert (Path(out).stat().st_size > 0) if out else result.output
+
+
+_BYOD = README.index("## Bring your own data")
+WORKED = re.findall(r"```sh\n(.*?)```", README[_BYOD : README.index("\n## ", _BYOD + 1)], re.S)
+SAMPLES = ("acled", "team", "mymaps", "gis")
+
+
+def test_each_kind_of_file_has_a_worked_example():
+    named = " ".join(WORKED)
+    for file in ("acled", ".xlsx", ".ods", ".kml", "--format csv", ".gpkg", ".fgb", ".shp"):
+        assert file in named, file
+
+
+@pytest.mark.parametrize("block", WORKED, ids=lambda b: b.split("--from ")[-1].split()[0])
+def test_the_worked_examples_run(block, monkeypatch, tmp_path):
+    """Each example, line by line, from a folder holding the sample files under the names
+    it uses; `serve` is checked by asking the app it would serve for its map and events."""
+    from almaty_map.app import create_app
+
+    monkeypatch.chdir(tmp_path)
+    for sample in SAMPLES:
+        for path in (ROOT / "tests" / "data" / "tables" / sample).iterdir():
+            if path.suffix not in (".py", ".toml"):
+                shutil.copyfile(path, tmp_path / path.name)
+    for line in block.strip().splitlines():
+        args = shlex.split(line, comments=True)
+        if args[0] == "cp":
+            shutil.copyfile(ROOT / args[1], tmp_path / args[2] / Path(args[1]).name)
+            continue
+        assert args[0] == ".venv/bin/almaty-map", line
+        if args[1] == "serve":
+            folder = tmp_path / args[args.index("--data") + 1]
+            client = create_app({"TESTING": True, "DATA_PATH": str(folder)}).test_client()
+            assert client.get("/").status_code == 200
+            items = client.get("/ogc/collections/events/items?f=json").get_json(force=True)
+            assert items["numberMatched"] > 0
+            continue
+        result = CliRunner().invoke(main, args[1:])
+        status = 1 if "# exit status 1" in line else 0
+        assert result.exit_code == status, f"{line}\n{result.output}"
+        if "--out" in args:
+            assert (tmp_path / args[args.index("--out") + 1]).stat().st_size > 0

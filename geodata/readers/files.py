@@ -2,17 +2,25 @@
 
 Only the formats in ``filetypes`` are read, each only when its name and its first bytes
 agree. GeoJSON is parsed by our own streaming reader (``geojson``), because its structural
-faults must be reported as written; the others go through ``gdal``. Both produce the same
-RawTables, so one set of checks serves them.
+faults must be reported as written; tables (CSV, TSV, XLSX, ODS) by ``sheets`` and mapped to
+fields by ``rows``; KML and KMZ through GDAL and then mapped like a table; the others go
+through ``gdal``, or are mapped like a table too when ``[columns]`` names their fields (a
+Shapefile's are cut to ten characters). All produce the same RawTables, so one set of
+checks serves them.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+from pyogrio.errors import DataSourceError
+
+from almaty_map.geodata import acled
+from almaty_map.geodata.columns import ColumnMap
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.readers.filetypes import (
     ACCEPTED,
@@ -22,8 +30,10 @@ from almaty_map.geodata.readers.filetypes import (
     FileType,
     file_type,
 )
-from almaty_map.geodata.readers.gdal import read_with_gdal
+from almaty_map.geodata.readers.gdal import read_all_layers, read_layer_sheet, read_with_gdal
 from almaty_map.geodata.readers.geojson import read_geojson
+from almaty_map.geodata.readers.rows import Layout, Mapped, sheet_tables
+from almaty_map.geodata.readers.sheets import Sheet, SheetError, read_sheet
 from almaty_map.geodata.readers.table import CHUNK_SIZE, RawTable
 from almaty_map.geodata.regularfile import TOO_LARGE, UnreadableFileError, open_regular
 
@@ -80,6 +90,22 @@ class Reading:
     file: str
     problems: list[Problem]
     chunks: Iterator[RawTable]
+    # A table's: each feature's row, its sheet, and the heading each field was read from.
+    rows: np.ndarray | None = None
+    sheet: str | None = None
+    headings: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, problem: Problem) -> Problem:
+        """A problem of this file named as a spreadsheet shows it: by row (and sheet) and by
+        the file's own heading, instead of by feature index and field."""
+        if problem.file != self.file or not (self.headings or self.rows is not None):
+            return problem
+        base = (problem.field or "").split("[")[0].split(".")[0]
+        heading = problem.heading or self.headings.get(base)
+        if self.rows is None or problem.index is None or problem.index >= len(self.rows):
+            return replace(problem, heading=heading)
+        row = int(self.rows[problem.index])
+        return replace(problem, row=row, sheet=self.sheet, heading=heading)
 
 
 def read_features(
@@ -87,6 +113,7 @@ def read_features(
     fields: tuple[str, ...],
     max_bytes: int = DEFAULT_MAX_BYTES,
     chunk_size: int = CHUNK_SIZE,
+    layout: Layout | None = None,
 ) -> Reading:
     """Read a features file as RawTables of at most ``chunk_size`` features.
 
@@ -110,13 +137,114 @@ def read_features(
     if kind.reader == "geojson":
         reading.chunks = read_geojson(handle, path.name, fields, problems, chunk_size)
         return reading
-    with handle:
-        problem = _gdal_problem(path, kind, handle.read(HEAD_BYTES), max_bytes)
-    if problem:
-        problems.append(problem)
+    layout = layout or Layout()
+    if kind.reader == "table":
+        with handle:
+            sheet = _table_sheet(handle, kind, path.name, layout.columns, max_bytes, problems)
     else:
-        reading.chunks = read_with_gdal(_local_path(path), path.name, fields, problems)
+        with handle:
+            problem = _gdal_problem(path, kind, handle.read(HEAD_BYTES), max_bytes)
+        if problem:
+            problems.append(problem)
+            return reading
+        if kind.name not in _LAYERED and not layout.columns.given:
+            reading.chunks = read_with_gdal(_local_path(path), path.name, fields, problems)
+            return reading
+        sheet = _gdal_sheet(_local_path(path), path.name, kind, problems)
+    if sheet is not None:
+        _read_rows(reading, sheet, fields, layout, chunk_size, kind.name in _LAYERED)
     return reading
+
+
+def read_headings(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """A table's or KML's headings (none for the other formats, whose fields are named as
+    the format's), for ``init`` to propose a mapping; [] when the file cannot be read (the
+    validation that follows says why)."""
+    kind = file_type(path.name)
+    problems: list[Problem] = []
+    if kind is None or kind.reader == "geojson":
+        return []
+    with open_regular(path, max_bytes) as handle:
+        if kind.reader == "table":
+            sheet = _table_sheet(handle, kind, path.name, ColumnMap(), max_bytes, problems)
+        elif _gdal_problem(path, kind, handle.read(HEAD_BYTES), max_bytes):
+            return []  # GDAL is handed only what validate would hand it
+        else:
+            sheet = _gdal_sheet(_local_path(path), path.name, kind, problems)
+    return sheet.headings if sheet is not None else []
+
+
+# Formats read as a table of features whose fields are mapped by [columns].
+_LAYERED = frozenset({"KML", "KMZ"})
+# KML's own fields (GDAL's KML and LIBKML drivers spell some differently).
+_KML_FIELDS = {"title": ("Name",), "description": ("Description", "description")}
+_KML_TIMES = {"start": ("begin", "timestamp"), "end": ("end",)}
+
+
+def _table_sheet(
+    handle, kind: FileType, file: str, columns: ColumnMap, limit: int, problems: list[Problem]
+) -> Sheet | None:
+    if kind.signature is not None and not kind.signature(handle.read(HEAD_BYTES)):
+        problems.append(
+            Problem(
+                file,
+                f"is not a {kind.name} file, though its name says so",
+                expected=f"{kind.content}; the formats read are {ACCEPTED}",
+            )
+        )
+        return None
+    handle.seek(0)
+    try:
+        return read_sheet(handle, kind.name, file, columns.sheet, limit)
+    except SheetError as exc:
+        problems.append(exc.problem)
+        return None
+
+
+def _gdal_sheet(path: str, file: str, kind: FileType, problems: list[Problem]) -> Sheet | None:
+    """A KML's placemarks from all its folders, or another format's layer, as a sheet."""
+    if kind.name not in _LAYERED:
+        return read_layer_sheet(path, file, problems)
+    try:
+        return read_all_layers(path, file, problems)
+    except DataSourceError as exc:
+        problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
+        return None
+
+
+def _read_rows(
+    reading: Reading, sheet: Sheet, fields: tuple[str, ...], layout: Layout, size: int, kml: bool
+) -> None:
+    """The sheet's rows as features: ACLED's columns first made into fields when the
+    dataset says so, a KML's own fields and times found under their names."""
+    columns = layout.columns
+    mapped = Mapped({}, reading.problems)
+    if columns.preset == "acled":
+        sheet = acled.to_events(sheet, dict(columns.values.get("category", {})))
+        mapped.headings.update(acled.ORIGINS)
+    if kml:
+        layout = Layout(_kml_columns(columns, sheet), layout.tz)
+        if "id" not in sheet.headings and "id" not in columns.headings:
+            _number_placemarks(sheet)
+    tables = sheet_tables(sheet, reading.file, fields, layout, mapped, size)
+    reading.chunks = tables
+    reading.rows, reading.sheet, reading.headings = sheet.rows, sheet.sheet, mapped.headings
+
+
+def _kml_columns(columns: ColumnMap, sheet: Sheet) -> ColumnMap:
+    headings = dict(columns.headings)
+    for name, options in (_KML_FIELDS | _KML_TIMES).items():
+        found = next((h for h in options if h in sheet.headings), None)
+        if name not in headings and found is not None:
+            headings[name] = found
+    return replace(columns, headings=type(columns.headings)(headings))
+
+
+def _number_placemarks(sheet: Sheet) -> None:
+    """Placemarks have no ids: each gets its position, and ``built_fields`` says so."""
+    sheet.frame.insert(0, "id", [f"placemark-{i + 1}" for i in range(len(sheet.frame))])
+    sheet.frame["built_fields"] = "id"
+    sheet.headings = list(sheet.frame.columns)
 
 
 def _gdal_problem(path: Path, kind: FileType, head: bytes, max_bytes: int) -> Problem | None:

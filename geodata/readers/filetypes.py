@@ -5,9 +5,9 @@ GDAL opens almost anything it is handed, and some of what it opens reaches furth
 names other files (``CSV:/etc/passwd``) or URLs (``/vsicurl/http://...``), and a path may
 carry a driver prefix. So a file is never handed to GDAL to find out what it is: its name
 must end in a listed suffix and its content must start the way that format starts, and only
-then is it read, by our own GeoJSON reader or by GDAL. To accept another format (CSV, XLSX,
-ODS, KML, ...), add an entry: its suffixes, a test of its first bytes and the files GDAL
-opens beside it.
+then is it read, by our own GeoJSON reader, by GDAL, or (tables: CSV, TSV, XLSX, ODS) by
+``sheets``. To accept another format, add an entry: its suffixes, a test of its first bytes
+and the files GDAL opens beside it.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-HEAD_BYTES = 100  # enough for every signature below
+HEAD_BYTES = 512  # enough for every signature below (a KML's root element included)
 
 
 @dataclass(frozen=True)
 class FileType:
     name: str
     suffixes: tuple[str, ...]
-    reader: Literal["geojson", "gdal"]
+    reader: Literal["geojson", "gdal", "table"]
     # What the first HEAD_BYTES must look like, and that in words; None: our own reader
     # parses the file and reports its faults itself.
     signature: Callable[[bytes], bool] | None = None
@@ -49,6 +49,43 @@ def _shapefile(head: bytes) -> bool:
     return head[:4] == b"\x00\x00\x27\x0a" and head[28:32] == b"\xe8\x03\x00\x00"
 
 
+_ZIP = b"PK\x03\x04"
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+
+
+def _text(head: bytes) -> bool:
+    """Text without NUL bytes: what a CSV is, and what a binary file or a UTF-16 export
+    (Excel's "Unicode text") is not. (Text in another encoding is read, and reported with
+    how to save it as UTF-8.)"""
+    return b"\0" not in head
+
+
+def _utf8(head: bytes) -> bool:
+    """UTF-8 text (a character cut at the end of the head is fine)."""
+    if not _text(head):
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _zip(head: bytes) -> bool:
+    """A ZIP archive (an XLSX workbook, a KMZ): its contents are checked when it is read."""
+    return head.startswith(_ZIP)
+
+
+def _ods(head: bytes) -> bool:
+    """OpenDocument's first entry is the uncompressed file 'mimetype', naming the kind."""
+    return head.startswith(_ZIP) and head[30 : 30 + len(_ODS)] == _ODS
+
+
+def _kml(head: bytes) -> bool:
+    """XML text whose root element is <kml> (Google Earth, My Maps)."""
+    return _utf8(head) and b"<kml" in head and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+
+
 FILE_TYPES = (
     FileType("GeoJSON", (".geojson", ".json"), "geojson"),
     FileType(
@@ -68,6 +105,12 @@ FILE_TYPES = (
         "a Shapefile header (file code 9994)",
         beside_stem=(".shx", ".dbf", ".prj", ".cpg"),
     ),
+    FileType("CSV", (".csv",), "table", _text, "text"),
+    FileType("TSV", (".tsv", ".tab"), "table", _text, "text"),
+    FileType("XLSX", (".xlsx",), "table", _zip, "an Excel workbook (a ZIP archive)"),
+    FileType("ODS", (".ods",), "table", _ods, "an OpenDocument spreadsheet"),
+    FileType("KML", (".kml",), "gdal", _kml, "XML with a <kml> root element"),
+    FileType("KMZ", (".kmz",), "gdal", _zip, "a zipped KML (a ZIP archive)"),
 )
 ACCEPTED = "; ".join(f"{t.name} ({', '.join(t.suffixes)})" for t in FILE_TYPES)
 # The files beside a layer that are never a layer themselves.

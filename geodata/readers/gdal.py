@@ -1,5 +1,5 @@
-"""Reading the formats GDAL reads for us (GeoPackage, FlatGeobuf, Shapefile; see
-``filetypes``).
+"""Reading the formats GDAL reads for us (GeoPackage, FlatGeobuf, Shapefile, KML and KMZ;
+see ``filetypes``).
 
 pyogrio reads the layer through Arrow and it is reprojected to EPSG:4326; its values are then
 brought to the shapes a GeoJSON property would have, so the checks see one kind of table
@@ -23,6 +23,7 @@ import shapely
 
 from almaty_map.geodata.errors import Problem
 from almaty_map.geodata.model import CLAIM_FIELDS
+from almaty_map.geodata.readers.sheets import Sheet
 from almaty_map.geodata.readers.table import MISSING, RawTable
 
 # GDAL configuration while a dataset is read. /vsicurl/ and everything built on it (/vsis3/,
@@ -88,6 +89,18 @@ def _read_frame(path: str, file: str, problems: list[Problem]) -> gpd.GeoDataFra
     return frame
 
 
+def read_layer_sheet(path: str, file: str, problems: list[Problem]) -> Sheet | None:
+    """The layer as a sheet of features, for [columns] to map its field names (a Shapefile
+    cuts them to ten characters: ``time_preci``) as it maps a table's headings."""
+    with offline():
+        frame = _read_frame(path, file, problems)
+    if frame is None:
+        return None
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    cells = pd.DataFrame(frame.drop(columns=frame.geometry.name), dtype=object).map(_plain)
+    return Sheet(list(cells.columns), cells, None, None, geometry)
+
+
 def _table(file: str, frame: gpd.GeoDataFrame, fields: tuple[str, ...]) -> RawTable:
     table = RawTable(file)
     n = len(frame)
@@ -150,3 +163,38 @@ def _json_or_value(value: object) -> object:
         except ValueError:
             return value
     return value
+
+
+def read_all_layers(path: str, file: str, problems: list[Problem]) -> Sheet | None:
+    """Every layer of a KML or KMZ as one sheet of features (Google My Maps puts each map
+    layer in a folder of its own, which GDAL reads as a layer): the layer's name is kept in
+    a ``folder`` column, and the shapes as read."""
+    with offline():
+        try:
+            names = [str(name) for name, _ in pyogrio.list_layers(path)]
+            frames = [_layer(path, name) for name in names]
+        except Exception as exc:  # GDAL raises many types; all mean "unreadable"
+            problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
+            return None
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        frame = gpd.GeoDataFrame({"folder": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    else:
+        frame = pd.concat(frames, ignore_index=True)
+    geometry = np.asarray(frame.geometry.array, dtype=object)
+    cells = pd.DataFrame(frame.drop(columns=frame.geometry.name), dtype=object).map(_plain)
+    cells = cells.drop(columns=[c for c in _KML_STYLE if c in cells.columns])
+    cells = cells.loc[:, cells.notna().any(axis=0).to_numpy() | (cells.columns == "folder")]
+    return Sheet(list(cells.columns), cells, None, None, geometry)
+
+
+# How Google Earth draws a placemark, which LIBKML reads as fields: not the event's.
+_KML_STYLE = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder", "icon")
+
+
+def _layer(path: str, name: str) -> gpd.GeoDataFrame:
+    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    frame.insert(0, "folder", name)
+    return frame
