@@ -47,10 +47,15 @@ def make_slices(
     by: SliceBy,
     within: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
 ) -> list[Slice]:
-    """Slices for events with these (exclusive-end) times, limited to ``within`` if given."""
+    """Slices for events with these (exclusive-end) times, limited to ``within`` if given.
+
+    A dataset without named periods is sliced by month when periods are asked for: periods
+    are optional in dataset.toml, and a map of no slices would show none of its events."""
     if by not in SLICE_KINDS:
         raise SlicingError(f"expected one of {', '.join(SLICE_KINDS)}, got {by!r}")
     lo, hi = within
+    if by == "period" and not meta.periods:
+        by = "month"
     if by == "period":
         return [
             Slice("period", p.start, p.end, p.label, p.caption)

@@ -70,6 +70,7 @@ def ui_strings(texts: Texts, window: int) -> dict[str, object]:
         "figures": _("Figures for the whole story"),
         "datedBy": _("Dated by"),
         "countedBy": _("Deaths as reported by"),
+        "built": _("Written by the program, not by the source: {fields}"),
         "actors": _("Involved"),
         "sources": _("Sources"),
         "about": _("About this map, sources and downloads"),

@@ -56,6 +56,7 @@ from almaty_map.language.dates import day, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts
 from almaty_map.language.ui import ui_strings
 from almaty_map.maprender.assets import LEAFLET_LICENCE, OWN_LICENCE
+from almaty_map.maprender.certainty import draws_city_precision
 from almaty_map.maprender.options import MapOptions
 
 _HTML_UNSAFE = (
@@ -67,14 +68,15 @@ _HTML_UNSAFE = (
 )
 
 
-# Precisions too coarse to draw: a 10 km ring would be the largest thing on the map and say
-# the least, and a symbol at the city centre would name a place the sources do not. The map
-# lists these events apart ("place not known") instead.
-UNDRAWN_PRECISIONS = frozenset({"city"})
-
-
-def precision_entries(texts: Texts) -> list[dict[str, object]]:
+def precision_entries(texts: Texts, city_drawn: bool) -> list[dict[str, object]]:
+    """The precisions, worded; ``city_drawn`` from ``certainty.draws_city_precision``: on a
+    map of one city, an event placed only in the city is listed apart, not drawn."""
     _ = texts.gettext
+    city = (
+        _("Only the city or town is known: drawn at its centre, within about 10 km.")
+        if city_drawn
+        else _("Only the city is known, so the map does not draw it at any one spot.")
+    )
     labels = {
         "exact": (_("Exact location"), _("The location is known precisely.")),
         "approximate": (
@@ -82,10 +84,7 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
             _("The location is approximate: within about 250 m."),
         ),
         "area": (_("Area (within about 1 km)"), _("Only the area is known: within about 1 km.")),
-        "city": (
-            _("City only (within about 10 km)"),
-            _("Only the city is known, so the map does not draw it at any one spot."),
-        ),
+        "city": (_("City only (within about 10 km)"), city),
     }
     return [
         {
@@ -93,7 +92,7 @@ def precision_entries(texts: Texts) -> list[dict[str, object]]:
             "radius": radius,
             "label": labels[name][0],
             "description": labels[name][1],
-            "drawn": name not in UNDRAWN_PRECISIONS,
+            "drawn": city_drawn or name != "city",
         }
         for name, radius in GEO_PRECISION_RADIUS_M.items()
     ]
@@ -193,7 +192,7 @@ def _document_head(
             {"id": c.id, "label": c.label, "colour": c.colour, "symbol": c.symbol}
             for c in meta.categories
         ],
-        "precisions": precision_entries(texts),
+        "precisions": precision_entries(texts, draws_city_precision(dataset.events)),
         "time_precisions": list(TIME_PRECISIONS),
         "extent": list(meta.extent) if meta.extent else None,
         "mode": options.mode,

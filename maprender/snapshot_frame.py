@@ -21,6 +21,7 @@ from almaty_map.language.choice import names_for_reader, translation_for_reader
 from almaty_map.language.counts import count_text
 from almaty_map.language.dates import day_range, slice_dates, slice_label, when_labels
 from almaty_map.language.texts import Texts, texts_for
+from almaty_map.maprender.certainty import draws_city_precision
 from almaty_map.maprender.payload import precision_entries
 from almaty_map.maprender.snapshot_view import Plan
 
@@ -164,12 +165,13 @@ def _legend(dataset: Dataset, rows: pd.DataFrame, ringed: bool, texts: Texts) ->
     codes = set(rows["category"].cat.codes.tolist())
     categories = tuple((k, c.label) for k, c in enumerate(dataset.meta.categories) if k in codes)
     kinds = rows["geo_precision"].astype(str)
-    # The map draws no event its sources place only in the city; the picture says so.
-    used = set(kinds) - {"city"}
+    # On a map of one city, events placed only in the city are not drawn; the picture says so.
+    entries = precision_entries(texts, draws_city_precision(dataset.events))
+    drawn = {p["id"] for p in entries if p["drawn"]}
     precisions = tuple(
-        (str(p["label"]), p["radius"] == 0) for p in precision_entries(texts) if p["id"] in used
+        (str(p["label"]), p["radius"] == 0) for p in entries if p["id"] in set(kinds) & drawn
     )
-    unplaced = int((kinds == "city").sum())
+    unplaced = int((~kinds.isin(drawn)).sum())
     return Legend(
         categories=categories,
         precisions=precisions,
@@ -199,7 +201,8 @@ def _card(dataset: Dataset, position: int, texts: Texts) -> Card:
     rows = dataset.events.iloc[[position]]
     row = rows.iloc[0]
     category = int(rows["category"].cat.codes.iloc[0])
-    precision = next(p for p in precision_entries(texts) if p["id"] == row["geo_precision"])
+    entries = precision_entries(texts, draws_city_precision(dataset.events))
+    precision = next(p for p in entries if p["id"] == row["geo_precision"])
     count = None if pd.isna(row["fatalities"]) else orjson.loads(row["fatalities"])
     shown, langs = _reader_texts(row, dataset.meta.language, texts.language)
     return Card(

@@ -18,7 +18,7 @@ from almaty_map.geodata.timeslices import Slice, make_slices, membership
 from almaty_map.maprender.build import MapSpec
 
 FEW_IDS = 3
-WHY_NO_SLICES = "the filters match no events, or the dataset names no periods: try --slice day"
+WHY_NO_SLICES = "the filters match no events"
 
 
 class ViewError(ValueError):
@@ -110,10 +110,6 @@ def _current(view, slices, selected, s0, s1, window, mode) -> int | None:
         raise ViewError(f"--at: expected {expected}, got {view.at}")
     if selected is None:
         return None if count == 0 else (count - 1 if view.at is None else view.at - 1)
-    if count == 0:
-        raise ViewError(
-            f"--event: {view.event!r} is in no time slice: this map has none ({WHY_NO_SLICES})"
-        )
     a, b = int(s0[selected]), int(s1[selected])
     if a < 0:
         raise ViewError(

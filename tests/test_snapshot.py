@@ -125,12 +125,11 @@ def test_an_event_the_chosen_slice_does_not_show_is_refused_with_its_own_slice()
     )
 
 
-def test_an_event_on_a_map_without_time_slices_is_refused(make_dataset):
+def test_an_event_on_a_map_without_named_periods_is_shown_in_its_month(make_dataset):
     toml = (DATA / "base" / "dataset.toml").read_text()
     dataset = load_dataset(make_dataset(toml=toml[: toml.index("[[periods]]")]))
-    with pytest.raises(ViewError, match="is in no time slice: this map has none"):
-        plan_view(dataset, MapSpec(), View(event="spans-midnight"))
-    assert len(plan_view(dataset, MapSpec(slice_by="day"), View(event="spans-midnight")).shown)
+    plan = plan_view(dataset, MapSpec(), View(event="spans-midnight"))
+    assert plan.slices[plan.current].kind == "month" and len(plan.shown)
 
 
 def test_a_story_needs_captions():

@@ -59,6 +59,12 @@
     return field(label, names.filter(Boolean).join(", "), className);
   }
 
+  /** A line from one of the event's other properties, when it is text. */
+  function extraNote(extra, key, words, className) {
+    const value = extra && Object.hasOwn(extra, key) ? extra[key] : null;
+    return typeof value === "string" && value ? A.el("p", { className, text: words(value) }) : null;
+  }
+
   function field(label, value, className) {
     return A.el("p", { className }, [A.el("strong", { text: label + ": " }), value]);
   }
@@ -119,9 +125,13 @@
         text: description }) : null,
       field(t.fatalities, A.countText(fatalities, t.counts, payload.language), "am-fatalities"),
       claimField(t.countedBy, events.json(c.fatalities_source[i]), sources, "am-counted-by"),
+      // What an importer had to say about a value (ACLED's 0 is not a confirmed zero).
+      extraNote(c.extra[i], "fatalities_note", (text) => text, "am-fatalities-note"),
       actors.length ? field(t.actors, actors.join("; "), "am-actors") : null,
       A.el(h(2), { className: "am-card-sources", text: t.sources }),
       A.el("ul", { className: "am-sources" }, sources.map(sourceItem)),
+      // Fields an importer made up from the row (a title from ACLED's columns) say so.
+      extraNote(c.extra[i], "built_fields", (fields) => fill(t.built, { fields }), "am-built"),
       // At the foot, as newspapers print corrections under the corrected article.
       ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
         A.el("p", { className: "am-correction" }, [A.el("strong", {
