@@ -56,3 +56,12 @@ def test_a_map_of_many_towns_draws_them_at_their_town(watched, tmp_path):
     drawn, text = drawn_and_listed(watched, path)
     assert drawn == len(dataset.events)
     assert "place not known" not in text
+
+
+def test_the_card_says_what_the_importer_wrote(watched, tmp_path):
+    """ACLED's 0 deaths is not a confirmed zero, and its titles are built from the row."""
+    _, path = export_of(tmp_path, EXPORT.read_text(encoding="utf-8"))
+    open_map(watched, path)
+    text = watched.page.evaluate("almatyMap.open('XKZ0101')")
+    assert "not a confirmed zero" in text
+    assert "Written by the program, not by the source: title" in text
