@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from almaty_map.geodata.bbox import read_bbox
+from almaty_map.geodata.crs import read_bbox_in, read_crs
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.metadata import Metadata
@@ -37,6 +37,7 @@ class QueryText:
     datetime: str | None = None
     categories: tuple[str, ...] = ()
     bbox: str | None = None
+    bbox_crs: str | None = None
     q: str | None = None
     limit: str | None = None
     offset: str | None = None
@@ -60,7 +61,8 @@ def read_query(meta: Metadata, text: QueryText) -> Query:
     if text.datetime is not None:
         lo, hi = take(read_interval(text.datetime, meta.tz))
     categories = take(_categories(meta, text.categories))
-    bbox = take(read_bbox(text.bbox)) if text.bbox is not None else None
+    bbox_crs = take(read_crs("bbox-crs", text.bbox_crs))
+    bbox = take(read_bbox_in(text.bbox, bbox_crs)) if text.bbox is not None else None
     words = take(_words(text.q))
     limit = take(_integer("limit", text.limit, DEFAULT_LIMIT, (1, MAX_LIMIT)))
     offset = take(_integer("offset", text.offset, 0, (0, MAX_OFFSET)))

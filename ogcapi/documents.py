@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from almaty_map.geodata.crs import CRS84, SUPPORTED
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
 from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
-from almaty_map.ogcapi.params import CRS84
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (
@@ -19,6 +19,7 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 )
 JSON = "application/json"
 GEOJSON = "application/geo+json"
@@ -98,7 +99,7 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
         "itemType": "feature",
         # The dataset's version, which changes with every published correction.
         "version": dataset.meta.version,
-        "crs": [CRS84],
+        "crs": list(SUPPORTED),
         "storageCrs": CRS84,
         "extent": _extent(dataset, name),
         "links": [
@@ -129,7 +130,9 @@ def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
 
 
 def _crs_parameter(name: str, description: str) -> dict:
-    return _parameter(name, description, {"type": "string", "format": "uri", "enum": [CRS84]})
+    return _parameter(
+        name, description, {"type": "string", "format": "uri", "enum": list(SUPPORTED)}
+    )
 
 
 def openapi(dataset: Dataset, base: str) -> dict:
@@ -140,7 +143,8 @@ def openapi(dataset: Dataset, base: str) -> dict:
         _parameter(
             "bbox",
             "Only features intersecting this box: min_lon,min_lat,max_lon,"
-            "max_lat (WGS84). min_lon > max_lon crosses the antimeridian.",
+            "max_lat (WGS84), or four numbers in bbox-crs. min_lon > max_lon crosses"
+            " the antimeridian.",
             {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
             style="form",
             explode=False,
@@ -176,8 +180,8 @@ def openapi(dataset: Dataset, base: str) -> dict:
             " names) contains this, ignoring case.",
             {"type": "string", "maxLength": MAX_TEXT_QUERY},
         ),
-        _crs_parameter("crs", "CRS of the response (only CRS84 is served)."),
-        _crs_parameter("bbox-crs", "CRS of bbox (only CRS84 is served)."),
+        _crs_parameter("crs", "CRS of the response's geometries (GeoJSON and HTML)."),
+        _crs_parameter("bbox-crs", "CRS of bbox, in its axis order (EPSG:4326: lat first)."),
     ]
     collection_id = {
         "name": "collectionId",
@@ -238,7 +242,7 @@ def openapi(dataset: Dataset, base: str) -> dict:
                     collection_id,
                     feature_id,
                     f,
-                    _crs_parameter("crs", "CRS of the response (CRS84 only)."),
+                    _crs_parameter("crs", "CRS of the response's geometry."),
                 ],
                 (GEOJSON, HTML, CSV),
             ),

@@ -1,15 +1,22 @@
 """Real third-party clients read the API unchanged: GDAL (through pyogrio) and OWSLib,
-against waitress on a loopback port. Their counts must equal `almaty-map query`'s."""
+against waitress on a loopback port. Their counts must equal `almaty-map query`'s, and the
+coordinates they read in another CRS must be pyproj's transform of the stored ones."""
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pyogrio
 import pytest
+import shapely
 from click.testing import CliRunner
 from owslib.ogcapi.features import Features
+from pyproj import Transformer
 
 from almaty_map.cli import main as cli
+from almaty_map.geodata.dataset import load_dataset
+
+UTM43N = "http://www.opengis.net/def/crs/EPSG/0/32643"
 
 pytestmark = pytest.mark.server
 
@@ -68,3 +75,42 @@ def test_owslib_reads_the_metadata(live_server):
     feature = api.collection_item("events", "2022-01-06-republic-square-shooting")
     assert feature["properties"]["time_precision"] == "hour"
     assert api.api()["openapi"].startswith("3.0")
+
+
+def utm_coordinates(ids) -> np.ndarray:
+    """Every vertex of these bundled events, moved into UTM 43N by pyproj directly."""
+    events = load_dataset().events.set_index("id").loc[list(ids)]
+    lonlat = shapely.get_coordinates(events.geometry.to_numpy())
+    move = Transformer.from_crs("OGC:CRS84", "EPSG:32643", always_xy=True)
+    return np.column_stack(move.transform(lonlat[:, 0], lonlat[:, 1]))
+
+
+def test_gdal_reads_events_in_utm_43n(live_server):
+    frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/ogc", layer="events", CRS="EPSG:32643")
+    assert frame.crs.to_epsg() == 32643
+    assert len(frame) == query_count()
+    read = shapely.get_coordinates(frame.geometry.to_numpy())
+    np.testing.assert_allclose(read, utm_coordinates(frame["id"]), atol=0.01)
+    assert read[:, 0].min() > 600_000 and read[:, 1].max() < 4_800_000  # metres, not degrees
+
+
+def test_owslib_reads_a_feature_in_utm_43n_and_by_a_utm_box(live_server):
+    api = Features(f"{live_server}/ogc/")
+    assert UTM43N in api.collection("events")["crs"]
+    found = api.collection_items("events", crs=UTM43N, limit=1000)
+    ids = [f["id"] for f in found["features"]]
+    read = np.array([c for f in found["features"] for c in _vertices(f["geometry"])])
+    np.testing.assert_allclose(read, utm_coordinates(ids), atol=0.01)
+    box = [657000, 4788000, 659000, 4790000]
+    boxed = api.collection_items("events", bbox=box, **{"bbox-crs": UTM43N}, limit=1000)
+    assert boxed["numberMatched"] == query_count("--bbox", _crs84_box(box)) > 0
+
+
+def _vertices(geometry: dict) -> list:
+    return shapely.get_coordinates(shapely.geometry.shape(geometry)).tolist()
+
+
+def _crs84_box(box: list[float]) -> str:
+    move = Transformer.from_crs("EPSG:32643", "OGC:CRS84", always_xy=True)
+    bounds = move.transform_bounds(*box, densify_pts=21)
+    return ",".join(str(v) for v in bounds)
