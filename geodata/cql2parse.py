@@ -49,10 +49,8 @@ TEMPORAL = (
     "t_starts",
 )
 _FUNCTION_RULES = (
-    "          | _function_name \"(\" expression (\",\" expression)* \")\" -> function_predicate\n"
-    "!_function_name: "
-    + " | ".join(f'"{name.upper()}"i' for name in (*TEMPORAL, *BY_NAME))
-    + "\n"
+    '          | _function_name "(" expression ("," expression)* ")" -> function_predicate\n'
+    "!_function_name: " + " | ".join(f'"{name.upper()}"i' for name in (*TEMPORAL, *BY_NAME)) + "\n"
 )
 
 
@@ -75,9 +73,9 @@ def _text_parser() -> lark.Lark:
     path = _PARSERS / "cql2_text" / "grammar.lark"
     grammar = path.read_text(encoding="utf-8")
     assert _EXTRA_PREDICATE in grammar and _INTERVAL_RULE in grammar, "pygeofilter changed"
-    grammar = grammar.replace(
-        _EXTRA_PREDICATE, _EXTRA_PREDICATE + _FUNCTION_RULES
-    ).replace(_INTERVAL_RULE, '?interval: "INTERVAL" "(" SINGLE_QUOTED "," SINGLE_QUOTED ")"')
+    grammar = grammar.replace(_EXTRA_PREDICATE, _EXTRA_PREDICATE + _FUNCTION_RULES).replace(
+        _INTERVAL_RULE, '?interval: "INTERVAL" "(" SINGLE_QUOTED "," SINGLE_QUOTED ")"'
+    )
     return lark.Lark(
         grammar,
         parser="lalr",

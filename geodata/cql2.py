@@ -1,0 +1,108 @@
+"""A CQL2 filter and a sort order, as the query reader reads them and selection applies them.
+
+The filter is parsed (``cql2parse``) and checked against the collection's queryables on a
+table of no rows (``cql2eval``) when the query is read, so an unknown property or a wrong
+type is a problem with the query, named with the queryables, before any data is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+from pygeofilter import ast
+
+from almaty_map.geodata.cql2eval import evaluate
+from almaty_map.geodata.cql2parse import parse_filter
+from almaty_map.geodata.cql2table import FilterError, Span, Table
+from almaty_map.geodata.crs import CRS84, read_crs
+from almaty_map.geodata.errors import QueryProblem, shorten
+from almaty_map.geodata.metadata import Metadata
+from almaty_map.geodata.queryables import column, queryables_for
+
+if TYPE_CHECKING:
+    from almaty_map.geodata.dataset import Dataset
+
+SORTABLE = ("text", "integer", "boolean", "time")
+EMPTY_DTYPES = {
+    "text": "string",
+    "integer": "Int64",
+    "boolean": bool,
+    "time": "datetime64[ns, UTC]",
+}
+
+
+@dataclass(frozen=True)
+class CqlFilter:
+    """A parsed filter, checked against ``collection``'s queryables."""
+
+    node: ast.Node
+    collection: str = "events"
+    filter_crs: str = CRS84
+
+
+def read_filter(
+    meta: Metadata,
+    collection: str,
+    text: str,
+    language: str | None = None,
+    crs: str | None = None,
+) -> tuple[CqlFilter | None, list[QueryProblem]]:
+    node, problems = parse_filter(text, language)
+    filter_crs, crs_problems = read_crs("filter-crs", crs)
+    if node is None or crs_problems:
+        return None, problems + crs_problems
+    flt = CqlFilter(node, collection, filter_crs)
+    try:
+        evaluate(node, _empty_table(meta, collection, filter_crs))
+    except FilterError as error:
+        return None, [QueryProblem("filter", "a CQL2 filter", shorten(text), str(error))]
+    return flt, []
+
+
+def matches(dataset: Dataset, flt: CqlFilter) -> np.ndarray:
+    """The features of the filter's collection that it keeps, as a boolean mask."""
+    return evaluate(flt.node, _table(dataset, flt.collection, flt.filter_crs))
+
+
+def _table(dataset: Dataset, collection: str, filter_crs: str) -> Table:
+    frame = dataset.events if collection == "events" else dataset.places
+    return Table(
+        queryables=queryables_for(collection, dataset.meta.category_ids),
+        size=len(frame),
+        scalar=lambda name: column(dataset, collection, name),
+        geometries=lambda: frame.geometry.to_numpy(),
+        near=lambda box: np.sort(frame.sindex.query(shapely.box(*box), predicate="intersects")),
+        spans=(lambda name: _event_spans(dataset, name)) if collection == "events" else None,
+        tz=dataset.meta.tz,
+        filter_crs=filter_crs,
+    )
+
+
+def _event_spans(dataset: Dataset, name: str) -> Span:
+    starts, ends = dataset.start_ns, dataset.end_ns
+    if name == "interval":
+        return starts, ends, True
+    if name == "start":
+        return starts, starts + 1, True
+    given = dataset.events["end"]
+    at = given.array.asi8
+    return at, at + 1, given.notna().to_numpy()
+
+
+def _empty_table(meta: Metadata, collection: str, filter_crs: str) -> Table:
+    queryables = queryables_for(collection, meta.category_ids)
+    none = np.zeros(0, dtype=np.int64)
+    return Table(
+        queryables=queryables,
+        size=0,
+        scalar=lambda name: pd.Series([], dtype=EMPTY_DTYPES[queryables[name].kind]),
+        geometries=lambda: np.zeros(0, dtype=object),
+        near=lambda box: none,
+        spans=(lambda name: (none, none, True)) if collection == "events" else None,
+        tz=meta.tz,
+        filter_crs=filter_crs,
+    )

@@ -1,0 +1,195 @@
+"""CQL2's spatial and temporal predicates, over whole columns.
+
+Spatial literals are read in ``filter-crs`` (CRS84 by default) and moved into CRS84, where
+the data is. S_DWITHIN measures metres on the ellipsoid: the candidates a spatial index
+finds near the literal are projected, with it, into an azimuthal equidistant projection
+centred on it, where distances from it are true. Temporal predicates compare half-open
+[start, end) spans in nanoseconds, as every time comparison here does (``intervals``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import shapely
+from pygeofilter import ast, values
+from pyproj import CRS, Transformer
+
+from almaty_map.geodata.cql2table import (
+    FilterError,
+    Span,
+    Table,
+    Truth,
+    attribute,
+    describe,
+    known_truth,
+)
+from almaty_map.geodata.crs import CRS84, transform
+from almaty_map.geodata.timeparse import TimeValueError, parse_bound
+
+OPEN_LO, OPEN_HI = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
+METRES = {"meters": 1.0, "metres": 1.0, "m": 1.0, "kilometers": 1000.0, "km": 1000.0}
+# Metres in a degree of latitude, less a margin: the spatial index's box is never too small.
+METRES_PER_DEGREE = 110_000.0
+SPATIAL = {
+    ast.GeometryIntersects: shapely.intersects,
+    ast.GeometryDisjoint: shapely.disjoint,
+    ast.GeometryContains: shapely.contains,
+    ast.GeometryWithin: shapely.within,
+    ast.GeometryTouches: shapely.touches,
+    ast.GeometryCrosses: shapely.crosses,
+    ast.GeometryOverlaps: shapely.overlaps,
+    ast.GeometryEquals: shapely.equals,
+}
+# The same relation with its operands swapped.
+CONVERSE = {ast.GeometryContains: shapely.within, ast.GeometryWithin: shapely.contains}
+# Allen's relations of A = [s, e) to B = [bs, be), as CQL2 defines them.
+TEMPORAL = {
+    "t_after": lambda s, e, bs, be: s >= be,
+    "t_before": lambda s, e, bs, be: e <= bs,
+    "t_meets": lambda s, e, bs, be: e == bs,
+    "t_metby": lambda s, e, bs, be: s == be,
+    "t_overlaps": lambda s, e, bs, be: (s < bs) & (bs < e) & (e < be),
+    "t_overlappedby": lambda s, e, bs, be: (bs < s) & (s < be) & (be < e),
+    "t_starts": lambda s, e, bs, be: (s == bs) & (e < be),
+    "t_startedby": lambda s, e, bs, be: (s == bs) & (e > be),
+    "t_during": lambda s, e, bs, be: (bs < s) & (e < be),
+    "t_contains": lambda s, e, bs, be: (s < bs) & (be < e),
+    "t_finishes": lambda s, e, bs, be: (bs < s) & (e == be),
+    "t_finishedby": lambda s, e, bs, be: (s < bs) & (e == be),
+    "t_equals": lambda s, e, bs, be: (s == bs) & (e == be),
+    "t_intersects": lambda s, e, bs, be: (s < be) & (bs < e),
+    "t_disjoint": lambda s, e, bs, be: (e <= bs) | (s >= be),
+}
+
+
+def _literal_geometry(node: object, table: Table) -> shapely.Geometry:
+    """A geometry written in the filter, in CRS84. BBOX and a JSON bbox are minx, miny,
+    maxx, maxy in filter-crs's axis order."""
+    if isinstance(node, values.Geometry):
+        shape = shapely.geometry.shape(node.geometry)
+    elif isinstance(node, values.Envelope):
+        shape = shapely.box(node.x1, node.x2, node.y1, node.y2)
+    elif isinstance(node, ast.Function) and node.name == "bbox" and len(node.arguments) == 4:
+        shape = shapely.box(*node.arguments)
+    else:
+        raise FilterError(f"expected a geometry (WKT, GeoJSON or BBOX), got {describe(node)}")
+    if not shape.is_valid:
+        raise FilterError(f"the geometry {shape.wkt[:80]} is not valid")
+    moved = transform(np.array([shape], dtype=object), table.filter_crs, CRS84)[0]
+    shapely.prepare(moved)
+    return moved
+
+
+def _geometry_operands(lhs: object, rhs: object, table: Table) -> tuple[shapely.Geometry, bool]:
+    """The literal, and whether the property was written second."""
+    for first, second, swapped in ((lhs, rhs, False), (rhs, lhs, True)):
+        if isinstance(first, ast.Attribute):
+            if attribute(first, table).kind != "geometry":
+                raise FilterError(f"property {first.name!r} is not a geometry")
+            return _literal_geometry(second, table), swapped
+    raise FilterError("a spatial predicate needs the geometry property on one side")
+
+
+def spatial(node: ast.Node, table: Table) -> Truth:
+    if isinstance(node, ast.BBox):
+        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
+        node = ast.GeometryIntersects(node.lhs, box)
+    literal, swapped = _geometry_operands(node.lhs, node.rhs, table)
+    test = CONVERSE.get(type(node), SPATIAL[type(node)]) if swapped else SPATIAL[type(node)]
+    held = test(table.geometries(), literal)
+    return held, ~held
+
+
+def dwithin(node: ast.Function, table: Table) -> Truth:
+    if len(node.arguments) != 4:
+        raise FilterError("S_DWITHIN takes (geometry, a geometry, a distance, units)")
+    lhs, rhs, distance, units = node.arguments
+    literal, _ = _geometry_operands(lhs, rhs, table)
+    unit = units.name if isinstance(units, ast.Attribute) else units
+    if not isinstance(distance, int | float) or isinstance(distance, bool) or distance < 0:
+        raise FilterError(f"S_DWITHIN's distance must be a number >= 0, got {distance!r}")
+    if not isinstance(unit, str) or unit.lower() not in METRES:
+        raise FilterError(f"S_DWITHIN's units must be one of {', '.join(METRES)}, got {unit!r}")
+    metres = float(distance) * METRES[unit.lower()]
+    held = np.zeros(table.size, dtype=bool)
+    candidates = table.near(_box_around(literal, metres))
+    if len(candidates):
+        centre = literal.centroid
+        local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84")
+        move = Transformer.from_crs(CRS.from_user_input(CRS84), local, always_xy=True)
+        shapes = shapely.transform(
+            np.append(table.geometries()[candidates], literal),
+            lambda xy: np.column_stack(move.transform(xy[:, 0], xy[:, 1])),
+        )
+        held[candidates] = shapely.dwithin(shapes[:-1], shapes[-1], metres)
+    return held, ~held
+
+
+def _box_around(shape: shapely.Geometry, metres: float) -> tuple[float, float, float, float]:
+    """A CRS84 box holding every point within ``metres`` of the shape (generously)."""
+    minx, miny, maxx, maxy = shape.bounds
+    dlat = metres / METRES_PER_DEGREE
+    widest = max(abs(miny - dlat), abs(maxy + dlat))
+    if widest >= 89:
+        return (-180.0, -90.0, 180.0, 90.0)
+    dlon = dlat / math.cos(math.radians(widest))
+    return (minx - dlon, max(miny - dlat, -90), maxx + dlon, min(maxy + dlat, 90))
+
+
+def temporal(node: ast.Function, table: Table) -> Truth:
+    if len(node.arguments) != 2:
+        raise FilterError(f"{node.name.upper()} takes two times")
+    s, e, known_a = _span(node.arguments[0], table)
+    bs, be, known_b = _span(node.arguments[1], table)
+    held = np.broadcast_to(TEMPORAL[node.name](s, e, bs, be), (table.size,))
+    known = np.broadcast_to(np.asarray(known_a) & np.asarray(known_b), (table.size,))
+    return known_truth(np.array(held, dtype=bool), np.array(known, dtype=bool))
+
+
+def _span(node: object, table: Table) -> Span:
+    """A property's spans (interval, start or end as instants) or a literal's."""
+    if isinstance(node, ast.Attribute):
+        kind = attribute(node, table).kind
+        if kind not in ("time", "interval") or table.spans is None:
+            raise FilterError(f"property {node.name!r} is not a time")
+        return table.spans(node.name)
+    if isinstance(node, values.Interval):
+        lo = OPEN_LO if node.start is None else _bound(node.start, table.tz, "start")
+        hi = OPEN_HI if node.end is None else _bound(node.end, table.tz, "end")
+        if lo > hi:
+            raise FilterError(f"the interval's end {node.end} is before its start {node.start}")
+        return lo, hi, True
+    if isinstance(node, dt.datetime):
+        at = instant(node, table.tz).value
+        return at, at + 1, True
+    if isinstance(node, dt.date):
+        return _bound(node, table.tz, "start"), _bound(node, table.tz, "end"), True
+    raise FilterError(f"expected a time (TIMESTAMP, DATE or INTERVAL), got {describe(node)}")
+
+
+def instant(value: dt.date, tz: ZoneInfo) -> pd.Timestamp:
+    """A timestamp (UTC when it names no offset, as CQL2 has it) or a date's first moment
+    in the dataset's timezone."""
+    if isinstance(value, dt.datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return parse_bound(value.isoformat(), tz, "start")
+
+
+def _bound(value: object, tz: ZoneInfo, side: str) -> int:
+    """An interval's bound in nanoseconds, half-open: an end date takes in its whole day."""
+    if isinstance(value, dt.datetime):
+        at = instant(value, tz).value
+        return at + 1 if side == "end" else at
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    for attempt in (text, text + "Z"):  # a timestamp without an offset is UTC
+        try:
+            return parse_bound(attempt, tz, side).value
+        except TimeValueError:
+            continue
+    raise FilterError(f"expected a date or a timestamp in the interval, got {text!r}")
