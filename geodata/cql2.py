@@ -106,3 +106,49 @@ def _empty_table(meta: Metadata, collection: str, filter_crs: str) -> Table:
         tz=meta.tz,
         filter_crs=filter_crs,
     )
+
+
+SortKey = tuple[str, bool]  # (queryable, descending)
+
+
+def read_sortby(
+    meta: Metadata, collection: str, text: str | None
+) -> tuple[tuple[SortKey, ...], list[QueryProblem]]:
+    """Part 3's sortby: queryables separated by commas, each with an optional + or -."""
+    if text is None or not text.strip():
+        return (), []
+    queryables = queryables_for(collection, meta.category_ids)
+    sortable = [n for n, q in queryables.items() if q.kind in SORTABLE]
+    expected = "queryables to sort by, each with an optional + or -: " + ", ".join(sortable)
+    keys, unknown = [], []
+    for part in (p.strip() for p in text.split(",")):
+        name = part.lstrip("+-").strip()
+        if name in sortable:
+            keys.append((name, part.startswith("-")))
+        else:
+            unknown.append(shorten(part))
+    if unknown:
+        message = f"cannot sort by {', '.join(unknown[:5])}; expected {expected}"
+        return (), [QueryProblem("sortby", expected, shorten(text), message)]
+    return tuple(keys), []
+
+
+def sort_positions(
+    dataset: Dataset, collection: str, positions: np.ndarray, keys: tuple[SortKey, ...]
+) -> np.ndarray:
+    """The positions in the order the keys ask for (stable; missing values last)."""
+    if not keys or not len(positions):
+        return positions
+    frame = pd.DataFrame(
+        {
+            f"k{i}": column(dataset, collection, name).iloc[positions].to_numpy()
+            for i, (name, _) in enumerate(keys)
+        }
+    )
+    order = frame.sort_values(
+        [f"k{i}" for i in range(len(keys))],
+        ascending=[not descending for _, descending in keys],
+        na_position="last",
+        kind="stable",
+    ).index.to_numpy()
+    return positions[order]

@@ -20,7 +20,25 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    *(
+        f"http://www.opengis.net/spec/cql2/1.0/conf/{name}"
+        for name in (
+            "cql2-text",
+            "cql2-json",
+            "basic-cql2",
+            "advanced-comparison-operators",
+            "basic-spatial-functions",
+            "basic-spatial-functions-plus",
+            "spatial-functions",
+            "temporal-functions",
+        )
+    ),
 )
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA = "application/schema+json"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
@@ -107,6 +125,7 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
             link(f"{url}/items?f=json", "items", GEOJSON, f"{titles[name]} as GeoJSON"),
             link(f"{url}/items?f=html", "items", HTML, f"{titles[name]} as HTML"),
             link(f"{url}/items?f=csv", "items", CSV, f"{titles[name]} as CSV"),
+            link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
         ],
     }
 
@@ -180,6 +199,22 @@ def openapi(dataset: Dataset, base: str) -> dict:
             " names) contains this, ignoring case.",
             {"type": "string", "maxLength": MAX_TEXT_QUERY},
         ),
+        _parameter(
+            "filter",
+            "A CQL2 filter on the collection's queryables (see /queryables).",
+            {"type": "string"},
+        ),
+        _parameter(
+            "filter-lang",
+            "The filter's encoding.",
+            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+        ),
+        _crs_parameter("filter-crs", "CRS of the filter's geometries."),
+        _parameter(
+            "sortby",
+            "Queryables to sort by, comma-separated, each with an optional + or -.",
+            {"type": "string"},
+        ),
         _crs_parameter("crs", "CRS of the response's geometries (GeoJSON and HTML)."),
         _crs_parameter("bbox-crs", "CRS of bbox, in its axis order (EPSG:4326: lat first)."),
     ]
@@ -233,6 +268,9 @@ def openapi(dataset: Dataset, base: str) -> dict:
             "/openapi": get("This API definition", [f], (OPENAPI, HTML)),
             "/collections": get("The collections", [f], (JSON, HTML)),
             "/collections/{collectionId}": get("One collection", [collection_id, f], (JSON, HTML)),
+            "/collections/{collectionId}/queryables": get(
+                "What a filter on the collection may name", [collection_id, f], (SCHEMA,)
+            ),
             "/collections/{collectionId}/items": get(
                 "Features of a collection", [collection_id, *items_params], (GEOJSON, HTML, CSV)
             ),

@@ -14,6 +14,7 @@ import orjson
 import shapely
 
 from almaty_map.geodata.bbox import within_bbox
+from almaty_map.geodata.cql2 import matches, sort_positions
 from almaty_map.geodata.crs import CRS84, geojson_geometries, transform
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
@@ -54,6 +55,7 @@ def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
         matched = select(dataset, query.filter)
     else:
         matched = _select_places(dataset, query)
+    matched = sort_positions(dataset, collection, matched, query.sortby)
     return Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
 
 
@@ -70,6 +72,8 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
         text = query.filter.text.casefold()
         names = places[["name", "name_kk", "name_ru"]].fillna("").agg("\n".join, axis=1)
         keep &= names.str.casefold().str.contains(text, regex=False).to_numpy()
+    if query.filter.cql is not None:
+        keep &= matches(dataset, query.filter.cql)
     return np.flatnonzero(keep)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from almaty_map.geodata.cql2 import SortKey, read_sortby
 from almaty_map.geodata.crs import CRS84, read_crs
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import QueryProblem, shorten
@@ -22,7 +23,21 @@ from almaty_map.ogcapi.errors import rejected
 
 COLLECTIONS = ("events", "places")
 FORMATS = ("json", "html", "csv")
-ITEMS_PARAMS = ("f", "bbox", "datetime", "limit", "offset", "category", "q", "crs", "bbox-crs")
+ITEMS_PARAMS = (
+    "f",
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "category",
+    "q",
+    "crs",
+    "bbox-crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "sortby",
+)
 ITEM_PARAMS = ("f", "crs")
 
 
@@ -33,6 +48,7 @@ class ItemsQuery:
     offset: int = 0
     has_datetime: bool = False
     crs: str = CRS84
+    sortby: tuple[SortKey, ...] = ()
 
 
 def check_request(args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...]) -> str:
@@ -61,10 +77,16 @@ def parse_items_query(args: MultiDict, dataset: Dataset, collection: str) -> Ite
         q=args.get("q"),
         limit=args.get("limit"),
         offset=args.get("offset"),
+        filter=args.get("filter"),
+        filter_lang=args.get("filter-lang"),
+        filter_crs=args.get("filter-crs"),
+        collection=collection,
     )
     query = read_query(dataset.meta, text)
-    _reject_any([*problems, *query.problems])
-    return ItemsQuery(query.filter, query.limit, query.offset, "datetime" in args, crs)
+    sortby, sort_problems = read_sortby(dataset.meta, collection, args.get("sortby"))
+    _reject_any([*problems, *query.problems, *sort_problems])
+    has_datetime = "datetime" in args
+    return ItemsQuery(query.filter, query.limit, query.offset, has_datetime, crs, sortby)
 
 
 def _take_crs(args: MultiDict, problems: list[QueryProblem]) -> str:

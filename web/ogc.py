@@ -17,6 +17,7 @@ from werkzeug.routing import PathConverter
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.formats import BATCH
+from almaty_map.geodata.queryables import schema_document
 from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
@@ -153,6 +154,15 @@ def collection(name: str):
     if fmt == "html":
         return cached(Response(render_template("ogc/collection.html", doc=document)))
     return cached(json_response(document))
+
+
+@route("/collections/<name>/queryables", "queryables")
+def queryables(name: str):
+    check_request(request.args, ("f",), ("json",))
+    name = _collection_name(name)
+    url = f"{base_url()}/collections/{name}/queryables"
+    document = schema_document(name, current_dataset().meta.category_ids, url)
+    return cached(json_response(document, documents.SCHEMA))
 
 
 @route("/collections/<name>/items", "items")
