@@ -71,6 +71,8 @@ def command(
     categories,
     bbox,
     text,
+    cql,
+    cql_lang,
     slice_by,
     title,
     lang,
@@ -95,7 +97,7 @@ def command(
     """
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
-    flt = event_filter(dataset, start, end, categories, bbox, text)
+    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)
     click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)

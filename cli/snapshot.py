@@ -81,6 +81,8 @@ def command(
     categories,
     bbox,
     text,
+    cql,
+    cql_lang,
     slice_by,
     title,
     lang,
@@ -119,7 +121,7 @@ def command(
 
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb)
-    flt = event_filter(dataset, start, end, categories, bbox, text)
+    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     spec = MapSpec(
         filter=flt,
         slice_by=slice_by,

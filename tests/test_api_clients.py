@@ -114,3 +114,38 @@ def _crs84_box(box: list[float]) -> str:
     move = Transformer.from_crs("EPSG:32643", "OGC:CRS84", always_xy=True)
     bounds = move.transform_bounds(*box, densify_pts=21)
     return ",".join(str(v) for v in bounds)
+
+
+DEATHS_OUTSIDE_CITY = "deaths_min >= 1 AND NOT geo_precision = 'city'"
+
+
+def test_owslib_filters_with_cql2(live_server):
+    api = Features(f"{live_server}/ogc/")
+    found = api.collection_items(
+        "events", filter=DEATHS_OUTSIDE_CITY, **{"filter-lang": "cql2-text"}, limit=1000
+    )
+    assert found["numberMatched"] == query_count("--filter", DEATHS_OUTSIDE_CITY) == 2
+    assert all(f["properties"]["geo_precision"] != "city" for f in found["features"])
+
+
+def test_gdal_reads_a_cql2_filter_in_utm_43n(live_server):
+    """GDAL turns its attribute filter into CQL2 text when the API declares Part 3, and
+    sends it as ``filter``; the server answers, in UTM 43N."""
+    frame = pyogrio.read_dataframe(
+        f"OAPIF:{live_server}/ogc",
+        layer="events",
+        where="deaths_min >= 1 AND geo_precision <> 'city'",
+        CRS="EPSG:32643",
+    )
+    assert sorted(frame["id"]) == sorted(
+        f["id"] for f in orjson.loads(_query_json("--filter", DEATHS_OUTSIDE_CITY))["features"]
+    )
+    np.testing.assert_allclose(
+        shapely.get_coordinates(frame.geometry.to_numpy()), utm_coordinates(frame["id"]), atol=0.01
+    )
+
+
+def _query_json(*args) -> bytes:
+    result = CliRunner().invoke(cli, ["query", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes

@@ -36,6 +36,8 @@ class ViewState:
     title: str = ""
     mode: str = "cumulative"
     filter: EventFilter = field(default_factory=EventFilter)
+    # The CQL2 filter as given (?filter=, as the API's), read into ``filter``.
+    cql: str = ""
 
     def pairs(self) -> list[tuple[str, str]]:
         """The query parameters for this state, leaving out defaults."""
@@ -47,6 +49,7 @@ class ViewState:
         for key, value, default in (
             ("bbox", self.bbox, ""),
             ("q", self.q, ""),
+            ("filter", self.cql, ""),
             ("slice", self.slice_by, "period"),
             ("lang", self.lang, "en"),
             ("title", self.title, ""),
@@ -69,6 +72,8 @@ class ViewState:
         pairs += [("category", c) for c in self.categories]
         if self.q:
             pairs.append(("q", self.q))
+        if self.cql:
+            pairs.append(("filter", self.cql))
         return urlencode(pairs)
 
 
@@ -80,13 +85,15 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
     field left blank, not a wrong value.
     """
     args = args if isinstance(args, MultiDict) else MultiDict(args)
-    given = {k: args.get(k, "").strip() for k in ("start", "end", "bbox", "q", "title")}
+    names = ("start", "end", "bbox", "q", "title", "filter")
+    given = {k: args.get(k, "").strip() for k in names}
     text = QueryText(
         start=given["start"] or None,
         end=given["end"] or None,
         categories=tuple(args.getlist("category")),
         bbox=given["bbox"] or None,
         q=given["q"] or None,
+        filter=given["filter"] or None,
     )
     query = read_query(dataset.meta, text)
     left_out = {p.parameter for p in query.problems}
@@ -107,6 +114,7 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
         title,
         mode,
         query.filter,
+        kept["filter"],
     )
     return state, [*query.problems, *(p for p in view_problems if p)]
 
