@@ -23,6 +23,9 @@ from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 from almaty_map.geodata.errors import QueryProblem, shorten
 
 LANGUAGES = ("cql2-text", "cql2-json")
+# The draft's name for the text encoding, which GDAL's OGC API driver looks for and sends:
+# read as cql2-text (the comparisons GDAL writes are the same in both).
+DRAFT_TEXT = "cql-text"
 MAX_FILTER = 4000
 # Operators read by name in the evaluator (see the module docstring).
 BY_NAME = ("s_dwithin",)
@@ -89,6 +92,7 @@ def _text_parser() -> lark.Lark:
 def parse_filter(text: str, language: str | None) -> tuple[ast.Node | None, list[QueryProblem]]:
     """The filter's syntax tree, or None and a problem saying where the text went wrong."""
     language = (language or "cql2-text").strip()
+    language = "cql2-text" if language == DRAFT_TEXT else language
     if language not in LANGUAGES:
         return None, [QueryProblem.expecting("filter-lang", " | ".join(LANGUAGES), language)]
     if len(text) > MAX_FILTER:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from almaty_map.geodata.cql2 import CqlFilter, read_filter
-from almaty_map.geodata.cql2parse import LANGUAGES
+from almaty_map.geodata.cql2parse import DRAFT_TEXT, LANGUAGES
 from almaty_map.geodata.crs import read_bbox_in, read_crs
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import EventFilter
@@ -135,7 +135,7 @@ def _integer(name: str, value: str | None, default: int, bounds: tuple[int, int]
 def _unused_filter_settings(text: QueryText) -> list[QueryProblem]:
     """filter-lang and filter-crs without a filter are still checked, so a typo shows."""
     problems = []
-    if text.filter_lang is not None and text.filter_lang.strip() not in LANGUAGES:
+    if text.filter_lang is not None and text.filter_lang.strip() not in (*LANGUAGES, DRAFT_TEXT):
         problems.append(
             QueryProblem.expecting("filter-lang", " | ".join(LANGUAGES), text.filter_lang)
         )

@@ -206,8 +206,12 @@ def openapi(dataset: Dataset, base: str) -> dict:
         ),
         _parameter(
             "filter-lang",
-            "The filter's encoding.",
-            {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"},
+            "The filter's encoding (cql-text, the draft's name, is read as cql2-text).",
+            {
+                "type": "string",
+                "enum": ["cql2-text", "cql2-json", "cql-text"],
+                "default": "cql2-text",
+            },
         ),
         _crs_parameter("filter-crs", "CRS of the filter's geometries."),
         _parameter(

@@ -128,16 +128,22 @@ def test_owslib_filters_with_cql2(live_server):
     assert all(f["properties"]["geo_precision"] != "city" for f in found["features"])
 
 
-def test_gdal_reads_a_filtered_layer_in_utm_43n(live_server):
-    """GDAL's attribute filter, in UTM 43N, keeps what the same question in CQL2 keeps.
-    (GDAL 3.12 sends the part it can as query parameters, category here, and evaluates the
-    rest itself: it does not send CQL2 to this API.)"""
-    frame = pyogrio.read_dataframe(
-        f"OAPIF:{live_server}/ogc",
-        layer="events",
-        where="category = 'lethal-force' AND geo_precision <> 'city'",
-        CRS="EPSG:32643",
-    )
+def test_gdal_sends_a_cql2_filter_and_reads_utm_43n(live_server, tmp_path):
+    """GDAL finds the text encoding in the API definition and sends what it can of its
+    attribute filter as ``filter`` (the rest, a field it cannot check is queryable, it
+    evaluates itself); what it reads, in UTM 43N, is what the same CQL2 question keeps."""
+    log = tmp_path / "gdal.log"
+    pyogrio.set_gdal_config_options({"CPL_DEBUG": "ON", "CPL_LOG": str(log)})
+    try:
+        frame = pyogrio.read_dataframe(
+            f"OAPIF:{live_server}/ogc",
+            layer="events",
+            where="category = 'lethal-force' AND geo_precision <> 'city'",
+            CRS="EPSG:32643",
+        )
+    finally:
+        pyogrio.set_gdal_config_options({"CPL_DEBUG": None, "CPL_LOG": None})
+    assert "filter=category%20%3D%20'lethal-force'" in log.read_text()
     question = "category = 'lethal-force' AND NOT geo_precision = 'city'"
     kept = orjson.loads(_query_json("--filter", question))["features"]
     assert sorted(frame["id"]) == sorted(f["id"] for f in kept) and len(kept) == 2

@@ -110,3 +110,12 @@ def test_places_have_their_own_queryables(client):
     assert "name" in doc["description"] and "kind" in doc["description"]
     kinds = get(client, "/ogc/collections/places/items?filter=" + quote("kind IS NOT NULL"))
     assert kinds["numberMatched"] == get(client, "/ogc/collections/places/items")["numberMatched"]
+
+
+def test_the_drafts_cql_text_is_read_as_cql2_text(client):
+    """GDAL's driver sends filter-lang=cql-text, the draft's name; the API offers it."""
+    query = "filter=" + quote("category = 'lethal-force'")
+    assert ids(client, query + "&filter-lang=cql-text") == ids(client, query)
+    parameters = get(client, "/ogc/openapi")["paths"]["/collections/{collectionId}/items"]
+    lang = next(p for p in parameters["get"]["parameters"] if p["name"] == "filter-lang")
+    assert "cql-text" in lang["schema"]["enum"]
