@@ -21,7 +21,7 @@ from almaty_map.geodata.cql2table import FilterError, Span, Table
 from almaty_map.geodata.crs import CRS84, read_crs
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.metadata import Metadata
-from almaty_map.geodata.queryables import column, queryables_for
+from almaty_map.geodata.queryables import column, queryables_for, remembered
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
@@ -75,7 +75,10 @@ def _table(dataset: Dataset, collection: str, filter_crs: str) -> Table:
         size=len(frame),
         scalar=lambda name: column(dataset, collection, name),
         geometries=lambda: frame.geometry.to_numpy(),
-        near=lambda box: np.sort(frame.sindex.query(shapely.box(*box), predicate="intersects")),
+        bounds=lambda: remembered(
+            dataset, (collection, "bounds"), lambda: shapely.bounds(frame.geometry.to_numpy())
+        ),
+        query=lambda shape, predicate: frame.sindex.query(shape, predicate=predicate),
         spans=(lambda name: _event_spans(dataset, name)) if collection == "events" else None,
         tz=dataset.meta.tz,
         filter_crs=filter_crs,
@@ -101,7 +104,8 @@ def _empty_table(meta: Metadata, collection: str, filter_crs: str) -> Table:
         size=0,
         scalar=lambda name: pd.Series([], dtype=EMPTY_DTYPES[queryables[name].kind]),
         geometries=lambda: np.zeros(0, dtype=object),
-        near=lambda box: none,
+        bounds=lambda: np.zeros((0, 4)),
+        query=lambda shape, predicate: none,
         spans=(lambda name: (none, none, True)) if collection == "events" else None,
         tz=meta.tz,
         filter_crs=filter_crs,

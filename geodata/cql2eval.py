@@ -137,13 +137,11 @@ def _between(node: ast.Between, table: Table) -> Truth:
 
 
 def _in(node: ast.In, table: Table) -> Truth:
-    a, _, known = _pair(node.lhs, node.sub_nodes[0], table) if node.sub_nodes else (0, 0, 0)
-    for option in node.sub_nodes[1:]:
-        _pair(node.lhs, option, table)  # each of the same kind
-    options = [_scalar(option, table)[0] for option in node.sub_nodes]
-    if not isinstance(a, pd.Series):
-        raise FilterError("IN needs a property on its left")
-    return known_truth(_bools(a.isin(options)), known, node.not_)
+    if not isinstance(node.lhs, ast.Attribute) or not node.sub_nodes:
+        raise FilterError("IN needs a property on its left and a list of values")
+    pairs = [_pair(node.lhs, option, table) for option in node.sub_nodes]  # each checked
+    column, _, known = pairs[0]
+    return known_truth(_bools(column.isin([b for _, b, _ in pairs])), known, node.not_)
 
 
 def _is_null(node: ast.IsNull, table: Table) -> Truth:

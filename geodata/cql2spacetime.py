@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pygeofilter import ast, values
-from pyproj import CRS, Transformer
+from pyproj import CRS, Geod, Transformer
 
 from almaty_map.geodata.cql2table import (
     FilterError,
@@ -45,8 +45,23 @@ SPATIAL = {
     ast.GeometryOverlaps: shapely.overlaps,
     ast.GeometryEquals: shapely.equals,
 }
-# The same relation with its operands swapped.
-CONVERSE = {ast.GeometryContains: shapely.within, ast.GeometryWithin: shapely.contains}
+# The spatial index's predicate(literal, feature) for each feature-first relation, and for
+# the literal-first ones that read the other way.
+INDEX_NAMES = {
+    ast.GeometryIntersects: "intersects",
+    ast.GeometryTouches: "touches",
+    ast.GeometryCrosses: "crosses",
+    ast.GeometryOverlaps: "overlaps",
+}
+CONVERSE = {ast.GeometryWithin: "contains", ast.GeometryContains: "within"}
+SAME = {ast.GeometryWithin: "within", ast.GeometryContains: "contains"}
+GEOD = Geod(ellps="WGS84")
+# Up to this many lines and areas are tested one by one rather than through the index.
+DIRECT_SHAPES = 5000
+# The local scale is used within these (beyond them every distance is geodesic).
+LOCAL_LATITUDE, LOCAL_METRES = 70.0, 100_000.0
+STEP = 1e-3  # degrees, over which the local scale is measured
+EARTH_RADIUS = 6_356_000.0  # metres, the smallest radius of the ellipsoid
 # Allen's relations of A = [s, e) to B = [bs, be), as CQL2 defines them.
 TEMPORAL = {
     "t_after": lambda s, e, bs, be: s >= be,
@@ -96,16 +111,72 @@ def _geometry_operands(lhs: object, rhs: object, table: Table) -> tuple[shapely.
 
 
 def spatial(node: ast.Node, table: Table) -> Truth:
+    """A spatial function, answered by the spatial index where it has the predicate."""
     if isinstance(node, ast.BBox):
         box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
         node = ast.GeometryIntersects(node.lhs, box)
     literal, swapped = _geometry_operands(node.lhs, node.rhs, table)
-    test = CONVERSE.get(type(node), SPATIAL[type(node)]) if swapped else SPATIAL[type(node)]
-    held = test(table.geometries(), literal)
+    kind = type(node)
+    if kind in (ast.GeometryIntersects, ast.GeometryDisjoint):
+        held = _intersecting(literal, table)
+        return (~held, held) if kind is ast.GeometryDisjoint else (held, ~held)
+    held = np.zeros(table.size, dtype=bool)
+    if kind is ast.GeometryEquals:
+        near = table.query(literal, "intersects")
+        held[near[shapely.equals(table.geometries()[near], literal)]] = True
+        return held, ~held
+    # The index tests predicate(literal, feature): the converse of feature-first relations.
+    names = SAME if swapped else CONVERSE
+    held[table.query(literal, names[kind] if kind in names else INDEX_NAMES[kind])] = True
     return held, ~held
 
 
+def _intersecting(literal: shapely.Geometry, table: Table) -> np.ndarray:
+    """Features that intersect the literal: points (most events) by their coordinates,
+    the others through the spatial index."""
+    bounds = table.bounds()
+    minx, miny, maxx, maxy = literal.bounds
+    point = (bounds[:, 0] == bounds[:, 2]) & (bounds[:, 1] == bounds[:, 3])
+    near = (bounds[:, 0] >= minx) & (bounds[:, 0] <= maxx)
+    near &= (bounds[:, 1] >= miny) & (bounds[:, 1] <= maxy) & point
+    held = np.zeros(table.size, dtype=bool)
+    at = np.flatnonzero(near)
+    held[at] = shapely.intersects_xy(literal, bounds[at, 0], bounds[at, 1])
+    shapes = np.flatnonzero(~point)
+    if len(shapes) > DIRECT_SHAPES:  # many: let the index find them (with the points)
+        shapes = table.query(literal, "intersects")
+        held[shapes[~point[shapes]]] = True
+    else:
+        held[shapes] = shapely.intersects(table.geometries()[shapes], literal)
+    return held
+
+
 def dwithin(node: ast.Function, table: Table) -> Truth:
+    """Features within a distance in metres of a geometry, on the ellipsoid."""
+    literal, metres = _distance_arguments(node, table)
+    bounds = table.bounds()
+    minx, miny, maxx, maxy = _box_around(literal, metres)
+    near = (bounds[:, 2] >= minx) & (bounds[:, 0] <= maxx)
+    near &= (bounds[:, 3] >= miny) & (bounds[:, 1] <= maxy)
+    held = np.zeros(table.size, dtype=bool)
+    point = (bounds[:, 0] == bounds[:, 2]) & (bounds[:, 1] == bounds[:, 3])
+    if isinstance(literal, shapely.Point):
+        at = np.flatnonzero(near & point)
+        inside, unsure = point_distances(bounds[at, 0], bounds[at, 1], literal, metres)
+        held[at[inside]] = True
+        at = at[unsure]
+        x, y = bounds[at, 0], bounds[at, 1]
+        held[at] = (
+            GEOD.inv(np.full(len(at), literal.x), np.full(len(at), literal.y), x, y)[2] <= metres
+        )
+        near &= ~point
+    shapes = np.flatnonzero(near)
+    if len(shapes):
+        held[shapes] = _projected_dwithin(table.geometries()[shapes], literal, metres)
+    return held, ~held
+
+
+def _distance_arguments(node: ast.Function, table: Table) -> tuple[shapely.Geometry, float]:
     if len(node.arguments) != 4:
         raise FilterError("S_DWITHIN takes (geometry, a geometry, a distance, units)")
     lhs, rhs, distance, units = node.arguments
@@ -115,19 +186,36 @@ def dwithin(node: ast.Function, table: Table) -> Truth:
         raise FilterError(f"S_DWITHIN's distance must be a number >= 0, got {distance!r}")
     if not isinstance(unit, str) or unit.lower() not in METRES:
         raise FilterError(f"S_DWITHIN's units must be one of {', '.join(METRES)}, got {unit!r}")
-    metres = float(distance) * METRES[unit.lower()]
-    held = np.zeros(table.size, dtype=bool)
-    candidates = table.near(_box_around(literal, metres))
-    if len(candidates):
-        centre = literal.centroid
-        local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84")
-        move = Transformer.from_crs(CRS.from_user_input(CRS84), local, always_xy=True)
-        shapes = shapely.transform(
-            np.append(table.geometries()[candidates], literal),
-            lambda xy: np.column_stack(move.transform(xy[:, 0], xy[:, 1])),
-        )
-        held[candidates] = shapely.dwithin(shapes[:-1], shapes[-1], metres)
-    return held, ~held
+    return literal, float(distance) * METRES[unit.lower()]
+
+
+def point_distances(
+    x: np.ndarray, y: np.ndarray, centre: shapely.Point, metres: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(surely within, not sure) for points around ``centre``, by a local scale of metres
+    per degree taken from the ellipsoid there. Its error grows with the distance and the
+    latitude (the meridians converge); points within that error of the limit are left to
+    the exact geodesic, as are all of them far north or south or far apart."""
+    cx, cy = centre.x, centre.y
+    if abs(cy) > LOCAL_LATITUDE or metres > LOCAL_METRES:
+        return np.zeros(len(x), dtype=bool), np.ones(len(x), dtype=bool)
+    kx = GEOD.inv(cx, cy, cx + STEP, cy)[2] / STEP
+    ky = GEOD.inv(cx, cy, cx, cy + STEP)[2] / STEP
+    approx = np.hypot((x - cx) * kx, (y - cy) * ky)
+    slack = metres * (2 * (1 + math.tan(math.radians(abs(cy)))) * metres / EARTH_RADIUS + 1e-6)
+    return approx < metres - slack, np.abs(approx - metres) <= slack
+
+
+def _projected_dwithin(shapes: np.ndarray, literal: shapely.Geometry, metres: float):
+    """Distances from any geometry, in an azimuthal equidistant projection centred on the
+    literal, where distances from it are true."""
+    centre = literal.centroid
+    local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84")
+    move = Transformer.from_crs(CRS.from_user_input(CRS84), local, always_xy=True)
+    moved = shapely.transform(
+        np.append(shapes, literal), lambda xy: np.column_stack(move.transform(xy[:, 0], xy[:, 1]))
+    )
+    return shapely.dwithin(moved[:-1], moved[-1], metres)
 
 
 def _box_around(shape: shapely.Geometry, metres: float) -> tuple[float, float, float, float]:

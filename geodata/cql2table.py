@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import shapely
 from pygeofilter import ast
 
 from almaty_map.geodata.crs import CRS84
@@ -35,8 +36,11 @@ class Table:
     size: int
     scalar: Callable[[str], pd.Series]
     geometries: Callable[[], np.ndarray]
-    # Positions whose geometry may lie within a CRS84 box (a spatial index query).
-    near: Callable[[tuple[float, float, float, float]], np.ndarray]
+    # Each geometry's box (minx, miny, maxx, maxy), one row per feature.
+    bounds: Callable[[], np.ndarray]
+    # Positions of the features for which predicate(geometry given, feature's geometry)
+    # holds, by the spatial index (shapely's STRtree predicates).
+    query: Callable[[shapely.Geometry, str], np.ndarray]
     spans: Callable[[str], Span] | None
     tz: ZoneInfo
     filter_crs: str = CRS84

@@ -9,8 +9,9 @@ are worked out once per loaded dataset and kept beside it.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 import orjson
@@ -22,6 +23,7 @@ from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
 
+T = TypeVar("T")
 Kind = Literal["text", "integer", "boolean", "time", "geometry", "interval"]
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 GEOMETRY_SCHEMA = {"format": "geometry-any"}
@@ -103,22 +105,30 @@ def schema_document(collection: str, category_ids: tuple[str, ...], url: str) ->
     }
 
 
-_DERIVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Each loaded dataset's columns as filters read them, made on first use and kept beside it.
+_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def column(dataset: Dataset, collection: str, name: str) -> pd.Series:
     """A scalar queryable's values, one per feature, missing values as NA."""
+    return remembered(dataset, (collection, name), lambda: _column(dataset, collection, name))
+
+
+def remembered(dataset: Dataset, key: object, make: Callable[[], T]) -> T:
+    """What ``make`` gives for this dataset, made once and kept as long as it is loaded."""
+    kept = _COLUMNS.setdefault(dataset, {})
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
+def _column(dataset: Dataset, collection: str, name: str) -> pd.Series:
     if collection == "places":
         return dataset.places[name].astype("string")
     if name in ("deaths_min", "actors", "publications"):
-        derived = _DERIVED.setdefault(dataset, {})
-        if name not in derived:
-            derived[name] = _derive(dataset.events, name)
-        return derived[name]
+        return _derive(dataset.events, name)
     values = dataset.events[name]
-    if name in ("start", "end", "sensitive"):
-        return values
-    return values.astype("string")
+    return values if name in ("start", "end", "sensitive") else values.astype("string")
 
 
 def _derive(events: pd.DataFrame, name: str) -> pd.Series:
