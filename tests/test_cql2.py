@@ -330,3 +330,24 @@ JSON_CASES = [
 def test_cql2_json_selects_what_the_same_text_selects(datasets, document, text):
     for dataset in datasets.values():
         assert selected(dataset, json.dumps(document), "cql2-json") == selected(dataset, text)
+
+
+@pytest.mark.parametrize("latitude", [0.0, 43.24, -69.0])
+@pytest.mark.parametrize("metres", [10.0, 500.0, 50_000.0])
+def test_the_local_scale_never_decides_a_point_the_geodesic_would_not(latitude, metres):
+    """S_DWITHIN's shortcut keeps only points surely within and leaves only points surely
+    beyond: every point it decides, at any azimuth, just inside or just outside the limit,
+    is decided as pyproj's geodesic decides it."""
+    import numpy as np
+
+    from almaty_map.geodata.cql2spacetime import point_distances
+
+    azimuths = np.linspace(0, 360, 721)
+    factors = np.array([0.5, 0.99, 0.999, 0.99999, 1.00001, 1.001, 1.01, 1.5])
+    az, factor = (a.ravel() for a in np.meshgrid(azimuths, factors))
+    lon, lat, _ = GEOD.fwd(np.full(az.size, 76.9), np.full(az.size, latitude), az, metres * factor)
+    inside, unsure = point_distances(lon, lat, shapely.Point(76.9, latitude), metres)
+    distance = GEOD.inv(np.full(az.size, 76.9), np.full(az.size, latitude), lon, lat)[2]
+    assert (distance[inside] <= metres).all()
+    assert (distance[~inside & ~unsure] > metres).all()
+    assert inside.any() and (~inside & ~unsure).any()
