@@ -137,8 +137,10 @@ def _between(node: ast.Between, table: Table) -> Truth:
 
 
 def _in(node: ast.In, table: Table) -> Truth:
-    if not isinstance(node.lhs, ast.Attribute) or not node.sub_nodes:
+    if not isinstance(node.lhs, ast.Attribute) or not isinstance(node.sub_nodes, list):
         raise FilterError("IN needs a property on its left and a list of values")
+    if not node.sub_nodes:
+        raise FilterError("IN needs at least one value")
     pairs = [_pair(node.lhs, option, table) for option in node.sub_nodes]  # each checked
     column, _, known = pairs[0]
     return known_truth(_bools(column.isin([b for _, b, _ in pairs])), known, node.not_)

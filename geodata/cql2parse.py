@@ -10,6 +10,7 @@ operators into the wrong node (``t_intersects`` into an overlap), so those opera
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
@@ -139,11 +140,18 @@ def _parse_json(text: str) -> tuple[ast.Node | None, list[QueryProblem]]:
 
 
 def _functions_by_name(node: object) -> object:
-    """The JSON with temporal operators and s_dwithin as functions (see the docstring)."""
+    """The JSON with temporal operators and s_dwithin as functions (see the docstring), and
+    times read strictly here (pygeofilter's reader guesses a date in any text)."""
     if isinstance(node, list):
         return [_functions_by_name(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if set(node) == {"interval"} and isinstance(node["interval"], list):
+        return values.Interval(*(_bound_text(str(v)) for v in node["interval"]))
+    if set(node) == {"timestamp"}:
+        return dt.datetime.fromisoformat(str(node["timestamp"]).replace("Z", "+00:00"))
+    if set(node) == {"date"}:
+        return dt.date.fromisoformat(str(node["date"]))
     op = node.get("op")
     if isinstance(op, str) and (op.startswith("t_") or op in BY_NAME):
         arguments = _functions_by_name(node.get("args", []))

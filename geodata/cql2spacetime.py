@@ -86,7 +86,10 @@ def _literal_geometry(node: object, table: Table) -> shapely.Geometry:
     """A geometry written in the filter, in CRS84. BBOX and a JSON bbox are minx, miny,
     maxx, maxy in filter-crs's axis order."""
     if isinstance(node, values.Geometry):
-        shape = shapely.geometry.shape(node.geometry)
+        try:
+            shape = shapely.geometry.shape(node.geometry)
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+            raise FilterError(f"not a geometry: {str(error)[:120]}") from error
     elif isinstance(node, values.Envelope):
         shape = shapely.box(node.x1, node.x2, node.y1, node.y2)
     elif isinstance(node, ast.Function) and node.name == "bbox" and len(node.arguments) == 4:
@@ -263,10 +266,9 @@ def _span(node: object, table: Table) -> Span:
 def instant(value: dt.date, tz: ZoneInfo) -> pd.Timestamp:
     """A timestamp (UTC when it names no offset, as CQL2 has it) or a date's first moment
     in the dataset's timezone."""
-    if isinstance(value, dt.datetime):
-        stamp = pd.Timestamp(value)
-        return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return parse_bound(value.isoformat(), tz, "start")
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return parse_bound(value.isoformat(), tz, "start")  # far-off years held at its limits
 
 
 def _bound(value: object, tz: ZoneInfo, side: str) -> int:
