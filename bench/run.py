@@ -8,6 +8,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
     python -m bench.run            # 1,000, 10,000 and 100,000 events
     python -m bench.run --quick    # stops at 10,000, for development
     python -m bench.run --only tables   # just the ACLED-style CSV row (bench/work/)
+    python -m bench.run --only cql2  # the CQL2 row alone, at 100,000 events
 """
 
 from __future__ import annotations
@@ -195,7 +196,31 @@ def targets(rows: list[dict], servers: dict[int, dict], size: int) -> list[str]:
         line("items p95, limit=100", f"{server['p95_ms']:.1f} ms", "< 50 ms", server["p95_ms"] < 50)
     )
     out.append(line("server RSS", f"{server['rss_mb']:.0f} MB", "< 600 MB", server["rss_mb"] < 600))
+    out.append(cql2_line(server))
     return out
+
+
+def cql2_line(server: dict) -> str:
+    p95 = server["cql2_p95_ms"]
+    verdict = "met" if p95 < 100 else "**missed**"
+    return (
+        f"- CQL2 filter p95 (spatial + temporal, limit=100): {p95:.1f} ms "
+        f"(p50 {server['cql2_p50_ms']:.1f} ms), target < 100 ms: {verdict}"
+    )
+
+
+def run_cql2(size: int = 100_000) -> str:
+    """Only the CQL2 row: the same synthetic events, their own server."""
+    started = time.monotonic()
+    folder = WORK / f"n{size}"
+    if not (folder / "events.geojson").exists():
+        write_dataset(size, folder)
+    line = cql2_line(server_bench.measure_cql2(folder))
+    return (
+        f"# CQL2 filter latency\n\nRun on {dt.date.today().isoformat()}, {size:,} synthetic "
+        f"events, in {time.monotonic() - started:.0f} s, with `python -m bench.run --only "
+        f"cql2`.\n\nMachine: {machine()}.\n\n{line}\n"
+    )
 
 
 def machine() -> str:
@@ -247,9 +272,18 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Stop at 10,000 events.")
     parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
     parser.add_argument(
-        "--only", choices=["tables"], help="Run one row only (written under bench/work/)."
+        "--only",
+        choices=["tables", "cql2"],
+        help="Run one row only (tables: written under bench/work/).",
     )
     args = parser.parse_args()
+    if args.only == "cql2":
+        text = run_cql2()
+        out = args.out or ROOT / "bench" / "CQL2.md"
+        print(text)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+        return
     sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     if args.only == "tables":
         started = time.monotonic()

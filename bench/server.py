@@ -4,7 +4,9 @@
 - items latency: p50 and p95 of a fixed mix of bbox + datetime + category queries with
   limit=100, one client with keep-alive; and the median of one limit=10000 page;
 - throughput: requests per second with 8 concurrent connections (wrk), over the same mix;
-- memory: the server's RSS after all of that.
+- memory: the server's RSS after all of that;
+- CQL2: p50 and p95 of a mix of spatial + temporal filters (a distance in metres or a
+  polygon, with a time interval), limit=100, one client with keep-alive.
 """
 
 from __future__ import annotations
@@ -63,6 +65,50 @@ def query_mix(count: int = 120, seed: int = 7) -> list[str]:
     return paths
 
 
+def cql2_mix(count: int = 120, seed: int = 11) -> list[str]:
+    """Paths of items queries with a CQL2 filter: S_DWITHIN (metres) or S_INTERSECTS with a
+    polygon, AND T_INTERSECTS or T_DURING with an interval of days."""
+    rng = random.Random(seed)
+    paths = []
+    for k in range(count):
+        x = rng.uniform(EXTENT[0] + 0.05, EXTENT[2] - 0.05)
+        y = rng.uniform(EXTENT[1] + 0.05, EXTENT[3] - 0.05)
+        if k % 2:
+            place = (
+                f"S_DWITHIN(geometry, POINT({x:.5f} {y:.5f}), {rng.randrange(200, 3000)}, meters)"
+            )
+        else:
+            d = rng.uniform(0.005, 0.04)
+            ring = f"{x - d:.5f} {y - d:.5f}, {x + d:.5f} {y - d:.5f}, {x:.5f} {y + d:.5f}"
+            place = f"S_INTERSECTS(geometry, POLYGON(({ring}, {x - d:.5f} {y - d:.5f})))"
+        day = rng.randrange(2, 2 + DAYS)
+        end = min(day + rng.randrange(1, 4), 31)
+        relation = rng.choice(("T_INTERSECTS", "T_DURING"))
+        when = f"{relation}(interval, INTERVAL('2022-01-{day:02d}', '2022-01-{end:02d}'))"
+        params = [("filter", f"{place} AND {when}"), ("limit", "100")]
+        paths.append("/ogc/collections/events/items?" + urlencode(params))
+    return paths
+
+
+def _latencies(connection: http.client.HTTPConnection, paths: list[str]) -> tuple[float, float]:
+    """p50 and p95 in ms over the paths twice, after ten warm-up requests."""
+    for path in paths[:10]:  # warm up (index building on first use)
+        _timed_get(connection, path)
+    latencies = [_timed_get(connection, p) * 1000 for p in paths * 2]
+    quantiles = statistics.quantiles(latencies, n=100)
+    return quantiles[49], quantiles[94]
+
+
+def measure_cql2(folder: Path) -> dict:
+    """The CQL2 row alone: its own server, the filter mix."""
+    with running("--threads", "8", "--data", str(folder), timeout=300) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        p50, p95 = _latencies(connection, cql2_mix())
+        connection.close()
+    return {"cql2_p50_ms": p50, "cql2_p95_ms": p95}
+
+
 def _timed_get(connection: http.client.HTTPConnection, path: str) -> float:
     started = time.perf_counter()
     connection.request("GET", path, headers={"Accept": "application/geo+json"})
@@ -80,11 +126,8 @@ def measure(folder: Path, wrk_seconds: int = 10) -> dict:
         paths = query_mix()
         port = int(server.url.rsplit(":", 1)[1])
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for path in paths[:10]:  # warm up (index building on first use)
-            _timed_get(connection, path)
-        latencies = [_timed_get(connection, p) * 1000 for p in paths * 2]
-        quantiles = statistics.quantiles(latencies, n=100)
-        results["p50_ms"], results["p95_ms"] = quantiles[49], quantiles[94]
+        results["p50_ms"], results["p95_ms"] = _latencies(connection, paths)
+        results["cql2_p50_ms"], results["cql2_p95_ms"] = _latencies(connection, cql2_mix())
         big = "/ogc/collections/events/items?limit=10000"
         results["big_page_ms"] = statistics.median(
             _timed_get(connection, big) * 1000 for _ in range(5)

@@ -74,6 +74,8 @@ def command(
     categories,
     bbox,
     text,
+    cql,
+    cql_lang,
     slice_by,
     title,
     lang,
@@ -99,7 +101,7 @@ def command(
     """
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb, quiet)
-    flt = event_filter(dataset, start, end, categories, bbox, text)
+    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     lang = interface_language(dataset, lang)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)

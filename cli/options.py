@@ -30,6 +30,9 @@ OPTION_NAMES = {
     "category": "--category",
     "bbox": "--bbox",
     "q": "--text",
+    "filter": "--filter",
+    "filter-lang": "--filter-lang",
+    "filter-crs": "--filter",
 }
 DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
 
@@ -141,6 +144,21 @@ filter_options = _stack(
             callback=utf8_text,
             help="Keep events whose title, description, place or actors contain this text.",
         ),
+        click.option(
+            "--filter",
+            "cql",
+            callback=utf8_text,
+            help="Keep events that pass this CQL2 filter, as the API's filter parameter "
+            "(e.g. \"deaths_min >= 1 AND NOT geo_precision = 'city'\").",
+        ),
+        click.option(
+            "--filter-lang",
+            "cql_lang",
+            type=click.Choice(["cql2-text", "cql2-json"]),
+            default="cql2-text",
+            show_default=True,
+            help="The encoding of --filter.",
+        ),
     ]
 )
 
@@ -225,11 +243,21 @@ def interface_language(dataset: Dataset, lang: str | None) -> str:
     return lang
 
 
-def event_filter(dataset: Dataset, start, end, categories, bbox, text) -> EventFilter:
+def event_filter(
+    dataset: Dataset, start, end, categories, bbox, text, cql=None, cql_lang=None
+) -> EventFilter:
     """The filter the options ask for; bad values are one usage error naming every option."""
     from almaty_map.geodata.query import QueryText, read_query
 
-    given = QueryText(start=start, end=end, categories=tuple(categories), bbox=bbox, q=text)
+    given = QueryText(
+        start=start,
+        end=end,
+        categories=tuple(categories),
+        bbox=bbox,
+        q=text,
+        filter=cql,
+        filter_lang=cql_lang,
+    )
     query = read_query(dataset.meta, given)
     if query.problems:
         raise click.UsageError(usage_message(query.problems))

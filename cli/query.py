@@ -30,7 +30,9 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 @out_option("The GeoJSON or CSV file (default: standard output).", required=False)
 @max_size_option
 @progress_options
-def command(data, start, end, categories, bbox, text, fmt, out, max_mb, quiet) -> None:
+def command(
+    data, start, end, categories, bbox, text, cql, cql_lang, fmt, out, max_mb, quiet
+) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
 
     Times are interpreted in the dataset's timezone when you give a bare date. An event is
@@ -40,6 +42,7 @@ def command(data, start, end, categories, bbox, text, fmt, out, max_mb, quiet) -
     Examples:
       almaty-map query --start 2022-01-06 --end 2022-01-07 --category lethal-force
       almaty-map query --bbox 76.93,43.23,76.96,43.25 --format csv --out square.csv
+      almaty-map query --filter "S_DWITHIN(geometry, POINT(76.9458 43.238), 500, meters)"
     """
     from almaty_map.geodata.filtering import select
     from almaty_map.geodata.formats import events_csv, events_geojson
@@ -47,7 +50,8 @@ def command(data, start, end, categories, bbox, text, fmt, out, max_mb, quiet) -
     if out is not None:
         check_or_exit(out)
     dataset = load_or_exit(data, max_mb, quiet)
-    positions = select(dataset, event_filter(dataset, start, end, categories, bbox, text))
+    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
+    positions = select(dataset, flt)
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)
     else:

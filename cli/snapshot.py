@@ -84,6 +84,8 @@ def command(
     categories,
     bbox,
     text,
+    cql,
+    cql_lang,
     slice_by,
     title,
     lang,
@@ -123,7 +125,7 @@ def command(
 
     check_or_exit(out)
     dataset = load_or_exit(data, max_mb, quiet)
-    flt = event_filter(dataset, start, end, categories, bbox, text)
+    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     lang = interface_language(dataset, lang)
     spec = MapSpec(
         filter=flt,

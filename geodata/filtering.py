@@ -1,4 +1,4 @@
-"""Selecting events by time, category, area and text.
+"""Selecting events by time, category, area, text and a CQL2 filter.
 
 An EventFilter is what geodata.query reads from a person's query (CLI options, the reader's
 form, API parameters). ``select`` uses the sorted start times (binary search) and the
@@ -16,11 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from almaty_map.geodata.bbox import BBox, within_bbox
+from almaty_map.geodata.cql2 import matches
 
 INT64_MIN = int(np.iinfo(np.int64).min)
 TEXT_COLUMNS = ("title", "description", "place")
 
 if TYPE_CHECKING:
+    from almaty_map.geodata.cql2 import CqlFilter
     from almaty_map.geodata.dataset import Dataset
 
 
@@ -33,6 +35,7 @@ class EventFilter:
     categories: tuple[str, ...] | None = None
     bbox: BBox | None = None
     text: str | None = None
+    cql: CqlFilter | None = None
 
 
 def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
@@ -48,6 +51,8 @@ def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
         keep &= within_bbox(dataset.events, flt.bbox)
     if flt.text is not None:
         keep &= _text_mask(dataset, flt.text)
+    if flt.cql is not None:
+        keep &= matches(dataset, flt.cql)
     return np.flatnonzero(keep)
 
 

@@ -16,6 +16,7 @@ import orjson
 import pandas as pd
 import shapely
 
+from almaty_map.geodata.crs import CRS84, geojson_geometries, transform
 from almaty_map.geodata.model import EVENT_FIELDS, JSON_FIELDS
 from almaty_map.geodata.timeparse import iso_times
 
@@ -67,10 +68,11 @@ def _property_columns(rows: pd.DataFrame) -> dict[str, list]:
     return {name: columns[name] for name in EVENT_FIELDS}
 
 
-def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
+def feature_pieces(dataset: Dataset, positions: Sequence[int], crs: str = CRS84) -> list[bytes]:
     """The canonical GeoJSON of each event at ``positions``: every field, in the documented
     order. Lists, objects and geometries are kept as JSON text and go in as fragments, so a
-    page of 10,000 features is written in a few tens of milliseconds."""
+    page of 10,000 features is written in a few tens of milliseconds. Geometries in another
+    ``crs`` are transformed a batch at a time."""
     rows = dataset.events.iloc[list(positions)]
     if rows.empty:
         return []
@@ -82,7 +84,7 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
     for values, extra, geometry in zip(
         zip(*columns.values(), strict=True),
         rows["extra"].tolist(),
-        rows["geometry_json"].tolist(),
+        _geometry_texts(rows, crs),
         strict=True,
     ):
         properties = dict(zip(EVENT_FIELDS, values, strict=True))
@@ -93,14 +95,20 @@ def feature_pieces(dataset: Dataset, positions: Sequence[int]) -> list[bytes]:
     return pieces
 
 
+def _geometry_texts(rows: pd.DataFrame, crs: str) -> list[str]:
+    if crs == CRS84:
+        return rows["geometry_json"].tolist()
+    return geojson_geometries(transform(rows.geometry.to_numpy(), CRS84, crs))
+
+
 def geojson_chunks(
-    dataset: Dataset, positions: Sequence[int], members: dict | None = None
+    dataset: Dataset, positions: Sequence[int], members: dict | None = None, crs: str = CRS84
 ) -> Iterator[bytes]:
     """The FeatureCollection of ``events_geojson`` in pieces of BATCH features, so a
     download of every event is written as it is sent, never held whole."""
     yield _collection_head(members)
     for k, batch in enumerate(_batches(positions)):
-        yield (b"," if k else b"") + b",".join(feature_pieces(dataset, batch))
+        yield (b"," if k else b"") + b",".join(feature_pieces(dataset, batch, crs))
     yield b"]}"
 
 

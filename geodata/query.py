@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from almaty_map.geodata.bbox import read_bbox
+from almaty_map.geodata.cql2 import CqlFilter, read_filter
+from almaty_map.geodata.cql2parse import DRAFT_TEXT, LANGUAGES
+from almaty_map.geodata.crs import read_bbox_in, read_crs
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.metadata import Metadata
@@ -37,9 +39,14 @@ class QueryText:
     datetime: str | None = None
     categories: tuple[str, ...] = ()
     bbox: str | None = None
+    bbox_crs: str | None = None
     q: str | None = None
     limit: str | None = None
     offset: str | None = None
+    filter: str | None = None
+    filter_lang: str | None = None
+    filter_crs: str | None = None
+    collection: str = "events"
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,21 @@ def read_query(meta: Metadata, text: QueryText) -> Query:
     if text.datetime is not None:
         lo, hi = take(read_interval(text.datetime, meta.tz))
     categories = take(_categories(meta, text.categories))
-    bbox = take(read_bbox(text.bbox)) if text.bbox is not None else None
+    bbox_crs = take(read_crs("bbox-crs", text.bbox_crs))
+    bbox = take(read_bbox_in(text.bbox, bbox_crs)) if text.bbox is not None else None
     words = take(_words(text.q))
     limit = take(_integer("limit", text.limit, DEFAULT_LIMIT, (1, MAX_LIMIT)))
     offset = take(_integer("offset", text.offset, 0, (0, MAX_OFFSET)))
-    flt = EventFilter(start=lo, end=hi, categories=categories, bbox=bbox, text=words)
+    cql = take(_cql(meta, text))
+    flt = EventFilter(start=lo, end=hi, categories=categories, bbox=bbox, text=words, cql=cql)
     return Query(flt, limit, offset, tuple(problems))
+
+
+def _cql(meta: Metadata, text: QueryText) -> Read[CqlFilter | None]:
+    """The CQL2 filter; a blank one is none."""
+    if text.filter is None or not text.filter.strip():
+        return None, _unused_filter_settings(text)
+    return read_filter(meta, text.collection, text.filter, text.filter_lang, text.filter_crs)
 
 
 def _collector(problems: list[QueryProblem]) -> Callable[[Read[T]], T]:
@@ -114,3 +130,14 @@ def _integer(name: str, value: str | None, default: int, bounds: tuple[int, int]
     if number is not None and low <= number <= high:
         return number, []
     return default, [QueryProblem.expecting(name, f"an integer from {low} to {high}", value)]
+
+
+def _unused_filter_settings(text: QueryText) -> list[QueryProblem]:
+    """filter-lang and filter-crs without a filter are still checked, so a typo shows."""
+    problems = []
+    if text.filter_lang is not None and text.filter_lang.strip() not in (*LANGUAGES, DRAFT_TEXT):
+        problems.append(
+            QueryProblem.expecting("filter-lang", " | ".join(LANGUAGES), text.filter_lang)
+        )
+    problems += read_crs("filter-crs", text.filter_crs)[1]
+    return problems

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from almaty_map.geodata.crs import CRS84, SUPPORTED
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
 from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
-from almaty_map.ogcapi.params import CRS84
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (
@@ -19,7 +19,26 @@ CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    *(
+        f"http://www.opengis.net/spec/cql2/1.0/conf/{name}"
+        for name in (
+            "cql2-text",
+            "cql2-json",
+            "basic-cql2",
+            "advanced-comparison-operators",
+            "basic-spatial-functions",
+            "basic-spatial-functions-plus",
+            "spatial-functions",
+            "temporal-functions",
+        )
+    ),
 )
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA = "application/schema+json"
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
@@ -98,7 +117,7 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
         "itemType": "feature",
         # The dataset's version, which changes with every published correction.
         "version": dataset.meta.version,
-        "crs": [CRS84],
+        "crs": list(SUPPORTED),
         "storageCrs": CRS84,
         "extent": _extent(dataset, name),
         "links": [
@@ -106,6 +125,7 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
             link(f"{url}/items?f=json", "items", GEOJSON, f"{titles[name]} as GeoJSON"),
             link(f"{url}/items?f=html", "items", HTML, f"{titles[name]} as HTML"),
             link(f"{url}/items?f=csv", "items", CSV, f"{titles[name]} as CSV"),
+            link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
         ],
     }
 
@@ -129,7 +149,9 @@ def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
 
 
 def _crs_parameter(name: str, description: str) -> dict:
-    return _parameter(name, description, {"type": "string", "format": "uri", "enum": [CRS84]})
+    return _parameter(
+        name, description, {"type": "string", "format": "uri", "enum": list(SUPPORTED)}
+    )
 
 
 def openapi(dataset: Dataset, base: str) -> dict:
@@ -140,7 +162,8 @@ def openapi(dataset: Dataset, base: str) -> dict:
         _parameter(
             "bbox",
             "Only features intersecting this box: min_lon,min_lat,max_lon,"
-            "max_lat (WGS84). min_lon > max_lon crosses the antimeridian.",
+            "max_lat (WGS84), or four numbers in bbox-crs. min_lon > max_lon crosses"
+            " the antimeridian.",
             {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
             style="form",
             explode=False,
@@ -176,8 +199,28 @@ def openapi(dataset: Dataset, base: str) -> dict:
             " names) contains this, ignoring case.",
             {"type": "string", "maxLength": MAX_TEXT_QUERY},
         ),
-        _crs_parameter("crs", "CRS of the response (only CRS84 is served)."),
-        _crs_parameter("bbox-crs", "CRS of bbox (only CRS84 is served)."),
+        _parameter(
+            "filter",
+            "A CQL2 filter on the collection's queryables (see /queryables).",
+            {"type": "string"},
+        ),
+        _parameter(
+            "filter-lang",
+            "The filter's encoding (cql-text, the draft's name, is read as cql2-text).",
+            {
+                "type": "string",
+                "enum": ["cql2-text", "cql2-json", "cql-text"],
+                "default": "cql2-text",
+            },
+        ),
+        _crs_parameter("filter-crs", "CRS of the filter's geometries."),
+        _parameter(
+            "sortby",
+            "Queryables to sort by, comma-separated, each with an optional + or -.",
+            {"type": "string"},
+        ),
+        _crs_parameter("crs", "CRS of the response's geometries (GeoJSON and HTML)."),
+        _crs_parameter("bbox-crs", "CRS of bbox, in its axis order (EPSG:4326: lat first)."),
     ]
     collection_id = {
         "name": "collectionId",
@@ -229,6 +272,9 @@ def openapi(dataset: Dataset, base: str) -> dict:
             "/openapi": get("This API definition", [f], (OPENAPI, HTML)),
             "/collections": get("The collections", [f], (JSON, HTML)),
             "/collections/{collectionId}": get("One collection", [collection_id, f], (JSON, HTML)),
+            "/collections/{collectionId}/queryables": get(
+                "What a filter on the collection may name", [collection_id, f], (SCHEMA,)
+            ),
             "/collections/{collectionId}/items": get(
                 "Features of a collection", [collection_id, *items_params], (GEOJSON, HTML, CSV)
             ),
@@ -238,7 +284,7 @@ def openapi(dataset: Dataset, base: str) -> dict:
                     collection_id,
                     feature_id,
                     f,
-                    _crs_parameter("crs", "CRS of the response (CRS84 only)."),
+                    _crs_parameter("crs", "CRS of the response's geometry."),
                 ],
                 (GEOJSON, HTML, CSV),
             ),

@@ -15,6 +15,8 @@ import pandas as pd
 import shapely
 
 from almaty_map.geodata.bbox import within_bbox
+from almaty_map.geodata.cql2 import matches, sort_positions
+from almaty_map.geodata.crs import CRS84, geojson_geometries, transform
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import (
@@ -53,6 +55,7 @@ def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
         matched = select(dataset, query.filter)
     else:
         matched = _select_places(dataset, query)
+    matched = sort_positions(dataset, collection, matched, query.sortby)
     return Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
 
 
@@ -74,6 +77,8 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
         keep &= (
             pd.Series(names, dtype=str).str.casefold().str.contains(text, regex=False).to_numpy()
         )
+    if query.filter.cql is not None:
+        keep &= matches(dataset, query.filter.cql)
     return np.flatnonzero(keep)
 
 
@@ -119,7 +124,9 @@ def page_links(
     return links
 
 
-def features_json_chunks(dataset: Dataset, page: Page, links: list[dict]) -> Iterator[bytes]:
+def features_json_chunks(
+    dataset: Dataset, page: Page, links: list[dict], crs: str = CRS84
+) -> Iterator[bytes]:
     """The page's FeatureCollection, written a batch of features at a time."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     members = {
@@ -129,13 +136,26 @@ def features_json_chunks(dataset: Dataset, page: Page, links: list[dict]) -> Ite
         "links": links,
     }
     if page.collection == "events":
-        yield from geojson_chunks(dataset, page.positions, members)
+        yield from geojson_chunks(dataset, page.positions, members, crs)
     else:
-        yield geojson_bytes(b",".join(dataset.place_json[i] for i in page.positions), members)
+        yield geojson_bytes(b",".join(_place_pieces(dataset, page.positions, crs)), members)
 
 
-def features_json(dataset: Dataset, page: Page, links: list[dict]) -> bytes:
-    return b"".join(features_json_chunks(dataset, page, links))
+def _place_pieces(dataset: Dataset, positions, crs: str) -> list[bytes]:
+    """Places as GeoJSON, serialised at load; in another CRS, with their geometry moved."""
+    if crs == CRS84:
+        return [dataset.place_json[i] for i in positions]
+    shapes = transform(dataset.places.geometry.to_numpy()[list(positions)], CRS84, crs)
+    pieces = []
+    for i, shape in zip(positions, geojson_geometries(shapes), strict=True):
+        place = orjson.loads(dataset.place_json[i])
+        place["geometry"] = orjson.Fragment(shape)
+        pieces.append(orjson.dumps(place))
+    return pieces
+
+
+def features_json(dataset: Dataset, page: Page, links: list[dict], crs: str = CRS84) -> bytes:
+    return b"".join(features_json_chunks(dataset, page, links, crs))
 
 
 def features_csv_chunks(dataset: Dataset, page: Page) -> Iterator[str]:
@@ -205,10 +225,12 @@ def _position(dataset: Dataset, collection: str, feature_id: str) -> int | None:
     return ids.index(feature_id) if feature_id in ids else None
 
 
-def feature_json(dataset: Dataset, collection: str, position: int, links: list[dict]) -> bytes:
+def feature_json(
+    dataset: Dataset, collection: str, position: int, links: list[dict], crs: str = CRS84
+) -> bytes:
     if collection == "events":
-        feature = orjson.loads(feature_pieces(dataset, [position])[0])
+        feature = orjson.loads(feature_pieces(dataset, [position], crs)[0])
     else:
-        feature = orjson.loads(dataset.place_json[position])
+        feature = orjson.loads(_place_pieces(dataset, [position], crs)[0])
     feature["links"] = links
     return orjson.dumps(feature)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
+from almaty_map.geodata.cql2 import SortKey, read_sortby
+from almaty_map.geodata.crs import CRS84, read_crs
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import QueryProblem, shorten
 from almaty_map.geodata.filtering import EventFilter
@@ -21,11 +23,22 @@ from almaty_map.ogcapi.errors import rejected
 
 COLLECTIONS = ("events", "places")
 FORMATS = ("json", "html", "csv")
-ITEMS_PARAMS = ("f", "bbox", "datetime", "limit", "offset", "category", "q", "crs", "bbox-crs")
+ITEMS_PARAMS = (
+    "f",
+    "bbox",
+    "datetime",
+    "limit",
+    "offset",
+    "category",
+    "q",
+    "crs",
+    "bbox-crs",
+    "filter",
+    "filter-lang",
+    "filter-crs",
+    "sortby",
+)
 ITEM_PARAMS = ("f", "crs")
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-# Clients that speak Part 2 (GDAL, QGIS) name the CRS they want; this API serves one.
-CRS84_NAMES = (CRS84, "https://www.opengis.net/def/crs/OGC/1.3/CRS84", "[OGC:CRS84]", "OGC:CRS84")
 
 
 @dataclass(frozen=True)
@@ -34,21 +47,23 @@ class ItemsQuery:
     limit: int = DEFAULT_LIMIT
     offset: int = 0
     has_datetime: bool = False
+    crs: str = CRS84
+    sortby: tuple[SortKey, ...] = ()
 
 
-def check_request(
-    args: MultiDict,
-    allowed: tuple[str, ...],
-    formats: tuple[str, ...],
-    crs: tuple[str, ...] = (),
-) -> None:
-    """For the endpoints without filters: reject unknown names, f and crs all at once."""
-    _reject_any(_request_problems(args, allowed, formats, crs))
+def check_request(args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...]) -> str:
+    """For the endpoints without filters: reject unknown names, f and crs all at once; the
+    CRS asked for (CRS84 when none is)."""
+    problems = _request_problems(args, allowed, formats)
+    crs = _take_crs(args, problems)
+    _reject_any(problems)
+    return crs
 
 
 def parse_items_query(args: MultiDict, dataset: Dataset, collection: str) -> ItemsQuery:
     """Read every parameter of an items request; ApiError(400) lists every bad one."""
-    problems = _request_problems(args, ITEMS_PARAMS, FORMATS, ("crs", "bbox-crs"))
+    problems = _request_problems(args, ITEMS_PARAMS, FORMATS)
+    crs = _take_crs(args, problems)
     categories = tuple(args.getlist("category"))
     if collection != "events" and any(c.strip(", ") for c in categories):
         expected = "no category (places have none)"
@@ -58,17 +73,34 @@ def parse_items_query(args: MultiDict, dataset: Dataset, collection: str) -> Ite
         datetime=args.get("datetime"),
         categories=categories,
         bbox=args.get("bbox"),
+        bbox_crs=args.get("bbox-crs"),
         q=args.get("q"),
         limit=args.get("limit"),
         offset=args.get("offset"),
+        filter=args.get("filter"),
+        filter_lang=args.get("filter-lang"),
+        filter_crs=args.get("filter-crs"),
+        collection=collection,
     )
     query = read_query(dataset.meta, text)
-    _reject_any([*problems, *query.problems])
-    return ItemsQuery(query.filter, query.limit, query.offset, "datetime" in args)
+    sortby, sort_problems = read_sortby(dataset.meta, collection, args.get("sortby"))
+    _reject_any([*problems, *query.problems, *sort_problems])
+    has_datetime = "datetime" in args
+    return ItemsQuery(query.filter, query.limit, query.offset, has_datetime, crs, sortby)
+
+
+def _take_crs(args: MultiDict, problems: list[QueryProblem]) -> str:
+    """The response's CRS. CSV gives longitude and latitude by name, so it stays in CRS84."""
+    crs, found = read_crs("crs", args.get("crs"))
+    problems.extend(found)
+    if crs != CRS84 and args.get("f") == "csv":
+        expected = f"no crs, or {CRS84}, with f=csv (CSV gives longitude and latitude)"
+        problems.append(QueryProblem.expecting("crs", expected, args["crs"]))
+    return crs
 
 
 def _request_problems(
-    args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...], crs: tuple[str, ...]
+    args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...]
 ) -> list[QueryProblem]:
     takes = ", ".join(allowed)
     problems = [
@@ -83,11 +115,6 @@ def _request_problems(
     ]
     if "f" in args and args["f"] not in formats:
         problems.append(QueryProblem.expecting("f", " | ".join(formats), args["f"]))
-    problems += [
-        QueryProblem.expecting(name, f"{CRS84} (the only CRS served)", args[name])
-        for name in crs
-        if name in args and args[name].strip() not in CRS84_NAMES
-    ]
     return problems
 
 

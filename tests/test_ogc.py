@@ -178,7 +178,8 @@ def test_items_filters_agree_with_a_brute_force_count(client, query, expected):
         ("category=riot", "category"),
         ("q=" + "x" * 201, "q"),
         ("f=xml", "f"),
-        ("crs=EPSG:3857", "crs"),
+        ("crs=EPSG:9999", "crs"),
+        ("bbox=1,2,3,4&bbox-crs=EPSG:2000", "bbox-crs"),
         ("colour=red", "colour"),
     ],
 )

@@ -17,13 +17,13 @@ from werkzeug.routing import PathConverter
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.formats import BATCH
+from almaty_map.geodata.queryables import schema_document
 from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
 from almaty_map.ogcapi.errors import not_found
 from almaty_map.ogcapi.params import (
     COLLECTIONS,
-    CRS84,
     FORMATS,
     ITEM_PARAMS,
     check_request,
@@ -92,8 +92,6 @@ def json_response(body: bytes | dict, mimetype: str = documents.JSON) -> Respons
 
 
 def cached(response: Response) -> Response:
-    if request.endpoint in {"ogc.items", "ogc.item"}:
-        response.headers["Content-Crs"] = f"<{CRS84}>"
     response.add_etag()
     return cacheable(response, MAX_AGE).make_conditional(request)
 
@@ -158,6 +156,15 @@ def collection(name: str):
     return cached(json_response(document))
 
 
+@route("/collections/<name>/queryables", "queryables")
+def queryables(name: str):
+    check_request(request.args, ("f",), ("json",))
+    name = _collection_name(name)
+    url = f"{base_url()}/collections/{name}/queryables"
+    document = schema_document(name, current_dataset().meta.category_ids, url)
+    return cached(json_response(document, documents.SCHEMA))
+
+
 @route("/collections/<name>/items", "items")
 def items_view(name: str):
     name = _collection_name(name)
@@ -182,7 +189,7 @@ def items_view(name: str):
         response = heavy(respond, len(page.positions))
     if fmt == "csv":
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    response.headers["Content-Crs"] = f"<{CRS84}>"
+    response.headers["Content-Crs"] = f"<{query.crs}>"
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.set_etag(etag, weak=True)
     return cacheable(response, MAX_AGE)
@@ -200,7 +207,7 @@ def _items_response(dataset: Dataset, name: str, fmt: str, page, query, links) -
     if fmt == "csv":
         chunks = (c.encode() for c in items.features_csv_chunks(dataset, page))
     else:
-        chunks = items.features_json_chunks(dataset, page, links)
+        chunks = items.features_json_chunks(dataset, page, links, query.crs)
     if len(page.positions) <= BATCH:
         return Response(b"".join(chunks), mimetype=MIMETYPES[fmt])
     return Response(chunks, mimetype=MIMETYPES[fmt])
@@ -209,7 +216,7 @@ def _items_response(dataset: Dataset, name: str, fmt: str, page, query, links) -
 @blueprint.route("/collections/<name>/items/<feature_id:feature_id>", merge_slashes=False)
 def item(name: str, feature_id: str):
     """One feature; its id may hold any character ("/" included), percent-encoded."""
-    check_request(request.args, ITEM_PARAMS, FORMATS, ("crs",))
+    crs = check_request(request.args, ITEM_PARAMS, FORMATS)
     name = _collection_name(name)
     dataset = current_dataset()
     position = items.find_feature(dataset, name, feature_id)
@@ -230,20 +237,18 @@ def item(name: str, feature_id: str):
         ),
     ]
     if fmt == "csv":
-        return cached(
-            Response(
-                items.features_csv(dataset, items.Page(name, [position], 1)), mimetype=documents.CSV
-            )
-        )
+        csv = items.features_csv(dataset, items.Page(name, [position], 1))
+        return crs_cached(Response(csv, mimetype=documents.CSV), crs)
+    feature_json = items.feature_json(dataset, name, position, links, crs)
     if fmt == "html":
-        feature = orjson.loads(items.feature_json(dataset, name, position, links))
+        feature = orjson.loads(feature_json)
         properties = [
             (k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
             for k, v in feature["properties"].items()
         ]
         properties.append(("geometry", json.dumps(feature["geometry"])))
         heading = feature["properties"].get("title") or feature["properties"].get("name")
-        return cached(
+        return crs_cached(
             Response(
                 render_template(
                     "ogc/item.html",
@@ -253,11 +258,16 @@ def item(name: str, feature_id: str):
                     properties=properties,
                     links=links,
                 )
-            )
+            ),
+            crs,
         )
-    return cached(
-        json_response(items.feature_json(dataset, name, position, links), documents.GEOJSON)
-    )
+    return crs_cached(json_response(feature_json, documents.GEOJSON), crs)
+
+
+def crs_cached(response: Response, crs: str) -> Response:
+    """A feature's response, saying the CRS of its coordinates (Part 2's Content-Crs)."""
+    response.headers["Content-Crs"] = f"<{crs}>"
+    return cached(response)
 
 
 def _rows(dataset: Dataset, name: str, positions) -> list[dict[str, str]]:

@@ -38,6 +38,8 @@ class ViewState:
     filter: EventFilter = field(default_factory=EventFilter)
     # The dataset's default interface language, which the query string leaves out.
     default_lang: str = "en"
+    # The CQL2 filter as given (?filter=, as the API's), read into ``filter``.
+    cql: str = ""
 
     def pairs(self) -> list[tuple[str, str]]:
         """The query parameters for this state, leaving out defaults."""
@@ -49,6 +51,7 @@ class ViewState:
         for key, value, default in (
             ("bbox", self.bbox, ""),
             ("q", self.q, ""),
+            ("filter", self.cql, ""),
             ("slice", self.slice_by, "period"),
             ("lang", self.lang, self.default_lang),
             ("title", self.title, ""),
@@ -71,6 +74,8 @@ class ViewState:
         pairs += [("category", c) for c in self.categories]
         if self.q:
             pairs.append(("q", self.q))
+        if self.cql:
+            pairs.append(("filter", self.cql))
         return urlencode(pairs)
 
 
@@ -82,13 +87,15 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
     field left blank, not a wrong value.
     """
     args = args if isinstance(args, MultiDict) else MultiDict(args)
-    given = {k: args.get(k, "").strip() for k in ("start", "end", "bbox", "q", "title")}
+    names = ("start", "end", "bbox", "q", "title", "filter")
+    given = {k: args.get(k, "").strip() for k in names}
     text = QueryText(
         start=given["start"] or None,
         end=given["end"] or None,
         categories=tuple(args.getlist("category")),
         bbox=given["bbox"] or None,
         q=given["q"] or None,
+        filter=given["filter"] or None,
     )
     query = read_query(dataset.meta, text)
     left_out = {p.parameter for p in query.problems}
@@ -111,6 +118,7 @@ def read_state(dataset: Dataset, args: Mapping | MultiDict) -> tuple[ViewState, 
         mode,
         query.filter,
         languages[0],
+        kept["filter"],
     )
     return state, [*query.problems, *(p for p in view_problems if p)]
 
