@@ -6,6 +6,7 @@ import click
 
 from almaty_map.cli.options import (
     data_option,
+    db_option,
     event_filter,
     filter_options,
     load_or_exit,
@@ -17,6 +18,7 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
 @click.command("query")
 @data_option
+@db_option
 @filter_options
 @click.option(
     "--format",
@@ -28,7 +30,7 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 )
 @out_option("The GeoJSON or CSV file (default: standard output).", required=False)
 @max_size_option
-def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
+def command(data, db, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
 
     Times are interpreted in the dataset's timezone when you give a bare date. An event is
@@ -44,7 +46,7 @@ def command(data, start, end, categories, bbox, text, fmt, out, max_mb) -> None:
 
     if out is not None:
         check_or_exit(out)
-    dataset = load_or_exit(data, max_mb)
+    dataset = load_or_exit(data, max_mb, db)
     positions = select(dataset, event_filter(dataset, start, end, categories, bbox, text))
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)
