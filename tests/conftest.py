@@ -146,7 +146,17 @@ def make_dataset(tmp_path):
 
 @pytest.fixture(scope="session")
 def app(backend_config):
-    return create_app({"TESTING": True, **backend_config})
+    app = create_app({"TESTING": True, **backend_config})
+    yield app
+    stop_listening(app)
+
+
+def stop_listening(app) -> None:
+    """Stop an app's database listener, so it does not outlive the cluster it listens to."""
+    listener = app.extensions.get("almaty_map_listen")
+    if listener is not None:
+        listener.stop()
+        listener.join(timeout=5)
 
 
 @pytest.fixture
