@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from psycopg import errors
 from sqlalchemy import Engine, exc
 
 from almaty_map.database.connect import (
@@ -55,7 +56,9 @@ class PostgisBackend:
                 f"The database at {self.shown_url} stopped answering: "
                 f"{reason(error, database_url(self.url))}"
             ) from None
-        except exc.ProgrammingError:
+        except exc.ProgrammingError as error:
+            if not isinstance(error.orig, errors.UndefinedTable):
+                raise
             raise DatabaseUnavailableError(
                 f"The database at {self.shown_url} has no almaty-map schema: run "
                 "`almaty-map db init --db URL` first"
