@@ -187,3 +187,13 @@ def test_an_unreachable_database_is_one_line_without_its_password():
         assert result.output.count("\n") == 1, result.output
         assert "s3cret-pw" not in result.output
         assert "postgresql://editor:***@127.0.0.1:1/almaty_map" in result.output
+
+
+def test_reading_a_database_without_tables_or_data_says_what_to_run(database):
+    bare = run("query", "--db", database)
+    assert bare.exit_code == 1
+    assert "has no almaty-map schema: run `almaty-map db init --db URL`" in bare.output
+    run("db", "init", "--db", database)
+    empty = run("query", "--db", database)
+    assert empty.exit_code == 1
+    assert "holds no dataset yet: load one with `almaty-map db load PATH --db URL`" in empty.output
