@@ -38,10 +38,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check(app.config)
-    watching = bool(app.config["WATCH"])
+    database = str(app.config["DATABASE_URL"])
+    # A database announces its new versions itself (see _listen): no files to watch.
+    watching = bool(app.config["WATCH"]) and not database
     seen = look(app.config["DATA_PATH"]) if watching else None
     max_bytes = int(app.config["MAX_FILE_MB"]) * 2**20
-    database = str(app.config["DATABASE_URL"])
     app.extensions["almaty_map"] = DatasetStore(
         folder=app.config["DATA_PATH"],
         max_bytes=max_bytes,
