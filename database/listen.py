@@ -35,17 +35,22 @@ class VersionListener(threading.Thread):
         self.stopped = threading.Event()
         # Set while connected and listening, so a caller can tell a load will be heard.
         self.listening = threading.Event()
+        self._lost = False
 
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
                 self._listen()
             except (psycopg.OperationalError, exc.OperationalError) as error:
-                log.warning(
-                    "Lost the database at %s (%s); serving the version in memory and trying again",
-                    self.backend.shown_url,
-                    " ".join(str(error).split()),
-                )
+                if not self._lost:  # one warning per outage, not one a second
+                    log.warning(
+                        "Lost the database at %s (%s); serving the version in memory and "
+                        "trying again every %g s",
+                        self.backend.shown_url,
+                        " ".join(str(error).split()),
+                        self.retry,
+                    )
+                self._lost = True
             except Exception:
                 log.exception("Listening for new versions failed; trying again")
             self.listening.clear()
@@ -56,6 +61,9 @@ class VersionListener(threading.Thread):
         with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as connection:
             connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
             self.listening.set()
+            if self._lost:
+                log.info("The database at %s answers again", self.backend.shown_url)
+                self._lost = False
             self._catch_up()
             while not self.stopped.is_set():
                 for _ in connection.notifies(timeout=1.0, stop_after=1):
