@@ -125,3 +125,13 @@ def test_a_command_line_data_folder_wins_over_the_environment_database(
     assert "19 events" in from_env.output and "the database at" in from_env.output
     given = run("validate", "--data", str(DATA / "base"))
     assert "3 events" in given.output
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv"])
+def test_query_writes_the_same_bytes_from_files_and_from_postgis(bundled_database, fmt):
+    args = ("query", "--format", fmt, "--start", "2022-01-05", "--text", "police")
+    from_files = run(*args)
+    from_db = run(*args, "--db", bundled_database)
+    assert from_files.exit_code == from_db.exit_code == 0
+    assert from_files.stdout_bytes == from_db.stdout_bytes
+    assert from_files.stdout_bytes.count(b"police") >= 2
