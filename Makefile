@@ -9,7 +9,7 @@ PORT ?= 5000
 # PIP_CONSTRAINT (rather than -c) also pins the build backend in pip's isolated build.
 PIP := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet
 
-.PHONY: run test test-fast lint chromium wrk bench bench-quick loadtest translations language \
+.PHONY: run test test-fast lint chromium wrk postgres bench bench-quick loadtest translations language \
 	constraints clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
@@ -34,17 +34,21 @@ chromium:
 wrk:
 	@sh scripts/ensure-wrk.sh
 
+# PostgreSQL + PostGIS for the database tests (they start their own throwaway cluster).
+postgres:
+	@sh scripts/ensure-postgres.sh
+
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The whole suite: browser, real-server and load tests included.
-test: $(VENV)/.test chromium wrk lint
+# The whole suite: browser, real-server, load and database tests included.
+test: $(VENV)/.test chromium wrk postgres lint
 	$(BIN)/pytest
 
-# The inner loop: everything but the browser, real-server, load and install tests.
+# The inner loop: everything but the browser, real-server, load, install and database tests.
 test-fast: $(VENV)/.test
-	$(BIN)/pytest -m "not browser and not server and not load and not install"
+	$(BIN)/pytest -m "not browser and not server and not load and not install and not db"
 
 # The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
 bench: $(VENV)/.bench chromium wrk

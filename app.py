@@ -29,19 +29,24 @@ COMPRESSED = [
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
-    """Build the app; raises web.settings.SettingError for a setting that cannot be used
-    and geodata.DataError if the dataset does not validate."""
+    """Build the app; raises web.settings.SettingError for a setting that cannot be used,
+    geodata.DataError if the dataset does not validate, and
+    database.connect.DatabaseUnavailableError if DATABASE_URL names one that cannot be read."""
     app = Flask(__name__, static_folder="web/static", static_url_path="/static")
     app.config.from_mapping(defaults())
     app.config.from_prefixed_env("ALMATY_MAP")
     if config:
         app.config.from_mapping(config)
     check(app.config)
-    watching = bool(app.config["WATCH"])
+    database = str(app.config["DATABASE_URL"])
+    # A database announces its new versions itself (see _listen): no files to watch.
+    watching = bool(app.config["WATCH"]) and not database
     seen = look(app.config["DATA_PATH"]) if watching else None
+    max_bytes = int(app.config["MAX_FILE_MB"]) * 2**20
     app.extensions["almaty_map"] = DatasetStore(
         folder=app.config["DATA_PATH"],
-        max_bytes=int(app.config["MAX_FILE_MB"]) * 2**20,
+        max_bytes=max_bytes,
+        backend=_database(database, max_bytes) if database else None,
     )
     app.extensions["almaty_map_renders"] = RenderCache(int(app.config["RENDER_CACHE_MB"]) * 2**20)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED)
@@ -63,4 +68,23 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         watcher = FolderWatcher(app.extensions["almaty_map"], interval, seen)
         watcher.start()
         app.extensions["almaty_map_watch"] = watcher
+    if database:
+        app.extensions["almaty_map_listen"] = _listen(app.extensions["almaty_map"])
     return app
+
+
+def _database(url: str, max_bytes: int):
+    """The team database's backend (imported only when one is used: files need none of
+    SQLAlchemy); raises database.connect.DatabaseUnavailableError if it does not answer."""
+    from almaty_map.database.backend import PostgisBackend
+
+    return PostgisBackend(url, max_bytes)
+
+
+def _listen(store: DatasetStore):
+    """Reload whenever `almaty-map db load` announces a new version."""
+    from almaty_map.database.listen import VersionListener
+
+    listener = VersionListener(store)
+    listener.start()
+    return listener

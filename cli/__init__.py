@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("snapshot", "Write a PNG picture of the map, for print and social posts."),
     "serve": ("serve", "Serve the map, the reader's page and the API (production server)."),
     "run": ("run", "Run the development server, restarted when the code changes."),
+    "db": ("db", "Keep the dataset in a PostgreSQL/PostGIS database: init, load, dump, upgrade."),
 }
 BUNDLED_TOML = BUNDLED / "dataset.toml"
 

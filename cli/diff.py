@@ -7,15 +7,13 @@ from pathlib import Path
 
 import click
 
-from almaty_map.cli.options import data_option, max_size_option, report
+from almaty_map.cli.options import data_option, db_option, inspect_source, max_size_option, report
 
 
-def _load(folder: Path, max_mb: int):
-    from almaty_map.geodata.dataset import inspect_dataset
-
-    dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+def _load(folder: Path, max_mb: int, db: str | None = None):
+    dataset, problems, name = inspect_source(folder, max_mb, db, status=2)
     if dataset is None:
-        click.echo(f"The dataset in {folder} cannot be loaded:", err=True)
+        click.echo(f"The dataset in {name} cannot be loaded:", err=True)
         report(problems)
         raise SystemExit(2)
     return dataset
@@ -25,7 +23,7 @@ def _shown(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _print_text(diff) -> None:
+def print_diff(diff) -> None:
     for change in diff.dataset:
         click.echo(f"dataset {change.field}: {_shown(change.old)} -> {_shown(change.new)}")
     for feature in diff.added:
@@ -46,6 +44,7 @@ def _print_text(diff) -> None:
 @click.argument("old", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("new", required=False, type=click.Path(file_okay=False, path_type=Path))
 @data_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -55,10 +54,11 @@ def _print_text(diff) -> None:
     help="text for people, json for scripts.",
 )
 @max_size_option
-def command(old: Path, new: Path | None, data: Path, fmt: str, max_mb: int) -> None:
+def command(old: Path, new: Path | None, data: Path, db: str | None, fmt: str, max_mb: int) -> None:
     """List what NEW changes in OLD: events added, removed and changed, field by field.
 
-    Both are dataset folders; NEW defaults to --data (the bundled dataset if not given).
+    Both are dataset folders; NEW defaults to --data (the bundled dataset if not given),
+    or with --db to the version the database serves.
     Events are compared as the API serves them, so reformatting a file shows no change.
     Exit status: 0 when nothing changed, 1 when something did, 2 when a dataset cannot be
     loaded.
@@ -70,10 +70,11 @@ def command(old: Path, new: Path | None, data: Path, fmt: str, max_mb: int) -> N
     """
     from almaty_map.geodata.diff import diff_datasets
 
-    result = diff_datasets(_load(old, max_mb), _load(new or data, max_mb))
+    newer = _load(new, max_mb) if new else _load(data, max_mb, db)
+    result = diff_datasets(_load(old, max_mb), newer)
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:
-        _print_text(result)
+        print_diff(result)
     if not result.empty:
         raise SystemExit(1)

@@ -6,6 +6,7 @@ import click
 
 from almaty_map.cli.options import (
     data_option,
+    db_option,
     event_filter,
     filter_options,
     interface_language,
@@ -53,6 +54,7 @@ def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @click.command("export")
 @out_option("The HTML file.")
 @data_option
+@db_option
 @filter_options
 @map_options
 @click.option(
@@ -69,6 +71,7 @@ def _origins(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 def command(
     out,
     data,
+    db,
     start,
     end,
     categories,
@@ -100,7 +103,7 @@ def command(
       almaty-map export --out embed.html --embed-origin https://news.example.org
     """
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb, quiet)
+    dataset = load_or_exit(data, max_mb, quiet, db)
     flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     lang = interface_language(dataset, lang)
     page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)

@@ -35,6 +35,11 @@ OPTION_NAMES = {
     "filter-crs": "--filter",
 }
 DATA_HELP = "Dataset folder (dataset.toml + events file). Default: the bundled Almaty 2022 data."
+DB_HELP = (
+    "Read the dataset from this PostgreSQL/PostGIS database instead of files "
+    "(postgresql://USER:PASSWORD@HOST:PORT/NAME; see `almaty-map db`)."
+)
+DB_ENV = "ALMATY_MAP_DATABASE_URL"
 
 
 def utf8_text(ctx: click.Context, param: click.Parameter, value):
@@ -69,6 +74,44 @@ def data_option(func: Callable) -> Callable:
         show_default="bundled Almaty 2022",
         help=DATA_HELP,
     )(func)
+
+
+def db_option(func: Callable) -> Callable:
+    return click.option("--db", "db", metavar="URL", envvar=DB_ENV, help=DB_HELP)(func)
+
+
+def chosen_database(db: str | None) -> str | None:
+    """The database to read, or None for files: --data given on the command line wins over
+    the environment's database, so one command can still look at a folder."""
+    if not db:
+        return None
+    ctx = click.get_current_context()
+    from_env = ctx.get_parameter_source("db") == click.core.ParameterSource.ENVIRONMENT
+    if from_env and ctx.get_parameter_source("data") == click.core.ParameterSource.COMMANDLINE:
+        return None
+    return db
+
+
+def inspect_source(
+    folder: Path, max_mb: int, db: str | None = None, status: int = 1
+) -> tuple[Dataset | None, list[Problem], str]:
+    """The dataset from the folder or the database (``chosen_database``), every problem,
+    and how to name where it came from; a database that cannot be used is one line and exit
+    ``status``."""
+    db = chosen_database(db)
+    if db is None:
+        from almaty_map.geodata.dataset import inspect_dataset
+
+        return (*inspect_dataset(folder, max_mb * 2**20), str(folder))
+    from almaty_map.database.backend import PostgisBackend
+    from almaty_map.database.connect import DatabaseUnavailableError
+
+    try:
+        backend = PostgisBackend(db, max_mb * 2**20)
+        return (*backend.inspect(), f"the database at {backend.shown_url}")
+    except DatabaseUnavailableError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(status) from None
 
 
 def max_size_option(func: Callable) -> Callable:
@@ -212,16 +255,15 @@ def report(problems: list[Problem], out=None) -> None:
     click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
 
 
-def load_or_exit(folder: Path, max_mb: int, quiet: bool = True) -> Dataset:
-    """The validated dataset, or the full report and exit status 1 (with a progress bar on a
-    terminal unless ``quiet``)."""
+def load_or_exit(folder: Path, max_mb: int, quiet: bool = True, db: str | None = None) -> Dataset:
+    """The validated dataset (from the folder, or the database if one is given), or the
+    full report and exit status 1 (with a progress bar on a terminal unless ``quiet``)."""
     from almaty_map.cli.progress import progress_shown
-    from almaty_map.geodata.dataset import inspect_dataset
 
     with progress_shown(quiet):
-        dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+        dataset, problems, name = inspect_source(folder, max_mb, db)
     if dataset is None:
-        click.echo(f"The dataset in {folder} cannot be loaded:", err=True)
+        click.echo(f"The dataset in {name} cannot be loaded:", err=True)
         report(problems)
         raise SystemExit(1)
     return dataset

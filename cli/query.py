@@ -6,6 +6,7 @@ import click
 
 from almaty_map.cli.options import (
     data_option,
+    db_option,
     event_filter,
     filter_options,
     load_or_exit,
@@ -18,6 +19,7 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
 @click.command("query")
 @data_option
+@db_option
 @filter_options
 @click.option(
     "--format",
@@ -31,7 +33,7 @@ from almaty_map.cli.outfile import check_or_exit, write_or_exit
 @max_size_option
 @progress_options
 def command(
-    data, start, end, categories, bbox, text, cql, cql_lang, fmt, out, max_mb, quiet
+    data, db, start, end, categories, bbox, text, cql, cql_lang, fmt, out, max_mb, quiet
 ) -> None:
     """Write the events that match the filters, as GeoJSON or CSV.
 
@@ -49,7 +51,7 @@ def command(
 
     if out is not None:
         check_or_exit(out)
-    dataset = load_or_exit(data, max_mb, quiet)
+    dataset = load_or_exit(data, max_mb, quiet, db)
     flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     positions = select(dataset, flt)
     if fmt == "geojson":

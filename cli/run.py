@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from almaty_map.cli.options import data_option, load_or_exit, max_size_option
+from almaty_map.cli.options import (
+    chosen_database,
+    data_option,
+    db_option,
+    load_or_exit,
+    max_size_option,
+)
 from almaty_map.cli.serve import address_problem, host_option, port_option
 
 
@@ -34,6 +40,7 @@ def _restarting(environ, start_response):
 @host_option
 @port_option
 @data_option
+@db_option
 @click.option(
     "--extra-files",
     multiple=True,
@@ -42,7 +49,7 @@ def _restarting(environ, start_response):
     help="Also restart when this file changes (repeatable).",
 )
 @max_size_option
-def command(host, port, data, extra_files, max_mb) -> None:
+def command(host, port, data, db, extra_files, max_mb) -> None:
     """Run the development server, restarted when the code changes.
 
     For working on almaty-map itself: Werkzeug's server restarts whenever a Python file of
@@ -59,8 +66,9 @@ def command(host, port, data, extra_files, max_mb) -> None:
     from almaty_map.app import create_app
 
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the child, which serves
-        load_or_exit(data, max_mb)
-        app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb})
+        load_or_exit(data, max_mb, db=db)
+        database = chosen_database(db) or ""
+        app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb, "DATABASE_URL": database})
     else:  # the parent only watches files and restarts the child
         _check_address(host, port)
         app = _restarting

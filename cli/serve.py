@@ -9,7 +9,13 @@ import socket
 
 import click
 
-from almaty_map.cli.options import data_option, max_size_option, report
+from almaty_map.cli.options import (
+    chosen_database,
+    data_option,
+    db_option,
+    max_size_option,
+    report,
+)
 
 # Every request is a GET with a short query: anything larger is refused (413, 431) before it
 # is buffered (waitress would otherwise take a 1 GB body to disk first).
@@ -95,17 +101,19 @@ def _waitress_options(func):
 @port_option
 @_waitress_options
 @data_option
+@db_option
 @click.option(
     "--watch",
     is_flag=True,
     help="Reload the dataset when its files change; a bad edit keeps the last good data served.",
 )
 @max_size_option
-def command(host, port, data, watch, max_mb, **settings) -> None:
+def command(host, port, data, db, watch, max_mb, **settings) -> None:
     """Serve the map, the reader's page and the API (production server).
 
     Uses waitress. The dataset is loaded and validated first: a dataset with errors is
-    reported and nothing is served. In production, put a reverse proxy (nginx) in front:
+    reported and nothing is served. With --db, each version `almaty-map db load` makes is
+    served as soon as it is loaded. In production, put a reverse proxy (nginx) in front:
     see "Deploying behind a reverse proxy" in the README.
 
     \b
@@ -114,6 +122,7 @@ def command(host, port, data, watch, max_mb, **settings) -> None:
       almaty-map serve --public-url https://map.example.org --proxies 1
     """
     from almaty_map.app import create_app
+    from almaty_map.database.connect import DatabaseUnavailableError
     from almaty_map.geodata.errors import DataError
     from almaty_map.maprender.origins import OriginError
     from almaty_map.web.settings import SettingError
@@ -122,8 +131,9 @@ def command(host, port, data, watch, max_mb, **settings) -> None:
     try:
         if watch:  # left out, ALMATY_MAP_WATCH decides
             given["WATCH"] = True
+        given["DATABASE_URL"] = chosen_database(db) or ""
         app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb, **given})
-    except SettingError as exc:
+    except (SettingError, DatabaseUnavailableError) as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(1) from None
     except DataError as exc:
@@ -135,8 +145,7 @@ def command(host, port, data, watch, max_mb, **settings) -> None:
         raise SystemExit(1) from None
     server = _server_or_exit(app, host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    watching = " (reloading when its files change)" if app.config["WATCH"] else ""
-    click.echo(f"Serving {app.config['DATA_PATH']}{watching} on http://{host}:{port}/", err=True)
+    click.echo(f"Serving {_served(app)} on http://{host}:{port}/", err=True)
     if not app.config["PUBLIC_URL"] and host in WILDCARDS:
         click.echo(
             f"Links in the API will name {server.server_name}:{port}; give --public-url "
@@ -149,6 +158,15 @@ def command(host, port, data, watch, max_mb, **settings) -> None:
         click.echo("Stopped.", err=True)
     finally:
         server.close()
+
+
+def _served(app) -> str:
+    """What the start-up line says is served (a database by its URL, password hidden)."""
+    store = app.extensions["almaty_map"]
+    if app.config["DATABASE_URL"]:
+        return f"the database at {store.backend.shown_url} (each new version as it is loaded)"
+    watching = " (reloading when its files change)" if app.config["WATCH"] else ""
+    return f"{app.config['DATA_PATH']}{watching}"
 
 
 def _server_or_exit(app, host: str, port: int):

@@ -8,6 +8,7 @@ import click
 
 from almaty_map.cli.options import (
     data_option,
+    db_option,
     event_filter,
     filter_options,
     interface_language,
@@ -31,6 +32,7 @@ WHY_NO_TILES = {
 @click.command("snapshot")
 @out_option("The PNG file.")
 @data_option
+@db_option
 @filter_options
 @map_options
 @click.option(
@@ -79,6 +81,7 @@ WHY_NO_TILES = {
 def command(
     out,
     data,
+    db,
     start,
     end,
     categories,
@@ -124,7 +127,7 @@ def command(
     from almaty_map.maprender.snapshot_view import View, ViewError, plan_view
 
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb, quiet)
+    dataset = load_or_exit(data, max_mb, quiet, db)
     flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     lang = interface_language(dataset, lang)
     spec = MapSpec(

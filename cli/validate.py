@@ -8,13 +8,21 @@ from pathlib import Path
 
 import click
 
-from almaty_map.cli.options import data_option, max_size_option, progress_options, report
+from almaty_map.cli.options import (
+    data_option,
+    db_option,
+    inspect_source,
+    max_size_option,
+    progress_options,
+    report,
+)
 from almaty_map.cli.outfile import write_or_exit
 
 
 @click.command("validate")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @data_option
+@db_option
 @click.option(
     "--format",
     "fmt",
@@ -25,10 +33,13 @@ from almaty_map.cli.outfile import write_or_exit
 )
 @max_size_option
 @progress_options
-def command(path: Path | None, data: Path, fmt: str, max_mb: int, quiet: bool) -> None:
+def command(
+    path: Path | None, data: Path, db: str | None, fmt: str, max_mb: int, quiet: bool
+) -> None:
     """Check a dataset folder and list every problem.
 
-    The folder is PATH, or --data PATH (the bundled dataset if neither is given). Each line
+    The folder is PATH, or --data PATH (the bundled dataset if neither is given); with
+    --db, the version the database serves. Each line
     names the file, the feature (index and id), the field, what was expected and what was
     found. Exits with status 1 if there are errors (warnings alone exit 0).
 
@@ -38,12 +49,10 @@ def command(path: Path | None, data: Path, fmt: str, max_mb: int, quiet: bool) -
       almaty-map validate --data path/to/my-dataset --format json
     """
     from almaty_map.cli.progress import progress_shown
-    from almaty_map.geodata.dataset import inspect_dataset
     from almaty_map.language.offer import offered_languages, untranslated
 
-    folder = path or data
     with progress_shown(quiet):
-        dataset, problems = inspect_dataset(folder, max_mb * 2**20)
+        dataset, problems, folder = inspect_source(path or data, max_mb, None if path else db)
     if dataset is not None:
         problems += untranslated(dataset.meta)
     problems = sorted(problems, key=lambda p: p.severity != "error")  # errors first, as in text

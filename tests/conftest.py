@@ -3,28 +3,117 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
 
 from almaty_map.app import create_app
+from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.dataset import load_dataset
+from harness.postgres import PostgresUnavailableError, bin_dir, cluster
 from harness.serving import free_port, serve
 from harness.synthetic import write_dataset
 
 DATA = Path(__file__).parent / "data"
+# What the tests of modules marked ``both_backends`` run against, each in turn.
+BACKENDS = ("files", "postgis")
+MAX_BYTES = 512 * 2**20
 
 
 def pytest_collection_modifyitems(items):
-    """Mark every test that starts a real server, so `make test-fast` can leave them out."""
+    """Mark every test that starts a real server, so `make test-fast` can leave them out,
+    and every test that needs PostgreSQL (``db``)."""
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.server)
+        callspec = getattr(item, "callspec", None)
+        on_database = callspec is not None and callspec.params.get("backend") == "postgis"
+        if on_database or "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_generate_tests(metafunc):
+    """Modules marked ``both_backends`` run every test once on files, once on PostGIS."""
+    if metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True, scope="session")
 
 
 @pytest.fixture(scope="session")
-def bundled():
-    return load_dataset()
+def postgres():
+    """A throwaway PostgreSQL cluster for the whole run, deleted afterwards. Missing
+    PostgreSQL is a failure naming what to install, never a skip: `make test` installs it."""
+    try:
+        bin_dir()
+    except PostgresUnavailableError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    with cluster() as instance:
+        yield instance
+
+
+def new_database(postgres) -> tuple[str, str]:
+    """A new database with PostGIS and pg_trgm: its name and URL."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    return name, postgres.create_database(name)
+
+
+def loaded_database(url: str, folder: Path) -> None:
+    """almaty-map's tables in the database at ``url``, holding ``folder`` as version 1."""
+    from almaty_map.database import migrate
+    from almaty_map.database.connect import open_engine
+    from almaty_map.database.loading import load_folder
+
+    engine = open_engine(url)
+    migrate.upgrade(engine)
+    load_folder(engine, folder, MAX_BYTES, lambda done, total: None)
+    engine.dispose()
+
+
+@pytest.fixture
+def database(postgres):
+    """The URL of a new empty database (PostGIS, no tables), dropped after the test."""
+    name, url = new_database(postgres)
+    yield url
+    postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def bundled_database(postgres):
+    """The URL of a database holding the bundled dataset (for the whole run)."""
+    _, url = new_database(postgres)
+    loaded_database(url, BUNDLED)
+    return url
+
+
+@pytest.fixture(scope="session")
+def backend(request):
+    """Which backend the shared fixtures read: files, unless the module asks for both."""
+    return getattr(request, "param", "files")
+
+
+@pytest.fixture(scope="session")
+def backend_config(backend, request) -> dict[str, object]:
+    """The app settings that choose the backend."""
+    if backend == "files":
+        return {}
+    return {"DATABASE_URL": request.getfixturevalue("bundled_database")}
+
+
+@pytest.fixture(autouse=True)
+def _backend_environment(backend, backend_config, monkeypatch):
+    """On PostGIS, commands run in the test read the database too (--data on the command
+    line still wins, as it does for users)."""
+    if backend_config:
+        monkeypatch.setenv("ALMATY_MAP_DATABASE_URL", str(backend_config["DATABASE_URL"]))
+
+
+@pytest.fixture(scope="session")
+def bundled(backend, backend_config):
+    if backend == "files":
+        return load_dataset()
+    from almaty_map.database.backend import PostgisBackend
+
+    return PostgisBackend(str(backend_config["DATABASE_URL"]), MAX_BYTES).load()
 
 
 @pytest.fixture
@@ -56,8 +145,18 @@ def make_dataset(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def app():
-    return create_app({"TESTING": True})
+def app(backend_config):
+    app = create_app({"TESTING": True, **backend_config})
+    yield app
+    stop_listening(app)
+
+
+def stop_listening(app) -> None:
+    """Stop an app's database listener, so it does not outlive the cluster it listens to."""
+    listener = app.extensions.get("almaty_map_listen")
+    if listener is not None:
+        listener.stop()
+        listener.join(timeout=5)
 
 
 @pytest.fixture

@@ -16,6 +16,9 @@ from almaty_map.maprender.build import MapSpec, export_page
 from almaty_map.maprender.document import script_hashes, style_hashes
 from tests.conftest import DATA
 
+# Every test here runs on files and on the team database (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 ROOT = Path(__file__).parents[1]
 
 

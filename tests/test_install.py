@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harness.serving import ROOT, free_port, wait_until_up
+from tests.conftest import DATA
 
 pytestmark = [pytest.mark.install, pytest.mark.server]
 
@@ -61,6 +62,8 @@ def test_the_wheel_installs_one_package_with_its_files(wheel):
         "almaty_map/language/locales/ru/LC_MESSAGES/messages.mo",
         "almaty_map/geodata/datasets/almaty-2022/events.geojson",
         "almaty_map/geodata/schema/events.schema.json",
+        "almaty_map/database/migrations/env.py",
+        "almaty_map/database/migrations/versions/0001_first_schema.py",
     ):
         assert needed in names, needed
     assert not any(name.startswith(("almaty_map/tests/", "almaty_map/bench/")) for name in names)
@@ -105,3 +108,20 @@ def test_the_installed_command_serves_everything(installed, tmp_path):
         cwd=tmp_path,
     )
     assert exported.read_bytes().startswith(b"<!DOCTYPE html>")
+
+
+@pytest.mark.db
+def test_the_installed_command_creates_loads_and_upgrades_a_database(installed, database, tmp_path):
+    """The migrations ship in the wheel: an installed almaty-map sets a database up alone."""
+    command = str(installed / "almaty-map")
+    for args in (
+        ("db", "init"),
+        ("db", "load", str(DATA / "base")),
+        ("db", "upgrade"),
+        ("validate",),
+    ):
+        result = subprocess.run(
+            [command, *args, "--db", database], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+    assert "valid, 3 events" in result.stdout  # validate read the database

@@ -12,6 +12,8 @@ import pytest
 
 from almaty_map.geodata.bundled import BUNDLED
 
+# Every test here runs on files and on the team database (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
 BASE = "http://localhost/ogc"
 PATHS = [
     "/ogc",

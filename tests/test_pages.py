@@ -10,6 +10,9 @@ from click.testing import CliRunner
 
 from almaty_map.cli import main as cli
 
+# Every test here runs on files and on the team database (tests/conftest.py).
+pytestmark = pytest.mark.both_backends
+
 
 def test_index_lists_the_bundled_events(client):
     response = client.get("/")

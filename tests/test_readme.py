@@ -22,8 +22,15 @@ ROWS = {m.group(1): m.group(0) for m in re.finditer(r"^\| `almaty-map (\w+).*\|$
 
 
 def options(name: str) -> set[str]:
+    """A command's options; a group's are those of its subcommands (one row lists them)."""
     command = main.get_command(click.Context(main), name)
-    return {o for p in command.params if isinstance(p, click.Option) for o in p.opts} - {"-q"}
+    commands = [command]
+    if isinstance(command, click.Group):
+        context = click.Context(command)
+        commands = [command.get_command(context, sub) for sub in command.list_commands(context)]
+    return {
+        o for c in commands for p in c.params if isinstance(p, click.Option) for o in p.opts
+    } - {"-q"}
 
 
 def test_the_table_has_a_row_per_command():

@@ -93,7 +93,7 @@ def test_a_fault_of_our_own_is_logged_and_watching_goes_on(watching, caplog, mon
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the loader")
 
-    monkeypatch.setattr("almaty_map.web.store.inspect_dataset", broken)
+    monkeypatch.setattr("almaty_map.geodata.backend.inspect_dataset", broken)
     save_title(folder, "Never served")
     wait_for(lambda: store.notice() is not None, "the failure noticed")
     assert "RuntimeError" in store.notice() and "a bug in the loader" not in store.notice()

@@ -26,6 +26,11 @@ class Setting:
 
 SETTINGS = (
     Setting("DATA_PATH", str(BUNDLED), "Dataset folder to serve."),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "PostgreSQL/PostGIS database to serve instead of DATA_PATH (postgresql://...).",
+    ),
     Setting("MAX_FILE_MB", 512, "Largest events or places file accepted, in MiB.", 1),
     Setting("FRAME_ANCESTORS", "", "Space-separated origins allowed to embed /map in a frame."),
     Setting("RENDER_CACHE_MB", 256, "Memory for rendered maps and exports, in MiB.", 0),

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from almaty_map.geodata.dataset import Dataset, inspect_dataset, load_dataset
+from almaty_map.geodata.backend import Backend, FilesBackend
+from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import Problem
 
 
@@ -26,6 +27,8 @@ def current_dataset() -> Dataset:
 class DatasetStore:
     folder: Path
     max_bytes: int
+    # Where the data comes from; the folder's files unless another backend is given.
+    backend: Backend | None = None
     dataset: Dataset = field(init=False)
     last_problems: tuple[Problem, ...] = ()
     # What made the last reload fail outright (a fault of ours, not of the files), for the log.
@@ -35,7 +38,9 @@ class DatasetStore:
     _published: int = 0
 
     def __post_init__(self) -> None:
-        self.dataset = load_dataset(self.folder, self.max_bytes)
+        if self.backend is None:
+            self.backend = FilesBackend(self.folder, self.max_bytes)
+        self.dataset = self.backend.load()
 
     def reload(self) -> bool:
         """Load the folder again; keep serving the last good dataset if it has errors, or if
@@ -46,10 +51,10 @@ class DatasetStore:
             ticket = self._begun
         failure = None
         try:
-            candidate, problems = inspect_dataset(self.folder, self.max_bytes)
+            candidate, problems = self.backend.inspect()
         except Exception as exc:  # anything at all: the last good data stays up
             failure = exc
-            candidate, problems = None, [_failure_problem(self.folder, exc)]
+            candidate, problems = None, [_failure_problem(self.backend.describe(), exc)]
         with self._lock:
             if ticket < self._published:
                 return False
@@ -73,10 +78,10 @@ class DatasetStore:
         )
 
 
-def _failure_problem(folder: Path, exc: Exception) -> Problem:
-    """Named by the folder and the kind of fault only: the notice is on a public page, and
-    the fault's own text (paths, values) belongs in the log."""
+def _failure_problem(source: str, exc: Exception) -> Problem:
+    """Named by the folder (or database) and the kind of fault only: the notice is on a
+    public page, and the fault's own text (paths, values) belongs in the log."""
     return Problem(
-        Path(folder).name,
+        source,
         f"could not be loaded ({type(exc).__name__}); the server's log has the details",
     )

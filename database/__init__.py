@@ -1,0 +1,1 @@
+"""The team database backend: PostgreSQL with PostGIS, behind the same pages, API and CLI."""

@@ -1,0 +1,67 @@
+"""Opening the team database from the URL an operator gives (``--db``).
+
+Every message names the database by its URL with the password hidden, since messages end
+up in logs and terminals that others read.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine, exc
+from sqlalchemy.engine import URL, make_url
+
+# Plain postgresql:// (what psql and most tools take) means psycopg 3 here.
+_DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """The database cannot be used; the message is one line naming it (password hidden)."""
+
+
+def database_url(text: str) -> URL:
+    """The SQLAlchemy URL for ``text``; anything but a PostgreSQL URL is refused."""
+    try:
+        url = make_url(text)
+    except exc.ArgumentError:
+        raise DatabaseUnavailableError(
+            "The database URL is not a URL; expected postgresql://USER:PASSWORD@HOST:PORT/NAME"
+        ) from None
+    url = url.set(drivername=_DRIVERS.get(url.drivername, url.drivername))
+    if url.drivername != "postgresql+psycopg":
+        raise DatabaseUnavailableError(
+            f"The database URL {shown(url)} is not a PostgreSQL URL; expected "
+            "postgresql://USER:PASSWORD@HOST:PORT/NAME"
+        )
+    return url
+
+
+def shown(url: URL) -> str:
+    """The URL as messages show it (as people write it: postgresql://), password ***."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=True)
+
+
+def libpq_conninfo(url: URL) -> str:
+    """The URL as psycopg itself takes it (for LISTEN, which needs a connection of its own)."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def open_engine(text: str) -> Engine:
+    """An engine whose database answered now; raise DatabaseUnavailableError otherwise."""
+    url = database_url(text)
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    try:
+        with engine.connect():
+            pass
+    except exc.OperationalError as error:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"Cannot connect to the database at {shown(url)}: {reason(error, url)}"
+        ) from None
+    return engine
+
+
+def reason(error: exc.DBAPIError, url: URL) -> str:
+    """The driver's own explanation on one line, never containing the password."""
+    text = " ".join(str(error.orig).split()) or type(error.orig).__name__
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text

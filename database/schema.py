@@ -1,0 +1,88 @@
+"""The tables a dataset is kept in, as the code reads and writes them.
+
+The current version's events and places are the rows of ``events`` and ``places``; every
+load also appends a row to ``versions`` with the dataset's own files (dataset.toml and
+corrections.toml, verbatim) and what changed against the version it replaced. Lists and
+objects are kept as ``json`` (not ``jsonb``), which keeps their text as given: key order and
+all, so a dump writes back what was loaded. The schema is created and changed only by the
+migrations in ``database/migrations``; this module must describe the newest revision.
+"""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+SRID = 4326
+# pg_notify channel a load announces its new version on (the payload is its number).
+CHANNEL = "almaty_map_version"
+
+metadata = MetaData()
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("number", Integer, primary_key=True),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("dataset_toml", Text, nullable=False),
+    Column("corrections_toml", Text),
+    Column("summary", Text, nullable=False),
+    Column("diff", JSONB),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", Integer, primary_key=True),
+    Column("id", Text, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("category", Text, nullable=False),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("end", DateTime(timezone=True)),
+    Column("time_precision", Text, nullable=False),
+    Column("time_source", JSON),
+    Column("place", Text, nullable=False),
+    Column("place_id", Text),
+    Column("geo_precision", Text, nullable=False),
+    Column("location_source", JSON),
+    Column("fatalities", JSON),
+    Column("fatalities_source", JSON),
+    Column("actors", JSON, nullable=False),
+    Column("sources", JSON, nullable=False),
+    Column("sensitive", Boolean, nullable=False),
+    Column("translations", JSON),
+    Column("extra", JSON),
+    Column("geometry", JSON, nullable=False),
+    Column("geom", Geometry(srid=SRID, spatial_index=False), nullable=False),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("position", Integer, primary_key=True),
+    Column("id", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("names", JSON),
+    Column("kind", Text, nullable=False),
+    Column("extra", JSON),
+    Column("geometry", JSON, nullable=False),
+    Column("geom", Geometry(srid=SRID, spatial_index=False), nullable=False),
+)
+
+# What COPY writes, in this order (the loader builds each row to match).
+EVENT_COLUMNS = tuple(c.name for c in events.columns)
+PLACE_COLUMNS = tuple(c.name for c in places.columns)
