@@ -6,6 +6,7 @@ them reaches a pipe, a log or a file; tqdm draws them (rows or bytes done, rate,
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ def progress_shown(quiet: bool) -> Iterator[None]:
         yield
         return
     bars: dict[str, tqdm] = {}
+    size = shutil.get_terminal_size((80, 24))
 
     def listener(task: str, done: int, total: int | None, unit: str) -> None:
         bar = bars.get(task)
@@ -35,7 +37,10 @@ def progress_shown(quiet: bool) -> Iterator[None]:
                 leave=False,
                 file=sys.stderr,
                 mininterval=0.2,
-                dynamic_ncols=True,
+                # A terminal that reports no size (a bare pseudo-terminal) counts as 80x24:
+                # tqdm would draw nothing in a width, or a height, of 0.
+                ncols=size.columns,
+                nrows=size.lines,
             )
         bar.update(done - bar.n)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from almaty_map.database.connect import open_engine
 from almaty_map.database.schema import events, metadata, versions
 from harness.serving import ROOT, START
 from harness.synthetic import write_dataset
+from harness.terminal import on_a_terminal
 from tests.conftest import DATA, MAX_BYTES, loaded_database
 
 pytestmark = pytest.mark.db
@@ -136,37 +136,12 @@ def test_a_load_killed_halfway_leaves_the_previous_version(postgres, database, t
     assert stored(database) == (2, 3)
 
 
-def _on_a_terminal(*args: str) -> str:
-    """What a command writes when its output is a terminal."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-c", START, *args],
-        cwd=ROOT,
-        stdin=follower,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal is closed once the command has exited
-            break
-        if not chunk:
-            break
-        output += chunk
-    process.wait(timeout=120)
-    os.close(leader)
-    return output.decode("utf-8", "replace")
-
-
 def test_load_shows_progress_on_a_terminal_only(database, tmp_path):
     loaded_database(database, DATA / "base")
     folder = write_dataset(3000, tmp_path / "synthetic")
-    shown = _on_a_terminal("db", "load", str(folder), "--db", database)
-    assert "Writing events" in shown and "100%" in shown
-    quiet = _on_a_terminal("db", "load", str(folder), "--db", database, "--quiet")
+    shown = on_a_terminal("db", "load", str(folder), "--db", database)
+    assert "Writing events" in shown and "/3.00k" in shown  # the real total, 3,000 events
+    quiet = on_a_terminal("db", "load", str(folder), "--db", database, "--quiet")
     assert "Writing events" not in quiet and "as version 3" in quiet
     piped = subprocess.run(
         [sys.executable, "-c", START, "db", "load", str(folder), "--db", database],

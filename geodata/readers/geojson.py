@@ -17,6 +17,7 @@ import ijson
 import numpy as np
 
 from almaty_map.geodata.errors import Problem, shorten
+from almaty_map.geodata.progress import advance
 from almaty_map.geodata.readers.json_faults import WHOLE_PARSE_BYTES, fault_between, parse_whole
 from almaty_map.geodata.readers.surrogates import ANY_SURROGATE, MARK, Marked, marked_paths
 from almaty_map.geodata.readers.table import MISSING, RawTable
@@ -51,10 +52,12 @@ def read_geojson(
             if not _collection_head(handle, skip, file, head, names_crs):
                 problems.extend(head)
                 return
+            total = handle.seek(0, os.SEEK_END)
             handle.seek(skip)
             source = Marked(handle) if halves else handle
             features = ijson.items(source, "features.item", use_float=True)
             while batch := list(islice(features, chunk_size)):
+                advance(f"reading {file}", handle.tell(), total)
                 yield _table(file, offset, batch, fields, marked=halves)
                 offset += len(batch)
             return
