@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from almaty_map.geodata.checks.report import Reporter, found
-from almaty_map.geodata.checks.values import absent, series
+from almaty_map.geodata.checks.values import is_absent, series
 from almaty_map.geodata.counts import COUNT_EXPECTED, CountError, normalise_count
 from almaty_map.geodata.model import CLAIM_FIELDS, PRECISE_PLACES, PRECISE_TIMES
 
@@ -28,7 +28,7 @@ def fatalities(rep: Reporter, values: list) -> list[dict | None]:
     kept: list[dict | None] = []
     for i, value in enumerate(values):
         try:
-            kept.append(normalise_count(None if absent([value])[0] else value))
+            kept.append(normalise_count(None if is_absent(value) else value))
         except CountError as exc:
             kept.append(None)
             if rep.live[i]:
@@ -64,7 +64,7 @@ def _quoted_positions(sources: object) -> set[int]:
 def _positions(rep: Reporter, values: list, name: str, quoted: list[set[int]]) -> list:
     kept: list[list[int] | None] = []
     for i, value in enumerate(values):
-        if absent([value])[0]:
+        if is_absent(value):
             kept.append(None)
             continue
         positions = [value] if type(value) is int else value
