@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from almaty_map.geodata.bbox import BoxIndex
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
 from almaty_map.geodata.checks.ids import duplicate_ids
@@ -53,6 +54,14 @@ class Dataset:
     @cached_property
     def position_by_id(self) -> dict[str, int]:
         return {event_id: i for i, event_id in enumerate(self.events["id"])}
+
+    @cached_property
+    def event_boxes(self) -> BoxIndex:
+        return BoxIndex.of(self.events.geometry.array)
+
+    @cached_property
+    def place_boxes(self) -> BoxIndex:
+        return BoxIndex.of(self.places.geometry.array)
 
     @cached_property
     def start_ns(self) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 An EventFilter is what geodata.query reads from a person's query (CLI options, the reader's
 form, API parameters). ``select`` uses the sorted start times (binary search) and the
-GeoPandas spatial index, so a query costs far less than a scan of every event.
+box index (``bbox.BoxIndex``), so a query costs far less than a scan of every event.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from almaty_map.geodata.bbox import BBox, within_bbox
+from almaty_map.geodata.bbox import BBox
 
 INT64_MIN = int(np.iinfo(np.int64).min)
 TEXT_COLUMNS = ("title", "description", "place")
@@ -45,7 +45,7 @@ def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
         codes = [dataset.meta.category_ids.index(c) for c in flt.categories]
         keep &= np.isin(dataset.events["category"].cat.codes.to_numpy(), codes)
     if flt.bbox is not None:
-        keep &= within_bbox(dataset.events, flt.bbox)
+        keep &= dataset.event_boxes.within(flt.bbox)
     if flt.text is not None:
         keep &= _text_mask(dataset, flt.text)
     return np.flatnonzero(keep)

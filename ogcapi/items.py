@@ -13,7 +13,6 @@ import numpy as np
 import orjson
 import shapely
 
-from almaty_map.geodata.bbox import within_bbox
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import (
@@ -64,7 +63,7 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
     if query.has_datetime:
         keep[:] = False
     if query.filter.bbox is not None:
-        keep &= within_bbox(places, query.filter.bbox)
+        keep &= dataset.place_boxes.within(query.filter.bbox)
     if query.filter.text is not None:
         text = query.filter.text.casefold()
         names = places[["name", "name_kk", "name_ru"]].fillna("").agg("\n".join, axis=1)
