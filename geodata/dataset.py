@@ -25,6 +25,7 @@ from almaty_map.geodata.compact import CompactEvents, compact_events, events_fra
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import Correction, read_corrections
 from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.formats import written_columns
 from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.memory import release_memory
 from almaty_map.geodata.metadata import FILE as META_FILE
@@ -62,6 +63,17 @@ class Dataset:
     @cached_property
     def place_boxes(self) -> BoxIndex:
         return BoxIndex.of(self.places.geometry.array)
+
+    @cached_property
+    def category_codes(self) -> np.ndarray:
+        """Each event's category as its position in the metadata's list (a lookup in a
+        table of the wanted ones then selects by category in a pass of small integers)."""
+        return self.events["category"].cat.codes.to_numpy()
+
+    @cached_property
+    def written(self) -> pa.Table:
+        """The events' properties as the API and the downloads write them."""
+        return written_columns(self.events)
 
     @cached_property
     def start_ns(self) -> np.ndarray:

@@ -42,8 +42,9 @@ def select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
     if flt.start is not None or flt.end is not None:
         keep &= _time_mask(dataset, flt.start, flt.end)
     if flt.categories is not None:
-        codes = [dataset.meta.category_ids.index(c) for c in flt.categories]
-        keep &= np.isin(dataset.events["category"].cat.codes.to_numpy(), codes)
+        wanted = np.zeros(len(dataset.meta.category_ids) + 1, dtype=bool)  # [-1]: none
+        wanted[[dataset.meta.category_ids.index(c) for c in flt.categories]] = True
+        keep &= wanted[dataset.category_codes]
     if flt.bbox is not None:
         keep &= dataset.event_boxes.within(flt.bbox)
     if flt.text is not None:
