@@ -14,7 +14,7 @@ import orjson
 import shapely
 
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.geodata.filtering import select
+from almaty_map.geodata.filtering import select_page as select_events
 from almaty_map.geodata.formats import (
     csv_chunks,
     defuse,
@@ -44,14 +44,14 @@ class Page:
 
     collection: str
     positions: np.ndarray
-    matched: int
+    matched: int | None  # None: not counted, as it would have cost more than the page
 
 
 def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
     if collection == "events":
-        matched = select(dataset, query.filter)
-    else:
-        matched = _select_places(dataset, query)
+        found = select_events(dataset, query.filter, query.offset, query.limit)
+        return Page(collection, found.positions, found.matched)
+    matched = _select_places(dataset, query)
     return Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
 
 
@@ -84,7 +84,7 @@ def page_links(
     for f, type_ in (("json", GEOJSON), ("html", HTML), ("csv", CSV)):
         rel = "self" if f == current else "alternate"
         links.append(link(_page_url(url, args, f=f), rel, type_, f"This page as {f.upper()}"))
-    if query.offset + query.limit < page.matched:
+    if page.matched is None or query.offset + query.limit < page.matched:
         links.append(
             link(
                 _page_url(
@@ -122,6 +122,8 @@ def features_json_chunks(dataset: Dataset, page: Page, links: list[dict]) -> Ite
         "timeStamp": stamp,
         "links": links,
     }
+    if page.matched is None:  # optional in the standard; never a guess
+        del members["numberMatched"]
     if page.collection == "events":
         yield from geojson_chunks(dataset, page.positions, members)
     else:
