@@ -27,7 +27,7 @@ from almaty_map.geodata.corrections import Correction, read_corrections
 from almaty_map.geodata.errors import DataError, Problem
 from almaty_map.geodata.formats import written_columns
 from almaty_map.geodata.intervals import exclusive_ends
-from almaty_map.geodata.memory import release_memory
+from almaty_map.geodata.memory import collector_paused, release_memory
 from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, PLACE_FIELDS
@@ -128,9 +128,10 @@ def inspect_dataset(
         ]
     meta, problems = read_metadata(folder)
     places_path, events_path = _layer_files(folder, problems)
-    places = _read_places(places_path, meta, max_bytes, problems)
-    place_ids = set(places.columns["id"]) if places else set()
-    events = _read_events(events_path, meta, place_ids, max_bytes, problems)
+    with collector_paused():
+        places = _read_places(places_path, meta, max_bytes, problems)
+        place_ids = set(places.columns["id"]) if places else set()
+        events = _read_events(events_path, meta, place_ids, max_bytes, problems)
     event_ids = set(events.columns["id"].to_pylist()) if events is not None else set()
     corrections, found = read_corrections(folder, event_ids)
     problems += found

@@ -45,6 +45,7 @@ import shapely
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.formats import JSON_FIELDS
 from almaty_map.geodata.intervals import exclusive_ends
+from almaty_map.geodata.memory import collector_paused
 from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.timeslices import Slice, membership
 from almaty_map.language.counts import count_text
@@ -121,11 +122,12 @@ def payload_bytes(
     title: str | None = None,
 ) -> Payload:
     """The page's data, split into the drawing block and the details block."""
-    rows = dataset.events.iloc[list(positions)]
+    rows = _rows(dataset.events, positions)
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
     end_ns = exclusive_ends(start_ns, rows["end"])
     first, last = membership(slices, start_ns, end_ns)
-    columns, strings, cited = _event_columns(rows, first, last, texts)
+    with collector_paused():  # sources and actors parsed: many objects, no cycles
+        columns, strings, cited = _event_columns(rows, first, last, texts)
     head = _document_head(dataset, cited, slices, first, last, texts, options, title)
     drawing = [piece for name, piece in columns if name in DRAWING_COLUMNS]
     details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
@@ -215,6 +217,15 @@ def _document_head(
         "text": ui_strings(texts, options.window),
         "licences": [OWN_LICENCE, LEAFLET_LICENCE],
     }
+
+
+def _rows(events: pd.DataFrame, positions: Sequence[int]) -> pd.DataFrame:
+    """The events at ``positions``. Every event in order (an export of the whole dataset)
+    is the frame itself: a selection would copy every description and source first."""
+    wanted = np.asarray(positions, dtype=np.int64)
+    if len(wanted) == len(events) and np.array_equal(wanted, np.arange(len(events))):
+        return events
+    return events.iloc[wanted]
 
 
 def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
