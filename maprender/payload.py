@@ -107,7 +107,9 @@ class Payload:
     """
 
     drawing: bytes
-    details: bytes
+    # In pieces, which joined are the block: at 100,000 events it is a hundred MB of JSON,
+    # which the export compresses a piece at a time rather than copying it whole first.
+    details: tuple[bytes, ...]
 
 
 DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
@@ -133,10 +135,16 @@ def payload_bytes(
     details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
     del columns
     first_block = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(drawing), b"}}"])
-    second_block = b"".join(
-        [b'{"events":{', b",".join(details), b'},"strings":', orjson.dumps(strings), b"}"]
-    )
-    return Payload(html_safe(first_block), html_safe(second_block))
+    second_block = [b'{"events":{', *_comma_separated(details)]
+    second_block += [b'},"strings":', orjson.dumps(strings), b"}"]
+    del details
+    for i, piece in enumerate(second_block):  # each original freed as it is replaced
+        second_block[i] = html_safe(piece)
+    return Payload(html_safe(first_block), tuple(second_block))
+
+
+def _comma_separated(pieces: list[bytes]) -> list[bytes]:
+    return [part for i, piece in enumerate(pieces) for part in ((b",", piece) if i else (piece,))]
 
 
 def html_safe(document: bytes) -> bytes:
