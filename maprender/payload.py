@@ -112,6 +112,7 @@ class Payload:
     details: tuple[bytes, ...]
 
 
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
 
 
@@ -245,11 +246,9 @@ def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     return np.cumsum(diff)[:n]
 
 
-def _source_list(sources: list[list[dict]]) -> list[dict[str, str]]:
+def _source_list(values: dict[str, list]) -> list[dict[str, str]]:
     """Each cited work once, most cited first, for the credits block."""
-    counter = Counter(
-        (s.get("publication"), s.get("title"), s.get("url")) for event in sources for s in event
-    )
+    counter = Counter(zip(values["publication"], values["title"], values["url"], strict=True))
     ranked = heapq.nsmallest(
         200,
         counter.items(),
@@ -264,7 +263,8 @@ def _json_column(series: pd.Series) -> list:
 
 
 def _column(name: str, values: object) -> tuple[str, bytes]:
-    return name, orjson.dumps(name) + b":" + orjson.dumps(values)
+    """A column as JSON; numpy arrays are written as lists of their numbers."""
+    return name, orjson.dumps(name) + b":" + orjson.dumps(values, option=_NUMPY)
 
 
 def _minutes(column: pd.Series) -> np.ndarray:
@@ -323,8 +323,7 @@ def _event_columns(
     )
     out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
     actors = _json_column(rows["actors"])
-    sources = _json_column(rows["sources"])
-    flat_sources = [s for event in sources for s in event]
+    sources = _read_sources(rows["sources"])
     strings = _Dictionary()
     when = strings.add(when_labels(rows["start"], rows["end"], rows["time_precision"], texts))
     place = strings.add(rows["place"].tolist())
@@ -334,7 +333,7 @@ def _event_columns(
         for name in JSON_FIELDS
     }
     actor_names = strings.add([a for names in actors for a in names])
-    fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
+    fields = [strings.add(sources.values[name]) for name in SOURCE_FIELDS]
     table, codes = strings.encode()
     out += [
         _column("when", codes[when]),
@@ -346,10 +345,41 @@ def _event_columns(
     ]
     del actors
     out += [
-        _column("sources", _source_entries(flat_sources, [codes[f] for f in fields])),
-        _column("source_n", [len(event) for event in sources]),
+        _column("sources", _source_entries(sources.others, [codes[f].tolist() for f in fields])),
+        _column("source_n", sources.counts),
     ]
-    return out, table, _source_list(sources)
+    return out, table, _source_list(sources.values)
+
+
+@dataclass
+class _Sources:
+    """The events' sources as columns: each field's values over every source in order,
+    the keys beyond SOURCE_FIELDS of each source (None when it has none), and how many
+    sources each event has. Read a batch of events at a time, so the sources of 100,000
+    events are never all alive as dictionaries."""
+
+    values: dict[str, list]
+    others: list[dict | None]
+    counts: list[int]
+
+
+def _read_sources(column: pd.Series, batch: int = 10_000) -> _Sources:
+    known = set(SOURCE_FIELDS)
+    found = _Sources({name: [] for name in SOURCE_FIELDS}, [], [])
+    for start in range(0, len(column), batch):
+        events = _json_column(column.iloc[start : start + batch])
+        found.counts += [len(event) for event in events]
+        flat = [source for event in events for source in event]
+        del events
+        for name in SOURCE_FIELDS:
+            found.values[name] += [source.get(name) for source in flat]
+        found.others += [
+            None
+            if known.issuperset(source)
+            else {key: v for key, v in source.items() if key not in known}
+            for source in flat
+        ]
+    return found
 
 
 class _Dictionary:
@@ -363,24 +393,27 @@ class _Dictionary:
         self._columns.append(values)
         return len(self._columns) - 1
 
-    def encode(self) -> tuple[list[str], list[list[int]]]:
+    def encode(self) -> tuple[list[str], list[np.ndarray]]:
+        """The string table, and each column's codes (-1 for None) as a numpy array: a
+        million codes as Python integers would take tens of MB more."""
         lengths = [len(c) for c in self._columns]
         every = np.concatenate([np.asarray(c, dtype=object) for c in self._columns])
+        self._columns.clear()
         codes, uniques = pd.factorize(every, use_na_sentinel=True)
+        del every
         cuts = np.cumsum(lengths)[:-1]
-        return uniques.tolist(), [part.tolist() for part in np.split(codes, cuts)]
+        return uniques.tolist(), np.split(codes, cuts)
 
 
-def _source_entries(flat: list[dict], fields: list[list[int]]) -> list[list]:
+def _source_entries(others: list[dict | None], fields: list[list[int]]) -> list[list]:
     """Each source as its string codes, trailing -1s dropped, other keys appended."""
-    known = set(SOURCE_FIELDS)
     entries = []
-    for source, codes in zip(flat, zip(*fields, strict=True), strict=True):
+    for other, codes in zip(others, zip(*fields, strict=True), strict=True):
         entry = list(codes)
-        if known.issuperset(source):
+        if other is None:
             while entry and entry[-1] == -1:
                 entry.pop()
         else:
-            entry.append({key: v for key, v in source.items() if key not in known})
+            entry.append(other)
         entries.append(entry)
     return entries
