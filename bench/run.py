@@ -69,6 +69,7 @@ def fmt(value, unit: str = "", digits: int = 2) -> str:
 
 def run(sizes: list[int]) -> str:
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     WORK.mkdir(parents=True, exist_ok=True)
     rows: list[dict] = []
     servers: dict[int, dict] = {}
@@ -99,7 +100,7 @@ def run(sizes: list[int]) -> str:
         chromium.close()
     table = render(rows, servers, sizes)
     elapsed = time.monotonic() - started
-    return report(table, version, elapsed)
+    return report(table, version, elapsed, (load_before, os.getloadavg()[0]))
 
 
 def render(rows: list[dict], servers: dict[int, dict], sizes: list[int]) -> str:
@@ -222,7 +223,7 @@ def machine() -> str:
     )
 
 
-def report(table: str, chromium: str, elapsed: float) -> str:
+def report(table: str, chromium: str, elapsed: float, load: tuple[float, float]) -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -235,7 +236,9 @@ def report(table: str, chromium: str, elapsed: float) -> str:
         f"descriptions, one or two quoted sources, six categories, ten days); plain-Folium "
         f"pages have their assets inlined from installed packages, like ours. Every build "
         f"reads the same GeoJSON file and writes one HTML file, each in its own process. "
-        f"Single runs: the machine is shared, so expect ±10–20%.\n\n{table}\n"
+        f"Single runs: the machine is shared, so expect ±10–20% (load average over one "
+        f"minute: {load[0]:.1f} at the start, {load[1]:.1f} at the end, on "
+        f"{os.cpu_count()} cores).\n\n{table}\n"
     )
 
 
