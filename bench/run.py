@@ -166,6 +166,14 @@ def targets(rows: list[dict], servers: dict[int, dict], size: int) -> list[str]:
         line("HTML size vs GeoJson per day", f"{size_ratio:.0%}", "≤ 60%", size_ratio <= 0.6)
     )
     if "first_paint" in ours and "first_paint" in geojson:
+        out.append(
+            line(
+                "first paint",
+                f"{ours['first_paint']:.2f} s",
+                "< 1.5 s",
+                ours["first_paint"] < 1.5,
+            )
+        )
         paint = geojson["first_paint"] / ours["first_paint"]
         out.append(line("first paint vs GeoJson per day", f"{paint:.1f}×", "≥ 6×", paint >= 6))
         out.append(
