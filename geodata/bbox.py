@@ -7,15 +7,12 @@ two here, once, so events and places are selected by the same rule.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
 from almaty_map.geodata.errors import QueryProblem, shorten
-
-if TYPE_CHECKING:
-    import geopandas as gpd
 
 BBox = tuple[float, float, float, float]
 BBOX_EXPECTED = "four numbers min_lon,min_lat,max_lon,max_lat in WGS84"
@@ -70,17 +67,49 @@ def _typed(number: str) -> str:
     return number if len(number) <= 24 else number[:23] + "…"
 
 
-def bbox_areas(bbox: BBox) -> list[shapely.Polygon]:
+def bbox_areas(bbox: BBox) -> list[BBox]:
     """One box, or two when it crosses the antimeridian (one each side of it)."""
     minx, miny, maxx, maxy = bbox
     if minx <= maxx:
-        return [shapely.box(minx, miny, maxx, maxy)]
-    return [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
+        return [bbox]
+    return [(minx, miny, 180, maxy), (-180, miny, maxx, maxy)]
 
 
-def within_bbox(frame: gpd.GeoDataFrame, bbox: BBox) -> np.ndarray:
-    """A mask of the rows whose geometry meets the box, found through the spatial index."""
-    mask = np.zeros(len(frame), dtype=bool)
-    for area in bbox_areas(bbox):
-        mask[frame.sindex.query(area, predicate="intersects")] = True
-    return mask
+@dataclass(frozen=True, eq=False)
+class BoxIndex:
+    """What a box query needs of a layer's shapes, made once per dataset.
+
+    Most events are points, and a point meets an axis-aligned box exactly when its
+    coordinates lie within the box's bounds (edges included, as shapely's ``intersects``
+    has it): four comparisons over plain arrays, where the spatial index's exact test
+    costs a hundred times more for a box holding tens of thousands of points. The other
+    shapes keep an index of their own and are tested exactly.
+    """
+
+    x: np.ndarray  # of each point; NaN for the other shapes, so no comparison holds
+    y: np.ndarray
+    others: np.ndarray  # positions of the shapes that are not points
+    tree: shapely.STRtree  # of those shapes, in that order
+
+    @classmethod
+    def of(cls, shapes: np.ndarray) -> BoxIndex:
+        shapes = np.asarray(shapes, dtype=object)
+        points = (shapely.get_type_id(shapes) == shapely.GeometryType.POINT) & ~shapely.is_empty(
+            shapes
+        )
+        x = np.full(len(shapes), np.nan)
+        y = np.full(len(shapes), np.nan)
+        x[points] = shapely.get_x(shapes[points])
+        y[points] = shapely.get_y(shapes[points])
+        others = np.flatnonzero(~points)
+        return cls(x, y, others, shapely.STRtree(shapes[others]))
+
+    def within(self, bbox: BBox) -> np.ndarray:
+        """A mask of the shapes that meet the box (across the antimeridian if it wraps)."""
+        mask = np.zeros(len(self.x), dtype=bool)
+        for minx, miny, maxx, maxy in bbox_areas(bbox):
+            mask |= (self.x >= minx) & (self.x <= maxx) & (self.y >= miny) & (self.y <= maxy)
+            if len(self.others):
+                found = self.tree.query(shapely.box(minx, miny, maxx, maxy), "intersects")
+                mask[self.others[found]] = True
+        return mask

@@ -107,6 +107,10 @@ def compact_events(checked: CheckedEvents) -> CompactEvents:
 
 def _text_array(values: list) -> pa.Array:
     """Strings kept compactly; anything else (only in rows with errors) becomes null."""
+    try:  # text and nulls only, as in every valid file: converted in one C loop
+        return pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
     column = pd.Series(values, dtype=object)
     return pa.array(
         column.where(column.map(type).eq(str), None), type=pa.string(), from_pandas=True

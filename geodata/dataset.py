@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from almaty_map.geodata.bbox import BoxIndex
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.checks.events import check_events
 from almaty_map.geodata.checks.ids import duplicate_ids
@@ -25,8 +26,9 @@ from almaty_map.geodata.compact import CompactEvents, compact_events, events_fra
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import Correction, read_corrections
 from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.formats import written_columns
 from almaty_map.geodata.intervals import exclusive_ends
-from almaty_map.geodata.memory import release_memory
+from almaty_map.geodata.memory import collector_paused, release_memory
 from almaty_map.geodata.metadata import FILE as META_FILE
 from almaty_map.geodata.metadata import Metadata, read_metadata
 from almaty_map.geodata.model import EVENT_FIELDS, LEGACY_NAME_FIELDS, PLACE_FIELDS
@@ -55,6 +57,25 @@ class Dataset:
     @cached_property
     def position_by_id(self) -> dict[str, int]:
         return {event_id: i for i, event_id in enumerate(self.events["id"])}
+
+    @cached_property
+    def event_boxes(self) -> BoxIndex:
+        return BoxIndex.of(self.events.geometry.array)
+
+    @cached_property
+    def place_boxes(self) -> BoxIndex:
+        return BoxIndex.of(self.places.geometry.array)
+
+    @cached_property
+    def category_codes(self) -> np.ndarray:
+        """Each event's category as its position in the metadata's list (a lookup in a
+        table of the wanted ones then selects by category in a pass of small integers)."""
+        return self.events["category"].cat.codes.to_numpy()
+
+    @cached_property
+    def written(self) -> pa.Table:
+        """The events' properties as the API and the downloads write them."""
+        return written_columns(self.events)
 
     @cached_property
     def start_ns(self) -> np.ndarray:
@@ -109,9 +130,10 @@ def inspect_dataset(
         ]
     meta, problems = read_metadata(folder)
     places_path, events_path = _layer_files(folder, problems)
-    places = _read_places(places_path, meta, max_bytes, problems)
-    place_ids = set(places.columns["id"]) if places else set()
-    events = _read_events(events_path, meta, place_ids, max_bytes, problems)
+    with collector_paused():
+        places = _read_places(places_path, meta, max_bytes, problems)
+        place_ids = set(places.columns["id"]) if places else set()
+        events = _read_events(events_path, meta, place_ids, max_bytes, problems)
     event_ids = set(events.columns["id"].to_pylist()) if events is not None else set()
     corrections, found = read_corrections(folder, event_ids)
     problems += found

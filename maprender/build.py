@@ -150,12 +150,15 @@ def build_map(
     return figure
 
 
-def _packed(data: bytes) -> tuple[bytes, str]:
-    """The data block and its type; zlib output is deterministic, so exports stay
-    byte-identical."""
-    if len(data) <= PACK_OVER_BYTES:
-        return data, "application/json"
-    return base64.b64encode(zlib.compress(data, 1)), PACKED_MIME
+def _packed(pieces: tuple[bytes, ...]) -> tuple[bytes, str]:
+    """The data block (given in pieces) and its type. zlib's output does not depend on how
+    its input is cut, only on the bytes, so exports stay byte-identical."""
+    if sum(len(piece) for piece in pieces) <= PACK_OVER_BYTES:
+        return b"".join(pieces), "application/json"
+    deflate = zlib.compressobj(1)
+    packed = [deflate.compress(piece) for piece in pieces]
+    packed.append(deflate.flush())
+    return base64.b64encode(b"".join(packed)), PACKED_MIME
 
 
 def export_template(dataset: Dataset, spec: MapSpec = MapSpec()) -> TitledDocument:

@@ -48,6 +48,7 @@ import shapely
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.formats import JSON_FIELDS
 from almaty_map.geodata.intervals import exclusive_ends
+from almaty_map.geodata.memory import collector_paused
 from almaty_map.geodata.model import GEO_PRECISION_RADIUS_M, SOURCE_FIELDS, TIME_PRECISIONS
 from almaty_map.geodata.timeslices import Slice, membership
 from almaty_map.language.choice import names_for_reader, translation_for_reader
@@ -109,9 +110,12 @@ class Payload:
     """
 
     drawing: bytes
-    details: bytes
+    # In pieces, which joined are the block: at 100,000 events it is a hundred MB of JSON,
+    # which the export compresses a piece at a time rather than copying it whole first.
+    details: tuple[bytes, ...]
 
 
+_NUMPY = orjson.OPT_SERIALIZE_NUMPY
 DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
 
 
@@ -124,20 +128,27 @@ def payload_bytes(
     title: str | None = None,
 ) -> Payload:
     """The page's data, split into the drawing block and the details block."""
-    rows = dataset.events.iloc[list(positions)]
+    rows = _rows(dataset.events, positions)
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
     end_ns = exclusive_ends(start_ns, rows["end"])
     first, last = membership(slices, start_ns, end_ns)
-    columns, strings, cited = _event_columns(rows, first, last, texts)
+    with collector_paused():  # sources and actors parsed: many objects, no cycles
+        columns, strings, cited = _event_columns(rows, first, last, texts)
     head = _document_head(dataset, cited, slices, first, last, texts, options, title)
     drawing = [piece for name, piece in columns if name in DRAWING_COLUMNS]
     details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
     del columns
     first_block = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(drawing), b"}}"])
-    second_block = b"".join(
-        [b'{"events":{', b",".join(details), b'},"strings":', orjson.dumps(strings), b"}"]
-    )
-    return Payload(html_safe(first_block), html_safe(second_block))
+    second_block = [b'{"events":{', *_comma_separated(details)]
+    second_block += [b'},"strings":', orjson.dumps(strings), b"}"]
+    del details
+    for i, piece in enumerate(second_block):  # each original freed as it is replaced
+        second_block[i] = html_safe(piece)
+    return Payload(html_safe(first_block), tuple(second_block))
+
+
+def _comma_separated(pieces: list[bytes]) -> list[bytes]:
+    return [part for i, piece in enumerate(pieces) for part in ((b",", piece) if i else (piece,))]
 
 
 def html_safe(document: bytes) -> bytes:
@@ -221,6 +232,15 @@ def _document_head(
     }
 
 
+def _rows(events: pd.DataFrame, positions: Sequence[int]) -> pd.DataFrame:
+    """The events at ``positions``. Every event in order (an export of the whole dataset)
+    is the frame itself: a selection would copy every description and source first."""
+    wanted = np.asarray(positions, dtype=np.int64)
+    if len(wanted) == len(events) and np.array_equal(wanted, np.arange(len(events))):
+        return events
+    return events.iloc[wanted]
+
+
 def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     """Events overlapping each slice, from the (first, last) ranges, via a difference array."""
     diff = np.zeros(n + 1, dtype=np.int64)
@@ -230,11 +250,9 @@ def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     return np.cumsum(diff)[:n]
 
 
-def _source_list(sources: list[list[dict]]) -> list[dict[str, str]]:
+def _source_list(values: dict[str, list]) -> list[dict[str, str]]:
     """Each cited work once, most cited first, for the credits block."""
-    counter = Counter(
-        (s.get("publication"), s.get("title"), s.get("url")) for event in sources for s in event
-    )
+    counter = Counter(zip(values["publication"], values["title"], values["url"], strict=True))
     ranked = heapq.nsmallest(
         200,
         counter.items(),
@@ -249,7 +267,8 @@ def _json_column(series: pd.Series) -> list:
 
 
 def _column(name: str, values: object) -> tuple[str, bytes]:
-    return name, orjson.dumps(name) + b":" + orjson.dumps(values)
+    """A column as JSON; numpy arrays are written as lists of their numbers."""
+    return name, orjson.dumps(name) + b":" + orjson.dumps(values, option=_NUMPY)
 
 
 def _minutes(column: pd.Series) -> np.ndarray:
@@ -309,8 +328,7 @@ def _event_columns(
     out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
     out.append(_column("translated", _translated(rows["translations"], texts.language)))
     actors = _json_column(rows["actors"])
-    sources = _json_column(rows["sources"])
-    flat_sources = [s for event in sources for s in event]
+    sources = _read_sources(rows["sources"])
     strings = _Dictionary()
     when = strings.add(when_labels(rows["start"], rows["end"], rows["time_precision"], texts))
     place = strings.add(rows["place"].tolist())
@@ -320,7 +338,7 @@ def _event_columns(
         for name in JSON_FIELDS
     }
     actor_names = strings.add([a for names in actors for a in names])
-    fields = [strings.add([s.get(name) for s in flat_sources]) for name in SOURCE_FIELDS]
+    fields = [strings.add(sources.values[name]) for name in SOURCE_FIELDS]
     table, codes = strings.encode()
     out += [
         _column("when", codes[when]),
@@ -332,10 +350,41 @@ def _event_columns(
     ]
     del actors
     out += [
-        _column("sources", _source_entries(flat_sources, [codes[f] for f in fields])),
-        _column("source_n", [len(event) for event in sources]),
+        _column("sources", _source_entries(sources.others, [codes[f].tolist() for f in fields])),
+        _column("source_n", sources.counts),
     ]
-    return out, table, _source_list(sources)
+    return out, table, _source_list(sources.values)
+
+
+@dataclass
+class _Sources:
+    """The events' sources as columns: each field's values over every source in order,
+    the keys beyond SOURCE_FIELDS of each source (None when it has none), and how many
+    sources each event has. Read a batch of events at a time, so the sources of 100,000
+    events are never all alive as dictionaries."""
+
+    values: dict[str, list]
+    others: list[dict | None]
+    counts: list[int]
+
+
+def _read_sources(column: pd.Series, batch: int = 10_000) -> _Sources:
+    known = set(SOURCE_FIELDS)
+    found = _Sources({name: [] for name in SOURCE_FIELDS}, [], [])
+    for start in range(0, len(column), batch):
+        events = _json_column(column.iloc[start : start + batch])
+        found.counts += [len(event) for event in events]
+        flat = [source for event in events for source in event]
+        del events
+        for name in SOURCE_FIELDS:
+            found.values[name] += [source.get(name) for source in flat]
+        found.others += [
+            None
+            if known.issuperset(source)
+            else {key: v for key, v in source.items() if key not in known}
+            for source in flat
+        ]
+    return found
 
 
 def _translated(column: pd.Series, language: str) -> dict[str, dict[str, str]]:
@@ -360,24 +409,27 @@ class _Dictionary:
         self._columns.append(values)
         return len(self._columns) - 1
 
-    def encode(self) -> tuple[list[str], list[list[int]]]:
+    def encode(self) -> tuple[list[str], list[np.ndarray]]:
+        """The string table, and each column's codes (-1 for None) as a numpy array: a
+        million codes as Python integers would take tens of MB more."""
         lengths = [len(c) for c in self._columns]
         every = np.concatenate([np.asarray(c, dtype=object) for c in self._columns])
+        self._columns.clear()
         codes, uniques = pd.factorize(every, use_na_sentinel=True)
+        del every
         cuts = np.cumsum(lengths)[:-1]
-        return uniques.tolist(), [part.tolist() for part in np.split(codes, cuts)]
+        return uniques.tolist(), np.split(codes, cuts)
 
 
-def _source_entries(flat: list[dict], fields: list[list[int]]) -> list[list]:
+def _source_entries(others: list[dict | None], fields: list[list[int]]) -> list[list]:
     """Each source as its string codes, trailing -1s dropped, other keys appended."""
-    known = set(SOURCE_FIELDS)
     entries = []
-    for source, codes in zip(flat, zip(*fields, strict=True), strict=True):
+    for other, codes in zip(others, zip(*fields, strict=True), strict=True):
         entry = list(codes)
-        if known.issuperset(source):
+        if other is None:
             while entry and entry[-1] == -1:
                 entry.pop()
         else:
-            entry.append({key: v for key, v in source.items() if key not in known})
+            entry.append(other)
         entries.append(entry)
     return entries

@@ -14,11 +14,11 @@ import orjson
 import pandas as pd
 import shapely
 
-from almaty_map.geodata.bbox import within_bbox
 from almaty_map.geodata.cql2 import matches, sort_positions
 from almaty_map.geodata.crs import CRS84, geojson_geometries, transform
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import select
+from almaty_map.geodata.filtering import select_page as select_events
 from almaty_map.geodata.formats import (
     csv_chunks,
     defuse,
@@ -47,11 +47,14 @@ class Page:
 
     collection: str
     positions: np.ndarray
-    matched: int
+    matched: int | None  # None: not counted, as it would have cost more than the page
 
 
 def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
     if collection == "events":
+        if not query.sortby:  # the page alone, without a full count when it costs more
+            found = select_events(dataset, query.filter, query.offset, query.limit)
+            return Page(collection, found.positions, found.matched)
         matched = select(dataset, query.filter)
     else:
         matched = _select_places(dataset, query)
@@ -67,7 +70,7 @@ def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
     if query.has_datetime:
         keep[:] = False
     if query.filter.bbox is not None:
-        keep &= within_bbox(places, query.filter.bbox)
+        keep &= dataset.place_boxes.within(query.filter.bbox)
     if query.filter.text is not None:
         text = query.filter.text.casefold()
         names = [
@@ -95,7 +98,7 @@ def page_links(
     for f, type_ in (("json", GEOJSON), ("html", HTML), ("csv", CSV)):
         rel = "self" if f == current else "alternate"
         links.append(link(_page_url(url, args, f=f), rel, type_, f"This page as {f.upper()}"))
-    if query.offset + query.limit < page.matched:
+    if page.matched is None or query.offset + query.limit < page.matched:
         links.append(
             link(
                 _page_url(
@@ -135,6 +138,8 @@ def features_json_chunks(
         "timeStamp": stamp,
         "links": links,
     }
+    if page.matched is None:  # optional in the standard; never a guess
+        del members["numberMatched"]
     if page.collection == "events":
         yield from geojson_chunks(dataset, page.positions, members, crs)
     else:

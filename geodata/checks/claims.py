@@ -11,10 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from almaty_map.geodata.checks.report import Reporter, found
-from almaty_map.geodata.checks.values import series
+from almaty_map.geodata.checks.values import is_absent, series
 from almaty_map.geodata.counts import COUNT_EXPECTED, CountError, normalise_count
 from almaty_map.geodata.model import CLAIM_FIELDS, PRECISE_PLACES, PRECISE_TIMES
-from almaty_map.geodata.readers.table import MISSING
 
 CLAIM_EXPECTED = "the position in 'sources' of a quoted source supporting it (0 = the first)"
 # Which claim each check warns about when it rests on no source, and when it matters.
@@ -29,7 +28,7 @@ def fatalities(rep: Reporter, values: list) -> list[dict | None]:
     kept: list[dict | None] = []
     for i, value in enumerate(values):
         try:
-            kept.append(normalise_count(None if value is MISSING else value))
+            kept.append(normalise_count(None if is_absent(value) else value))
         except CountError as exc:
             kept.append(None)
             if rep.live[i]:
@@ -65,7 +64,7 @@ def _quoted_positions(sources: object) -> set[int]:
 def _positions(rep: Reporter, values: list, name: str, quoted: list[set[int]]) -> list:
     kept: list[list[int] | None] = []
     for i, value in enumerate(values):
-        if value is MISSING or value is None:
+        if is_absent(value):
             kept.append(None)
             continue
         positions = [value] if type(value) is int else value
