@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from almaty_map.cli.options import data_option, db_option, inspect_source, max_size_option, report
+from almaty_map.cli.options import (
+    data_option,
+    db_option,
+    inspect_source,
+    max_size_option,
+    report,
+    report_format_option,
+)
 
 
 def _load(folder: Path, max_mb: int, db: str | None = None):
@@ -45,14 +52,7 @@ def print_diff(diff) -> None:
 @click.argument("new", required=False, type=click.Path(file_okay=False, path_type=Path))
 @data_option
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@report_format_option
 @max_size_option
 def command(old: Path, new: Path | None, data: Path, db: str | None, fmt: str, max_mb: int) -> None:
     """List what NEW changes in OLD: events added, removed and changed, field by field.

@@ -114,6 +114,18 @@ def inspect_source(
         raise SystemExit(status) from None
 
 
+def report_format_option(func: Callable) -> Callable:
+    """``--format text|json``: the same choice wherever a command reports to people or scripts."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="text for people, json for scripts.",
+    )(func)
+
+
 def max_size_option(func: Callable) -> Callable:
     return click.option(
         "--max-size",

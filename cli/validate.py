@@ -15,6 +15,7 @@ from almaty_map.cli.options import (
     max_size_option,
     progress_options,
     report,
+    report_format_option,
 )
 from almaty_map.cli.outfile import write_or_exit
 
@@ -23,14 +24,7 @@ from almaty_map.cli.outfile import write_or_exit
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @data_option
 @db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@report_format_option
 @max_size_option
 @progress_options
 def command(
