@@ -69,6 +69,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         watcher.start()
         app.extensions["almaty_map_watch"] = watcher
     if database:
+        from almaty_map.database.connect import DatabaseUnavailableError
+        from almaty_map.geodata.source import StaleSourceError
+
+        errors.register_database(app, DatabaseUnavailableError, StaleSourceError)
         app.extensions["almaty_map_listen"] = _listen(app.extensions["almaty_map"])
     return app
 
@@ -78,7 +82,7 @@ def _database(url: str, max_bytes: int):
     SQLAlchemy); raises database.connect.DatabaseUnavailableError if it does not answer."""
     from almaty_map.database.backend import PostgisBackend
 
-    return PostgisBackend(url, max_bytes)
+    return PostgisBackend(url, max_bytes, whole=False)
 
 
 def _listen(store: DatasetStore):

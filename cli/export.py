@@ -10,11 +10,12 @@ from almaty_map.cli.options import (
     event_filter,
     filter_options,
     interface_language,
-    load_or_exit,
     map_options,
     max_size_option,
     out_option,
     progress_options,
+    refuse_too_many,
+    source_or_exit,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
@@ -103,9 +104,11 @@ def command(
       almaty-map export --out embed.html --embed-origin https://news.example.org
     """
     check_or_exit(out)
-    dataset = load_or_exit(data, max_mb, quiet, db)
+    source = source_or_exit(data, max_mb, quiet, db)
+    dataset = source.dataset
     flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
     lang = interface_language(dataset, lang)
-    page = map_page(dataset, flt, slice_by, title, lang, mode, carto_key, embed_origins)
+    refuse_too_many(source, flt)
+    page = map_page(source, flt, slice_by, title, lang, mode, carto_key, embed_origins)
     written = write_or_exit(page, out)
     click.echo(f"Wrote {out} ({written / 1024:,.0f} KiB)", err=True)

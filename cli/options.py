@@ -6,6 +6,7 @@ each command when it runs.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,13 +15,14 @@ from typing import TYPE_CHECKING
 import click
 
 from almaty_map.geodata.bundled import BUNDLED
-from almaty_map.geodata.model import SLICE_KINDS
+from almaty_map.geodata.model import MAX_EXPORT_EVENTS, SLICE_KINDS
 from almaty_map.maprender.options import MODES
 
 if TYPE_CHECKING:
     from almaty_map.geodata.dataset import Dataset
     from almaty_map.geodata.errors import Problem, QueryProblem
     from almaty_map.geodata.filtering import EventFilter
+    from almaty_map.geodata.source import Source
 
 DEFAULT_MAX_MB = 512
 # The query reader's parameter names, as the filter options spell them.
@@ -93,7 +95,7 @@ def chosen_database(db: str | None) -> str | None:
 
 
 def inspect_source(
-    folder: Path, max_mb: int, db: str | None = None, status: int = 1
+    folder: Path, max_mb: int, db: str | None = None, status: int = 1, whole: bool = True
 ) -> tuple[Dataset | None, list[Problem], str]:
     """The dataset from the folder or the database (``chosen_database``), every problem,
     and how to name where it came from; a database that cannot be used is one line and exit
@@ -107,7 +109,7 @@ def inspect_source(
     from almaty_map.database.connect import DatabaseUnavailableError
 
     try:
-        backend = PostgisBackend(db, max_mb * 2**20)
+        backend = PostgisBackend(db, max_mb * 2**20, whole=whole)
         return (*backend.inspect(), f"the database at {backend.shown_url}")
     except DatabaseUnavailableError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -267,18 +269,48 @@ def report(problems: list[Problem], out=None) -> None:
     click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", file=out)
 
 
-def load_or_exit(folder: Path, max_mb: int, quiet: bool = True, db: str | None = None) -> Dataset:
-    """The validated dataset (from the folder, or the database if one is given), or the
-    full report and exit status 1 (with a progress bar on a terminal unless ``quiet``)."""
+def load_or_exit(
+    folder: Path, max_mb: int, quiet: bool = True, db: str | None = None, whole: bool = True
+) -> Dataset:
+    """The validated dataset (from the folder, or the database if one is given; there,
+    only its head unless ``whole``), or the full report and exit status 1 (with a progress
+    bar on a terminal unless ``quiet``)."""
     from almaty_map.cli.progress import progress_shown
 
     with progress_shown(quiet):
-        dataset, problems, name = inspect_source(folder, max_mb, db)
+        dataset, problems, name = inspect_source(folder, max_mb, db, whole=whole)
     if dataset is None:
         click.echo(f"The dataset in {name} cannot be loaded:", err=True)
         report(problems)
         raise SystemExit(1)
     return dataset
+
+
+def source_or_exit(folder: Path, max_mb: int, quiet: bool, db: str | None) -> Source:
+    """Where a command selects its events: the files read whole, or the database, which
+    selects them in SQL (so a command reads only the events it writes)."""
+    from almaty_map.geodata.source import MemorySource
+
+    db = chosen_database(db)
+    head = load_or_exit(folder, max_mb, quiet, db, whole=False)
+    if db is None:
+        return MemorySource(head)
+    from almaty_map.database.connect import open_engine
+    from almaty_map.database.source import PostgisSource
+
+    return PostgisSource(open_engine(db), head)
+
+
+def refuse_too_many(source: Source, flt: EventFilter) -> None:
+    """A usage error for a selection above ALMATY_MAP_MAX_EXPORT_EVENTS, naming its size."""
+    limit = int(os.environ.get("ALMATY_MAP_MAX_EXPORT_EVENTS") or MAX_EXPORT_EVENTS)
+    if source.count_up_to(flt, limit + 1) <= limit:
+        return
+    raise click.UsageError(
+        f"the filters select {source.total(flt):,} events, more than the {limit:,} a map "
+        "or a download can hold (ALMATY_MAP_MAX_EXPORT_EVENTS); narrow them with --start/"
+        "--end, --category, --bbox, --text or --filter, or page through them with the API"
+    )
 
 
 def interface_language(dataset: Dataset, lang: str | None) -> str:

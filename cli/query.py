@@ -9,10 +9,10 @@ from almaty_map.cli.options import (
     db_option,
     event_filter,
     filter_options,
-    load_or_exit,
     max_size_option,
     out_option,
     progress_options,
+    source_or_exit,
 )
 from almaty_map.cli.outfile import check_or_exit, write_or_exit
 
@@ -46,14 +46,14 @@ def command(
       almaty-map query --bbox 76.93,43.23,76.96,43.25 --format csv --out square.csv
       almaty-map query --filter "S_DWITHIN(geometry, POINT(76.9458 43.238), 500, meters)"
     """
-    from almaty_map.geodata.filtering import select
     from almaty_map.geodata.formats import events_csv, events_geojson
 
     if out is not None:
         check_or_exit(out)
-    dataset = load_or_exit(data, max_mb, quiet, db)
-    flt = event_filter(dataset, start, end, categories, bbox, text, cql, cql_lang)
-    positions = select(dataset, flt)
+    source = source_or_exit(data, max_mb, quiet, db)
+    flt = event_filter(source.dataset, start, end, categories, bbox, text, cql, cql_lang)
+    chosen = source.select(flt)
+    dataset, positions = chosen.dataset, chosen.positions
     if fmt == "geojson":
         payload = events_geojson(dataset, positions)
     else:

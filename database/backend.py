@@ -1,11 +1,12 @@
-"""The team database as a backend: each version read whole into the in-memory Dataset."""
+"""The team database as a backend: a server keeps each version's head and selects its events
+per request (``database.source``); the CLI's commands that need every event read it whole."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from psycopg import errors
-from sqlalchemy import Engine, exc
+from sqlalchemy import Connection, Engine, exc
 
 from almaty_map.database.connect import (
     DatabaseUnavailableError,
@@ -15,15 +16,20 @@ from almaty_map.database.connect import (
     shown,
 )
 from almaty_map.database.dumping import Version
+from almaty_map.database.head import read_head
 from almaty_map.database.reading import read_version
+from almaty_map.database.source import PostgisSource
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.source import MemorySource, Source
 
 
 @dataclass
 class PostgisBackend:
     url: str
     max_bytes: int
+    # Read every event into memory (validate, diff and the CLI), or only the head (serve).
+    whole: bool = True
     engine: Engine = field(init=False, repr=False)
     # The version the last successful read returned, to tell when a new one is loaded.
     version: Version | None = field(init=False, default=None)
@@ -50,7 +56,7 @@ class PostgisBackend:
                 ) as connection,
                 connection.begin(),
             ):
-                version, dataset, problems = read_version(connection, self.max_bytes)
+                version, dataset, problems = self._read(connection)
         except exc.OperationalError as error:
             raise DatabaseUnavailableError(
                 f"The database at {self.shown_url} stopped answering: "
@@ -71,6 +77,17 @@ class PostgisBackend:
         if dataset is not None:
             self.version = version
         return dataset, problems
+
+    def _read(self, connection: Connection) -> tuple[Version | None, Dataset | None, list]:
+        if self.whole:
+            return read_version(connection, self.max_bytes)
+        return read_head(connection, self.engine, self.max_bytes)
+
+    def source(self, dataset: Dataset) -> Source:
+        """What requests select from: the database itself, or the Dataset read whole."""
+        if self.whole:
+            return MemorySource(dataset)
+        return PostgisSource(self.engine, dataset)
 
     def load(self) -> Dataset:
         dataset, problems = self.inspect()

@@ -58,6 +58,15 @@ def write_folder(connection: Connection, folder: Path) -> Version | None:
     version = latest_version(connection)
     if version is None:
         return None
+    write_head(connection, folder, version)
+    _write_collection(
+        folder / "events.geojson", (event_feature(row) for row in _rows(connection, events))
+    )
+    return version
+
+
+def write_head(connection: Connection, folder: Path, version: Version) -> None:
+    """The version's files but its events: dataset.toml, corrections.toml and places."""
     toml, corrections = connection.execute(
         select(versions.c.dataset_toml, versions.c.corrections_toml).where(
             versions.c.number == version.number
@@ -69,25 +78,28 @@ def write_folder(connection: Connection, folder: Path) -> Version | None:
     place_rows = list(_rows(connection, places))
     if place_rows:
         _write_collection(folder / "places.geojson", (_place(row) for row in place_rows))
-    _write_collection(folder / "events.geojson", (_event(row) for row in _rows(connection, events)))
-    return version
 
 
-def _rows(connection: Connection, table) -> Iterator[dict]:
-    """The table's rows in file order, JSON columns as their stored text, streamed."""
-    columns = [
+def stored_columns(table) -> list:
+    """The columns a feature is written from, JSON ones as their stored text (which keeps
+    key order and all, so what is written is what was loaded)."""
+    return [
         cast(column, Text).label(column.name) if isinstance(column.type, JSON) else column
         for column in table.columns
         if column.name not in ("geom", "position")
     ]
+
+
+def _rows(connection: Connection, table) -> Iterator[dict]:
+    """The table's rows in file order, JSON columns as their stored text, streamed."""
     result = connection.execute(
-        select(*columns).order_by(table.c.position).execution_options(yield_per=BATCH)
+        select(*stored_columns(table)).order_by(table.c.position).execution_options(yield_per=BATCH)
     )
     for row in result.mappings():
         yield dict(row)
 
 
-def _event(row: dict) -> bytes:
+def event_feature(row: dict) -> bytes:
     """A feature with every stored property; absent ones (null) are left out."""
     properties: dict[str, object] = {}
     for name in EVENT_FIELDS:

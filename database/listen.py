@@ -81,7 +81,7 @@ class VersionListener(threading.Thread):
                 "Serving version %d from %s: %d events",
                 latest.number,
                 self.backend.shown_url,
-                len(self.store.dataset.events),
+                self.store.dataset.event_count,
             )
             return
         log.warning(

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from almaty_map.geodata.dataset import Dataset, inspect_dataset, load_dataset
 from almaty_map.geodata.errors import Problem
+from almaty_map.geodata.source import MemorySource, Source
 
 
 class Backend(Protocol):
@@ -26,6 +27,10 @@ class Backend(Protocol):
 
     def describe(self) -> str:
         """How logs and notices name it (never with a password)."""
+        ...
+
+    def source(self, dataset: Dataset) -> Source:
+        """What requests select their events from, for a dataset this backend gave."""
         ...
 
 
@@ -42,3 +47,6 @@ class FilesBackend:
 
     def describe(self) -> str:
         return Path(self.folder).name
+
+    def source(self, dataset: Dataset) -> Source:
+        return MemorySource(dataset)

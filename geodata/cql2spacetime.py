@@ -83,6 +83,10 @@ TEMPORAL = {
 
 
 def _literal_geometry(node: object, table: Table) -> shapely.Geometry:
+    return literal_shape(node, table.filter_crs)
+
+
+def literal_shape(node: object, filter_crs: str) -> shapely.Geometry:
     """A geometry written in the filter, in CRS84. BBOX and a JSON bbox are minx, miny,
     maxx, maxy in filter-crs's axis order."""
     if isinstance(node, values.Geometry):
@@ -98,7 +102,7 @@ def _literal_geometry(node: object, table: Table) -> shapely.Geometry:
         raise FilterError(f"expected a geometry (WKT, GeoJSON or BBOX), got {describe(node)}")
     if not shape.is_valid:
         raise FilterError(f"the geometry {shape.wkt[:80]} is not valid")
-    moved = transform(np.array([shape], dtype=object), table.filter_crs, CRS84)[0]
+    moved = transform(np.array([shape], dtype=object), filter_crs, CRS84)[0]
     shapely.prepare(moved)
     return moved
 

@@ -26,6 +26,7 @@ from almaty_map.geodata.compact import CompactEvents, compact_events, events_fra
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import Correction, read_corrections
 from almaty_map.geodata.errors import DataError, Problem
+from almaty_map.geodata.eventsummary import EventSummary, LaterSummary, summarise
 from almaty_map.geodata.formats import written_columns
 from almaty_map.geodata.intervals import exclusive_ends
 from almaty_map.geodata.memory import collector_paused, release_memory
@@ -53,6 +54,19 @@ class Dataset:
     corrections: tuple[Correction, ...] = ()
     # The files it was read from (names in ``folder``), so a report can say which were used.
     files: tuple[str, ...] = ()
+    # For a Dataset holding only some of a version's events (the database serves those a
+    # request selects): what is known of all of them, worked out when first asked.
+    summary: LaterSummary | None = field(default=None, repr=False)
+
+    @cached_property
+    def whole(self) -> EventSummary:
+        """Count, extent and corrected titles of every event of the version."""
+        return self.summary.read() if self.summary is not None else summarise(self)
+
+    @property
+    def event_count(self) -> int:
+        """How many events the version has (without reading its extent)."""
+        return self.summary.count if self.summary is not None else len(self.events)
 
     @cached_property
     def position_by_id(self) -> dict[str, int]:

@@ -74,6 +74,9 @@ GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPolygon")
 # Sensitive locations are moved to the centre of a grid cell of this size (degrees), about
 # 1.1 km north-south and 0.8 km east-west at Almaty's latitude.
 SENSITIVE_GRID_DEG = 0.01
+# Most events one map or download may hold (ALMATY_MAP_MAX_EXPORT_EVENTS): more would take
+# minutes and hundreds of megabytes to build, and a browser could not open it.
+MAX_EXPORT_EVENTS = 250_000
 SENSITIVE_MIN_PRECISION = "area"
 
 QUOTE_WARN_CHARS = 400

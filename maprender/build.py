@@ -8,16 +8,15 @@ Everything a reader sees is made from the same compact payload, whatever the dat
 from __future__ import annotations
 
 import base64
-import hashlib
 import zlib
 from dataclasses import dataclass, field
 
-import numpy as np
 import xyzservices.providers as providers
 from xyzservices import TileProvider
 
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.geodata.filtering import EventFilter, select
+from almaty_map.geodata.filtering import EventFilter
+from almaty_map.geodata.source import Selected, Source, as_source
 from almaty_map.geodata.timeslices import Slice, make_slices
 from almaty_map.language.texts import texts_for
 from almaty_map.maprender.document import render_page
@@ -59,11 +58,12 @@ class MapSpec:
     embed_origins: tuple[str, ...] = ()
 
 
-def map_slices(dataset: Dataset, spec: MapSpec) -> tuple[np.ndarray, list[Slice]]:
+def map_slices(data: Dataset | Source, spec: MapSpec) -> tuple[Selected, list[Slice]]:
     """The events a spec shows and its time slices: the cheap first step of a render, which
     raises SlicingError for a slicing the data cannot use (so a HEAD request can tell
     without rendering)."""
-    positions = select(dataset, spec.filter)
+    chosen = as_source(data).select(spec.filter)
+    dataset, positions = chosen.dataset, chosen.positions
     slices = make_slices(
         dataset.meta,
         dataset.start_ns[positions],
@@ -71,7 +71,7 @@ def map_slices(dataset: Dataset, spec: MapSpec) -> tuple[np.ndarray, list[Slice]
         spec.slice_by,
         (spec.filter.start, spec.filter.end),
     )
-    return positions, slices
+    return chosen, slices
 
 
 @dataclass(frozen=True)
@@ -84,24 +84,23 @@ class MapContent:
     events: int
 
 
-def map_content(dataset: Dataset, spec: MapSpec) -> MapContent:
+def map_content(data: Dataset | Source, spec: MapSpec) -> MapContent:
     """Raises SlicingError, as a render would."""
-    positions, slices = map_slices(dataset, spec)
-    shown = hashlib.blake2b(np.ascontiguousarray(positions).tobytes(), digest_size=16)
+    chosen, slices = map_slices(data, spec)
     key = (
-        dataset.fingerprint,
-        shown.hexdigest(),
+        chosen.dataset.fingerprint,
+        chosen.key,
         tuple(slices),
         spec.slice_by,
         spec.language,
         spec.options,
         spec.carto_key,
     )
-    return MapContent(key, len(positions))
+    return MapContent(key, len(chosen.positions))
 
 
 def build_map(
-    dataset: Dataset,
+    data: Dataset | Source,
     spec: MapSpec = MapSpec(),
     asset_base: str | None = None,
     chrome: dict[str, object] | None = None,
@@ -113,7 +112,8 @@ def build_map(
     ``headingLevel``.
     """
     texts = texts_for(spec.language)
-    positions, slices = map_slices(dataset, spec)
+    chosen, slices = map_slices(data, spec)
+    dataset, positions = chosen.dataset, chosen.positions
     payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
     title = spec.title or dataset.meta.title
     figure = MapFigure(title, texts.language, asset_base is None, texts.direction)
@@ -161,15 +161,16 @@ def _packed(pieces: tuple[bytes, ...]) -> tuple[bytes, str]:
     return base64.b64encode(b"".join(packed)), PACKED_MIME
 
 
-def export_template(dataset: Dataset, spec: MapSpec = MapSpec()) -> TitledDocument:
+def export_template(data: Dataset | Source, spec: MapSpec = MapSpec()) -> TitledDocument:
     """The standalone page for a spec, its title left to put in (the title is in the page's
     <title> and in the data block)."""
-    return render_untitled(untitled(spec), lambda s: render_page(build_map(dataset, s)), 2)
+    return render_untitled(untitled(spec), lambda s: render_page(build_map(data, s)), 2)
 
 
-def export_page(dataset: Dataset, spec: MapSpec = MapSpec()) -> bytes:
+def export_page(data: Dataset | Source, spec: MapSpec = MapSpec()) -> bytes:
     """The standalone page for a spec: what `almaty-map export` and /export both write."""
-    return export_template(dataset, spec).render(spec.title or dataset.meta.title)
+    source = as_source(data)
+    return export_template(source, spec).render(spec.title or source.dataset.meta.title)
 
 
 def light_base(carto_key: str | None) -> tuple[TileProvider, str | None]:

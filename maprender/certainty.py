@@ -9,18 +9,20 @@ dataset's own points tell which kind of map it is, so the same data always draws
 
 from __future__ import annotations
 
-import geopandas as gpd
 from pyproj import Geod
+
+from almaty_map.geodata.eventsummary import EventSummary
 
 # Farther apart than this, the dataset's points cannot all be in one city.
 ONE_CITY_SPAN_M = 50_000
 _GEOD = Geod(ellps="WGS84")
 
 
-def draws_city_precision(events: gpd.GeoDataFrame) -> bool:
-    """True when the events' bounding box spans more than one city (its diagonal, on the
-    ellipsoid, is longer than ``ONE_CITY_SPAN_M``)."""
-    if events.empty:
+def draws_city_precision(whole: EventSummary) -> bool:
+    """True when the bounding box of all the version's events (not only those a map
+    shows) spans more than one city (its diagonal, on the ellipsoid, is longer than
+    ``ONE_CITY_SPAN_M``)."""
+    if not whole.count or whole.bounds is None:
         return False
-    min_lon, min_lat, max_lon, max_lat = events.geometry.total_bounds
+    min_lon, min_lat, max_lon, max_lat = whole.bounds
     return bool(_GEOD.inv(min_lon, min_lat, max_lon, max_lat)[2] > ONE_CITY_SPAN_M)

@@ -203,7 +203,7 @@ def _document_head(
             {"id": c.id, "label": c.label, "colour": c.colour, "symbol": c.symbol}
             for c in meta.categories
         ],
-        "precisions": precision_entries(texts, draws_city_precision(dataset.events)),
+        "precisions": precision_entries(texts, draws_city_precision(dataset.whole)),
         "time_precisions": list(TIME_PRECISIONS),
         "extent": list(meta.extent) if meta.extent else None,
         "mode": options.mode,

@@ -166,7 +166,7 @@ def _legend(dataset: Dataset, rows: pd.DataFrame, ringed: bool, texts: Texts) ->
     categories = tuple((k, c.label) for k, c in enumerate(dataset.meta.categories) if k in codes)
     kinds = rows["geo_precision"].astype(str)
     # On a map of one city, events placed only in the city are not drawn; the picture says so.
-    entries = precision_entries(texts, draws_city_precision(dataset.events))
+    entries = precision_entries(texts, draws_city_precision(dataset.whole))
     drawn = {p["id"] for p in entries if p["drawn"]}
     precisions = tuple(
         (str(p["label"]), p["radius"] == 0) for p in entries if p["id"] in set(kinds) & drawn
@@ -201,7 +201,7 @@ def _card(dataset: Dataset, position: int, texts: Texts) -> Card:
     rows = dataset.events.iloc[[position]]
     row = rows.iloc[0]
     category = int(rows["category"].cat.codes.iloc[0])
-    entries = precision_entries(texts, draws_city_precision(dataset.events))
+    entries = precision_entries(texts, draws_city_precision(dataset.whole))
     precision = next(p for p in entries if p["id"] == row["geo_precision"])
     count = None if pd.isna(row["fatalities"]) else orjson.loads(row["fatalities"])
     shown, langs = _reader_texts(row, dataset.meta.language, texts.language)

@@ -6,8 +6,6 @@ link is absolute, as OWSLib and GDAL expect.
 
 from __future__ import annotations
 
-import numpy as np
-
 from almaty_map.geodata.crs import CRS84, SUPPORTED
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
@@ -85,21 +83,23 @@ def conformance() -> dict:
 
 
 def _extent(dataset: Dataset, name: str) -> dict:
-    frame = dataset.events if name == "events" else dataset.places
-    bounds = frame.total_bounds if len(frame) else np.array([-180.0, -90.0, 180.0, 90.0])
+    """Of every event of the version (a database's Dataset holds only some of them)."""
+    if name == "events":
+        whole = dataset.whole
+        bounds = whole.bounds if whole.count else None
+    else:
+        bounds = tuple(dataset.places.total_bounds) if len(dataset.places) else None
     extent: dict[str, object] = {
-        "spatial": {"bbox": [[round(float(v), 7) for v in bounds]], "crs": CRS84}
-    }
-    if name == "events" and len(frame):
-        first = frame["start"].min().tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-        last = max(
-            frame["start"].max(),
-            frame["end"].max() if frame["end"].notna().any() else frame["start"].max(),
-        )
-        extent["temporal"] = {
-            "interval": [[first, last.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ")]],
-            "trs": GREGORIAN,
+        "spatial": {
+            "bbox": [[round(float(v), 7) for v in bounds or (-180.0, -90.0, 180.0, 90.0)]],
+            "crs": CRS84,
         }
+    }
+    if name == "events" and whole.count:
+        first, last = (
+            t.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ") for t in (whole.first, whole.last)
+        )
+        extent["temporal"] = {"interval": [[first, last]], "trs": GREGORIAN}
     return extent
 
 

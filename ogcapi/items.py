@@ -17,8 +17,6 @@ import shapely
 from almaty_map.geodata.cql2 import matches, sort_positions
 from almaty_map.geodata.crs import CRS84, geojson_geometries, transform
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.geodata.filtering import select
-from almaty_map.geodata.filtering import select_page as select_events
 from almaty_map.geodata.formats import (
     csv_chunks,
     defuse,
@@ -26,6 +24,7 @@ from almaty_map.geodata.formats import (
     geojson_bytes,
     geojson_chunks,
 )
+from almaty_map.geodata.source import Source
 from almaty_map.ogcapi.documents import CSV, GEOJSON, HTML, link
 from almaty_map.ogcapi.errors import not_found
 from almaty_map.ogcapi.params import ItemsQuery
@@ -50,16 +49,21 @@ class Page:
     matched: int | None  # None: not counted, as it would have cost more than the page
 
 
-def select_page(dataset: Dataset, collection: str, query: ItemsQuery) -> Page:
+def select_page(source: Source, collection: str, query: ItemsQuery) -> tuple[Dataset, Page]:
+    """The page, and the Dataset its positions point into (the source's own, or one of
+    just the selected events when they come from the database)."""
+    dataset = source.dataset
     if collection == "events":
         if not query.sortby:  # the page alone, without a full count when it costs more
-            found = select_events(dataset, query.filter, query.offset, query.limit)
-            return Page(collection, found.positions, found.matched)
-        matched = select(dataset, query.filter)
+            found = source.page(query.filter, query.offset, query.limit)
+            return found.dataset, Page(collection, found.positions, found.matched)
+        chosen = source.select(query.filter)
+        dataset, matched = chosen.dataset, chosen.positions
     else:
         matched = _select_places(dataset, query)
     matched = sort_positions(dataset, collection, matched, query.sortby)
-    return Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
+    page = Page(collection, matched[query.offset : query.offset + query.limit], len(matched))
+    return dataset, page
 
 
 def _select_places(dataset: Dataset, query: ItemsQuery) -> np.ndarray:
@@ -206,13 +210,13 @@ def places_csv(dataset: Dataset, positions) -> str:
     return buffer.getvalue()
 
 
-def find_feature(dataset: Dataset, collection: str, feature_id: str) -> int:
-    """Position of a feature by id, or ApiError 404. Ids may hold any character, "/"
-    included, so an id that is not found without its trailing slash is looked up with it
-    (every path answers with and without one)."""
-    found = _position(dataset, collection, feature_id)
+def find_feature(source: Source, collection: str, feature_id: str) -> tuple[Dataset, int]:
+    """A feature by id: the Dataset holding it and its position there, or ApiError 404.
+    Ids may hold any character, "/" included, so an id that is not found without its
+    trailing slash is looked up with it (every path answers with and without one)."""
+    found = _position(source, collection, feature_id)
     if found is None and feature_id.endswith("/"):
-        found = _position(dataset, collection, feature_id[:-1])
+        found = _position(source, collection, feature_id[:-1])
     if found is None:
         raise not_found(f"no feature with id {feature_id[:80]!r} in collection {collection!r}")
     return found
@@ -223,11 +227,12 @@ def feature_id(dataset: Dataset, collection: str, position: int) -> str:
     return str(frame["id"].iat[position])
 
 
-def _position(dataset: Dataset, collection: str, feature_id: str) -> int | None:
+def _position(source: Source, collection: str, feature_id: str) -> tuple[Dataset, int] | None:
     if collection == "events":
-        return dataset.position_by_id.get(feature_id)
-    ids = list(dataset.places["id"])
-    return ids.index(feature_id) if feature_id in ids else None
+        found = source.feature(feature_id)  # by the primary key in the database
+        return None if found is None else (found.dataset, int(found.positions[0]))
+    ids = list(source.dataset.places["id"])
+    return (source.dataset, ids.index(feature_id)) if feature_id in ids else None
 
 
 def feature_json(

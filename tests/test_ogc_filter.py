@@ -11,6 +11,8 @@ import orjson
 import pytest
 
 ITEMS = "/ogc/collections/events/items"
+# Every filter answers the same from files and from PostGIS (its indexable parts in SQL).
+pytestmark = pytest.mark.both_backends
 
 
 def get(client, url, status=200):

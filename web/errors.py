@@ -82,6 +82,28 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best_match((HTML, JSON)) == JSON
 
 
+# Seconds a client is told to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def register_database(app: Flask, *unavailable: type[Exception]) -> None:
+    """503 with Retry-After for a request the database could not answer (``unavailable``:
+    database.connect's error, passed in, as files never import the database's modules, and
+    a version that could not be switched to)."""
+
+    def database_down(exc: Exception) -> Response:
+        app.logger.warning("%s: %s", request.path, exc)  # the URL in it hides the password
+        description = (
+            f"The map's database is not answering; try again in {DATABASE_RETRY_AFTER} seconds."
+        )
+        response = respond(ErrorShape(503, "ServiceUnavailable", description))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
+
+    for kind in unavailable:
+        app.register_error_handler(kind, database_down)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from flask import current_app, request
 
 from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.source import Source
 from almaty_map.maprender.build import MapContent, MapSpec, build_map, export_template
 from almaty_map.maprender.document import (
     MapParts,
@@ -77,7 +78,7 @@ def asset_base() -> str:
     return request.script_root + "/assets"
 
 
-def reader_parts(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
+def reader_parts(dataset: Dataset | Source, spec: MapSpec, content: MapContent) -> Rendered:
     """The map for the reader's page; its body holds the title (in the data block)."""
     base = asset_base()
     spec = untitled(spec)
@@ -94,7 +95,7 @@ def reader_parts(dataset: Dataset, spec: MapSpec, content: MapContent) -> Render
     return _cached(("parts", content.key, base), make)
 
 
-def embed_page(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
+def embed_page(dataset: Dataset | Source, spec: MapSpec, content: MapContent) -> Rendered:
     base = asset_base()
     spec = untitled(spec)
 
@@ -105,6 +106,6 @@ def embed_page(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered
     return _cached(("embed", content.key, base), make)
 
 
-def export_document(dataset: Dataset, spec: MapSpec, content: MapContent) -> Rendered:
+def export_document(dataset: Dataset | Source, spec: MapSpec, content: MapContent) -> Rendered:
     spec = untitled(spec)
     return _cached(("export", content.key), lambda: _rendered(export_template(dataset, spec)))

@@ -32,7 +32,7 @@ from almaty_map.ogcapi.params import (
 from almaty_map.web.conditional import cacheable, not_modified, view_etag
 from almaty_map.web.heavy import heavy
 from almaty_map.web.links import external_url, quote_id
-from almaty_map.web.store import current_dataset
+from almaty_map.web.store import current_dataset, current_source
 from almaty_map.web.vary import varies_on
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -168,7 +168,8 @@ def queryables(name: str):
 @route("/collections/<name>/items", "items")
 def items_view(name: str):
     name = _collection_name(name)
-    dataset = current_dataset()
+    source = current_source()
+    dataset = source.dataset
     query = parse_items_query(request.args, dataset, name)
     fmt = negotiate(FORMATS)
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "f"]
@@ -177,7 +178,7 @@ def items_view(name: str):
     unchanged = not_modified(etag, MAX_AGE)
     if unchanged is not None:
         return unchanged
-    page = items.select_page(dataset, name, query)
+    dataset, page = items.select_page(source, name, query)
     links = items.page_links(f"{base_url()}/collections/{name}/items", args, query, page, fmt)
     if request.method == "HEAD":
         response = Response(iter(()), mimetype=MIMETYPES[fmt])
@@ -218,8 +219,7 @@ def item(name: str, feature_id: str):
     """One feature; its id may hold any character ("/" included), percent-encoded."""
     crs = check_request(request.args, ITEM_PARAMS, FORMATS)
     name = _collection_name(name)
-    dataset = current_dataset()
-    position = items.find_feature(dataset, name, feature_id)
+    dataset, position = items.find_feature(current_source(), name, feature_id)
     fmt = negotiate(FORMATS)
     found_id = items.feature_id(dataset, name, position)
     url = f"{base_url()}/collections/{name}/items/{quote_id(found_id)}"

@@ -26,8 +26,8 @@ from flask import (
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import QueryProblem, shorten
-from almaty_map.geodata.filtering import select
 from almaty_map.geodata.formats import csv_chunks, geojson_chunks
+from almaty_map.geodata.source import Source
 from almaty_map.geodata.timeslices import MAX_SLICES, SlicingError
 from almaty_map.language.choice import translation_for_reader
 from almaty_map.language.counts import count_text
@@ -52,7 +52,8 @@ from almaty_map.web.maps import (
     reader_parts,
 )
 from almaty_map.web.security import map_frame_ancestors, page_policy
-from almaty_map.web.store import current_dataset
+from almaty_map.web.selectionlimits import page_map_source, too_many
+from almaty_map.web.store import current_source
 from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
@@ -109,7 +110,7 @@ def event_items(dataset, positions, texts: Texts) -> list[EventItem]:
 
 def record(dataset, texts: Texts) -> dict[str, list]:
     """The dataset's figures and corrections, worded for the reader's page."""
-    titles = dict(zip(dataset.events["id"], dataset.events["title"], strict=True))
+    titles = dataset.whole.titles
     return {
         "figures": [
             {"label": f.label, "text": count_text(f.count, texts), "source": f.source}
@@ -179,40 +180,60 @@ def _field_errors(problems: list[QueryProblem]) -> dict[str, str]:
 
 @blueprint.get("/")
 def index():
-    dataset = current_dataset()
+    source = current_source()
+    dataset = source.dataset
     state, problems = read_state(dataset, request.args)
+    drawn, first = page_map_source(source, state.filter)
     try:
-        content = map_content(dataset, map_spec(state))
+        content = map_content(drawn, map_spec(state))
     except SlicingError as exc:
         problems.append(_slicing_problem(state, exc))
         state = replace(state, slice_by="period")
-        content = map_content(dataset, map_spec(state))
+        content = map_content(drawn, map_spec(state))
     status = 400 if problems else 200
     if request.method == "HEAD":  # the status and type, without rendering the map
         head = pieces_head("text/html")
         head.status_code = status
         return head
-    return heavy(lambda: _reader_page(dataset, state, problems, content), content.events)
+    page = ReaderPage(source, drawn, first, state, problems, content)
+    return heavy(lambda: _reader_page(page), content.events)
 
 
-def _reader_page(
-    dataset: Dataset, state: ViewState, problems: list[QueryProblem], content: MapContent
-) -> Response:
+@dataclass(frozen=True)
+class ReaderPage:
+    """A reader's page to render: its source, the one its map draws from (the first
+    ``first`` events only, when there are too many to draw), and its view."""
+
+    source: Source
+    drawn: Source
+    first: int | None
+    state: ViewState
+    problems: list[QueryProblem]
+    content: MapContent
+
+
+def _reader_page(page: ReaderPage) -> Response:
     """The page around the map, rendered with markers where the map's parts go; the parts
     (tens of MB for a large dataset) are sent from the cache as they are, never copied."""
-    rendered = reader_parts(dataset, map_spec(state), content)
-    page = render_template("index.html", **_page_context(dataset, state, problems))
-    pieces = _with_map(page, rendered, state.title or dataset.meta.title)
+    state, problems, dataset = page.state, page.problems, page.source.dataset
+    rendered = reader_parts(page.drawn, map_spec(state), page.content)
+    context = _page_context(page.source, state, problems) | {"map_first": page.first}
+    html = render_template("index.html", **context)
+    pieces = _with_map(html, rendered, state.title or dataset.meta.title)
     response = pieces_response(pieces, "text/html")
     response.status_code = 400 if problems else 200
     response.headers["Content-Security-Policy"] = page_policy(rendered.scripts, rendered.styles)
     return response
 
 
-def _page_context(dataset: Dataset, state: ViewState, problems: list[QueryProblem]) -> dict:
+def _page_context(source: Source, state: ViewState, problems: list[QueryProblem]) -> dict:
     """What templates/index.html prints; the map's parts are markers (see _with_map)."""
     texts = texts_for(state.lang)
-    positions = select(dataset, state.filter)
+    dataset = source.dataset
+    listed = source.page(state.filter, 0, LIST_LIMIT)
+    matched = listed.matched
+    if matched is None:
+        matched = source.total(state.filter)
     query = state.query()
     return {
         "lang": texts.language,
@@ -242,9 +263,9 @@ def _page_context(dataset: Dataset, state: ViewState, problems: list[QueryProble
         "language_links": {
             code: _in_language(state, code) for code in offered_languages(dataset.meta)
         },
-        "events": event_items(dataset, positions[:LIST_LIMIT], texts),
-        "matched": len(positions),
-        "total": len(dataset.events),
+        "events": event_items(listed.dataset, listed.positions, texts),
+        "matched": matched,
+        "total": dataset.event_count,
         "list_limit": LIST_LIMIT,
         "map": MapParts(**MAP_MARKERS),
         "links": {
@@ -290,7 +311,7 @@ def _in_language(state: ViewState, language: str) -> str:
 class MapView:
     """A /map or /export request that passed its checks: what to render and its ETag."""
 
-    dataset: Dataset
+    source: Source
     state: ViewState
     spec: MapSpec
     content: MapContent
@@ -298,29 +319,31 @@ class MapView:
 
     @property
     def title(self) -> str:
-        return self.state.title or self.dataset.meta.title
+        return self.state.title or self.source.dataset.meta.title
 
 
 def _map_view(kind: str) -> MapView | Response:
     """What /map and /export share up to the render: the view (400 for a bad one), and its
     ETag, known before rendering (from what the map shows and its title), so a client that
     has the map gets 304 at once."""
-    dataset = current_dataset()
-    state, problems = read_state(dataset, request.args)
+    source = current_source()
+    state, problems = read_state(source.dataset, request.args)
+    if not problems:
+        problems = [p for p in [too_many(source, state.filter)] if p]
     if problems:
         return bad_request(problems)
     # The pages allowed to frame /map may also drive it (postMessage).
     origins = current_app.config["EMBED_ORIGINS"] if kind == "embed" else ()
     spec = map_spec(state, origins)
     try:
-        content = map_content(dataset, spec)
+        content = map_content(source, spec)
     except SlicingError as exc:
         return bad_request([_slicing_problem(state, exc)])
     etag = view_etag(kind, content.key, spec.title, asset_base())
     unchanged = not_modified(etag, MAX_AGE)
     if unchanged is not None:
         return unchanged
-    return MapView(dataset, state, spec, content, etag)
+    return MapView(source, state, spec, content, etag)
 
 
 @blueprint.get("/map")
@@ -332,7 +355,7 @@ def embed():
         return cacheable(pieces_head("text/html", view.etag), MAX_AGE)
 
     def respond() -> Response:
-        rendered = embed_page(view.dataset, view.spec, view.content)
+        rendered = embed_page(view.source, view.spec, view.content)
         response = pieces_response(rendered.body(view.title), "text/html", view.etag)
         ancestors = map_frame_ancestors(current_app.config["FRAME_ANCESTORS"])
         response.headers["Content-Security-Policy"] = page_policy(
@@ -353,7 +376,7 @@ def export():
     else:
 
         def respond() -> Response:
-            rendered = export_document(view.dataset, view.spec, view.content)
+            rendered = export_document(view.source, view.spec, view.content)
             return pieces_response(rendered.body(view.title), "text/html", view.etag)
 
         response = heavy(respond, view.content.events)
@@ -366,15 +389,19 @@ def export():
 def download(kind: str):
     if kind not in DOWNLOADS:
         abort(404)
-    dataset = current_dataset()
-    state, problems = read_state(dataset, request.args)
+    source = current_source()
+    state, problems = read_state(source.dataset, request.args)
     if problems:
         return bad_request(problems)
-    etag = view_etag(dataset.fingerprint, kind, state.filter)
+    etag = view_etag(source.dataset.fingerprint, kind, state.filter)
     unchanged = not_modified(etag, MAX_AGE)
     if unchanged is not None:
         return unchanged
-    positions = select(dataset, state.filter)
+    refused = too_many(source, state.filter)
+    if refused:
+        return bad_request([refused])
+    chosen = source.select(state.filter)
+    dataset, positions = chosen.dataset, chosen.positions
     mimetype, write = DOWNLOADS[kind]
 
     def respond() -> Response:

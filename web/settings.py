@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from almaty_map.geodata.bundled import BUNDLED
+from almaty_map.geodata.model import MAX_EXPORT_EVENTS
 
 PREFIX = "ALMATY_MAP_"
 
@@ -55,6 +56,18 @@ SETTINGS = (
     Setting("HEAVY_SLOTS", 2, "Heavy requests (large downloads, renders) handled at once.", 1),
     Setting("HEAVY_QUEUE", 2, "Heavy requests that may wait for a slot; more get 503.", 0),
     Setting("HEAVY_WAIT", 10.0, "Seconds a heavy request waits for a slot before a 503.", 0),
+    Setting(
+        "MAX_EXPORT_EVENTS",
+        MAX_EXPORT_EVENTS,
+        "Most events an export, an embedded map or a download may hold; more are refused.",
+        1,
+    ),
+    Setting(
+        "MAX_PAGE_EVENTS",
+        50_000,
+        "Most events the reader's page draws from a database (the first ones; it says so).",
+        1,
+    ),
 )
 
 

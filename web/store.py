@@ -1,7 +1,8 @@
 """The dataset a running app serves, swapped whole when it is reloaded.
 
-Views read ``store.dataset`` once per request, so a reload never changes the data under a
-request that is already running. A reload reads the files without holding the lock (the
+Views read ``store.source`` (or ``store.dataset``) once per request, so a reload never changes
+the data under a request that is already running; the source holds its dataset, so the two
+always belong together. A reload reads the files without holding the lock (the
 lock only publishes its result), so nothing a dataset folder holds can stall anything else.
 """
 
@@ -11,16 +12,31 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 
 from almaty_map.geodata.backend import Backend, FilesBackend
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import Problem
+from almaty_map.geodata.source import Source
+from almaty_map.web.requestsource import SelectedOnce
+
+_SOURCE = "almaty_map_source"
 
 
 def current_dataset() -> Dataset:
     """The dataset this request should use (read once; a reload swaps it whole)."""
     return current_app.extensions["almaty_map"].dataset
+
+
+def current_source() -> Source:
+    """Where this request selects its events (read once, with its dataset: the two are
+    swapped together), each filter selected once for the whole request."""
+    found = g.get(_SOURCE)
+    if found is None:
+        store = current_app.extensions["almaty_map"]
+        found = SelectedOnce(store.source, store.newest_source)
+        setattr(g, _SOURCE, found)
+    return found
 
 
 @dataclass
@@ -30,6 +46,8 @@ class DatasetStore:
     # Where the data comes from; the folder's files unless another backend is given.
     backend: Backend | None = None
     dataset: Dataset = field(init=False)
+    # What requests select events from: this dataset (files), or the database it heads.
+    source: Source = field(init=False)
     last_problems: tuple[Problem, ...] = ()
     # What made the last reload fail outright (a fault of ours, not of the files), for the log.
     last_failure: Exception | None = None
@@ -40,7 +58,7 @@ class DatasetStore:
     def __post_init__(self) -> None:
         if self.backend is None:
             self.backend = FilesBackend(self.folder, self.max_bytes)
-        self.dataset = self.backend.load()
+        self._publish(self.backend.load())
 
     def reload(self) -> bool:
         """Load the folder again; keep serving the last good dataset if it has errors, or if
@@ -63,9 +81,19 @@ class DatasetStore:
             if candidate is None:
                 self.last_problems = tuple(p for p in problems if p.severity == "error")
                 return False
-            self.dataset = candidate
+            self._publish(candidate)
             self.last_problems = ()
             return True
+
+    def newest_source(self) -> Source:
+        """The source after reading the newest version (a request found its own replaced:
+        it is answered from the new one without waiting for the announcement)."""
+        self.reload()
+        return self.source
+
+    def _publish(self, dataset: Dataset) -> None:
+        self.source = self.backend.source(dataset)
+        self.dataset = dataset
 
     def notice(self) -> str | None:
         """A line for the operator when the files on disk do not validate."""

@@ -1,0 +1,185 @@
+"""An EventFilter as a SQL condition on the ``events`` table, chosen so the indexes answer it.
+
+Every part gives exactly what ``geodata.filtering`` gives on the same version: times are
+half-open [start, end) (``intervals``) on the btree indexes of start and end; the box meets
+an event's shown shape (a sensitive event is shown at its coarsened point, as the loader
+makes it) through the GiST index; text is ILIKE on the trigram indexes. A CQL2 filter is
+not translated whole: ``cql_narrowing`` gives conditions every event it keeps must meet, so
+the index narrows the candidates, and the project's own evaluator decides on those
+(``database.source``), so both backends keep exactly the same events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from geoalchemy2 import functions as gf
+from pygeofilter import ast, values
+from sqlalchemy import (
+    ColumnElement,
+    Double,
+    Numeric,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+
+from almaty_map.database.schema import SRID, events
+from almaty_map.geodata.bbox import BBox, bbox_areas
+from almaty_map.geodata.cql2 import CqlFilter
+from almaty_map.geodata.cql2spacetime import literal_shape
+from almaty_map.geodata.cql2table import FilterError
+from almaty_map.geodata.filtering import EventFilter
+from almaty_map.geodata.model import SENSITIVE_GRID_DEG
+
+# What an ORDER BY must say to give the files' order: (start, id), ids by code point.
+ORDER = (events.c.start, events.c.id.collate("C"))
+
+
+def condition(flt: EventFilter) -> ColumnElement[bool]:
+    """The rows passing every part of the filter but CQL2 (see ``cql_narrowing``)."""
+    parts: list[ColumnElement[bool]] = []
+    if flt.start is not None or flt.end is not None:
+        parts.append(overlapping(flt.start, flt.end))
+    if flt.categories is not None:
+        parts.append(events.c.category.in_(flt.categories) if flt.categories else false())
+    if flt.bbox is not None:
+        parts.append(meeting_box(flt.bbox))
+    if flt.text is not None:
+        parts.append(holding_text(flt.text))
+    if flt.cql is not None:
+        parts.extend(cql_narrowing(flt.cql))
+    return and_(true(), *parts)
+
+
+def overlapping(lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> ColumnElement[bool]:
+    """Events whose [start, end) overlaps [lo, hi): start < hi, and an exclusive end after
+    lo, where an event without an end (or ending at its start) is [start, start + 1 ns).
+    The database keeps microseconds, so nanosecond bounds are rounded the way that keeps
+    each comparison exact."""
+    parts: list[ColumnElement[bool]] = []
+    if hi is not None:
+        parts.append(events.c.start < _micro(hi.ceil("us")))
+    if lo is not None:
+        parts.append(
+            or_(events.c.end > _micro(lo.floor("us")), events.c.start >= _micro(lo.ceil("us")))
+        )
+    return and_(true(), *parts)
+
+
+def _micro(at: pd.Timestamp) -> dt.datetime:
+    return at.tz_convert("UTC").to_pydatetime()
+
+
+def shown_shape() -> ColumnElement:
+    """Each event's shape as published: a sensitive one at the centre of its grid cell
+    (``privacy.coarsen``), the others as stored."""
+    centre = gf.ST_Centroid(events.c.geom)
+    grid = SENSITIVE_GRID_DEG
+
+    def cell(coordinate: ColumnElement) -> ColumnElement:
+        middle = (func.floor(coordinate / grid) + 0.5) * grid
+        return func.round(middle.cast(Numeric()), 6).cast(Double())
+
+    coarse = gf.ST_SetSRID(gf.ST_MakePoint(cell(gf.ST_X(centre)), cell(gf.ST_Y(centre))), SRID)
+    return case((events.c.sensitive, coarse), else_=events.c.geom)
+
+
+def meeting_box(bbox: BBox) -> ColumnElement[bool]:
+    """Shown shapes that meet the box (edges included; in two parts across the
+    antimeridian). The stored shape is tested for the events shown as they are, so the
+    planner sees a plain box query on the GiST index and estimates it well; a sensitive
+    event's coarsened point lies within a grid cell of its stored shape, so the wider box
+    never leaves one out."""
+    parts = []
+    for minx, miny, maxx, maxy in bbox_areas(bbox):
+        box = gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+        parts.append(and_(gf.ST_Intersects(events.c.geom, box), not_(events.c.sensitive)))
+        near = events.c.geom.op("&&")(gf.ST_Expand(box, SENSITIVE_GRID_DEG))
+        parts.append(and_(events.c.sensitive, near, gf.ST_Intersects(shown_shape(), box)))
+    return or_(*parts)
+
+
+def holding_text(text: str) -> ColumnElement[bool]:
+    """Text in the title, description, place or one of the actors, in any case. A command
+    line's argument that is not whole characters matches nothing, as in memory."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return false()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    actor = func.json_array_elements_text(events.c.actors).table_valued("value").alias("actor")
+    in_actors = select(literal(1)).select_from(actor).where(actor.c.value.ilike(pattern))
+    columns = [events.c.title, events.c.description, events.c.place]
+    return or_(*(c.ilike(pattern) for c in columns), in_actors.exists())
+
+
+def cql_narrowing(flt: CqlFilter) -> list[ColumnElement[bool]]:
+    """Conditions every event the filter keeps meets, read from the parts of its top-level
+    AND that the indexes can answer (a category, a box or shape it meets, a time span); the
+    rest of the filter is left to the evaluator, so nothing here needs to be exact."""
+    found: list[ColumnElement[bool]] = []
+    for node in _conjuncts(flt.node):
+        part = _narrowing(node, flt)
+        if part is not None:
+            found.append(part)
+    return found
+
+
+def _conjuncts(node: object) -> list[object]:
+    if isinstance(node, ast.And):
+        return _conjuncts(node.lhs) + _conjuncts(node.rhs)
+    return [node]
+
+
+def _narrowing(node: object, flt: CqlFilter) -> ColumnElement[bool] | None:
+    if isinstance(node, ast.Equal | ast.In) and _names(node.lhs, "category"):
+        options = [node.rhs] if isinstance(node, ast.Equal) else node.sub_nodes
+        if isinstance(node, ast.In) and node.not_:
+            return None
+        if all(isinstance(o, str) for o in options):
+            return events.c.category.in_(options)
+    if isinstance(node, ast.Equal) and _names(node.lhs, "id") and isinstance(node.rhs, str):
+        return events.c.id == node.rhs
+    if isinstance(node, ast.BBox) and _names(node.lhs, "geometry"):
+        return _near_literal(node, flt)
+    if isinstance(node, ast.GeometryIntersects | ast.GeometryWithin):
+        return _near_literal(node, flt)
+    return None
+
+
+def _names(node: object, name: str) -> bool:
+    return isinstance(node, ast.Attribute) and node.name == name
+
+
+def _near_literal(node: ast.Node, flt: CqlFilter) -> ColumnElement[bool] | None:
+    """Events whose shape comes near a literal shape's box (in CRS84, widened by a grid
+    cell for coarsened points): a necessary condition of meeting it or lying within it."""
+    if isinstance(node, ast.BBox):
+        literal_node: object = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
+    else:
+        sides = (node.lhs, node.rhs)
+        if not any(_names(side, "geometry") for side in sides):
+            return None
+        literal_node = next(side for side in sides if not _names(side, "geometry"))
+        if not isinstance(literal_node, values.Geometry | values.Envelope | ast.Function):
+            return None
+    try:
+        shape = literal_shape(literal_node, flt.filter_crs)
+    except FilterError:  # the evaluator names it; nothing to narrow by
+        return None
+    return meeting_box_loosely(shape.bounds)
+
+
+def meeting_box_loosely(bbox: BBox) -> ColumnElement[bool]:
+    """Stored shapes whose box comes within a grid cell of ``bbox`` (index only)."""
+    minx, miny, maxx, maxy = bbox
+    box = gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+    return events.c.geom.op("&&")(gf.ST_Expand(box, SENSITIVE_GRID_DEG))

@@ -1,0 +1,172 @@
+"""The team database as the served source: each request selects its events in SQL.
+
+The server keeps the version's head only (``database.head``); the events a request asks
+for are selected by ``database.selection`` on the indexes, in the files' order, and come
+back as a Dataset of just those events (``database.subset``). A CQL2 filter's indexable
+parts narrow the candidates in SQL and the project's evaluator decides on them, a block at
+a time, so a page stops reading once it is found. numberMatched is exact when counting is
+cheap (up to ``count_cap`` rows, or the last page), and left out otherwise: never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
+
+from almaty_map.database.connect import DatabaseUnavailableError
+from almaty_map.database.dumping import stored_columns
+from almaty_map.database.errors import database_errors
+from almaty_map.database.schema import events, versions
+from almaty_map.database.selection import ORDER, condition
+from almaty_map.database.subset import SubsetError, subset_dataset
+from almaty_map.geodata.cql2 import matches
+from almaty_map.geodata.dataset import Dataset
+from almaty_map.geodata.filtering import EventFilter
+from almaty_map.geodata.source import Selected, StaleSourceError, positions_key
+
+# A selection is counted exactly up to this many events; beyond, a page leaves it out.
+COUNT_CAP = 2_000
+# Candidates a CQL2 filter is evaluated on at a time when a page is wanted (then doubling).
+BLOCK = 4096
+_COLUMNS = (*stored_columns(events), events.c.position)
+
+
+@dataclass(frozen=True, eq=False)
+class PostgisSource:
+    engine: Engine
+    dataset: Dataset  # the head: metadata, places, corrections; no events
+    count_cap: int = COUNT_CAP
+
+    def select(self, flt: EventFilter) -> Selected:
+        with self._connection() as connection:
+            rows = _fetch(connection, condition(flt))
+        return self._chosen(rows, flt)
+
+    def page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
+        if flt.cql is not None:
+            return self._cql_page(flt, offset, limit)
+        where = condition(flt)
+        with self._connection() as connection:
+            rows = _fetch(connection, where, offset, limit)
+            if len(rows) < limit and (rows or offset == 0):
+                matched: int | None = offset + len(rows)  # the last page: known for free
+            else:
+                matched = self._cheap_count(connection, flt, where)
+        return self._chosen(rows, flt, matched)
+
+    def count_up_to(self, flt: EventFilter, cap: int) -> int:
+        """Exact below ``cap``; a CQL2 filter is evaluated a block at a time until then."""
+        if flt.cql is None:
+            with self._connection() as connection:
+                return _count(connection, condition(flt), cap)
+        found = self._cql_page(flt, 0, cap)
+        return cap if found.matched is None else min(found.matched, cap)
+
+    def total(self, flt: EventFilter) -> int:
+        """Every event the filter selects, counted however long it takes (for a message)."""
+        if flt.cql is not None:
+            return len(self.select(flt).positions)
+        with self._connection() as connection:
+            return _count(connection, condition(flt), None)
+
+    def feature(self, event_id: str) -> Selected | None:
+        with self._connection() as connection:
+            rows = _fetch(connection, events.c.id == event_id)
+        return self._chosen(rows, EventFilter(), 1) if rows else None
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A connection whose every fault is DatabaseUnavailableError (answered with 503),
+        in one snapshot that holds this source's version: the events then belong to the
+        head they are read with, and a newer version is StaleSourceError."""
+        with (
+            database_errors(self.engine.url),
+            self.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ"
+            ) as connection,
+            connection.begin(),
+        ):
+            # Compiling a plan to machine code takes longer than a page takes to find.
+            connection.execute(text("SET LOCAL jit = off"))
+            if _current_fingerprint(connection) != self.dataset.fingerprint:
+                raise StaleSourceError(
+                    f"the database holds a newer version than {self.dataset.fingerprint}"
+                )
+            yield connection
+
+    def _cheap_count(
+        self, connection: Connection, flt: EventFilter, where: ColumnElement[bool]
+    ) -> int | None:
+        """The version's count for no filter; else, when the planner expects at most
+        ``count_cap`` rows, a count that stops past it (so a wrong estimate costs no more),
+        and None when either says there are more."""
+        if flt == EventFilter():
+            return self.dataset.event_count
+        if _estimate(connection, where) > self.count_cap:
+            return None
+        found = _count(connection, where, self.count_cap + 1)
+        return found if found <= self.count_cap else None
+
+    def _chosen(self, rows: list[dict], flt: EventFilter, matched: int | None = None) -> Selected:
+        """The rows as a Dataset; with a CQL2 filter, the positions it keeps in it."""
+        try:
+            subset = subset_dataset(self.dataset, rows)
+        except SubsetError as error:
+            raise DatabaseUnavailableError(
+                f"The events in the database do not read as the version being served "
+                f"({error}): a new version is being switched to, or the tables were "
+                "changed by hand"
+            ) from None
+        stored = np.array([row["position"] for row in rows], dtype=np.int64)
+        kept = np.arange(len(rows))
+        if flt.cql is not None:
+            kept = np.flatnonzero(matches(subset, flt.cql))
+        if matched is None and flt.cql is not None:
+            matched = len(kept)
+        return Selected(subset, kept, positions_key(stored[kept]), matched)
+
+    def _cql_page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
+        """Candidates a block at a time (doubling) until one more than the page is found;
+        the count is exact only when every candidate was read."""
+        where, wanted, start, block = condition(flt), offset + limit + 1, 0, BLOCK
+        kept: list[dict] = []
+        exhausted = False
+        with self._connection() as connection:
+            while len(kept) < wanted and not exhausted:
+                rows = _fetch(connection, where, start, block)
+                exhausted = len(rows) < block
+                found = self._chosen(rows, flt)
+                kept += [rows[int(i)] for i in found.positions]  # SQL order is the frame's
+                start, block = start + block, block * 2
+        page = self._chosen(kept[offset : offset + limit], EventFilter())
+        return Selected(page.dataset, page.positions, page.key, len(kept) if exhausted else None)
+
+
+def _fetch(
+    connection: Connection, where: ColumnElement[bool], offset: int = 0, limit: int | None = None
+) -> list[dict]:
+    query = select(*_COLUMNS).where(where).order_by(*ORDER).offset(offset).limit(limit)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def _current_fingerprint(connection: Connection) -> str | None:
+    newest = select(versions.c.fingerprint).order_by(versions.c.number.desc()).limit(1)
+    return connection.execute(newest).scalar()
+
+
+def _estimate(connection: Connection, where: ColumnElement[bool]) -> float:
+    """The rows the planner expects to pass (from its statistics; no row is read)."""
+    query = select(literal(1)).select_from(events).where(where)
+    compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
+    plan = connection.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def _count(connection: Connection, where: ColumnElement[bool], cap: int | None) -> int:
+    """How many rows pass, reading no more than ``cap`` of them (None: all)."""
+    probe = select(literal(1)).select_from(events).where(where).limit(cap).subquery()
+    return int(connection.execute(select(func.count()).select_from(probe)).scalar_one())
