@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import JSON, Connection, Text, cast, select
+from sqlalchemy import JSON, ColumnElement, Connection, Text, cast, select
 
 from almaty_map.database.schema import events, places, versions
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
@@ -51,10 +51,13 @@ def latest_version(connection: Connection) -> Version | None:
     return Version(*row) if row else None
 
 
-def write_folder(connection: Connection, folder: Path) -> Version | None:
+def write_folder(
+    connection: Connection, folder: Path, only: ColumnElement[bool] | None = None
+) -> Version | None:
     """Write the current version into ``folder`` (which must exist); None when the
     database holds no version yet. Run it in one REPEATABLE READ transaction, so the files
-    all come from one version even while another is being loaded."""
+    all come from one version even while another is being loaded. ``only`` (a condition on
+    ``events``) writes just those events, and no corrections (they may name others)."""
     version = latest_version(connection)
     if version is None:
         return None
@@ -64,25 +67,27 @@ def write_folder(connection: Connection, folder: Path) -> Version | None:
         )
     ).one()
     (folder / META_FILE).write_text(toml, encoding="utf-8")
-    if corrections is not None:
+    if corrections is not None and only is None:
         (folder / CORRECTIONS_FILE).write_text(corrections, encoding="utf-8")
     place_rows = list(_rows(connection, places))
     if place_rows:
         _write_collection(folder / "places.geojson", (_place(row) for row in place_rows))
-    _write_collection(folder / "events.geojson", (_event(row) for row in _rows(connection, events)))
+    rows = _rows(connection, events, only)
+    _write_collection(folder / "events.geojson", (_event(row) for row in rows))
     return version
 
 
-def _rows(connection: Connection, table) -> Iterator[dict]:
+def _rows(connection: Connection, table, only: ColumnElement[bool] | None = None) -> Iterator[dict]:
     """The table's rows in file order, JSON columns as their stored text, streamed."""
     columns = [
         cast(column, Text).label(column.name) if isinstance(column.type, JSON) else column
         for column in table.columns
         if column.name not in ("geom", "position")
     ]
-    result = connection.execute(
-        select(*columns).order_by(table.c.position).execution_options(yield_per=BATCH)
-    )
+    query = select(*columns).order_by(table.c.position)
+    if only is not None:
+        query = query.where(only)
+    result = connection.execute(query.execution_options(yield_per=BATCH))
     for row in result.mappings():
         yield dict(row)
 
