@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 from psycopg import Copy, sql
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
 
 from almaty_map.database.schema import EVENT_COLUMNS, SRID
@@ -48,12 +49,13 @@ _CSV = pa_csv.WriteOptions(include_header=False, batch_size=4096)
 
 @contextmanager
 def copying(connection: Connection, table: str, columns: tuple[str, ...]) -> Iterator[Copy]:
-    """A COPY of CSV into ``table`` on the transaction's own connection."""
+    """A COPY of CSV into ``table`` on the transaction's own connection. Its data is sent
+    by a thread of its own, so the server takes in one chunk while the next is parsed."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+    with raw.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         yield copy
 
 
