@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, 
 
 from almaty_map.database.copying import copying, event_csv
 from almaty_map.database.dumping import latest_version, write_folder
+from almaty_map.database.indexes import built_afterwards
 from almaty_map.database.replacing import STAGING, compare, previous_rows, replace, stage
 from almaty_map.database.schema import (
     CHANNEL,
@@ -64,21 +66,31 @@ def load_folder(
     """
     with engine.begin() as connection:
         connection.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))
-        previous = latest_version(connection)
-        if previous is None:
-            connection.execute(delete(events))
-        else:
-            stage(connection)
-        with copying(connection, STAGING if previous else "events", EVENT_COLUMNS) as copy:
-            dataset, problems = inspect_dataset(folder, max_bytes, _writer(copy))
-        if dataset is None:
-            raise DataError(problems)  # rolls the transaction back
-        diff = None if previous is None else _replace(connection, dataset, max_bytes)
+        first = latest_version(connection) is None
+        dataset = _copy_events(connection, folder, max_bytes, first)
+        diff = None if first else _replace(connection, dataset, max_bytes)
         progress(len(dataset.events), len(dataset.events))
         connection.execute(delete(places))
         _copy(connection, "places", PLACE_COLUMNS, _place_rows(dataset))
         number = _record(connection, folder, dataset, diff)
     return Loaded(number, len(dataset.events), diff, describe(diff, len(dataset.events)))
+
+
+def _copy_events(connection: Connection, folder: Path, max_bytes: int, first: bool) -> Dataset:
+    """Validate the folder while its events are copied: straight into ``events`` for the
+    first version (its indexes built once, afterwards), else into the staging table."""
+    if first:
+        connection.execute(delete(events))
+        target, indexes = "events", built_afterwards(connection)
+    else:
+        stage(connection)
+        target, indexes = STAGING, nullcontext()
+    with indexes:
+        with copying(connection, target, EVENT_COLUMNS) as copy:
+            dataset, problems = inspect_dataset(folder, max_bytes, _writer(copy))
+        if dataset is None:
+            raise DataError(problems)  # rolls the transaction back
+    return dataset
 
 
 def _writer(copy: Copy) -> Callable[[CompactEvents], None]:

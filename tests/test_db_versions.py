@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import JSON, Text, cast, select
+from sqlalchemy import JSON, Text, cast, select, text
 
 from almaty_map.cli import main as cli
 from almaty_map.database.connect import open_engine
@@ -113,3 +113,32 @@ def test_a_new_timezone_shows_every_time_as_changed(database, tmp_path):
     )
     expected = json.loads(run("diff", old, new, "--format", "json").output)
     assert recorded_diff(database) == expected
+
+
+def index_definitions(url: str) -> set[str]:
+    engine = open_engine(url)
+    with engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE tablename = 'events'")
+        ).scalars()
+        definitions = set(found)
+    engine.dispose()
+    return definitions
+
+
+def test_a_first_load_builds_the_indexes_the_migrations_made(database, tmp_path):
+    """The first load builds the secondary indexes after copying; a refused one leaves
+    them as they were."""
+    assert run("db", "init", "--db", database).exit_code == 0
+    made = index_definitions(database)
+    assert len(made) >= 9  # keys, GiST, btrees, trigrams
+    folder = write_dataset(SIZE, tmp_path / "first")
+    doc = orjson.loads((folder / "events.geojson").read_bytes())
+    doc["features"][SIZE - 1]["properties"]["category"] = "no-such-category"
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "dataset.toml").write_text((folder / "dataset.toml").read_text())
+    (tmp_path / "broken" / "events.geojson").write_bytes(orjson.dumps(doc))
+    assert run("db", "load", tmp_path / "broken", "--db", database).exit_code == 1
+    assert index_definitions(database) == made
+    assert run("db", "load", folder, "--db", database).exit_code == 0
+    assert index_definitions(database) == made
