@@ -1,9 +1,10 @@
 """The million-event rows: `db load` and `serve --db` on a throwaway PostgreSQL cluster.
 
 - load: `almaty-map db load` of the synthetic events into an empty database (the first
-  version), then again over it (a new version: compared with the previous one, its diff
-  recorded), each a fresh process; wall time and the process's CPU time (the machine is
-  shared, and the CPU time says what the load itself cost);
+  version), then again over it, then a version with one event in twelve retitled (new
+  versions: compared with the previous one, their diff recorded), each a fresh process;
+  wall time and the process's CPU time (the machine is shared, and the CPU time says what
+  the load itself cost; the database server's own work is not in it);
 - start: `serve --db` from its launch until `/` answers;
 - items p95, limit=100, one client with keep-alive, for each kind of filter of the server
   row (bbox, datetime, category, combined) and the CQL2 mix, against the database;
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -66,18 +68,31 @@ def _almaty_map(*args: str) -> tuple[float, float, str]:
     return wall, usage.ru_utime + usage.ru_stime, output
 
 
+def retitled(folder: Path) -> Path:
+    """The same events with one in twelve retitled (every "Vigil held on …" becomes "…
+    near …"): a new version that changes some of a million events."""
+    out = folder.with_name(f"{folder.name}-retitled")
+    if not (out / "events.geojson").exists():
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "dataset.toml", out / "dataset.toml")
+        text = (folder / "events.geojson").read_bytes()
+        changed = text.replace(b'"title":"Vigil held on ', b'"title":"Vigil held near ')
+        (out / "events.geojson").write_bytes(changed)
+    return out
+
+
 def measure_load(folder: Path, url: str) -> dict:
-    """A first load into an empty database, then the same folder again as a new version."""
+    """A first load into an empty database, the same folder again as a new version, then
+    a version with some events changed; each one's summary as `db load` printed it."""
     _almaty_map("db", "init", "--db", url)
-    first = _almaty_map("db", "load", str(folder), "--db", url, "--quiet", "--max-size", MAX_MB)
-    again = _almaty_map("db", "load", str(folder), "--db", url, "--quiet", "--max-size", MAX_MB)
-    return {
-        "first_s": first[0],
-        "first_cpu_s": first[1],
-        "again_s": again[0],
-        "again_cpu_s": again[1],
-        "again_summary": again[2].strip().splitlines()[-1].split(": ", 1)[1].rstrip("."),
-    }
+    results = {}
+    for name, source in (("first", folder), ("again", folder), ("changed", retitled(folder))):
+        wall, cpu, output = _almaty_map(
+            "db", "load", str(source), "--db", url, "--quiet", "--max-size", MAX_MB
+        )
+        summary = output.strip().splitlines()[-1].split(": ", 1)[1].rstrip(".")
+        results[name] = {"wall_s": wall, "cpu_s": cpu, "summary": summary}
+    return results
 
 
 def measure_server(url: str, start_timeout: float = 1800) -> dict:
@@ -138,25 +153,34 @@ def measure(size: int, work: Path) -> dict:
     return results
 
 
+LOADS = (
+    ("first", "into an empty database (validation included)"),
+    ("again", "the same folder again"),
+    ("changed", "one event in twelve retitled"),
+)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _load_line(what: str, load: dict) -> str:
+    return (
+        f"| {what}: {load['summary']} | {load['wall_s']:.1f} s (CPU {load['cpu_s']:.1f} s) "
+        f"| < {LOAD_TARGET_S} s | {verdict(load['wall_s'] < LOAD_TARGET_S)} | |"
+    )
+
+
 def render(row: dict) -> list[str]:
     """The rows with their targets, as in RESULTS.md."""
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
     size = row["size"]
     lines = [
         f"With {size:,} synthetic events in PostGIS (a throwaway cluster on this machine; "
-        f"database {row['database_mb']:,.0f} MB after two loads):",
+        f"database {row['database_mb']:,.0f} MB after three loads):",
         "",
         "| measure | measured | target | | pygeoapi p95 (the issue's figure) |",
         "|---|---:|---|---|---|",
-        f"| `db load`, first version (validation included) | {row['first_s']:.1f} s "
-        f"(CPU {row['first_cpu_s']:.1f} s) | < {LOAD_TARGET_S} s | "
-        f"{verdict(row['first_s'] < LOAD_TARGET_S)} | |",
-        f"| `db load` of the same folder again (diff recorded: {row['again_summary']}) "
-        f"| {row['again_s']:.1f} s (CPU {row['again_cpu_s']:.1f} s) | < {LOAD_TARGET_S} s | "
-        f"{verdict(row['again_s'] < LOAD_TARGET_S)} | |",
+        *(_load_line(f"`db load`, {what}", row[name]) for name, what in LOADS),
         f"| `serve --db` start, until `/` answers | {row['start_s']:.2f} s | "
         f"< {START_TARGET_S} s | {verdict(row['start_s'] < START_TARGET_S)} | |",
     ]
