@@ -50,11 +50,13 @@ test: $(VENV)/.test chromium wrk postgres lint
 test-fast: $(VENV)/.test
 	$(BIN)/pytest -m "not browser and not server and not load and not install and not db"
 
-# The performance table (about 10 minutes; bench/RESULTS.md). bench-quick stops at 10,000.
-bench: $(VENV)/.bench chromium wrk
+# The performance table (bench/RESULTS.md), the million-event database rows included (a
+# throwaway PostgreSQL cluster; `python -m bench.run --only db` runs them alone, to
+# bench/DATABASE.md). bench-quick stops at 10,000 events.
+bench: $(VENV)/.bench chromium wrk postgres
 	$(BIN)/python -m bench.run
 
-bench-quick: $(VENV)/.bench chromium wrk
+bench-quick: $(VENV)/.bench chromium wrk postgres
 	$(BIN)/python -m bench.run --quick --out bench/work/RESULTS-quick.md
 
 # Minutes of mixed load on the real server; figures to bench/LOADTEST.md.

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from sqlalchemy import JSON, Connection, Text, cast, select
+from sqlalchemy import JSON, ColumnElement, Connection, Text, cast, select
 
 from almaty_map.database.schema import events, places, versions
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
@@ -51,21 +51,27 @@ def latest_version(connection: Connection) -> Version | None:
     return Version(*row) if row else None
 
 
-def write_folder(connection: Connection, folder: Path) -> Version | None:
+def write_folder(
+    connection: Connection, folder: Path, only: ColumnElement[bool] | None = None
+) -> Version | None:
     """Write the current version into ``folder`` (which must exist); None when the
     database holds no version yet. Run it in one REPEATABLE READ transaction, so the files
-    all come from one version even while another is being loaded."""
+    all come from one version even while another is being loaded. ``only`` (a condition on
+    ``events``) writes just those events, and no corrections (they may name others)."""
     version = latest_version(connection)
     if version is None:
         return None
-    write_head(connection, folder, version)
+    write_head(connection, folder, version, with_corrections=only is None)
     _write_collection(
-        folder / "events.geojson", (event_feature(row) for row in _rows(connection, events))
+        folder / "events.geojson",
+        (event_feature(row) for row in _rows(connection, events, only)),
     )
     return version
 
 
-def write_head(connection: Connection, folder: Path, version: Version) -> None:
+def write_head(
+    connection: Connection, folder: Path, version: Version, *, with_corrections: bool = True
+) -> None:
     """The version's files but its events: dataset.toml, corrections.toml and places."""
     toml, corrections = connection.execute(
         select(versions.c.dataset_toml, versions.c.corrections_toml).where(
@@ -73,7 +79,7 @@ def write_head(connection: Connection, folder: Path, version: Version) -> None:
         )
     ).one()
     (folder / META_FILE).write_text(toml, encoding="utf-8")
-    if corrections is not None:
+    if corrections is not None and with_corrections:
         (folder / CORRECTIONS_FILE).write_text(corrections, encoding="utf-8")
     place_rows = list(_rows(connection, places))
     if place_rows:
@@ -90,11 +96,12 @@ def stored_columns(table) -> list:
     ]
 
 
-def _rows(connection: Connection, table) -> Iterator[dict]:
+def _rows(connection: Connection, table, only: ColumnElement[bool] | None = None) -> Iterator[dict]:
     """The table's rows in file order, JSON columns as their stored text, streamed."""
-    result = connection.execute(
-        select(*stored_columns(table)).order_by(table.c.position).execution_options(yield_per=BATCH)
-    )
+    query = select(*stored_columns(table)).order_by(table.c.position)
+    if only is not None:
+        query = query.where(only)
+    result = connection.execute(query.execution_options(yield_per=BATCH))
     for row in result.mappings():
         yield dict(row)
 

@@ -1,25 +1,31 @@
 """Loading a dataset folder into the database as its new version: all or nothing.
 
-The folder is validated by the files' own loader first (the same report as ``validate``),
-then written with COPY in one transaction that also records the version, what it changed
-against the one it replaces, and a notification for the servers. Until that transaction
-commits, every reader sees the previous version; a load that is killed leaves no trace.
+The folder is validated by the files' own loader (the same report as ``validate``) while
+its events are copied in, in one transaction that also records the version, what it
+changed against the one it replaces, and a notification for the servers. Until that
+transaction commits, every reader sees the previous version; a load that is killed, or
+whose folder has an error, leaves no trace.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import orjson
-import pandas as pd
 import shapely
-from psycopg import sql
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from psycopg import Copy, sql
+from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select
 
-from almaty_map.database.reading import read_version
+from almaty_map.database.copying import copying, event_csv
+from almaty_map.database.dumping import latest_version, write_folder
+from almaty_map.database.indexes import built_afterwards
+from almaty_map.database.replacing import STAGING, compare, previous_rows, replace, stage
 from almaty_map.database.schema import (
     CHANNEL,
     EVENT_COLUMNS,
@@ -29,14 +35,12 @@ from almaty_map.database.schema import (
     places,
     versions,
 )
-from almaty_map.geodata.checks.events import CheckedEvents, check_events
+from almaty_map.geodata.compact import CompactEvents
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
-from almaty_map.geodata.diff import DatasetDiff, diff_datasets
+from almaty_map.geodata.diff import DatasetDiff, diff_features, features_by_id
 from almaty_map.geodata.errors import DataError
 from almaty_map.geodata.metadata import FILE as META_FILE
-from almaty_map.geodata.model import EVENT_FIELDS, JSON_FIELDS
-from almaty_map.geodata.readers.files import find_file, read_features
 
 # Held for the whole load, so two loads at once run one after the other.
 LOAD_LOCK = 16_2022
@@ -55,37 +59,109 @@ def load_folder(
 ) -> Loaded:
     """Validate ``folder`` and make it the database's new version; raise DataError (and
     change nothing) if it has errors. ``progress`` is told how many events of how many are
-    written."""
-    dataset, problems = inspect_dataset(folder, max_bytes)
-    if dataset is None:
-        raise DataError(problems)
+    written.
+
+    The events are copied in while the file is read and checked (one pass over the file,
+    the database's work overlapping the parser's); any error rolls the whole load back.
+    """
     with engine.begin() as connection:
         connection.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))
-        _, previous, _ = read_version(connection, max_bytes)
-        connection.execute(delete(events))
+        first = latest_version(connection) is None
+        dataset = _copy_events(connection, folder, max_bytes, first)
+        diff = None if first else _replace(connection, dataset, max_bytes)
+        progress(len(dataset.events), len(dataset.events))
         connection.execute(delete(places))
         _copy(connection, "places", PLACE_COLUMNS, _place_rows(dataset))
-        rows = _event_rows(folder, dataset, max_bytes)
-        counted = _counted(rows, len(dataset.events), progress)
-        _copy(connection, "events", EVENT_COLUMNS, counted)
-        diff = diff_datasets(previous, dataset) if previous is not None else None
-        summary = describe(diff, len(dataset.events))
-        number = connection.execute(
-            insert(versions)
-            .values(
-                loaded_at=dt.datetime.now(dt.UTC),
-                source=str(folder.resolve()),
-                fingerprint=dataset.fingerprint,
-                event_count=len(dataset.events),
-                dataset_toml=(folder / META_FILE).read_text(encoding="utf-8"),
-                corrections_toml=_optional_text(folder / CORRECTIONS_FILE),
-                summary=summary,
-                diff=diff.as_dict() if diff is not None else None,
-            )
-            .returning(versions.c.number)
-        ).scalar_one()
-        connection.execute(select(func.pg_notify(CHANNEL, str(number))))
-    return Loaded(number, len(dataset.events), diff, summary)
+        number = _record(connection, folder, dataset, diff)
+    return Loaded(number, len(dataset.events), diff, describe(diff, len(dataset.events)))
+
+
+def _copy_events(connection: Connection, folder: Path, max_bytes: int, first: bool) -> Dataset:
+    """Validate the folder while its events are copied: straight into ``events`` for the
+    first version (its indexes built once, afterwards), else into the staging table."""
+    if first:
+        connection.execute(delete(events))
+        target, indexes = "events", built_afterwards(connection)
+    else:
+        stage(connection)
+        target, indexes = STAGING, nullcontext()
+    with indexes:
+        with copying(connection, target, EVENT_COLUMNS) as copy:
+            dataset, problems = inspect_dataset(folder, max_bytes, _writer(copy))
+        if dataset is None:
+            raise DataError(problems)  # rolls the transaction back
+    return dataset
+
+
+def _writer(copy: Copy) -> Callable[[CompactEvents], None]:
+    """Each checked chunk as CSV into the COPY, positions in file order; a chunk with an
+    error is not written (the load will be refused, and every error reported)."""
+    written = 0
+    failed = False
+
+    def write(chunk: CompactEvents) -> None:
+        nonlocal written, failed
+        failed = failed or any(p.severity == "error" for p in chunk.problems)
+        if not failed:
+            data, count = event_csv(chunk, written)
+            copy.write(data)
+            written += count
+
+    return write
+
+
+def _replace(connection: Connection, dataset: Dataset, max_bytes: int) -> DatasetDiff | None:
+    """Make the staged events current and say what changed, building features only for
+    the events whose stored rows differ (all of them if the timezone, in which times are
+    served, changed)."""
+    differences = compare(connection)
+    old = _previous(connection, previous_rows(), max_bytes)
+    if old is not None and old.meta.tz != dataset.meta.tz:
+        old = _previous(connection, None, max_bytes)
+        wanted = dataset.events["id"].notna()
+        same = 0
+    else:
+        wanted = dataset.events["id"].isin(differences.added + differences.rewritten)
+        same = differences.same
+    replace(connection)
+    if old is None:  # the previous version no longer passes the checks
+        return None
+    after = features_by_id(dataset, np.flatnonzero(wanted.to_numpy()))
+    before = features_by_id(old, range(len(old.events)))
+    return diff_features(before, after, old.meta, dataset.meta, same)
+
+
+def _previous(
+    connection: Connection, only: ColumnElement[bool] | None, max_bytes: int
+) -> Dataset | None:
+    """The previous version's events that ``only`` selects (all if None), loaded as files
+    are, so they are compared as the API served them."""
+    with tempfile.TemporaryDirectory(prefix="almaty-map-db-") as scratch:
+        write_folder(connection, Path(scratch), only)
+        dataset, _ = inspect_dataset(scratch, max_bytes)
+    return dataset
+
+
+def _record(
+    connection: Connection, folder: Path, dataset: Dataset, diff: DatasetDiff | None
+) -> int:
+    """The new version's row, and the notification every server waits for."""
+    number = connection.execute(
+        insert(versions)
+        .values(
+            loaded_at=dt.datetime.now(dt.UTC),
+            source=str(folder.resolve()),
+            fingerprint=dataset.fingerprint,
+            event_count=len(dataset.events),
+            dataset_toml=(folder / META_FILE).read_text(encoding="utf-8"),
+            corrections_toml=_optional_text(folder / CORRECTIONS_FILE),
+            summary=describe(diff, len(dataset.events)),
+            diff=diff.as_dict() if diff is not None else None,
+        )
+        .returning(versions.c.number)
+    ).scalar_one()
+    connection.execute(select(func.pg_notify(CHANNEL, str(number))))
+    return number
 
 
 def describe(diff: DatasetDiff | None, count: int) -> str:
@@ -113,18 +189,6 @@ def _copy(connection: Connection, table: str, columns: tuple[str, ...], rows) ->
             copy.write_row(row)
 
 
-def _counted(
-    rows: Iterator[tuple], total: int, progress: Callable[[int, int], None]
-) -> Iterator[tuple]:
-    written = 0
-    for row in rows:
-        yield row
-        written += 1
-        if written % 1000 == 0:
-            progress(written, total)
-    progress(written, total)
-
-
 def _place_rows(dataset: Dataset) -> Iterator[tuple]:
     """Places as checked (names in their canonical form), from their canonical features."""
     for position, text in enumerate(dataset.place_json):
@@ -142,48 +206,6 @@ def _place_rows(dataset: Dataset) -> Iterator[tuple]:
             geometry,
             _ewkb([shapely.from_geojson(geometry)])[0],
         )
-
-
-def _event_rows(folder: Path, dataset: Dataset, max_bytes: int) -> Iterator[tuple]:
-    """The events as checked, before any coarsening (the database keeps what the files
-    say; readers get sensitive places coarsened by the loader, as from files)."""
-    path, _ = find_file(folder, "events")
-    place_ids = set(dataset.places["id"])
-    position = 0
-    for table in read_features(path, EVENT_FIELDS, max_bytes).chunks:
-        checked = check_events(table, dataset.meta, place_ids)
-        for row in _chunk_rows(checked):
-            yield (position, *row)
-            position += 1
-
-
-def _chunk_rows(checked: CheckedEvents) -> Iterator[tuple]:
-    cols = checked.columns
-    live = checked.live
-    geometry_json = cols["geometry_json"]
-    if len(geometry_json) != len(live) or any(g is None for g in geometry_json):
-        geometry_json = [shapely.to_geojson(g) for g in checked.geometry]
-    values = {
-        **{name: cols[name] for name in ("id", "title", "description", "category")},
-        **{name: cols[name] for name in ("time_precision", "place", "place_id")},
-        "geo_precision": cols["geo_precision"],
-        "start": _iso(cols["start"]),
-        "end": _iso(cols["end"]),
-        "actors": cols["actors_json"],
-        "sources": cols["sources_json"],
-        "sensitive": list(cols["sensitive"]),
-        **{name: cols[f"{name}_json"] for name in JSON_FIELDS},
-        "extra": cols["extra_json"],
-        "geometry": geometry_json,
-        "geom": _ewkb(checked.geometry),
-    }
-    names = EVENT_COLUMNS[1:]
-    for i in live.nonzero()[0]:
-        yield tuple(values[name][i] for name in names)
-
-
-def _iso(times: pd.Series) -> list[str | None]:
-    return [None if pd.isna(t) else t.isoformat() for t in times]
 
 
 def _ewkb(geometries) -> list[str]:

@@ -7,6 +7,7 @@ lists every problem; it never returns half a dataset.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -126,12 +127,16 @@ def load_dataset(folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTE
 
 
 def inspect_dataset(
-    folder: str | Path = BUNDLED, max_bytes: int = DEFAULT_MAX_BYTES
+    folder: str | Path = BUNDLED,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    each_chunk: Callable[[CompactEvents], None] | None = None,
 ) -> tuple[Dataset | None, list[Problem]]:
     """Validate a dataset folder and build it if it has no errors.
 
     Returns the dataset (or None) and every problem found, warnings included. Every file is
-    checked even after another one failed, so one run reports everything.
+    checked even after another one failed, so one run reports everything. ``each_chunk`` is
+    given each chunk of events as checked (file order, before coarsening), so a database
+    load writes them while the next chunk is read instead of reading the file twice.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -147,7 +152,7 @@ def inspect_dataset(
     with collector_paused():
         places = _read_places(places_path, meta, max_bytes, problems)
         place_ids = set(places.columns["id"]) if places else set()
-        events = _read_events(events_path, meta, place_ids, max_bytes, problems)
+        events = _read_events(events_path, meta, place_ids, max_bytes, problems, each_chunk)
     event_ids = set(events.columns["id"].to_pylist()) if events is not None else set()
     corrections, found = read_corrections(folder, event_ids)
     problems += found
@@ -213,6 +218,7 @@ def _read_events(
     place_ids: set[str],
     max_bytes: int,
     problems: list[Problem],
+    each_chunk: Callable[[CompactEvents], None] | None = None,
 ) -> CompactEvents | None:
     """Parse, check and compact the events chunk by chunk (so only one chunk's Python
     objects are alive at a time), then check what needs the whole file (unique ids)."""
@@ -222,6 +228,8 @@ def _read_events(
     parts = []
     for table in reading.chunks:
         parts.append(compact_events(check_events(table, meta, place_ids)))
+        if each_chunk is not None:
+            each_chunk(parts[-1])
         del table
         release_memory(collect=False)
     problems += [reading.locate(p) for p in reading.problems]

@@ -8,12 +8,14 @@ missed, and reformatting a file changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import orjson
 
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.formats import feature_pieces
+from almaty_map.geodata.metadata import Metadata
 
 DATASET_FIELDS = ("title", "summary", "version", "licence", "credits", "timezone", "language")
 
@@ -53,7 +55,19 @@ class DatasetDiff:
 
 
 def diff_datasets(old: Dataset, new: Dataset) -> DatasetDiff:
-    before, after = _features(old), _features(new)
+    return diff_features(_features(old), _features(new), old.meta, new.meta)
+
+
+def diff_features(
+    before: dict[str, dict],
+    after: dict[str, dict],
+    old_meta: Metadata,
+    new_meta: Metadata,
+    same: int = 0,
+) -> DatasetDiff:
+    """The diff of two versions' features by id (as the API serves them). A database load
+    passes only the events whose stored rows differ, and ``same``, how many more are known
+    to be identical on both sides, so it never builds a million features to find ten."""
     changed = {}
     for event_id in sorted(before.keys() & after.keys()):
         fields = _changes(before[event_id], after[event_id])
@@ -63,15 +77,20 @@ def diff_datasets(old: Dataset, new: Dataset) -> DatasetDiff:
         added=tuple(after[i] for i in sorted(after.keys() - before.keys())),
         removed=tuple(before[i] for i in sorted(before.keys() - after.keys())),
         changed=changed,
-        dataset=_metadata_changes(old, new),
-        unchanged=len(before.keys() & after.keys()) - len(changed),
+        dataset=_metadata_changes(old_meta, new_meta),
+        unchanged=same + len(before.keys() & after.keys()) - len(changed),
     )
 
 
-def _features(dataset: Dataset) -> dict[str, dict]:
-    pieces = feature_pieces(dataset, range(len(dataset.events)))
+def features_by_id(dataset: Dataset, positions: Sequence[int]) -> dict[str, dict]:
+    """The events at ``positions`` as the API serves them, by id."""
+    pieces = feature_pieces(dataset, positions)
     features = orjson.loads(b"[" + b",".join(pieces) + b"]")
     return {f["id"]: f for f in features}
+
+
+def _features(dataset: Dataset) -> dict[str, dict]:
+    return features_by_id(dataset, range(len(dataset.events)))
 
 
 def _changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
@@ -87,9 +106,9 @@ def _changes(old: dict, new: dict) -> tuple[FieldChange, ...]:
     return tuple(out)
 
 
-def _metadata_changes(old: Dataset, new: Dataset) -> tuple[FieldChange, ...]:
+def _metadata_changes(old: Metadata, new: Metadata) -> tuple[FieldChange, ...]:
     return tuple(
-        FieldChange(name, getattr(old.meta, name), getattr(new.meta, name))
+        FieldChange(name, getattr(old, name), getattr(new, name))
         for name in DATASET_FIELDS
-        if getattr(old.meta, name) != getattr(new.meta, name)
+        if getattr(old, name) != getattr(new, name)
     )

@@ -1,0 +1,100 @@
+"""Writing checked events to the database with COPY, a chunk at a time.
+
+A chunk's columns are already Arrow arrays (``geodata.compact``), so they are written as
+CSV by Arrow's C++ writer and sent to COPY as they are: no Python tuple per row. Rows are
+written as the file holds them, before any coarsening (the database keeps what the files
+say; readers get sensitive places coarsened by the loader, as from files).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import shapely
+from psycopg import Copy, sql
+from psycopg.copy import QueuedLibpqWriter
+from sqlalchemy import Connection
+
+from almaty_map.database.schema import EVENT_COLUMNS, SRID
+from almaty_map.geodata.compact import CompactEvents
+
+# Columns kept as JSON text, each from the compact column of that name.
+_JSON_COLUMNS = {
+    "time_source": "time_source_json",
+    "location_source": "location_source_json",
+    "fatalities": "fatalities_json",
+    "fatalities_source": "fatalities_source_json",
+    "actors": "actors_json",
+    "sources": "sources_json",
+    "translations": "translations_json",
+    "extra": "extra_json",
+}
+_TEXT_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "time_precision",
+    "place",
+    "place_id",
+    "geo_precision",
+)
+_CSV = pa_csv.WriteOptions(include_header=False, batch_size=4096)
+
+
+@contextmanager
+def copying(connection: Connection, table: str, columns: tuple[str, ...]) -> Iterator[Copy]:
+    """A COPY of CSV into ``table`` on the transaction's own connection. Its data is sent
+    by a thread of its own, so the server takes in one chunk while the next is parsed."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+        yield copy
+
+
+def event_csv(chunk: CompactEvents, first_position: int) -> tuple[bytes, int]:
+    """The chunk's events (those that are features) as CSV rows in EVENT_COLUMNS order,
+    positions counted from ``first_position``; and how many rows that is."""
+    live = pa.array(np.asarray(chunk.live, dtype=bool))
+    cols = chunk.columns
+    geometries = chunk.geometries()[chunk.live]
+    count = len(geometries)
+    values: dict[str, pa.Array] = {
+        "position": pa.array(np.arange(first_position, first_position + count, dtype=np.int64)),
+        **{name: cols[name].filter(live) for name in _TEXT_COLUMNS},
+        **{name: cols[source].filter(live) for name, source in _JSON_COLUMNS.items()},
+        "start": _times(cols["start"], live),
+        "end": _times(cols["end"], live),
+        "sensitive": pa.array(np.asarray(cols["sensitive"], dtype=bool)).filter(live),
+        "geometry": _geometry_json(cols["geometry_json"].filter(live), geometries),
+        "geom": pa.array(
+            shapely.to_wkb(shapely.set_srid(geometries, SRID), hex=True, include_srid=True),
+            pa.string(),
+        ),
+    }
+    table = pa.table({name: values[name] for name in EVENT_COLUMNS})
+    out = io.BytesIO()
+    pa_csv.write_csv(table, out, _CSV)
+    return out.getvalue(), count
+
+
+def _times(column, live: pa.Array) -> pa.Array:
+    return pa.Array.from_pandas(column).cast(pa.timestamp("us", tz="UTC")).filter(live)
+
+
+def _geometry_json(texts: pa.Array, geometries: np.ndarray) -> pa.Array:
+    """The geometry's GeoJSON as read; written from the shape where the reader kept none
+    (a geometry made from coordinates or a place)."""
+    missing = texts.is_null().to_numpy(zero_copy_only=False)
+    if not missing.any():
+        return texts
+    filled = np.array(texts.to_pylist(), dtype=object)
+    filled[missing] = shapely.to_geojson(geometries[missing])
+    return pa.array(filled, pa.string())
