@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from psycopg import errors
-from sqlalchemy import Engine, exc
+from sqlalchemy import Engine, exc, text
 
 from almaty_map.database.connect import (
     DatabaseUnavailableError,
@@ -24,12 +24,19 @@ from almaty_map.geodata.errors import DataError, Problem
 class PostgisBackend:
     url: str
     max_bytes: int
+    # A streaming replica to read from (--db-read); the primary (url) is still the one
+    # listened to, since a hot standby never delivers NOTIFY.
+    read_url: str | None = None
+    # Seconds a read may wait on the database (see connect.open_engine); None: no bound.
+    timeout: float | None = None
     engine: Engine = field(init=False, repr=False)
+    primary: Engine = field(init=False, repr=False)
     # The version the last successful read returned, to tell when a new one is loaded.
     version: Version | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.engine = open_engine(self.url)
+        self.primary = open_engine(self.url, self.timeout)
+        self.engine = open_engine(self.read_url, self.timeout) if self.read_url else self.primary
 
     def describe(self) -> str:
         """What public notices call it (the URL, even without its password, names hosts)."""
@@ -39,6 +46,23 @@ class PostgisBackend:
     def shown_url(self) -> str:
         """The URL for logs and the operator's messages, password hidden."""
         return shown(database_url(self.url))
+
+    @property
+    def shown_read_url(self) -> str:
+        """Where reads go, as the logs name it (the primary's URL when there is no replica)."""
+        return shown(database_url(self.read_url or self.url))
+
+    def ping(self) -> None:
+        """Raise DatabaseUnavailableError unless the database reads come from answers now
+        (for the readiness endpoint a load balancer asks)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            raise DatabaseUnavailableError(
+                f"The database at {self.shown_read_url} does not answer: "
+                f"{reason(error, database_url(self.read_url or self.url))}"
+            ) from None
 
     def inspect(self) -> tuple[Dataset | None, list[Problem]]:
         """Read the current version in one consistent snapshot; a database with no version
@@ -53,8 +77,8 @@ class PostgisBackend:
                 version, dataset, problems = read_version(connection, self.max_bytes)
         except exc.OperationalError as error:
             raise DatabaseUnavailableError(
-                f"The database at {self.shown_url} stopped answering: "
-                f"{reason(error, database_url(self.url))}"
+                f"The database at {self.shown_read_url} stopped answering: "
+                f"{reason(error, database_url(self.read_url or self.url))}"
             ) from None
         except exc.ProgrammingError as error:
             if not isinstance(error.orig, errors.UndefinedTable):

@@ -44,10 +44,21 @@ def libpq_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def open_engine(text: str) -> Engine:
-    """An engine whose database answered now; raise DatabaseUnavailableError otherwise."""
+def open_engine(text: str, timeout: float | None = None) -> Engine:
+    """An engine whose database answered now; raise DatabaseUnavailableError otherwise.
+
+    ``timeout`` (seconds) bounds what a server's request may wait for: connecting, a free
+    connection from the pool, and each statement, so a database that hangs costs a reader
+    a 503 after that long, never a request stuck for good. Commands that load a whole
+    dataset leave it out (a load of a million events takes minutes)."""
     url = database_url(text)
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    connect_args: dict[str, object] = {"connect_timeout": 10}
+    options: dict[str, object] = {}
+    if timeout is not None:
+        connect_args["connect_timeout"] = max(1, round(timeout / 3))
+        connect_args["options"] = f"-c statement_timeout={round(timeout * 1000)}"
+        options["pool_timeout"] = timeout
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
     try:
         with engine.connect():
             pass
