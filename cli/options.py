@@ -103,10 +103,15 @@ def _keep_replica(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def chosen_replica(db: str | None) -> str | None:
-    """The replica to read, when the database ``db`` is read at all (``chosen_database``)."""
-    if chosen_database(db) is None:
-        return None
-    return click.get_current_context().meta.get(_DB_READ)
+    """The replica to read, when the database ``db`` is read at all (``chosen_database``);
+    a replica without its primary is a usage error (only the primary announces versions)."""
+    replica = click.get_current_context().meta.get(_DB_READ)
+    if replica and not db:
+        raise click.UsageError(
+            "--db-read needs --db (or ALMATY_MAP_DATABASE_URL) too: the primary whose "
+            "notifications announce each new version"
+        )
+    return replica if chosen_database(db) else None
 
 
 def chosen_database(db: str | None) -> str | None:

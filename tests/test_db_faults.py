@@ -7,13 +7,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 
 from almaty_map.app import create_app
+from almaty_map.database.backend import PostgisBackend
+from almaty_map.database.connect import DatabaseUnavailableError, open_engine
 from almaty_map.geodata.bundled import BUNDLED
 from harness.loadgen import request_mix, run_wrk
 from harness.postgres import cluster
 from harness.serving import running
-from tests.conftest import loaded_database, new_database, stop_listening
+from tests.conftest import DATA, MAX_BYTES, loaded_database, new_database, stop_listening
 from tests.team import load, readiness, revised_bundled, served_version, until
 
 pytestmark = [pytest.mark.db]
@@ -80,3 +83,23 @@ def test_postgresql_restarted_under_load_answers_200_or_503_and_comes_back(tmp_p
     assert result.failures(busy_ok=True) == []  # 200, 400 or 503: no 500, no timeout
     assert result.s503 > 0  # the outage was seen under load
     assert "answers again" in log.read_text()
+
+
+def test_a_query_that_waits_on_a_lock_is_cancelled_after_the_timeout(database):
+    """statement_timeout: a database that holds a read up (a lock, an overloaded server)
+    costs the reader DATABASE_TIMEOUT, then an error the app answers 503, never a hang."""
+    loaded_database(database, DATA / "base")
+    backend = PostgisBackend(database, MAX_BYTES, timeout=2)
+    blocker = open_engine(database)
+    try:
+        with blocker.begin() as connection:
+            connection.execute(text("LOCK TABLE versions IN ACCESS EXCLUSIVE MODE"))
+            began = time.monotonic()
+            with pytest.raises(DatabaseUnavailableError, match="statement timeout"):
+                backend.inspect()
+            waited = time.monotonic() - began
+        assert 1.5 < waited < 4
+        assert backend.inspect()[0] is not None  # the lock gone, the same pool reads again
+    finally:
+        blocker.dispose()
+        backend.engine.dispose()
