@@ -7,7 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import exc, text
 
 from almaty_map.app import create_app
 from almaty_map.database.backend import PostgisBackend
@@ -103,3 +103,24 @@ def test_a_query_that_waits_on_a_lock_is_cancelled_after_the_timeout(database):
     finally:
         blocker.dispose()
         backend.engine.dispose()
+
+
+def test_every_pooled_connection_busy_is_503_after_the_timeout(bundled_database):
+    """A server whose connections are all taken (slow queries piling up) turns the next
+    reader away after DATABASE_TIMEOUT with a 503, not a 500 and not an endless wait."""
+    app = create_app({"TESTING": True, "DATABASE_URL": bundled_database, "DATABASE_TIMEOUT": 1})
+    engine = app.extensions["almaty_map"].backend.engine
+    held = []
+    try:
+        with pytest.raises(exc.TimeoutError):  # take every connection the pool has
+            while True:
+                held.append(engine.connect())
+        began = time.monotonic()
+        busy = app.test_client().get("/readyz")
+        assert time.monotonic() - began < 3
+        assert (busy.status_code, busy.headers["Retry-After"]) == (503, "5")
+    finally:
+        for connection in held:
+            connection.close()
+        stop_listening(app)
+    assert app.test_client().get("/readyz").status_code == 200

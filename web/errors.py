@@ -136,5 +136,11 @@ def _register_database_errors(app: Flask) -> None:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    for kind in (DatabaseUnavailableError, exc.OperationalError, exc.InterfaceError):
+    # TimeoutError: no pooled connection came free within DATABASE_TIMEOUT.
+    for kind in (
+        DatabaseUnavailableError,
+        exc.OperationalError,
+        exc.InterfaceError,
+        exc.TimeoutError,
+    ):
         app.register_error_handler(kind, unavailable)
