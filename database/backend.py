@@ -10,6 +10,7 @@ from sqlalchemy import Engine, exc, text
 from almaty_map.database.connect import (
     DatabaseUnavailableError,
     database_url,
+    make_engine,
     open_engine,
     reason,
     shown,
@@ -35,8 +36,13 @@ class PostgisBackend:
     version: Version | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.primary = open_engine(self.url, self.timeout)
-        self.engine = open_engine(self.read_url, self.timeout) if self.read_url else self.primary
+        """Only the database reads come from must answer now: with a replica, the primary
+        may be down (readers are served; new versions wait for it, see listen.py)."""
+        if self.read_url:
+            self.engine = open_engine(self.read_url, self.timeout)
+            self.primary = make_engine(self.url, self.timeout)
+        else:
+            self.engine = self.primary = open_engine(self.url, self.timeout)
 
     def describe(self) -> str:
         """What public notices call it (the URL, even without its password, names hosts)."""

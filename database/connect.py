@@ -45,7 +45,23 @@ def libpq_conninfo(url: URL) -> str:
 
 
 def open_engine(text: str, timeout: float | None = None) -> Engine:
-    """An engine whose database answered now; raise DatabaseUnavailableError otherwise.
+    """An engine whose database answered now; raise DatabaseUnavailableError otherwise."""
+    engine = make_engine(text, timeout)
+    try:
+        with engine.connect():
+            pass
+    except exc.OperationalError as error:
+        engine.dispose()
+        url = database_url(text)
+        raise DatabaseUnavailableError(
+            f"Cannot connect to the database at {shown(url)}: {reason(error, url)}"
+        ) from None
+    return engine
+
+
+def make_engine(text: str, timeout: float | None = None) -> Engine:
+    """An engine that connects when first used (pooled connections are checked before each
+    use, so one that died with a restart is replaced, not handed to a request).
 
     ``timeout`` (seconds) bounds what a server's request may wait for: connecting, a free
     connection from the pool, and each statement, so a database that hangs costs a reader
@@ -58,16 +74,7 @@ def open_engine(text: str, timeout: float | None = None) -> Engine:
         connect_args["connect_timeout"] = max(1, round(timeout / 3))
         connect_args["options"] = f"-c statement_timeout={round(timeout * 1000)}"
         options["pool_timeout"] = timeout
-    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
-    try:
-        with engine.connect():
-            pass
-    except exc.OperationalError as error:
-        engine.dispose()
-        raise DatabaseUnavailableError(
-            f"Cannot connect to the database at {shown(url)}: {reason(error, url)}"
-        ) from None
-    return engine
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def reason(error: exc.DBAPIError, url: URL) -> str:

@@ -8,7 +8,9 @@ import time
 import urllib.request
 
 import pytest
+from click.testing import CliRunner
 
+from almaty_map.cli import main
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.dataset import load_dataset
 from harness.postgres import cluster
@@ -45,5 +47,8 @@ def test_a_load_on_the_primary_reaches_readers_through_the_replica(tmp_path):
             primary.stop("fast")  # readers read the replica: they go on being served
             assert readiness(server.url)[0] == 200
             assert event_ids(server.url) == set(load_dataset().events["id"])
+            # A reading command needs only the replica, the primary being down.
+            checked = CliRunner().invoke(main, ["validate", "--db", url, "--db-read", read_url])
+            assert checked.exit_code == 0, checked.output
     print(f"version on the primary served through the replica {took:.2f} s after replay")
     assert "read from the replica at postgresql://" in log.read_text()
