@@ -104,7 +104,7 @@ class VersionListener(threading.Thread):
             log.info(
                 "Serving version %d from %s: %d events",
                 latest.number,
-                self.backend.shown_url,
+                self.backend.shown_read_url,
                 len(self.store.dataset.events),
             )
             return
