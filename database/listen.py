@@ -28,8 +28,8 @@ from almaty_map.database.schema import CHANNEL
 from almaty_map.web.store import DatasetStore
 
 log = logging.getLogger("almaty_map.listen")
-# How long a new version may take to reach the replica before the server says so and
-# waits for the next notification (or reconnection) to try again.
+# How long a new version may take to reach the replica before the log says so (the server
+# keeps serving the version it has, and keeps waiting for the replica).
 REPLAY_WAIT = 30.0
 REPLAY_POLL = 0.05
 
@@ -46,7 +46,7 @@ class VersionListener(threading.Thread):
         # Set while connected and listening, so a caller can tell a load will be heard.
         self.listening = threading.Event()
         self._lost = False
-        # A version the replica had not replayed in time: tried again every second.
+        # A version the replica had not replayed in time: waited for again at once.
         self._behind = False
 
     def run(self) -> None:
