@@ -8,12 +8,14 @@ import shutil
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from almaty_map.database.connect import open_engine
 from almaty_map.database.dumping import latest_version
 from almaty_map.database.loading import load_folder
 from almaty_map.geodata.bundled import BUNDLED
+from harness.loadgen import request_mix, run_wrk
 from tests.conftest import MAX_BYTES
 
 
@@ -62,3 +64,35 @@ def until(check, seconds: float, what: str) -> float:
         assert time.monotonic() - began < seconds, f"{what} not within {seconds} s"
         time.sleep(0.02)
     return time.monotonic() - began
+
+
+# wrk's bound for a hang: above the servers' database timeout in these tests (3 s).
+HANG = 8
+
+
+def restart_under_load(own, url: str, base: str, processes: list[str], tmp_path: Path) -> None:
+    """Restart PostgreSQL (cluster ``own``, database ``url``) while wrk loads ``base``: every
+    answer is 200, 400 (the mix's malformed requests) or 503 with Retry-After, never a 500
+    or a hang; /readyz says 503 while it is down; afterwards a version loaded reaches every
+    one of ``processes`` (LISTEN reconnected) without restarting anything."""
+    revised = revised_bundled(tmp_path / "revised")
+    mix = request_mix() + [("/readyz", False)] * 10
+    with ThreadPoolExecutor(1) as pool:
+        running_load = pool.submit(run_wrk, base, mix, 10, 8, timeout_s=HANG)
+        time.sleep(2)
+        own.stop("fast")
+        down = until(lambda: readiness(base)[0] == 503, 3, "503 from /readyz")
+        status, body, headers = readiness(base)
+        assert (status, headers.get("Retry-After")) == (503, "5"), body
+        time.sleep(3)
+        own.start()
+        up = until(lambda: all(readiness(p)[0] == 200 for p in processes), 5, "200 again")
+        result = running_load.result()
+    new = load(url, revised)
+    took = until(lambda: all(served_version(p) == new for p in processes), 5, "next version")
+    print(
+        f"restart under load: 503 after {down:.2f} s, back {up:.2f} s after start, "
+        f"next version everywhere in {took:.2f} s; {result}"
+    )
+    assert result.failures(busy_ok=True) == []  # 200, 400 or 503: no 500, no timeout
+    assert result.s503 > 0  # the outage was seen under load

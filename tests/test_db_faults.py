@@ -4,7 +4,6 @@ Retry-After (never a 500, never a hang), and service comes back by itself."""
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import exc, text
@@ -13,16 +12,14 @@ from almaty_map.app import create_app
 from almaty_map.database.backend import PostgisBackend
 from almaty_map.database.connect import DatabaseUnavailableError, open_engine
 from almaty_map.geodata.bundled import BUNDLED
-from harness.loadgen import request_mix, run_wrk
 from harness.postgres import cluster
 from harness.serving import running
 from tests.conftest import DATA, MAX_BYTES, loaded_database, new_database, stop_listening
-from tests.team import load, readiness, revised_bundled, served_version, until
+from tests.team import restart_under_load
 
 pytestmark = [pytest.mark.db]
-# The bound a request may wait on the database in these tests, and wrk's for a hang.
 DATABASE_TIMEOUT = 3
-HANG = 8
+ENV = {"ALMATY_MAP_DATABASE_TIMEOUT": str(DATABASE_TIMEOUT)}
 
 
 def test_readiness_is_503_with_retry_after_while_the_database_is_down(tmp_path):
@@ -55,33 +52,12 @@ def test_readiness_is_503_with_retry_after_while_the_database_is_down(tmp_path):
 @pytest.mark.server
 @pytest.mark.load
 def test_postgresql_restarted_under_load_answers_200_or_503_and_comes_back(tmp_path):
-    revised = revised_bundled(tmp_path / "revised")
-    mix = request_mix() + [("/readyz", False)] * 10
-    env = {"ALMATY_MAP_DATABASE_TIMEOUT": str(DATABASE_TIMEOUT)}
     with cluster() as own:
         _, url = new_database(own)
         loaded_database(url, BUNDLED)
         log = tmp_path / "serve.log"
-        with running("--db", url, env=env, log=log) as server, ThreadPoolExecutor(1) as pool:
-            running_load = pool.submit(run_wrk, server.url, mix, 10, 8, timeout_s=HANG)
-            time.sleep(2)
-            own.stop("fast")
-            down = until(lambda: readiness(server.url)[0] == 503, 3, "503 from /readyz")
-            status, body, headers = readiness(server.url)
-            assert (status, headers.get("Retry-After")) == (503, "5"), body
-            time.sleep(3)
-            own.start()
-            up = until(lambda: readiness(server.url)[0] == 200, 5, "200 again from /readyz")
-            result = running_load.result()
-            # LISTEN has reconnected: a version loaded after the restart is served.
-            new = load(url, revised)
-            took = until(lambda: served_version(server.url) == new, 5, "the next version")
-    print(
-        f"restart under load: 503 after {down:.2f} s, back {up:.2f} s after start, "
-        f"next version in {took:.2f} s; {result}"
-    )
-    assert result.failures(busy_ok=True) == []  # 200, 400 or 503: no 500, no timeout
-    assert result.s503 > 0  # the outage was seen under load
+        with running("--db", url, env=ENV, log=log) as server:
+            restart_under_load(own, url, server.url, [server.url], tmp_path)
     assert "answers again" in log.read_text()
 
 

@@ -15,7 +15,14 @@ from harness.loadgen import request_mix, run_wrk
 from harness.postgres import cluster
 from harness.replica import standby
 from tests.conftest import loaded_database, new_database
-from tests.team import load, readiness, revised_bundled, served_version, until
+from tests.team import (
+    load,
+    readiness,
+    restart_under_load,
+    revised_bundled,
+    served_version,
+    until,
+)
 
 pytestmark = [pytest.mark.db, pytest.mark.server, pytest.mark.load]
 CONNECTIONS = 8
@@ -91,3 +98,15 @@ def test_a_replica_killed_under_load_costs_no_more_than_its_requests_in_flight(
     assert failed <= CONNECTIONS
     assert result.s2xx > 0 and result.s400 > 0
     assert after == [200] * 9
+
+
+def test_postgresql_restarted_under_load_through_nginx(tmp_path):
+    """Through nginx, the outage is 503 with Retry-After from every process, passed on as
+    it is (never retried into a 502), and all three come back by themselves."""
+    with cluster() as own:
+        _, url = new_database(own)
+        loaded_database(url, BUNDLED)
+        env = {"ALMATY_MAP_DATABASE_TIMEOUT": "3"}
+        with team("--db", url, env=env, logs=tmp_path) as deployment:
+            processes = [server.url for server in deployment.servers]
+            restart_under_load(own, url, deployment.url, processes, tmp_path)
