@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.nginx import nginx
+from harness.nginx import Proxy, nginx
 from harness.serving import Server, running
 
 REPLICAS = 3
@@ -21,8 +21,12 @@ REPLICAS = 3
 
 @dataclass(frozen=True)
 class Team:
-    url: str  # nginx, what readers use
+    proxy: Proxy  # nginx, what readers use
     servers: tuple[Server, ...]
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
 
     def kill(self, index: int) -> None:
         """SIGKILL one process: no goodbye, connections dropped mid-answer."""
@@ -41,5 +45,4 @@ def team(*args: str, logs: Path | None = None, env: dict | None = None) -> Itera
             for n in range(REPLICAS)
         )
         ports = [int(server.url.rsplit(":", 1)[1]) for server in servers]
-        url = stack.enter_context(nginx(ports))
-        yield Team(url, servers)
+        yield Team(stack.enter_context(nginx(ports)), servers)

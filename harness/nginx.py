@@ -15,11 +15,13 @@ import grp
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from harness.serving import ROOT, free_port
@@ -86,9 +88,20 @@ def _worker() -> tuple[str, str] | None:
     return "nobody", grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
 
 
+@dataclass(frozen=True)
+class Proxy:
+    url: str
+    process: subprocess.Popen
+
+    def reload(self) -> None:
+        """What `systemctl reload nginx` does: new workers take over, old ones finish the
+        requests they hold."""
+        self.process.send_signal(signal.SIGHUP)
+
+
 @contextlib.contextmanager
-def nginx(ports: Sequence[int], timeout: float = 20) -> Iterator[str]:
-    """nginx proxying to the servers on ``ports``; yields its base URL."""
+def nginx(ports: Sequence[int], timeout: float = 20) -> Iterator[Proxy]:
+    """nginx proxying to the servers on ``ports``."""
     folder = Path(tempfile.mkdtemp(prefix="almaty-map-nginx-"))
     folder.chmod(0o755)  # the workers (nobody, as root) reach their temporary folders
     listen = free_port()
@@ -101,7 +114,7 @@ def nginx(ports: Sequence[int], timeout: float = 20) -> Iterator[str]:
     url = f"http://127.0.0.1:{listen}"
     try:
         _wait_until_up(url, process, timeout)
-        yield url
+        yield Proxy(url, process)
     finally:
         process.terminate()
         try:

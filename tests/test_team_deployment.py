@@ -100,6 +100,25 @@ def test_a_replica_killed_under_load_costs_no_more_than_its_requests_in_flight(
     assert after == [200] * 9
 
 
+def test_reloading_nginx_under_load_answers_every_request_it_reads(bundled_url, tmp_path):
+    """A reload's old workers finish what they hold and close idle keep-alive connections:
+    a client sending on one at that moment sees it closed (browsers send again; wrk counts
+    a read error), at most once per connection and reload. Nothing else may fail."""
+    reloads = 3
+    with team("--db", bundled_url, logs=tmp_path) as deployment, ThreadPoolExecutor(1) as pool:
+        running = pool.submit(run_wrk, deployment.url, MIX, 6, connections=CONNECTIONS)
+        for _ in range(reloads):
+            time.sleep(1.5)
+            deployment.proxy.reload()
+        result = running.result()
+    print(f"nginx reloaded {reloads} times under load; {result}")
+    assert (result.s5xx, result.s4xx, result.other) == (0, 0, 0)
+    assert (result.connect, result.write, result.timeout) == (0, 0, 0)
+    assert result.read <= CONNECTIONS * reloads
+    slack = CONNECTIONS + result.threads + result.read
+    assert 0 <= result.sent_ok - result.s2xx <= slack
+
+
 def test_postgresql_restarted_under_load_through_nginx(tmp_path):
     """Through nginx, the outage is 503 with Retry-After from every process, passed on as
     it is (never retried into a 502), and all three come back by themselves."""
