@@ -105,22 +105,24 @@ def nginx(ports: Sequence[int], timeout: float = 20) -> Iterator[Proxy]:
     folder = Path(tempfile.mkdtemp(prefix="almaty-map-nginx-"))
     folder.chmod(0o755)  # the workers (nobody, as root) reach their temporary folders
     listen = free_port()
-    conf = render(folder, ports, listen)
-    command = [_program(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
-    checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
-    if checked.returncode:
-        raise RuntimeError(f"nginx refuses {conf}:\n{checked.stderr}")
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{listen}"
+    process = None
     try:
+        conf = render(folder, ports, listen)
+        command = [_program(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
+        checked = subprocess.run([*command, "-t"], capture_output=True, text=True)
+        if checked.returncode:
+            raise RuntimeError(f"nginx refuses {conf}:\n{checked.stderr}")
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         _wait_until_up(url, process, timeout)
         yield Proxy(url, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process is not None:
+            process.terminate()  # fast shutdown: the workers go with the master
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         shutil.rmtree(folder, ignore_errors=True)
 
 
