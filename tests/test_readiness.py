@@ -39,3 +39,23 @@ def test_a_database_timeout_below_one_second_is_refused():
     assert "ALMATY_MAP_DATABASE_TIMEOUT: expected a number of at least 1, found 0.1" in str(
         error.value
     )
+
+
+def test_an_unreachable_replica_at_start_is_one_line_naming_it_without_its_password():
+    """With a replica, it is the one that must answer at start (the primary may be down)."""
+    result = CliRunner().invoke(
+        main,
+        [
+            "serve",
+            "--db",
+            "postgresql://editor:primary-pw@127.0.0.1:1/almaty_map",
+            "--db-read",
+            "postgresql://reader:replica-pw@127.0.0.1:2/almaty_map",
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: Cannot connect to the database at postgresql://reader:***@127.0.0.1:2/almaty_map"
+    )
+    assert len(result.output.strip().splitlines()) == 1
+    assert "-pw" not in result.output
