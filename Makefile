@@ -9,7 +9,7 @@ PORT ?= 5000
 # PIP_CONSTRAINT (rather than -c) also pins the build backend in pip's isolated build.
 PIP := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet
 
-.PHONY: run test test-fast lint chromium wrk postgres bench bench-quick loadtest translations language \
+.PHONY: run test test-fast lint chromium wrk postgres nginx bench bench-quick loadtest translations language \
 	constraints clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
@@ -38,12 +38,16 @@ wrk:
 postgres:
 	@sh scripts/ensure-postgres.sh
 
+# nginx in front of three servers for the team-deployment tests (run from a temporary folder).
+nginx:
+	@sh scripts/ensure-nginx.sh
+
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # The whole suite: browser, real-server, load and database tests included.
-test: $(VENV)/.test chromium wrk postgres lint
+test: $(VENV)/.test chromium wrk postgres nginx lint
 	$(BIN)/pytest
 
 # The inner loop: everything but the browser, real-server, load, install and database tests.

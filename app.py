@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from flask import Flask
 from flask_compress import Compress
 
-from almaty_map.web import errors, heavy, language, links, ogc, pages, security, vary
+from almaty_map.web import errors, heavy, language, links, ogc, pages, ready, security, vary
 from almaty_map.web.rendercache import RenderCache
 from almaty_map.web.settings import check, defaults
 from almaty_map.web.store import DatasetStore
@@ -46,7 +46,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.extensions["almaty_map"] = DatasetStore(
         folder=app.config["DATA_PATH"],
         max_bytes=max_bytes,
-        backend=_database(database, max_bytes) if database else None,
+        backend=_database(app.config, max_bytes) if database else None,
     )
     app.extensions["almaty_map_renders"] = RenderCache(int(app.config["RENDER_CACHE_MB"]) * 2**20)
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED)
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     language.register(app)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(ogc.blueprint)
+    app.register_blueprint(ready.blueprint)
     errors.register(app)
     security.register(app)
     if watching:
@@ -69,20 +70,22 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         watcher.start()
         app.extensions["almaty_map_watch"] = watcher
     if database:
-        from almaty_map.database.connect import DatabaseUnavailableError
-        from almaty_map.geodata.source import StaleSourceError
-
-        errors.register_database(app, DatabaseUnavailableError, StaleSourceError)
         app.extensions["almaty_map_listen"] = _listen(app.extensions["almaty_map"])
     return app
 
 
-def _database(url: str, max_bytes: int):
+def _database(config: Mapping[str, object], max_bytes: int):
     """The team database's backend (imported only when one is used: files need none of
     SQLAlchemy); raises database.connect.DatabaseUnavailableError if it does not answer."""
     from almaty_map.database.backend import PostgisBackend
 
-    return PostgisBackend(url, max_bytes, whole=False)
+    return PostgisBackend(
+        str(config["DATABASE_URL"]),
+        max_bytes,
+        whole=False,
+        read_url=str(config["DATABASE_READ_URL"]) or None,
+        timeout=float(config["DATABASE_TIMEOUT"]),
+    )
 
 
 def _listen(store: DatasetStore):

@@ -78,8 +78,42 @@ def data_option(func: Callable) -> Callable:
     )(func)
 
 
+DB_READ_HELP = (
+    "Read from this streaming replica of --db (hot standby); new versions are still heard "
+    "from --db, and each is read once the replica has it."
+)
+DB_READ_ENV = "ALMATY_MAP_DATABASE_READ_URL"
+_DB_READ = "almaty_map.db_read"
+
+
 def db_option(func: Callable) -> Callable:
+    """``--db`` and ``--db-read``; the replica's URL is kept in the click context (see
+    ``chosen_replica``), so commands that only pass ``db`` on need no parameter for it."""
+    func = click.option(
+        "--db-read",
+        metavar="URL",
+        envvar=DB_READ_ENV,
+        expose_value=False,
+        callback=_keep_replica,
+        help=DB_READ_HELP,
+    )(func)
     return click.option("--db", "db", metavar="URL", envvar=DB_ENV, help=DB_HELP)(func)
+
+
+def _keep_replica(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    ctx.meta[_DB_READ] = value or None
+
+
+def chosen_replica(db: str | None) -> str | None:
+    """The replica to read, when the database ``db`` is read at all (``chosen_database``);
+    a replica without its primary is a usage error (only the primary announces versions)."""
+    replica = click.get_current_context().meta.get(_DB_READ)
+    if replica and not db:
+        raise click.UsageError(
+            "--db-read needs --db (or ALMATY_MAP_DATABASE_URL) too: the primary whose "
+            "notifications announce each new version"
+        )
+    return replica if chosen_database(db) else None
 
 
 def chosen_database(db: str | None) -> str | None:
@@ -109,7 +143,9 @@ def inspect_source(
     from almaty_map.database.connect import DatabaseUnavailableError
 
     try:
-        backend = PostgisBackend(db, max_mb * 2**20, whole=whole)
+        backend = PostgisBackend(
+            db, max_mb * 2**20, whole=whole, read_url=chosen_replica(db)
+        )
         return (*backend.inspect(), f"the database at {backend.shown_url}")
     except DatabaseUnavailableError as exc:
         click.echo(f"Error: {exc}", err=True)

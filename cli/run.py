@@ -10,6 +10,7 @@ import click
 
 from almaty_map.cli.options import (
     chosen_database,
+    chosen_replica,
     data_option,
     db_option,
     load_or_exit,
@@ -68,7 +69,15 @@ def command(host, port, data, db, extra_files, max_mb) -> None:
     if os.environ.get("WERKZEUG_RUN_MAIN") == "true":  # the child, which serves
         load_or_exit(data, max_mb, db=db)
         database = chosen_database(db) or ""
-        app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb, "DATABASE_URL": database})
+        replica = chosen_replica(db) or ""
+        app = create_app(
+            {
+                "DATA_PATH": str(data),
+                "MAX_FILE_MB": max_mb,
+                "DATABASE_URL": database,
+                "DATABASE_READ_URL": replica,
+            }
+        )
     else:  # the parent only watches files and restarts the child
         _check_address(host, port)
         app = _restarting

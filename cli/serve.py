@@ -11,6 +11,7 @@ import click
 
 from almaty_map.cli.options import (
     chosen_database,
+    chosen_replica,
     data_option,
     db_option,
     max_size_option,
@@ -132,6 +133,7 @@ def command(host, port, data, db, watch, max_mb, **settings) -> None:
         if watch:  # left out, ALMATY_MAP_WATCH decides
             given["WATCH"] = True
         given["DATABASE_URL"] = chosen_database(db) or ""
+        given["DATABASE_READ_URL"] = chosen_replica(db) or ""
         app = create_app({"DATA_PATH": str(data), "MAX_FILE_MB": max_mb, **given})
     except (SettingError, DatabaseUnavailableError) as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -164,7 +166,10 @@ def _served(app) -> str:
     """What the start-up line says is served (a database by its URL, password hidden)."""
     store = app.extensions["almaty_map"]
     if app.config["DATABASE_URL"]:
-        return f"the database at {store.backend.shown_url} (each new version as it is loaded)"
+        how = "each new version as it is loaded"
+        if app.config["DATABASE_READ_URL"]:
+            how += f", read from the replica at {store.backend.shown_read_url}"
+        return f"the database at {store.backend.shown_url} ({how})"
     watching = " (reloading when its files change)" if app.config["WATCH"] else ""
     return f"{app.config['DATA_PATH']}{watching}"
 

@@ -44,19 +44,37 @@ def libpq_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def open_engine(text: str) -> Engine:
+def open_engine(text: str, timeout: float | None = None) -> Engine:
     """An engine whose database answered now; raise DatabaseUnavailableError otherwise."""
-    url = database_url(text)
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    engine = make_engine(text, timeout)
     try:
         with engine.connect():
             pass
     except exc.OperationalError as error:
         engine.dispose()
+        url = database_url(text)
         raise DatabaseUnavailableError(
             f"Cannot connect to the database at {shown(url)}: {reason(error, url)}"
         ) from None
     return engine
+
+
+def make_engine(text: str, timeout: float | None = None) -> Engine:
+    """An engine that connects when first used (pooled connections are checked before each
+    use, so one that died with a restart is replaced, not handed to a request).
+
+    ``timeout`` (seconds) bounds what a server's request may wait for: connecting, a free
+    connection from the pool, and each statement, so a database that hangs costs a reader
+    a 503 after that long, never a request stuck for good. Commands that load a whole
+    dataset leave it out (a load of a million events takes minutes)."""
+    url = database_url(text)
+    connect_args: dict[str, object] = {"connect_timeout": 10}
+    options: dict[str, object] = {}
+    if timeout is not None:
+        connect_args["connect_timeout"] = max(1, round(timeout / 3))
+        connect_args["options"] = f"-c statement_timeout={round(timeout * 1000)}"
+        options["pool_timeout"] = timeout
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
 
 
 def reason(error: exc.DBAPIError, url: URL) -> str:

@@ -3,7 +3,9 @@
 Every error has one shape, {code, description, parameter?, expected?, problems?}: JSON under
 /ogc (unless f=html) and for clients that prefer JSON to HTML, otherwise templates/error.html,
 which Jinja escapes, so no user text is ever echoed as markup. A bad request is a 400 naming
-every problem; only a real failure is a 500, whose details go to the log, never to the client.
+every problem; a team database that does not answer is a 503 with Retry-After (the reader
+can try again, a balancer can try another server); only a real failure is a 500, whose
+details go to the log, never to the client.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ DETAILS = {
     405: "This address does not accept that method.",
     500: "Something went wrong on our side.",
 }
+# Seconds a reader is asked to wait when the database does not answer: about what a
+# PostgreSQL restart or a replica's failover takes.
+DATABASE_RETRY_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -82,28 +87,6 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best_match((HTML, JSON)) == JSON
 
 
-# Seconds a client is told to wait when the database does not answer.
-DATABASE_RETRY_AFTER = 5
-
-
-def register_database(app: Flask, *unavailable: type[Exception]) -> None:
-    """503 with Retry-After for a request the database could not answer (``unavailable``:
-    database.connect's error, passed in, as files never import the database's modules, and
-    a version that could not be switched to)."""
-
-    def database_down(exc: Exception) -> Response:
-        app.logger.warning("%s: %s", request.path, exc)  # the URL in it hides the password
-        description = (
-            f"The map's database is not answering; try again in {DATABASE_RETRY_AFTER} seconds."
-        )
-        response = respond(ErrorShape(503, "ServiceUnavailable", description))
-        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
-        return response
-
-    for kind in unavailable:
-        app.register_error_handler(kind, database_down)
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError) -> Response:
@@ -119,6 +102,9 @@ def register(app: Flask) -> None:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    if app.config.get("DATABASE_URL"):
+        _register_database_errors(app)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status = exc.code or 500
@@ -129,3 +115,35 @@ def register(app: Flask) -> None:
     def unexpected(exc: Exception) -> Response:
         app.logger.exception("Unhandled error on %s", request.path)
         return respond(ErrorShape(500, "InternalServerError", DETAILS[500]))
+
+
+def _register_database_errors(app: Flask) -> None:
+    """503 + Retry-After for a database that is away (restarting, unreachable, too slow
+    to answer within DATABASE_TIMEOUT): a state of the service, not a fault of the request
+    or a bug, so never a 500. Imported only with a database: files need no SQLAlchemy."""
+    from sqlalchemy import exc
+
+    from almaty_map.database.connect import DatabaseUnavailableError
+    from almaty_map.geodata.source import StaleSourceError
+
+    def unavailable(error: Exception) -> Response:
+        app.logger.warning("The database did not answer on %s: %s", request.path, error)
+        description = (
+            "The database behind this map does not answer at the moment; "
+            f"try again in {DATABASE_RETRY_AFTER} seconds."
+        )
+        response = respond(ErrorShape(503, "ServiceUnavailable", description))
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    # TimeoutError: no pooled connection came free within DATABASE_TIMEOUT.
+    # StaleSourceError: the version a request began on could not be switched to.
+    for kind in (
+        DatabaseUnavailableError,
+        StaleSourceError,
+        exc.OperationalError,
+        exc.InterfaceError,
+        exc.TimeoutError,
+    ):
+        app.register_error_handler(kind, unavailable)

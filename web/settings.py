@@ -32,6 +32,19 @@ SETTINGS = (
         "",
         "PostgreSQL/PostGIS database to serve instead of DATA_PATH (postgresql://...).",
     ),
+    Setting(
+        "DATABASE_READ_URL",
+        "",
+        "A streaming replica of DATABASE_URL to read from; new versions are still heard "
+        "from DATABASE_URL.",
+    ),
+    Setting(
+        "DATABASE_TIMEOUT",
+        10.0,
+        "Seconds a request may wait on the database (connecting, a pooled connection, a "
+        "query) before it is answered 503.",
+        1,
+    ),
     Setting("MAX_FILE_MB", 512, "Largest events or places file accepted, in MiB.", 1),
     Setting("FRAME_ANCESTORS", "", "Space-separated origins allowed to embed /map in a frame."),
     Setting("RENDER_CACHE_MB", 256, "Memory for rendered maps and exports, in MiB.", 0),
@@ -94,6 +107,11 @@ def check(config: MutableMapping[str, object]) -> None:
             f"{PREFIX}HEAVY_SLOTS + {PREFIX}HEAVY_QUEUE: expected fewer than {PREFIX}THREADS "
             f"({config['THREADS']}), so that quick requests always find a thread, found "
             f"{config['HEAVY_SLOTS']} + {config['HEAVY_QUEUE']}"
+        )
+    if config["DATABASE_READ_URL"] and not config["DATABASE_URL"]:
+        problems.append(
+            f"{PREFIX}DATABASE_READ_URL: expected {PREFIX}DATABASE_URL (--db) too, the primary "
+            "whose notifications announce each new version, found none"
         )
     if problems:
         raise SettingError("; ".join(problems))
