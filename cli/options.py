@@ -143,9 +143,7 @@ def inspect_source(
     from almaty_map.database.connect import DatabaseUnavailableError
 
     try:
-        backend = PostgisBackend(
-            db, max_mb * 2**20, whole=whole, read_url=chosen_replica(db)
-        )
+        backend = PostgisBackend(db, max_mb * 2**20, whole=whole, read_url=chosen_replica(db))
         return (*backend.inspect(), f"the database at {backend.shown_url}")
     except DatabaseUnavailableError as exc:
         click.echo(f"Error: {exc}", err=True)
