@@ -63,6 +63,8 @@ _CONSUMED = {
     "location",
     *_ACTORS,
 }
+# The columns read here; the others are passed on as found.
+_READ = _CONSUMED | {"event_type", "sub_event_type", "timestamp", *_PLACE}
 
 
 def is_acled(headings: list[str]) -> bool:
@@ -79,7 +81,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
     """The ACLED rows as a sheet whose headings are the event format's fields; ``categories``
     maps event types to category ids ([columns.values.category]), the others are slugged."""
     frame = sheet.frame
-    col = {h: column_text(frame[h]) for h in frame.columns}
+    col = {h: column_text(frame[h]) for h in frame.columns if h in _READ}
     n = len(frame)
 
     def get(name: str) -> list:
@@ -118,13 +120,34 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
             strict=True,
         )
     ]
-    extras = {h: col[h] for h in frame.columns if h not in _CONSUMED}
-    extras["geo_precision_acled"] = get("geo_precision")
-    extras["fatalities_note"] = [ZERO_NOTE if c == 0 else None for c in counts]
-    extras["built_fields"] = ["title"] * n
-    events = pd.DataFrame(out | extras, dtype=object)
-    events["fatalities"] = [None if c == 0 else c for c in counts]
-    return Sheet(list(events.columns), events, sheet.rows, sheet.sheet)
+    added = {
+        "geo_precision_acled": get("geo_precision"),
+        "fatalities_note": [ZERO_NOTE if c == 0 else None for c in counts],
+        "built_fields": ["title"] * n,
+    }
+    out["fatalities"] = [None if c == 0 else c for c in counts]
+    others = {h: _found(frame[h], col.get(h)) for h in frame.columns if h not in _CONSUMED}
+    # In this order, a later one's value under the same name winning, in the first's place.
+    columns = (
+        {h: _objects(v) for h, v in out.items()}
+        | others
+        | {h: _objects(v) for h, v in added.items()}
+    )
+    return Sheet(list(columns), pd.DataFrame(columns), sheet.rows, sheet.sheet)
+
+
+def _found(column: pd.Series, text: list | None) -> pd.api.extensions.ExtensionArray:
+    """A column kept as an extra property. One read as text (a CSV's) is passed on as the
+    reader's column, which the table reader turns to property values in one pass; a
+    workbook's cells are passed on as text, as every other column is."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.array
+    return _objects(column_text(column) if text is None else text)
+
+
+def _objects(values: list) -> pd.api.extensions.ExtensionArray:
+    """Values as found, whatever their type (a list stays one value, not a row of them)."""
+    return pd.Series(values, dtype=object).array
 
 
 def _title(sub_event: str | None, event: str | None, location: str | None) -> str | None:
