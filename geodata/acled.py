@@ -29,6 +29,7 @@ import re
 import pandas as pd
 
 from almaty_map.geodata.readers.cells import column_text
+from almaty_map.geodata.readers.distinct import per_distinct_row
 from almaty_map.geodata.readers.sheets import Sheet
 
 # What init recognises an ACLED export by.
@@ -89,12 +90,9 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
 
     out = {
         "id": get("event_id_cnty"),
-        "title": [
-            _title(s, e, p)
-            for s, e, p in zip(
-                get("sub_event_type"), get("event_type"), get("location"), strict=True
-            )
-        ],
+        "title": per_distinct_row(
+            [get("sub_event_type"), get("event_type"), get("location")], _title
+        ),
         "description": get("notes"),
         "category": _categories(get("event_type"), categories),
         "start": _dates(get("event_date")),
@@ -174,17 +172,23 @@ def _dates(values: list) -> list:
 
 def _places(col: dict[str, list], n: int) -> list:
     """The place in words, from the town out (each name once: "Almaty, Kazakhstan")."""
-    parts = zip(*(col.get(heading, [None] * n) for heading in _PLACE), strict=True)
-    return [", ".join(dict.fromkeys(name for name in row if name)) or None for row in parts]
+    return per_distinct_row([col.get(h, [None] * n) for h in _PLACE], _place)
+
+
+def _place(*names: str | None) -> str | None:
+    return ", ".join(dict.fromkeys(name for name in names if name)) or None
 
 
 def _actors(col: dict[str, list], n: int) -> list:
-    """Both actors and their associates (which ACLED separates with ";"), each once."""
-    parts = zip(*(col.get(heading, [None] * n) for heading in _ACTORS), strict=True)
-    return [
-        list(dict.fromkeys(a.strip() for cell in row if cell for a in cell.split(";") if a.strip()))
-        for row in parts
-    ]
+    """Both actors and their associates (which ACLED separates with ";"), each once; rows
+    with the same actors share one list."""
+    return per_distinct_row([col.get(h, [None] * n) for h in _ACTORS], _names)
+
+
+def _names(*cells: str | None) -> list[str]:
+    return list(
+        dict.fromkeys(a.strip() for cell in cells if cell for a in cell.split(";") if a.strip())
+    )
 
 
 def _count(value: str | None) -> object:
@@ -199,13 +203,15 @@ def _count(value: str | None) -> object:
 def _source(event_id, notes, cited, changed, start) -> list[dict]:
     """ACLED as the source: its notes quoted, the publications it cites in the note, dated
     by the day of the row's timestamp (when ACLED last changed it) or else by the event."""
+    source = {"publication": "ACLED", "title": f"ACLED event {event_id}"}
     date = changed or (start if isinstance(start, str) else None)
-    source = {"publication": "ACLED", "title": f"ACLED event {event_id}", "date": date}
+    if date is not None:
+        source["date"] = date
     if notes:
         source["quote"] = notes
     if cited:
         source["note"] = f"ACLED cites: {cited}"
-    return [{k: v for k, v in source.items() if v is not None}]
+    return [source]
 
 
 def _timestamp_dates(values: list) -> list:
