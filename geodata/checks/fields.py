@@ -118,13 +118,11 @@ def place_reference(rep: Reporter, values: list, place_ids: set[str]) -> list:
 def actors(rep: Reporter, values: list) -> list:
     """A list of names, kept as [] when absent."""
     missing = absent(values)
-    column = series(values)
-    is_list = type_is(column, list)
-    filled = is_list & (column.where(is_list, ()).map(len) > 0).to_numpy()
-    items = column[filled].explode()
-    bad_items = items[~items.map(lambda v: type(v) is str and bool(v.strip()))]
-    bad = np.zeros(len(values), dtype=bool)
-    bad[bad_items.index.unique().to_numpy(dtype=int)] = True
+    is_list = type_is(values, list)
+    verdicts: dict[int, bool] = {}  # by list: rows read from a table share their lists
+    bad = np.fromiter(
+        (type(v) is list and _not_names(v, verdicts) for v in values), bool, len(values)
+    )
     rep.rows(
         ~missing & (~is_list | bad),
         "actors",
@@ -133,6 +131,14 @@ def actors(rep: Reporter, values: list) -> list:
         values,
     )
     return [[] if m else v for m, v in zip(missing, values, strict=True)]
+
+
+def _not_names(names: list, verdicts: dict[int, bool]) -> bool:
+    """Whether a list holds anything but non-empty names (decided once per list object)."""
+    verdict = verdicts.get(id(names))
+    if verdict is None:
+        verdict = verdicts[id(names)] = not all(type(n) is str and n.strip() for n in names)
+    return verdict
 
 
 def sensitive(rep: Reporter, values: list) -> None:
