@@ -29,7 +29,7 @@ import re
 import pandas as pd
 
 from almaty_map.geodata.readers.cells import column_text
-from almaty_map.geodata.readers.distinct import per_distinct_row
+from almaty_map.geodata.readers.distinct import per_distinct_row, per_distinct_value
 from almaty_map.geodata.readers.sheets import Sheet
 
 # What init recognises an ACLED export by.
@@ -95,13 +95,13 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
         ),
         "description": get("notes"),
         "category": _categories(get("event_type"), categories),
-        "start": _dates(get("event_date")),
+        "start": per_distinct_value(get("event_date"), _dates),
         "time_precision": [TIME_PRECISIONS.get(v, v) for v in get("time_precision")],
         "place": _places(col, n),
         "geo_precision": [GEO_PRECISIONS.get(v, v) for v in get("geo_precision")],
         "actors": _actors(col, n),
     }
-    counts = [_count(v) for v in get("fatalities")]
+    counts = per_distinct_value(get("fatalities"), lambda values: [_count(v) for v in values])
     out["fatalities"] = counts
     out["fatalities_source"] = [
         0 if isinstance(c, int) and c > 0 and notes else None
@@ -113,7 +113,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
             get("event_id_cnty"),
             get("notes"),
             get("source"),
-            _timestamp_dates(get("timestamp")),
+            per_distinct_value(get("timestamp"), _timestamp_dates),
             out["start"],
             strict=True,
         )

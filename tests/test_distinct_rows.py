@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from almaty_map.geodata.readers.distinct import per_distinct_row
+from almaty_map.geodata.readers.distinct import per_distinct_row, per_distinct_value
 
 
 def test_each_distinct_row_is_built_once_and_every_row_gets_its_value():
@@ -18,3 +18,16 @@ def test_each_distinct_row_is_built_once_and_every_row_gets_its_value():
     assert out == [make(t, c) for t, c in zip(towns, countries, strict=True)]
     assert len(calls) - len(towns) == 5  # five distinct rows, each built once above
     assert per_distinct_row([[], []], make) == []
+
+
+def test_each_distinct_value_is_converted_once_none_included():
+    seen: list[list] = []
+
+    def convert(values: list) -> list:
+        seen.append(values)
+        return [None if v is None else v.upper() for v in values]
+
+    values = ["a", None, "b", "a", None, "7"]
+    assert per_distinct_value(values, convert) == ["A", None, "B", "A", None, "7"]
+    assert sorted(seen[0], key=str) == ["7", "a", "b", None]  # None is given as None
+    assert per_distinct_value([], convert) == []

@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
+import numpy as np
+import pandas as pd
+
 T = TypeVar("T")
 
 
@@ -24,3 +27,13 @@ def per_distinct_row(columns: Sequence[Sequence], make: Callable[..., T]) -> lis
         else:
             out.append(made.setdefault(row, make(*row)))
     return out
+
+
+def per_distinct_value(values: Sequence, convert: Callable[[list], list]) -> list:
+    """``convert`` (of a list of values, to a list of results) run on each distinct value of
+    ``values`` once, its results given back row by row. For text or None, and for results
+    that are not changed after (text, numbers): rows alike share them."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    made = np.empty(len(distinct) + 1, dtype=object)
+    made[:] = convert([*distinct.tolist(), None])
+    return made[codes].tolist()  # a None's code is -1: the last result, None's
