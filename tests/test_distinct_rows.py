@@ -29,5 +29,5 @@ def test_each_distinct_value_is_converted_once_none_included():
 
     values = ["a", None, "b", "a", None, "7"]
     assert per_distinct_value(values, convert) == ["A", None, "B", "A", None, "7"]
-    assert sorted(seen[0], key=str) == ["7", "a", "b", None]  # None is given as None
+    assert seen[0] == ["a", "b", "7", None]  # each once, None given as None
     assert per_distinct_value([], convert) == []
