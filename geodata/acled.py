@@ -29,6 +29,7 @@ import re
 import pandas as pd
 
 from almaty_map.geodata.readers.cells import column_text
+from almaty_map.geodata.readers.distinct import per_distinct_row, per_distinct_value
 from almaty_map.geodata.readers.sheets import Sheet
 
 # What init recognises an ACLED export by.
@@ -63,6 +64,8 @@ _CONSUMED = {
     "location",
     *_ACTORS,
 }
+# The columns read here; the others are passed on as found.
+_READ = _CONSUMED | {"event_type", "sub_event_type", "timestamp", *_PLACE}
 
 
 def is_acled(headings: list[str]) -> bool:
@@ -79,7 +82,7 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
     """The ACLED rows as a sheet whose headings are the event format's fields; ``categories``
     maps event types to category ids ([columns.values.category]), the others are slugged."""
     frame = sheet.frame
-    col = {h: column_text(frame[h]) for h in frame.columns}
+    col = {h: column_text(frame[h]) for h in frame.columns if h in _READ}
     n = len(frame)
 
     def get(name: str) -> list:
@@ -87,21 +90,18 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
 
     out = {
         "id": get("event_id_cnty"),
-        "title": [
-            _title(s, e, p)
-            for s, e, p in zip(
-                get("sub_event_type"), get("event_type"), get("location"), strict=True
-            )
-        ],
+        "title": per_distinct_row(
+            [get("sub_event_type"), get("event_type"), get("location")], _title
+        ),
         "description": get("notes"),
         "category": _categories(get("event_type"), categories),
-        "start": _dates(get("event_date")),
+        "start": per_distinct_value(get("event_date"), _dates),
         "time_precision": [TIME_PRECISIONS.get(v, v) for v in get("time_precision")],
         "place": _places(col, n),
         "geo_precision": [GEO_PRECISIONS.get(v, v) for v in get("geo_precision")],
         "actors": _actors(col, n),
     }
-    counts = [_count(v) for v in get("fatalities")]
+    counts = per_distinct_value(get("fatalities"), lambda values: [_count(v) for v in values])
     out["fatalities"] = counts
     out["fatalities_source"] = [
         0 if isinstance(c, int) and c > 0 and notes else None
@@ -113,18 +113,39 @@ def to_events(sheet: Sheet, categories: dict[str, str | bool]) -> Sheet:
             get("event_id_cnty"),
             get("notes"),
             get("source"),
-            _timestamp_dates(get("timestamp")),
+            per_distinct_value(get("timestamp"), _timestamp_dates),
             out["start"],
             strict=True,
         )
     ]
-    extras = {h: col[h] for h in frame.columns if h not in _CONSUMED}
-    extras["geo_precision_acled"] = get("geo_precision")
-    extras["fatalities_note"] = [ZERO_NOTE if c == 0 else None for c in counts]
-    extras["built_fields"] = ["title"] * n
-    events = pd.DataFrame(out | extras, dtype=object)
-    events["fatalities"] = [None if c == 0 else c for c in counts]
-    return Sheet(list(events.columns), events, sheet.rows, sheet.sheet)
+    added = {
+        "geo_precision_acled": get("geo_precision"),
+        "fatalities_note": [ZERO_NOTE if c == 0 else None for c in counts],
+        "built_fields": ["title"] * n,
+    }
+    out["fatalities"] = [None if c == 0 else c for c in counts]
+    others = {h: _found(frame[h], col.get(h)) for h in frame.columns if h not in _CONSUMED}
+    # In this order, a later one's value under the same name winning, in the first's place.
+    columns = (
+        {h: _objects(v) for h, v in out.items()}
+        | others
+        | {h: _objects(v) for h, v in added.items()}
+    )
+    return Sheet(list(columns), pd.DataFrame(columns), sheet.rows, sheet.sheet)
+
+
+def _found(column: pd.Series, text: list | None) -> pd.api.extensions.ExtensionArray:
+    """A column kept as an extra property. One read as text (a CSV's) is passed on as the
+    reader's column, which the table reader turns to property values in one pass; a
+    workbook's cells are passed on as text, as every other column is."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.array
+    return _objects(column_text(column) if text is None else text)
+
+
+def _objects(values: list) -> pd.api.extensions.ExtensionArray:
+    """Values as found, whatever their type (a list stays one value, not a row of them)."""
+    return pd.Series(values, dtype=object).array
 
 
 def _title(sub_event: str | None, event: str | None, location: str | None) -> str | None:
@@ -151,17 +172,23 @@ def _dates(values: list) -> list:
 
 def _places(col: dict[str, list], n: int) -> list:
     """The place in words, from the town out (each name once: "Almaty, Kazakhstan")."""
-    parts = zip(*(col.get(heading, [None] * n) for heading in _PLACE), strict=True)
-    return [", ".join(dict.fromkeys(name for name in row if name)) or None for row in parts]
+    return per_distinct_row([col.get(h, [None] * n) for h in _PLACE], _place)
+
+
+def _place(*names: str | None) -> str | None:
+    return ", ".join(dict.fromkeys(name for name in names if name)) or None
 
 
 def _actors(col: dict[str, list], n: int) -> list:
-    """Both actors and their associates (which ACLED separates with ";"), each once."""
-    parts = zip(*(col.get(heading, [None] * n) for heading in _ACTORS), strict=True)
-    return [
-        list(dict.fromkeys(a.strip() for cell in row if cell for a in cell.split(";") if a.strip()))
-        for row in parts
-    ]
+    """Both actors and their associates (which ACLED separates with ";"), each once; rows
+    with the same actors share one list."""
+    return per_distinct_row([col.get(h, [None] * n) for h in _ACTORS], _names)
+
+
+def _names(*cells: str | None) -> list[str]:
+    return list(
+        dict.fromkeys(a.strip() for cell in cells if cell for a in cell.split(";") if a.strip())
+    )
 
 
 def _count(value: str | None) -> object:
@@ -176,13 +203,15 @@ def _count(value: str | None) -> object:
 def _source(event_id, notes, cited, changed, start) -> list[dict]:
     """ACLED as the source: its notes quoted, the publications it cites in the note, dated
     by the day of the row's timestamp (when ACLED last changed it) or else by the event."""
+    source = {"publication": "ACLED", "title": f"ACLED event {event_id}"}
     date = changed or (start if isinstance(start, str) else None)
-    source = {"publication": "ACLED", "title": f"ACLED event {event_id}", "date": date}
+    if date is not None:
+        source["date"] = date
     if notes:
         source["quote"] = notes
     if cited:
         source["note"] = f"ACLED cites: {cited}"
-    return [{k: v for k, v in source.items() if v is not None}]
+    return [source]
 
 
 def _timestamp_dates(values: list) -> list:

@@ -13,7 +13,7 @@ import orjson
 import pandas as pd
 import shapely
 
-from almaty_map.geodata.checks.report import Reporter
+from almaty_map.geodata.checks.report import Reporter, Shown
 from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.model import GEOMETRY_TYPES
 from almaty_map.geodata.readers.table import MISSING, RawTable
@@ -79,7 +79,7 @@ def check_geometry(rep: Reporter, table: RawTable, meta: Metadata | None) -> np.
         "geometry",
         "cannot be read (malformed coordinates?)",
         "a valid GeoJSON geometry",
-        [_geometry_text(g) for g in raw],
+        Shown(lambda i: _geometry_text(raw[i])),
         geometry=True,
     )
     usable = _supported(rep, geoms, rep.live & ~missing & ~null & ~malformed)
@@ -137,7 +137,7 @@ def _world_ranges(
         out_of_range = usable & ((minx < -180) | (maxx > 180) | (miny < -90) | (maxy > 90))
         lat_like = usable & (np.abs(miny) <= 180) & (np.abs(maxy) <= 180)
         swapped_range = out_of_range & (np.abs(minx) <= 90) & (np.abs(maxx) <= 90) & lat_like
-    shown = [f"[{a:.6f}, {b:.6f}]" for a, b in zip(minx, miny, strict=True)]
+    shown = Shown(lambda i: f"[{minx[i]:.6f}, {miny[i]:.6f}]")
     rep.rows(
         out_of_range & ~swapped_range,
         "geometry",
@@ -162,7 +162,7 @@ def _extent(
     rep: Reporter,
     usable: np.ndarray,
     bounds: np.ndarray,
-    shown: list[str],
+    shown: Shown,
     extent: tuple[float, float, float, float],
 ) -> None:
     """Report shapes outside the dataset's declared extent (a typo, or swapped axes)."""

@@ -8,7 +8,7 @@ a readable report. Rows that failed structurally (not ``live``) are never report
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -21,6 +21,18 @@ REPORT_LIMIT = 200
 def found(value: object) -> str:
     """A found value as the report shows it; absent is not the same as null."""
     return "nothing (the property is missing)" if value is MISSING else shorten(value)
+
+
+class Shown:
+    """A column's values as a report shows them, each worked out only when its row is
+    reported: most rows of a file are fine, and formatting them all would cost more than
+    the check."""
+
+    def __init__(self, show: Callable[[int], object]):
+        self.show = show
+
+    def __getitem__(self, row: int) -> object:
+        return self.show(row)
 
 
 class Reporter:
@@ -56,7 +68,8 @@ class Reporter:
         rows = np.flatnonzero(mask & self.live)
         if not len(rows):
             return
-        values = list(values) if values is not None else None
+        if values is not None and not hasattr(values, "__getitem__"):
+            values = list(values)
         for i in rows[:REPORT_LIMIT]:
             shown = None
             if values is not None:

@@ -12,24 +12,33 @@ from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from almaty_map.geodata.checks.keys import describe, holding, lookalikes
-from almaty_map.geodata.checks.report import REPORT_LIMIT, Reporter, found
-from almaty_map.geodata.checks.values import is_text, matches, series, type_is
+from almaty_map.geodata.checks.report import REPORT_LIMIT, Reporter, Shown, found
+from almaty_map.geodata.checks.values import (
+    filled_text,
+    is_text,
+    matches,
+    matching_text,
+    series,
+    type_is,
+)
 from almaty_map.geodata.errors import Severity, shorten
 from almaty_map.geodata.model import QUOTE_WARN_CHARS, SOURCE_FIELDS
 
 _SOURCE_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _SOURCE_EXPECTED = "{publication, title, date, url?, quote?}"
-# (member, required, test, expected)
+# (member, required, the pattern it matches whole or None for any non-empty text, expected)
 _MEMBER_CHECKS = (
-    ("publication", True, is_text, "a non-empty string"),
-    ("title", True, is_text, "a non-empty string"),
-    ("date", True, lambda c: matches(c, _SOURCE_DATE), "YYYY, YYYY-MM or YYYY-MM-DD"),
-    ("url", False, lambda c: matches(c, _URL), "an http:// or https:// address"),
-    ("quote", False, is_text, "a short non-empty quote"),
-    ("note", False, is_text, "a non-empty string"),
+    ("publication", True, None, "a non-empty string"),
+    ("title", True, None, "a non-empty string"),
+    ("date", True, _SOURCE_DATE, "YYYY, YYYY-MM or YYYY-MM-DD"),
+    ("url", False, _URL, "an http:// or https:// address"),
+    ("quote", False, None, "a short non-empty quote"),
+    ("note", False, None, "a non-empty string"),
 )
 
 
@@ -51,15 +60,17 @@ def sources(rep: Reporter, values: list) -> None:
     is_dict = type_is(flat.items, dict)
     _not_objects(rep, flat, is_dict)
     items = flat.items if is_dict.all() else [d if type(d) is dict else {} for d in flat.items]
-    for name, required, test, expected in _MEMBER_CHECKS:
-        column = [d.get(name) for d in items]
-        missing = series(column).isna().to_numpy()
-        bad = is_dict & ~missing & ~test(column)
+    table = _as_text_table(items)
+    for name, required, pattern, expected in _MEMBER_CHECKS:
+        if table is None:
+            column, missing, ok, lengths = _member(items, name, pattern)
+        else:
+            column, missing, ok, lengths = _text_member(table, name, pattern)
+        bad = is_dict & ~missing & ~ok
         if required:
             bad |= is_dict & missing
         _member_rows(rep, flat, bad, name, expected, column)
         if name == "quote":
-            lengths = series(column).where(type_is(column, str), "").str.len().to_numpy()
             message = f"is longer than {QUOTE_WARN_CHARS} characters"
             _member_rows(
                 rep, flat, lengths > QUOTE_WARN_CHARS, name, expected, column, message, "warning"
@@ -68,6 +79,43 @@ def sources(rep: Reporter, values: list) -> None:
         mask, values = holding(items, name)
         message, expected, severity = describe(name, meant)
         _member_rows(rep, flat, mask, name, expected, values, message, severity)
+
+
+def _member(items: list[dict], name: str, pattern: re.Pattern | None) -> tuple:
+    """One member of every source: its values, which are missing, which are well formed,
+    and (for the quote) each one's length in characters, 0 if it is not text."""
+    column = [d.get(name) for d in items]
+    missing = series(column).isna().to_numpy()
+    ok = is_text(column) if pattern is None else matches(column, pattern)
+    lengths = None
+    if name == "quote":  # the one member whose length is checked
+        lengths = series(column).where(type_is(column, str), "").str.len().to_numpy()
+    return column, missing, ok, lengths
+
+
+def _as_text_table(items: list[dict]) -> pa.StructArray | None:
+    """The sources as one Arrow table when every member of every one is text or null (as in
+    nearly every file), so each member is checked in Arrow's loops; None otherwise."""
+    try:
+        table = pa.array(items)
+    except (pa.ArrowException, TypeError, ValueError):  # mixed types: checked value by value
+        return None
+    if not pa.types.is_struct(table.type):
+        return None
+    kinds = (table.type.field(i).type for i in range(table.type.num_fields))
+    return table if all(t in (pa.string(), pa.null()) for t in kinds) else None
+
+
+def _text_member(table: pa.StructArray, name: str, pattern: re.Pattern | None) -> tuple:
+    """``_member`` of a table of text."""
+    if table.type.get_field_index(name) < 0:
+        strings = pa.nulls(len(table), pa.string())
+    else:
+        strings = table.field(name).cast(pa.string())
+    missing = strings.is_null().to_numpy(zero_copy_only=False)
+    ok = filled_text(strings) if pattern is None else matching_text(strings, pattern)
+    lengths = pc.fill_null(pc.utf8_length(strings), 0).to_numpy(zero_copy_only=False)
+    return Shown(lambda j: strings[j].as_py()), missing, ok, lengths
 
 
 def _cite_at_least_one(rep: Reporter, values: list) -> np.ndarray:

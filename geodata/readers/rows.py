@@ -181,12 +181,15 @@ def _from_wkt(values: list) -> tuple[np.ndarray | None, list]:
 
 def _points(
     lats: list, lons: list, problems: list[Problem], file: str, headings: tuple[str, str]
-) -> tuple[None, list]:
-    """Point geometries as GeoJSON would hold them; a cell that is not a number is reported
-    on its row and the row gets no geometry."""
+) -> tuple[np.ndarray, list]:
+    """Points, made at once from the two columns, and as GeoJSON would hold them; a cell
+    that is not a number is reported on its row and the row gets no geometry."""
     lat, lon = headings
     ys = pd.to_numeric(pd.Series(lats, dtype=object), errors="coerce").to_numpy(dtype=float)
     xs = pd.to_numeric(pd.Series(lons, dtype=object), errors="coerce").to_numpy(dtype=float)
+    given = ~np.isnan(xs) & ~np.isnan(ys)
+    shapes = np.full(len(xs), None, dtype=object)
+    shapes[given] = shapely.points(xs[given], ys[given])
     out: list = []
     for i, (x, y) in enumerate(zip(xs.tolist(), ys.tolist(), strict=True)):
         if x == x and y == y:
@@ -206,7 +209,7 @@ def _points(
                         expected="decimal degrees, e.g. 43.2389",
                     )
                 )
-    return None, out
+    return shapes, out
 
 
 def _geojson(shapes: np.ndarray) -> list:

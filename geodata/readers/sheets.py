@@ -1,12 +1,13 @@
 """Reading tables (CSV, TSV, XLSX, ODS) into a Sheet: the headings, the cells, and the row
 each line of data has in a spreadsheet.
 
-pandas parses delimited text, calamine (a Rust reader, through python-calamine) Excel
-workbooks and odfpy (through pandas) OpenDocument ones, whose XML calamine does not always
-accept, rather than GDAL's CSV and spreadsheet drivers: those guess which row is the
-header and what type each column is, and the event format needs a text "007" to stay "007"
-and every problem to name the row a spreadsheet shows (the header is row 1). A blank row is
-skipped but still counted, so the rows named are the ones on screen.
+Arrow parses well-formed delimited text (``arrowcsv``) and pandas the rest, calamine (a
+Rust reader, through python-calamine) Excel workbooks and odfpy (through pandas)
+OpenDocument ones, whose XML calamine does not always accept, rather than GDAL's CSV and
+spreadsheet drivers: those guess which row is the header and what type each column is, and
+the event format needs a text "007" to stay "007" and every problem to name the row a
+spreadsheet shows (the header is row 1). A blank row is skipped but still counted, so the
+rows named are the ones on screen.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from almaty_map.geodata.errors import Problem, shorten
 from almaty_map.geodata.progress import advance
+from almaty_map.geodata.readers.arrowcsv import arrow_grid
 from almaty_map.geodata.regularfile import size_text
 
 _CSV_BLOCK_ROWS = 50_000
@@ -84,18 +86,25 @@ def _noting_ctrl_c() -> Iterator[list[bool]]:
 
 
 def _delimited(handle: BinaryIO, file: str, kind: str) -> Sheet:
-    """A CSV (comma, or the semicolon of European spreadsheets) or TSV, read in blocks so
-    that progress is the bytes read."""
+    """A CSV (comma, or the semicolon of European spreadsheets) or TSV: parsed by Arrow when
+    it is well formed, else by pandas, whose errors say what is wrong."""
     first = handle.readline(65536).decode("utf-8-sig", "replace")
     handle.seek(0)
     options = _DELIMITERS[kind]
     delimiter = max(options, key=first.count) if first.count(options[0]) == 0 else options[0]
+    grid = arrow_grid(handle.read(), delimiter)
+    total = handle.tell()
+    handle.seek(0)
+    if grid is not None:
+        advance(f"reading {file}", total, total)
+        return _from_grid(file, grid, None)
     with _noting_ctrl_c() as interrupted:
         return _parsed(handle, file, kind, delimiter, interrupted)
 
 
 def _parsed(handle: BinaryIO, file: str, kind: str, delimiter: str, interrupted: list) -> Sheet:
-    """The table pandas parses, or SheetError saying why it cannot (a Ctrl-C stays one)."""
+    """The table pandas parses, in blocks so that progress is the bytes read, or SheetError
+    saying why it cannot (a Ctrl-C stays one)."""
     total = handle.seek(0, 2)
     handle.seek(0)
     try:

@@ -31,7 +31,8 @@ class RawTable:
 
     A large file arrives as several tables of ``CHUNK_SIZE`` features; ``offset`` is the
     index in the file of a table's first feature. ``geometry`` is set only by readers that
-    already hold shapes (GDAL); GeoJSON geometries stay as parsed in ``geometry_json``.
+    already hold shapes (GDAL's, or a table's points made from its latitude and longitude
+    columns at once); GeoJSON geometries stay as parsed in ``geometry_json``.
     """
 
     file: str
