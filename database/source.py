@@ -92,8 +92,10 @@ class PostgisSource:
             ) as connection,
             connection.begin(),
         ):
-            # Compiling a plan to machine code takes longer than a page takes to find.
+            # Compiling a plan to machine code, or starting a parallel worker, takes longer
+            # than a page takes to find; a server answers requests side by side anyway.
             connection.execute(text("SET LOCAL jit = off"))
+            connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             if _current_fingerprint(connection) != self.dataset.fingerprint:
                 raise StaleSourceError(
                     f"the database holds a newer version than {self.dataset.fingerprint}"
