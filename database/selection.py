@@ -4,7 +4,7 @@ Every part gives exactly what ``geodata.filtering`` gives on the same version: t
 half-open [start, end) (``intervals``) on the btree indexes of start and end; the box meets
 an event's shown shape (a sensitive event is shown at its coarsened point, as the loader
 makes it) through the GiST index; text is ILIKE on the trigram indexes. A CQL2 filter is
-not translated whole: ``cql_narrowing`` gives conditions every event it keeps must meet, so
+not translated whole: ``cqlnarrowing`` gives conditions every event it keeps must meet, so
 the index narrows the candidates, and the project's own evaluator decides on those
 (``database.source``), so both backends keep exactly the same events.
 """
@@ -15,7 +15,6 @@ import datetime as dt
 
 import pandas as pd
 from geoalchemy2 import functions as gf
-from pygeofilter import ast, values
 from sqlalchemy import (
     ColumnElement,
     Double,
@@ -33,30 +32,10 @@ from sqlalchemy import (
 
 from almaty_map.database.schema import SRID, events
 from almaty_map.geodata.bbox import BBox, bbox_areas
-from almaty_map.geodata.cql2 import CqlFilter
-from almaty_map.geodata.cql2spacetime import literal_shape
-from almaty_map.geodata.cql2table import FilterError
-from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import SENSITIVE_GRID_DEG
 
 # What an ORDER BY must say to give the files' order: (start, id), ids by code point.
 ORDER = (events.c.start, events.c.id.collate("C"))
-
-
-def condition(flt: EventFilter) -> ColumnElement[bool]:
-    """The rows passing every part of the filter but CQL2 (see ``cql_narrowing``)."""
-    parts: list[ColumnElement[bool]] = []
-    if flt.start is not None or flt.end is not None:
-        parts.append(overlapping(flt.start, flt.end))
-    if flt.categories is not None:
-        parts.append(events.c.category.in_(flt.categories) if flt.categories else false())
-    if flt.bbox is not None:
-        parts.append(meeting_box(flt.bbox))
-    if flt.text is not None:
-        parts.append(holding_text(flt.text))
-    if flt.cql is not None:
-        parts.extend(cql_narrowing(flt.cql))
-    return and_(true(), *parts)
 
 
 def overlapping(lo: pd.Timestamp | None, hi: pd.Timestamp | None) -> ColumnElement[bool]:
@@ -119,63 +98,6 @@ def holding_text(text: str) -> ColumnElement[bool]:
     in_actors = select(literal(1)).select_from(actor).where(actor.c.value.ilike(pattern))
     columns = [events.c.title, events.c.description, events.c.place]
     return or_(*(c.ilike(pattern) for c in columns), in_actors.exists())
-
-
-def cql_narrowing(flt: CqlFilter) -> list[ColumnElement[bool]]:
-    """Conditions every event the filter keeps meets, read from the parts of its top-level
-    AND that the indexes can answer (a category, a box or shape it meets, a time span); the
-    rest of the filter is left to the evaluator, so nothing here needs to be exact."""
-    found: list[ColumnElement[bool]] = []
-    for node in _conjuncts(flt.node):
-        part = _narrowing(node, flt)
-        if part is not None:
-            found.append(part)
-    return found
-
-
-def _conjuncts(node: object) -> list[object]:
-    if isinstance(node, ast.And):
-        return _conjuncts(node.lhs) + _conjuncts(node.rhs)
-    return [node]
-
-
-def _narrowing(node: object, flt: CqlFilter) -> ColumnElement[bool] | None:
-    if isinstance(node, ast.Equal | ast.In) and _names(node.lhs, "category"):
-        options = [node.rhs] if isinstance(node, ast.Equal) else node.sub_nodes
-        if isinstance(node, ast.In) and node.not_:
-            return None
-        if all(isinstance(o, str) for o in options):
-            return events.c.category.in_(options)
-    if isinstance(node, ast.Equal) and _names(node.lhs, "id") and isinstance(node.rhs, str):
-        return events.c.id == node.rhs
-    if isinstance(node, ast.BBox) and _names(node.lhs, "geometry"):
-        return _near_literal(node, flt)
-    if isinstance(node, ast.GeometryIntersects | ast.GeometryWithin):
-        return _near_literal(node, flt)
-    return None
-
-
-def _names(node: object, name: str) -> bool:
-    return isinstance(node, ast.Attribute) and node.name == name
-
-
-def _near_literal(node: ast.Node, flt: CqlFilter) -> ColumnElement[bool] | None:
-    """Events whose shape comes near a literal shape's box (in CRS84, widened by a grid
-    cell for coarsened points): a necessary condition of meeting it or lying within it."""
-    if isinstance(node, ast.BBox):
-        literal_node: object = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
-    else:
-        sides = (node.lhs, node.rhs)
-        if not any(_names(side, "geometry") for side in sides):
-            return None
-        literal_node = next(side for side in sides if not _names(side, "geometry"))
-        if not isinstance(literal_node, values.Geometry | values.Envelope | ast.Function):
-            return None
-    try:
-        shape = literal_shape(literal_node, flt.filter_crs)
-    except FilterError:  # the evaluator names it; nothing to narrow by
-        return None
-    return meeting_box_loosely(shape.bounds)
 
 
 def meeting_box_loosely(bbox: BBox) -> ColumnElement[bool]:

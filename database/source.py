@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
 
+from almaty_map.database.condition import condition
 from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.schema import events, versions
-from almaty_map.database.selection import ORDER, condition
+from almaty_map.database.selection import ORDER
 from almaty_map.database.subset import SubsetError, subset_dataset
 from almaty_map.geodata.cql2 import matches
 from almaty_map.geodata.dataset import Dataset
@@ -30,8 +31,9 @@ from almaty_map.geodata.source import Selected, StaleSourceError, positions_key
 
 # A selection is counted exactly up to this many events; beyond, a page leaves it out.
 COUNT_CAP = 2_000
-# Candidates a CQL2 filter is evaluated on at a time when a page is wanted (then doubling).
-BLOCK = 4096
+# The fewest candidates a CQL2 filter is first evaluated on when a page is wanted (four
+# times the page if more; then doubling).
+BLOCK = 256
 _COLUMNS = (*stored_columns(events), events.c.position)
 
 
@@ -43,13 +45,13 @@ class PostgisSource:
 
     def select(self, flt: EventFilter) -> Selected:
         with self._connection() as connection:
-            rows = _fetch(connection, condition(flt))
+            rows = _fetch(connection, condition(flt, self.dataset.meta.tz))
         return self._chosen(rows, flt)
 
     def page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
         if flt.cql is not None:
             return self._cql_page(flt, offset, limit)
-        where = condition(flt)
+        where = condition(flt, self.dataset.meta.tz)
         with self._connection() as connection:
             rows = _fetch(connection, where, offset, limit)
             if len(rows) < limit and (rows or offset == 0):
@@ -62,7 +64,7 @@ class PostgisSource:
         """Exact below ``cap``; a CQL2 filter is evaluated a block at a time until then."""
         if flt.cql is None:
             with self._connection() as connection:
-                return _count(connection, condition(flt), cap)
+                return _count(connection, condition(flt, self.dataset.meta.tz), cap)
         found = self._cql_page(flt, 0, cap)
         return cap if found.matched is None else min(found.matched, cap)
 
@@ -71,7 +73,7 @@ class PostgisSource:
         if flt.cql is not None:
             return len(self.select(flt).positions)
         with self._connection() as connection:
-            return _count(connection, condition(flt), None)
+            return _count(connection, condition(flt, self.dataset.meta.tz), None)
 
     def feature(self, event_id: str) -> Selected | None:
         with self._connection() as connection:
@@ -90,8 +92,10 @@ class PostgisSource:
             ) as connection,
             connection.begin(),
         ):
-            # Compiling a plan to machine code takes longer than a page takes to find.
+            # Compiling a plan to machine code, or starting a parallel worker, takes longer
+            # than a page takes to find; a server answers requests side by side anyway.
             connection.execute(text("SET LOCAL jit = off"))
+            connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
             if _current_fingerprint(connection) != self.dataset.fingerprint:
                 raise StaleSourceError(
                     f"the database holds a newer version than {self.dataset.fingerprint}"
@@ -132,7 +136,8 @@ class PostgisSource:
     def _cql_page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
         """Candidates a block at a time (doubling) until one more than the page is found;
         the count is exact only when every candidate was read."""
-        where, wanted, start, block = condition(flt), offset + limit + 1, 0, BLOCK
+        where = condition(flt, self.dataset.meta.tz)
+        wanted, start, block = offset + limit + 1, 0, max(BLOCK, 4 * (offset + limit + 1))
         kept: list[dict] = []
         exhausted = False
         with self._connection() as connection:

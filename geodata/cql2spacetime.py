@@ -248,6 +248,11 @@ def temporal(node: ast.Function, table: Table) -> Truth:
 
 def _span(node: object, table: Table) -> Span:
     """A property's spans (interval, start or end as instants) or a literal's."""
+    return span_of(node, table)
+
+
+def span_of(node: object, table: Table) -> Span:
+    """As ``_span``; a literal's needs only ``table.tz`` (the database narrows by it)."""
     if isinstance(node, ast.Attribute):
         kind = attribute(node, table).kind
         if kind not in ("time", "interval") or table.spans is None:

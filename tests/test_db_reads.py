@@ -45,6 +45,9 @@ QUERIES = [
         filter="T_DURING(interval, INTERVAL('2022-01-04', '2022-01-10')) AND actors LIKE '%police%'"
     ),
     QueryText(filter="category IN ('protest', 'memory') OR publications LIKE '%Gazette%'"),
+    QueryText(filter="T_INTERSECTS(interval, DATE('2022-01-06')) AND deaths_min > 0"),
+    QueryText(filter="T_CONTAINS(INTERVAL('2022-01-05T10:00:00Z', '..'), interval)"),
+    QueryText(filter="T_EQUALS(interval, TIMESTAMP('2022-01-05T13:37:00Z')) OR id = 'ev-000001'"),
     QueryText(filter="title LIKE 'Police%'", start="2022-01-06", bbox="76.88,43.20,76.96,43.27"),
 ]
 
