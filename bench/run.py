@@ -9,6 +9,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
     python -m bench.run --quick    # stops at 10,000, for development
     python -m bench.run --only tables   # just the ACLED-style CSV row (bench/work/)
     python -m bench.run --only cql2  # the CQL2 row alone, at 100,000 events
+    python -m bench.run --only export --runs 5   # our export against the GeoJson baseline
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -237,6 +239,55 @@ def run_cql2(size: int = 100_000) -> str:
     )
 
 
+def run_export(sizes: list[int], runs: int) -> str:
+    """Only the export rows: our build and the GeoJson-per-day baseline, alternated
+    ``runs`` times at each size (each build in its own process), with medians and the
+    speed ratio of each run, so a noisy machine shows as spread rather than as one figure."""
+    started = time.monotonic()
+    load_before = os.getloadavg()[0]
+    WORK.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "| events | variant | build (s), median | each run (s) | peak RSS (MB), median "
+        "| HTML (MB) |",
+        "|---:|---|---:|---|---:|---:|",
+    ]
+    ratios: dict[int, list[float]] = {}
+    for size in sizes:
+        folder = WORK / f"n{size}"
+        if not (folder / "events.geojson").exists():
+            write_dataset(size, folder)
+        found: dict[str, list[dict]] = {"ours": [], "geojson": []}
+        for i in range(runs):
+            for variant in found:
+                print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant} #{i + 1}")
+                found[variant].append(build(variant, folder))
+        for variant, results in found.items():
+            seconds = [r["seconds"] for r in results]
+            lines.append(
+                f"| {size:,} | {LABELS[variant]} | {statistics.median(seconds):.2f} | "
+                f"{', '.join(f'{s:.2f}' for s in seconds)} | "
+                f"{statistics.median(r['peak_rss_mb'] for r in results):,.0f} | "
+                f"{results[-1]['html_bytes'] / 1e6:.2f} |"
+            )
+        pairs = zip(found["ours"], found["geojson"], strict=True)
+        ratios[size] = [baseline["seconds"] / ours["seconds"] for ours, baseline in pairs]
+    lines.append("")
+    for size, each in ratios.items():
+        lines.append(
+            f"- {size:,} events: export {statistics.median(each):.2f}× faster than GeoJson per "
+            f"day (median of {runs} runs; each run: {', '.join(f'{r:.2f}×' for r in each)})"
+        )
+    load = (load_before, os.getloadavg()[0])
+    return (
+        f"# Export speed against plain Folium\n\nRun on {dt.date.today().isoformat()} at "
+        f"commit {_commit()}, in {(time.monotonic() - started) / 60:.1f} minutes, with "
+        f"`python -m bench.run --only export --runs {runs}`, on {machine()} (load average "
+        f"over one minute: {load[0]:.1f} at the start, {load[1]:.1f} at the end).\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -289,10 +340,24 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
     parser.add_argument(
         "--only",
-        choices=["tables", "cql2"],
-        help="Run one row only (tables: written under bench/work/).",
+        choices=["tables", "cql2", "export"],
+        help="Run one row only (tables and export: written under bench/work/).",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="With --only export: builds of each (default 3)."
+    )
+    parser.add_argument(
+        "--sizes", help="With --only export: comma-separated event counts (default 100000)."
     )
     args = parser.parse_args()
+    if args.only == "export":
+        sizes = [int(n) for n in (args.sizes or "100000").split(",")]
+        text = run_export(sizes, args.runs)
+        out = args.out or WORK / "RESULTS-export.md"
+        print(text)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+        return
     if args.only == "cql2":
         text = run_cql2()
         out = args.out or ROOT / "bench" / "CQL2.md"
