@@ -10,6 +10,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
     python -m bench.run --only tables   # just the ACLED-style CSV row (bench/work/)
     python -m bench.run --only cql2  # the CQL2 row alone, at 100,000 events
     python -m bench.run --only db    # the million-event database rows (bench/DATABASE.md)
+    python -m bench.run --only export --runs 5   # our export against the GeoJson baseline
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -64,6 +66,7 @@ def build(variant: str, folder: Path) -> dict:
         raise RuntimeError(f"{variant} failed on {folder}")
     result = json.loads(output.strip().splitlines()[-1])
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
     result["path"] = out
     return result
 
@@ -259,6 +262,71 @@ def run_cql2(size: int = 100_000) -> str:
     )
 
 
+def run_export(sizes: list[int], runs: int) -> str:
+    """Only the export rows: our build and the GeoJson-per-day baseline, alternated
+    ``runs`` times at each size (each build in its own process), with medians and the
+    speed ratio of each run, so a noisy machine shows as spread rather than as one figure.
+    CPU time (user + system, from the kernel) is given too: it moves less with the load."""
+    started = time.monotonic()
+    load_before = os.getloadavg()[0]
+    WORK.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "| events | variant | build (s), median | each run (s) | CPU (s), median "
+        "| peak RSS (MB), median | HTML (MB) |",
+        "|---:|---|---:|---|---:|---:|---:|",
+    ]
+    summary = []
+    for size in sizes:
+        found = _export_runs(size, runs, started)
+        lines += [_export_row(size, variant, results) for variant, results in found.items()]
+        summary.append(_export_ratio(size, found))
+    load = (load_before, os.getloadavg()[0])
+    return (
+        f"# Export speed against plain Folium\n\nRun on {dt.date.today().isoformat()} at "
+        f"commit {_commit()}, in {(time.monotonic() - started) / 60:.1f} minutes, with "
+        f"`python -m bench.run --only export --runs {runs}`, on {machine()} (load average "
+        f"over one minute: {load[0]:.1f} at the start, {load[1]:.1f} at the end).\n\n"
+        + "\n".join([*lines, "", *summary])
+        + "\n"
+    )
+
+
+def _export_runs(size: int, runs: int, started: float) -> dict[str, list[dict]]:
+    folder = WORK / f"n{size}"
+    if not (folder / "events.geojson").exists():
+        write_dataset(size, folder)
+    found: dict[str, list[dict]] = {"ours": [], "geojson": []}
+    for i in range(runs):
+        for variant, results in found.items():
+            print(f"[{time.monotonic() - started:6.0f} s] {size:,} {variant} #{i + 1}", flush=True)
+            results.append(build(variant, folder))
+    return found
+
+
+def _export_row(size: int, variant: str, results: list[dict]) -> str:
+    seconds = [r["seconds"] for r in results]
+    return (
+        f"| {size:,} | {LABELS[variant]} | {statistics.median(seconds):.2f} | "
+        f"{', '.join(f'{s:.2f}' for s in seconds)} | "
+        f"{statistics.median(r['cpu_seconds'] for r in results):.2f} | "
+        f"{statistics.median(r['peak_rss_mb'] for r in results):,.0f} | "
+        f"{results[-1]['html_bytes'] / 1e6:.2f} |"
+    )
+
+
+def _export_ratio(size: int, found: dict[str, list[dict]]) -> str:
+    """Ratios run by run (each of ours against the baseline built right after it)."""
+    pairs = list(zip(found["ours"], found["geojson"], strict=True))
+    each = [baseline["seconds"] / ours["seconds"] for ours, baseline in pairs]
+    cpu = statistics.median(b["cpu_seconds"] / o["cpu_seconds"] for o, b in pairs)
+    rss = statistics.median(o["peak_rss_mb"] / b["peak_rss_mb"] for o, b in pairs)
+    return (
+        f"- {size:,} events: export {statistics.median(each):.2f}× faster than GeoJson per day "
+        f"(median of {len(pairs)} runs; each run: {', '.join(f'{r:.2f}×' for r in each)}); "
+        f"{cpu:.2f}× in CPU time; peak RSS {rss:.0%} of the baseline's"
+    )
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -311,10 +379,24 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
     parser.add_argument(
         "--only",
-        choices=["tables", "cql2", "db"],
-        help="Run one row only (tables: written under bench/work/).",
+        choices=["tables", "cql2", "db", "export"],
+        help="Run one row only (tables: written under bench/work/; export: bench/EXPORT.md).",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=3, help="With --only export: builds of each (default 3)."
+    )
+    parser.add_argument(
+        "--sizes", help="With --only export: comma-separated event counts (default 100000)."
     )
     args = parser.parse_args()
+    if args.only == "export":
+        sizes = [int(n) for n in (args.sizes or "100000").split(",")]
+        text = run_export(sizes, args.runs)
+        out = args.out or ROOT / "bench" / "EXPORT.md"
+        print(text)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+        return
     if args.only in ("cql2", "db"):
         text = run_cql2() if args.only == "cql2" else run_database()
         out = args.out or ROOT / "bench" / ("CQL2.md" if args.only == "cql2" else "DATABASE.md")

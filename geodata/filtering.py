@@ -16,7 +16,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from almaty_map.geodata.bbox import BBox
-from almaty_map.geodata.cql2 import matches
 
 INT64_MIN = int(np.iinfo(np.int64).min)
 TEXT_COLUMNS = ("title", "description", "place")
@@ -93,6 +92,10 @@ def _cheap_select(dataset: Dataset, flt: EventFilter) -> np.ndarray:
     if flt.bbox is not None:
         keep &= dataset.event_boxes.within(flt.bbox)
     if flt.cql is not None:
+        # Imported here: the CQL2 parsers (a Lark grammar, dateparser) take about a second
+        # to load, which every export and map without a filter would otherwise pay.
+        from almaty_map.geodata.cql2 import matches
+
         keep &= matches(dataset, flt.cql)
     return np.flatnonzero(keep)
 

@@ -122,6 +122,10 @@ def slice_dates(piece: Slice, texts: Texts) -> str:
     return day_range(piece.start.date(), last_instant(piece.end).date(), texts)
 
 
+# "No such time" in the keys: -1 would be a minute (or a day) before 1970.
+_NONE = np.iinfo(np.int64).min
+
+
 def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: Texts) -> list[str]:
     """``when`` for whole columns: events that word the same are worded once.
 
@@ -131,6 +135,7 @@ def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: T
     """
     if not len(start):
         return []
+    start, end = start.dt.as_unit("ns"), end.dt.as_unit("ns")  # the keys count nanoseconds
     day_ns = 86_400 * 10**9
     minute_ns = 60 * 10**9
     local = start.dt.tz_localize(None).array.asi8
@@ -138,7 +143,7 @@ def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: T
     local_end = np.where(has_end, end.dt.tz_localize(None).array.asi8, local)
     start_day = local // day_ns
     last_day = np.where(has_end, (local_end - 1) // day_ns, start_day)
-    later_day = np.where(last_day > start_day, last_day, -1)
+    later_day = np.where(last_day > start_day, last_day, _NONE)
     hour = (local % day_ns) // (3600 * 10**9)
     part = np.searchsorted([limit for limit, _ in _PARTS_OF_DAY], hour, side="right")
     kind = precision.astype(str).to_numpy()
@@ -150,16 +155,46 @@ def when_labels(start: pd.Series, end: pd.Series, precision: pd.Series, texts: T
             "part": np.where(by_hour, part, -1),
             "last": np.where(
                 exact,
-                np.where(has_end & (local_end > local), local_end // minute_ns, -1),
-                np.where(by_hour | by_day, later_day, -1),
+                np.where(has_end & (local_end > local), local_end // minute_ns, _NONE),
+                np.where(by_hour | by_day, later_day, _NONE),
             ),
         }
     )
     groups = keys.groupby(["kind", "first", "part", "last"], sort=False).ngroup().to_numpy()
     _, firsts = np.unique(groups, return_index=True)
-    starts, ends = start.iloc[firsts].tolist(), end.iloc[firsts].tolist()
-    labels = {
-        int(groups[i]): when(s, e, kind[i], texts)
-        for i, s, e in zip(firsts, starts, ends, strict=True)
-    }
+    timed = firsts[exact[firsts]]
+    worded = _exact_times(keys["first"].to_numpy()[timed], keys["last"].to_numpy()[timed], texts)
+    labels = dict(zip(groups[timed].tolist(), worded, strict=True))
+    rest = firsts[~exact[firsts]]
+    starts, ends = start.iloc[rest].tolist(), end.iloc[rest].tolist()
+    for i, s, e in zip(rest.tolist(), starts, ends, strict=True):
+        labels[int(groups[i])] = when(s, e, kind[i], texts)
     return [labels[g] for g in groups.tolist()]
+
+
+def _exact_times(first: np.ndarray, last: np.ndarray, texts: Texts) -> list[str]:
+    """What ``when`` words for exact times, from the keys ``when_labels`` groups them by:
+    the local minute since 1970 of the start and of a later end (_NONE for none). A large
+    dataset has tens of thousands of distinct minutes, so each is worded with a format call
+    or two rather than by taking Timestamps apart."""
+    pattern = texts.gettext("{day}, {time}")
+    epoch = dt.date(1970, 1, 1)
+    days = np.unique(np.concatenate([first // 1440, last[last != _NONE] // 1440])).tolist()
+    named = {d: day(epoch + dt.timedelta(days=d), texts) for d in days}
+
+    def at(minute: int) -> str:
+        return pattern.format(day=named[minute // 1440], time=_clock(minute))
+
+    out = []
+    for start, end in zip(first.tolist(), last.tolist(), strict=True):
+        if end == _NONE:
+            out.append(at(start))
+        elif end // 1440 == start // 1440:
+            out.append(f"{at(start)} – {_clock(end)}")
+        else:
+            out.append(f"{at(start)} – {at(end)}")
+    return out
+
+
+def _clock(minute: int) -> str:
+    return f"{minute % 1440 // 60:02d}:{minute % 60:02d}"

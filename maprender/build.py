@@ -7,8 +7,6 @@ Everything a reader sees is made from the same compact payload, whatever the dat
 
 from __future__ import annotations
 
-import base64
-import zlib
 from dataclasses import dataclass, field
 
 import xyzservices.providers as providers
@@ -31,16 +29,12 @@ from almaty_map.maprender.elements import (
     number_elements,
 )
 from almaty_map.maprender.options import MapOptions
+from almaty_map.maprender.packing import DetailsPacker
 from almaty_map.maprender.payload import payload_bytes
 from almaty_map.maprender.titled import TitledDocument, render_untitled, untitled
 
 DATA_ELEMENT_ID = "almaty-map-data"
 DETAILS_ELEMENT_ID = "almaty-map-details"
-# Above this size the data block is deflated and base64-encoded: a 100,000-event map is a
-# third of the size and opens faster (less to read and parse than the browser spends
-# inflating it). Smaller maps keep readable, diffable JSON.
-PACK_OVER_BYTES = 1_000_000
-PACKED_MIME = "application/x-almaty-map+deflate-base64"
 
 
 @dataclass(frozen=True)
@@ -114,7 +108,11 @@ def build_map(
     texts = texts_for(spec.language)
     chosen, slices = map_slices(data, spec)
     dataset, positions = chosen.dataset, chosen.positions
-    payload = payload_bytes(dataset, positions, slices, texts, spec.options, spec.title)
+    with DetailsPacker() as details:
+        payload = payload_bytes(
+            dataset, positions, slices, texts, spec.options, spec.title, details.add
+        )
+        packed, mime = details.packed()
     title = spec.title or dataset.meta.title
     figure = MapFigure(title, texts.language, asset_base is None, texts.direction)
     extent = dataset.meta.extent
@@ -129,7 +127,6 @@ def build_map(
         places = PlacesLayer(texts.gettext("Reference places"))
         fmap.add_child(places)
     fmap.add_child(EventData(payload.drawing, DATA_ELEMENT_ID, "application/json"))
-    packed, mime = _packed(payload.details)
     figure.add_child(EventData(packed, DETAILS_ELEMENT_ID, mime, at_end=True), name="details")
     fmap.add_child(
         MapApp(
@@ -148,17 +145,6 @@ def build_map(
     )
     number_elements(figure)
     return figure
-
-
-def _packed(pieces: tuple[bytes, ...]) -> tuple[bytes, str]:
-    """The data block (given in pieces) and its type. zlib's output does not depend on how
-    its input is cut, only on the bytes, so exports stay byte-identical."""
-    if sum(len(piece) for piece in pieces) <= PACK_OVER_BYTES:
-        return b"".join(pieces), "application/json"
-    deflate = zlib.compressobj(1)
-    packed = [deflate.compress(piece) for piece in pieces]
-    packed.append(deflate.flush())
-    return base64.b64encode(b"".join(packed)), PACKED_MIME
 
 
 def export_template(data: Dataset | Source, spec: MapSpec = MapSpec()) -> TitledDocument:

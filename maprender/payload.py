@@ -35,10 +35,9 @@ what drawing needs first, the rest after.
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import orjson
@@ -58,7 +57,9 @@ from almaty_map.language.texts import Texts
 from almaty_map.language.ui import ui_strings
 from almaty_map.maprender.assets import LEAFLET_LICENCE, OWN_LICENCE
 from almaty_map.maprender.certainty import draws_city_precision
+from almaty_map.maprender.citations import cited_works, json_column, read_sources, source_entries
 from almaty_map.maprender.options import MapOptions
+from almaty_map.maprender.strings import StringTable
 
 _HTML_UNSAFE = (
     (b"<", b"\\u003c"),
@@ -101,22 +102,24 @@ def precision_entries(texts: Texts, city_drawn: bool) -> list[dict[str, object]]
 
 @dataclass(frozen=True)
 class Payload:
-    """The two data blocks of a page, UTF-8 JSON safe inside <script type=...>.
+    """The first of a page's two data blocks, UTF-8 JSON safe inside <script type=...>.
 
     ``drawing`` holds the metadata and what the canvas needs to draw every event (position,
-    category, precision, time slices); ``details`` holds everything else. The page draws as
-    soon as the small first block is read, and reads the second after that, so 100,000
-    events are on screen well before their descriptions and sources have been parsed.
+    category, precision, time slices); the details block holds everything else. The page
+    draws as soon as the small first block is read, and reads the second after that, so
+    100,000 events are on screen well before their descriptions and sources are parsed.
     """
 
     drawing: bytes
-    # In pieces, which joined are the block: at 100,000 events it is a hundred MB of JSON,
-    # which the export compresses a piece at a time rather than copying it whole first.
-    details: tuple[bytes, ...]
 
 
 _NUMPY = orjson.OPT_SERIALIZE_NUMPY
+_Add = Callable[[str, object], None]
 DRAWING_COLUMNS = ("n", "category", "geo_precision", "x", "y", "shapes", "s0", "s1")
+
+
+def _discard(piece: bytes) -> None:
+    """For a page that draws without the details block (the snapshot)."""
 
 
 def payload_bytes(
@@ -126,29 +129,48 @@ def payload_bytes(
     texts: Texts,
     options: MapOptions = MapOptions(),
     title: str | None = None,
+    details: Callable[[bytes], None] = _discard,
 ) -> Payload:
-    """The page's data, split into the drawing block and the details block."""
+    """The page's drawing block; ``details`` is given the details block a piece at a time,
+    in order, each piece as soon as it is made. At 100,000 events that block is some 80 MB
+    of JSON: the export deflates each piece while the next is made, and no piece is kept
+    once it is packed."""
     rows = _rows(dataset.events, positions)
     start_ns = rows["start"].array.asi8 if len(rows) else np.array([], dtype=np.int64)
     end_ns = exclusive_ends(start_ns, rows["end"])
     first, last = membership(slices, start_ns, end_ns)
+    drawing: list[bytes] = []
+    columns = _Columns(drawing.append, details)
+    details(b'{"events":{')
     with collector_paused():  # sources and actors parsed: many objects, no cycles
-        columns, strings, cited = _event_columns(rows, first, last, texts)
+        strings, cited = _event_columns(rows, first, last, texts, columns.add)
+    details(b'},"strings":')
+    details(html_safe(orjson.dumps(strings)))
+    del strings
+    details(b"}")
     head = _document_head(dataset, cited, slices, first, last, texts, options, title)
-    drawing = [piece for name, piece in columns if name in DRAWING_COLUMNS]
-    details = [piece for name, piece in columns if name not in DRAWING_COLUMNS]
-    del columns
     first_block = b"".join([orjson.dumps(head)[:-1], b',"events":{', b",".join(drawing), b"}}"])
-    second_block = [b'{"events":{', *_comma_separated(details)]
-    second_block += [b'},"strings":', orjson.dumps(strings), b"}"]
-    del details
-    for i, piece in enumerate(second_block):  # each original freed as it is replaced
-        second_block[i] = html_safe(piece)
-    return Payload(html_safe(first_block), tuple(second_block))
+    return Payload(html_safe(first_block))
 
 
-def _comma_separated(pieces: list[bytes]) -> list[bytes]:
-    return [part for i, piece in enumerate(pieces) for part in ((b",", piece) if i else (piece,))]
+class _Columns:
+    """Sends each serialised column to its block: the drawing columns are kept for the
+    first block, the others go to ``details`` straight away, comma-separated."""
+
+    def __init__(self, drawing: Callable[[bytes], None], details: Callable[[bytes], None]):
+        self._drawing = drawing
+        self._details = details
+        self._first = True
+
+    def add(self, name: str, values: object) -> None:
+        piece = _column(name, values)
+        if name in DRAWING_COLUMNS:
+            self._drawing(piece)
+            return
+        if not self._first:
+            self._details(b",")
+        self._first = False
+        self._details(html_safe(piece))
 
 
 def html_safe(document: bytes) -> bytes:
@@ -250,25 +272,9 @@ def _slice_counts(first: np.ndarray, last: np.ndarray, n: int) -> np.ndarray:
     return np.cumsum(diff)[:n]
 
 
-def _source_list(values: dict[str, list]) -> list[dict[str, str]]:
-    """Each cited work once, most cited first, for the credits block."""
-    counter = Counter(zip(values["publication"], values["title"], values["url"], strict=True))
-    ranked = heapq.nsmallest(
-        200,
-        counter.items(),
-        key=lambda item: (-item[1], item[0][0] or "", item[0][1] or "", item[0][2] or ""),
-    )
-    return [{"publication": p, "title": t, "url": u} for (p, t, u), _ in ranked]
-
-
-def _json_column(series: pd.Series) -> list:
-    """Parse a column of JSON texts in one call (one document) rather than one per row."""
-    return orjson.loads("[" + ",".join(series.tolist()) + "]") if len(series) else []
-
-
-def _column(name: str, values: object) -> tuple[str, bytes]:
+def _column(name: str, values: object) -> bytes:
     """A column as JSON; numpy arrays are written as lists of their numbers."""
-    return name, orjson.dumps(name) + b":" + orjson.dumps(values, option=_NUMPY)
+    return orjson.dumps(name) + b":" + orjson.dumps(values, option=_NUMPY)
 
 
 def _minutes(column: pd.Series) -> np.ndarray:
@@ -281,110 +287,76 @@ def _uniform_or_list(values: np.ndarray) -> int | list[int]:
 
 
 def _event_columns(
-    rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts
-) -> tuple[list[tuple[str, bytes]], list[str], list[dict[str, str]]]:
-    """Serialised event columns, the string table their codes point into, and the cited
-    works. Big text columns go first, so their Python lists are gone before the sources are
-    parsed."""
-    out: list[tuple[str, bytes]] = [_column("n", len(rows))]
+    rows: pd.DataFrame, first: np.ndarray, last: np.ndarray, texts: Texts, add: _Add
+) -> tuple[list, list[dict[str, str]]]:
+    """Give ``add`` every event column; return the string table the codes point into and
+    the cited works. Big text columns go first, so their Python lists are gone before the
+    sources are parsed."""
+    add("n", len(rows))
     for name in ("id", "title", "description"):
-        out.append(_column(name, rows[name].tolist()))
+        add(name, rows[name].tolist())
     for name in ("category", "time_precision", "geo_precision"):
-        out.append(_column(name, rows[name].cat.codes.tolist()))
+        add(name, rows[name].cat.codes.tolist())
+    _time_columns(rows, add)
+    add("sensitive", np.flatnonzero(rows["sensitive"].to_numpy()).tolist())
+    _shape_columns(rows, add)
+    add("s0", first.tolist())
+    add("s1", last.tolist())
+    add("translated", _translated(rows["translations"], texts.language))
+    return _coded_columns(rows, texts, add)
+
+
+def _time_columns(rows: pd.DataFrame, add: _Add) -> None:
     seconds = rows["start"].array.asi8 // 10**9
     t0 = int(seconds.min()) if len(rows) else 0
     has_end = rows["end"].notna().to_numpy()
     duration = np.where(has_end, rows["end"].array.asi8 // 10**9 - seconds, -1)
-    out += [
-        _column("t0", t0),
-        _column("start", (seconds - t0).tolist()),
-        _column("duration", duration.tolist()),
-    ]
+    add("t0", t0)
+    add("start", (seconds - t0).tolist())
+    add("duration", duration.tolist())
     if len(rows):
-        out += [
-            _column("offset", _uniform_or_list(_minutes(rows["start"]))),
-            _column("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(rows["start"])))),
-        ]
-    sensitive = np.flatnonzero(rows["sensitive"].to_numpy())
-    out.append(_column("sensitive", sensitive.tolist()))
+        add("offset", _uniform_or_list(_minutes(rows["start"])))
+        add("end_offset", _uniform_or_list(_minutes(rows["end"].fillna(rows["start"]))))
+
+
+def _shape_columns(rows: pd.DataFrame, add: _Add) -> None:
     anchors = shapely.point_on_surface(rows.geometry.array)
-    out += [
-        _column("x", shapely.get_x(anchors).tolist()),
-        _column("y", shapely.get_y(anchors).tolist()),
-    ]
+    add("x", shapely.get_x(anchors).tolist())
+    add("y", shapely.get_y(anchors).tolist())
     shapes = np.flatnonzero(shapely.get_type_id(rows.geometry.array) != 0)
     geometry = rows["geometry_json"].to_numpy()
-    out.append(_column("shapes", {str(i): orjson.Fragment(geometry[i]) for i in shapes}))
+    add("shapes", {str(i): orjson.Fragment(geometry[i]) for i in shapes})
     extra = rows["extra"].to_numpy()
-    out.append(
-        _column(
-            "extra",
-            {
-                str(i): orjson.Fragment(extra[i])
-                for i in np.flatnonzero(rows["extra"].notna().to_numpy())
-            },
-        )
-    )
-    out += [_column("s0", first.tolist()), _column("s1", last.tolist())]
-    out.append(_column("translated", _translated(rows["translations"], texts.language)))
-    actors = _json_column(rows["actors"])
-    sources = _read_sources(rows["sources"])
-    strings = _Dictionary()
+    has_extra = np.flatnonzero(rows["extra"].notna().to_numpy())
+    add("extra", {str(i): orjson.Fragment(extra[i]) for i in has_extra})
+
+
+def _coded_columns(
+    rows: pd.DataFrame, texts: Texts, add: _Add
+) -> tuple[list, list[dict[str, str]]]:
+    """The columns that hold codes into the string table; the table and the cited works."""
+    actors = json_column(rows["actors"])
+    sources = read_sources(rows["sources"])
+    strings = StringTable()
     when = strings.add(when_labels(rows["start"], rows["end"], rows["time_precision"], texts))
-    place = strings.add(rows["place"].tolist())
-    place_id = strings.add([None if pd.isna(v) else v for v in rows["place_id"].tolist()])
-    json_fields = {
-        name: strings.add([None if pd.isna(v) else v for v in rows[name].tolist()])
-        for name in JSON_FIELDS
-    }
-    actor_names = strings.add([a for names in actors for a in names])
-    fields = [strings.add(sources.values[name]) for name in SOURCE_FIELDS]
+    place = strings.add(rows["place"])
+    place_id = strings.add(rows["place_id"])
+    json_fields = {name: strings.add(rows[name]) for name in JSON_FIELDS}
+    actor_names = strings.add(list(chain.from_iterable(actors)))
+    fields = [strings.add(sources.values.pop(name)) for name in SOURCE_FIELDS]
     table, codes = strings.encode()
-    out += [
-        _column("when", codes[when]),
-        _column("place", codes[place]),
-        _column("place_id", codes[place_id]),
-        *(_column(name, codes[k]) for name, k in json_fields.items()),
-        _column("actors", codes[actor_names]),
-        _column("actor_n", [len(names) for names in actors]),
-    ]
+    add("when", codes[when])
+    add("place", codes[place])
+    add("place_id", codes[place_id])
+    for name, k in json_fields.items():
+        add(name, codes[k])
+    add("actors", codes[actor_names])
+    add("actor_n", list(map(len, actors)))
     del actors
-    out += [
-        _column("sources", _source_entries(sources.others, [codes[f].tolist() for f in fields])),
-        _column("source_n", sources.counts),
-    ]
-    return out, table, _source_list(sources.values)
-
-
-@dataclass
-class _Sources:
-    """The events' sources as columns: each field's values over every source in order,
-    the keys beyond SOURCE_FIELDS of each source (None when it has none), and how many
-    sources each event has. Read a batch of events at a time, so the sources of 100,000
-    events are never all alive as dictionaries."""
-
-    values: dict[str, list]
-    others: list[dict | None]
-    counts: list[int]
-
-
-def _read_sources(column: pd.Series, batch: int = 10_000) -> _Sources:
-    known = set(SOURCE_FIELDS)
-    found = _Sources({name: [] for name in SOURCE_FIELDS}, [], [])
-    for start in range(0, len(column), batch):
-        events = _json_column(column.iloc[start : start + batch])
-        found.counts += [len(event) for event in events]
-        flat = [source for event in events for source in event]
-        del events
-        for name in SOURCE_FIELDS:
-            found.values[name] += [source.get(name) for source in flat]
-        found.others += [
-            None
-            if known.issuperset(source)
-            else {key: v for key, v in source.items() if key not in known}
-            for source in flat
-        ]
-    return found
+    by_name = dict(zip(SOURCE_FIELDS, (codes[f] for f in fields), strict=True))
+    add("sources", source_entries(sources.others, list(by_name.values())))
+    add("source_n", sources.counts)
+    return table, cited_works(table, by_name["publication"], by_name["title"], by_name["url"])
 
 
 def _translated(column: pd.Series, language: str) -> dict[str, dict[str, str]]:
@@ -396,40 +368,3 @@ def _translated(column: pd.Series, language: str) -> dict[str, dict[str, str]]:
         if found:
             out[str(i)] = {"lang": found[0], **found[1]}
     return out
-
-
-class _Dictionary:
-    """Strings that repeat, stored once: columns are added whole and encoded together by one
-    ``pandas.factorize`` call, so the codes cost C loops rather than a call per value."""
-
-    def __init__(self) -> None:
-        self._columns: list[list] = []
-
-    def add(self, values: list) -> int:
-        self._columns.append(values)
-        return len(self._columns) - 1
-
-    def encode(self) -> tuple[list[str], list[np.ndarray]]:
-        """The string table, and each column's codes (-1 for None) as a numpy array: a
-        million codes as Python integers would take tens of MB more."""
-        lengths = [len(c) for c in self._columns]
-        every = np.concatenate([np.asarray(c, dtype=object) for c in self._columns])
-        self._columns.clear()
-        codes, uniques = pd.factorize(every, use_na_sentinel=True)
-        del every
-        cuts = np.cumsum(lengths)[:-1]
-        return uniques.tolist(), np.split(codes, cuts)
-
-
-def _source_entries(others: list[dict | None], fields: list[list[int]]) -> list[list]:
-    """Each source as its string codes, trailing -1s dropped, other keys appended."""
-    entries = []
-    for other, codes in zip(others, zip(*fields, strict=True), strict=True):
-        entry = list(codes)
-        if other is None:
-            while entry and entry[-1] == -1:
-                entry.pop()
-        else:
-            entry.append(other)
-        entries.append(entry)
-    return entries

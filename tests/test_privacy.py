@@ -107,9 +107,9 @@ def test_the_probes_see_the_coarse_location(secret_dataset):
 
 def test_large_exports_are_checked_unpacked_too(secret_dataset, monkeypatch):
     from almaty_map.geodata.dataset import load_dataset
-    from almaty_map.maprender import build
+    from almaty_map.maprender import packing
 
-    monkeypatch.setattr(build, "PACK_OVER_BYTES", 10)
+    monkeypatch.setattr(packing, "PACK_OVER_BYTES", 10)
     page = export_page(load_dataset(secret_dataset), MapSpec()).decode()
     assert "deflate-base64" in page
     assert leaks(page) == [] and leaks(unpacked(page)) == []
