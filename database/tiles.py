@@ -10,9 +10,6 @@ geodata.privacy coarsens the files' readers the same way).
 
 from __future__ import annotations
 
-from datetime import datetime
-
-import pandas as pd
 from sqlalchemy import (
     Connection,
     Float,
@@ -23,10 +20,10 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
 )
 
+from almaty_map.database.eventsql import conditions
 from almaty_map.database.schema import SRID, events
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import (
@@ -69,7 +66,7 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
             _shown_precision().label("geo_precision"),
             events.c.time_precision,
         )
-        .where(events.c.geom.op("&&")(near), *_conditions(flt))
+        .where(events.c.geom.op("&&")(near), *conditions(flt))
         .order_by(events.c.position)
         .subquery("shown")
     )
@@ -78,25 +75,6 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
         func.coalesce(func.ST_AsMVT(literal_column("kept"), LAYER, EXTENT, "geom"), literal(b""))
     ).select_from(kept)
     return bytes(connection.execute(statement).scalar_one())
-
-
-def _conditions(flt: EventFilter) -> list:
-    """The time (overlapping the half-open [start, end), an event without an end lasting
-    an instant, as geodata.filtering reads it) and the categories."""
-    found = []
-    if flt.end is not None:
-        found.append(events.c.start < _instant(flt.end))
-    if flt.start is not None:
-        lo = _instant(flt.start)
-        found.append(or_(func.coalesce(events.c.end, events.c.start) > lo, events.c.start >= lo))
-    if flt.categories is not None:
-        found.append(events.c.category.in_(flt.categories))
-    return found
-
-
-def _instant(moment: pd.Timestamp) -> datetime:
-    """PostgreSQL keeps microseconds: a bound between two is moved up to the next."""
-    return moment.ceil("us").to_pydatetime()
 
 
 def _shown_geometry():

@@ -52,7 +52,8 @@ from almaty_map.web.maps import (
     reader_parts,
 )
 from almaty_map.web.security import map_frame_ancestors, page_policy
-from almaty_map.web.store import current_dataset
+from almaty_map.web.store import current_dataset, database_engine, serves_tiles
+from almaty_map.web.tiledpage import tileable, tiled_map
 from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
@@ -192,7 +193,25 @@ def index():
         head = pieces_head("text/html")
         head.status_code = status
         return head
+    if _tiled(state, content):
+        return _tiled_reader_page(dataset, state, problems)
     return heavy(lambda: _reader_page(dataset, state, problems, content), content.events)
+
+
+def _tiled(state: ViewState, content: MapContent) -> bool:
+    """Too many events to carry, on a database, with filters the tiles can keep."""
+    limit = int(current_app.config["MAX_EXPORT_EVENTS"])
+    return content.events > limit and serves_tiles() and tileable(state.filter)
+
+
+def _tiled_reader_page(dataset: Dataset, state: ViewState, problems: list[QueryProblem]):
+    """The reader's page with the map drawn from vector tiles (web.tiledpage)."""
+    tiled = tiled_map(database_engine(), dataset, state)
+    context = {**_page_context(dataset, state, problems), "map": tiled.parts}
+    response = Response(render_template("index.html", **context), mimetype="text/html")
+    response.status_code = 400 if problems else 200
+    response.headers["Content-Security-Policy"] = page_policy(tiled.scripts, [])
+    return response
 
 
 def _reader_page(

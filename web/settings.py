@@ -55,6 +55,12 @@ SETTINGS = (
     Setting("HEAVY_SLOTS", 2, "Heavy requests (large downloads, renders) handled at once.", 1),
     Setting("HEAVY_QUEUE", 2, "Heavy requests that may wait for a slot; more get 503.", 0),
     Setting("HEAVY_WAIT", 10.0, "Seconds a heavy request waits for a slot before a 503.", 0),
+    Setting(
+        "MAX_EXPORT_EVENTS",
+        250000,
+        "Most events an export or the page may carry; past it, a database's map is tiled.",
+        1,
+    ),
 )
 
 
