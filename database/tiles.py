@@ -20,6 +20,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
 )
 
@@ -40,19 +41,28 @@ BUFFER = 64
 WEB_MERCATOR = 3857
 # Half the side of Web Mercator's square world, in metres.
 WORLD_HALF = 20037508.342789244
-# What a tile tells about each event: enough to draw it and to ask the API for the rest.
-PROPERTIES = ("id", "category", "start", "end", "geo_precision", "time_precision")
+# Points this close (in pixels of a 256-pixel tile) with the same category and precision
+# draw one symbol, so a tile carries one feature for them (see ``tile``).
+TILE_PIXELS = 256
+MERGE_PX = 4
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 
 
 def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> bytes:
     """The tile at zoom ``z``, column ``x``, row ``y`` of WebMercatorQuad, holding the
-    events that pass ``flt`` (its time and categories; the caller allows nothing else)."""
+    events that pass ``flt`` (its time and categories; the caller allows nothing else).
+
+    Points that fall in the same cell of MERGE_PX pixels, with the same category and
+    precision, draw the same symbol: they are one feature, the earliest loaded, carrying
+    how many they are (``n``). Cells are aligned to tile edges, so a cell in two tiles'
+    margins is the same feature in both.
+    """
     bounds = func.ST_MakeEnvelope(-WORLD_HALF, -WORLD_HALF, WORLD_HALF, WORLD_HALF, WEB_MERCATOR)
     envelope = func.ST_TileEnvelope(z, x, y, bounds)
     margin = func.ST_TileEnvelope(z, x, y, bounds, BUFFER / EXTENT)
     # A coarsened point lies within one grid cell of its event's stored shape.
     near = func.ST_Expand(func.ST_Transform(margin, SRID), SENSITIVE_GRID_DEG)
+    cells = _cells(z, near, flt)
     encoded = func.ST_AsMVTGeom(
         func.ST_Transform(_shown_geometry(), WEB_MERCATOR), envelope, EXTENT, BUFFER, True
     ).label("geom")
@@ -65,8 +75,9 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
             func.to_char(func.timezone("UTC", events.c.end), ISO_UTC).label("end"),
             _shown_precision().label("geo_precision"),
             events.c.time_precision,
+            cells.c.n,
         )
-        .where(events.c.geom.op("&&")(near), *conditions(flt))
+        .select_from(cells.join(events, events.c.position == cells.c.position))
         .order_by(events.c.position)
         .subquery("shown")
     )
@@ -75,6 +86,24 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
         func.coalesce(func.ST_AsMVT(literal_column("kept"), LAYER, EXTENT, "geom"), literal(b""))
     ).select_from(kept)
     return bytes(connection.execute(statement).scalar_one())
+
+
+def _cells(z: int, near, flt: EventFilter):
+    """Per cell (a shape other than a point is a cell of its own), category and precision:
+    the first event's position and how many there are."""
+    size = 2 * WORLD_HALF / 2**z / TILE_PIXELS * MERGE_PX
+    point = or_(events.c.sensitive, func.ST_GeometryType(events.c.geom) == "ST_Point")
+    projected = func.ST_Transform(_shown_geometry(), WEB_MERCATOR)
+    column = case((point, func.floor(func.ST_X(projected) / size)))
+    row = case((point, func.floor(func.ST_Y(projected) / size)))
+    alone = case((point, None), else_=events.c.position)
+    precision = _shown_precision()
+    return (
+        select(func.min(events.c.position).label("position"), func.count().label("n"))
+        .where(events.c.geom.op("&&")(near), *conditions(flt))
+        .group_by(column, row, alone, events.c.category, precision)
+        .subquery("cells")
+    )
 
 
 def _shown_geometry():

@@ -202,5 +202,10 @@ def _properties_schema(category_ids: tuple[str, ...]) -> dict:
             "end": moment,
             "geo_precision": text,
             "time_precision": text,
+            "n": {
+                "type": "integer",
+                "description": "How many events the feature stands for: those within a few "
+                "pixels of it, with its category and precision, which draw the same symbol",
+            },
         },
     }

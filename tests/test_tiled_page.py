@@ -77,7 +77,10 @@ def test_each_slice_s_tiles_hold_the_events_the_api_finds_for_it(tiled_app, tmp_
         assert found.get_json()["numberMatched"] == piece["count"]
         tile = client.get(data["tiles"].format(z=0, y=0, x=0), query_string=args)
         (tmp_path / f"{k}.pbf").write_bytes(tile.data)
-        assert len(pyogrio.read_dataframe(tmp_path / f"{k}.pbf")) == piece["count"]
+        features = pyogrio.read_dataframe(tmp_path / f"{k}.pbf")
+        # The whole city is a few pixels at matrix 0: its events are merged, and counted.
+        assert features["n"].sum() == piece["count"]
+        assert len(features) < piece["count"] / 10
 
 
 def test_below_the_limit_or_with_a_text_the_page_carries_its_events(tiled_app):

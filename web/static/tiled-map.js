@@ -77,7 +77,7 @@
       return query ? `${path}?${query}` : path;
     }
 
-    /** A tile's features ({id, category, precision, lon, lat, shape}), fetched once. */
+    /** A tile's features ({id, n, category, precision, lon, lat, shape}), fetched once. */
     _tile(slice, address) {
       const url = this._url(slice, address);
       let pending = this.cache.get(url);
@@ -126,7 +126,7 @@
       next(0);
     }
 
-    /** One event per id (an event near a tile's edge is in both tiles), drawn by the
+    /** One feature per id (a feature near a tile's edge is in both tiles), drawn by the
      * canvas layer. */
     _draw(lists) {
       const seen = new Map();
@@ -139,6 +139,8 @@
         }
       }
       this.ids = events.map((e) => e.id);
+      this.counts = events.map((e) => e.n);
+      this.total = this.counts.reduce((sum, n) => sum + n, 0);
       const indices = new Int32Array(events.length);
       for (let i = 0; i < indices.length; i++) indices[i] = i;
       this.layer.setPayload(this._payload(events), indices);
@@ -169,6 +171,7 @@
     /** The event under a click, from the API, in a popup. */
     _open(indices, latlng) {
       const id = this.ids[indices[0]];
+      const more = indices.reduce((sum, i) => sum + this.counts[i], 0) - 1;
       const text = this.data.text;
       const body = A.el("div", { className: "am-tiled-popup" }, ["…"]);
       const popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(body)
@@ -183,8 +186,7 @@
             A.el("strong", { text: p.title }),
             A.el("p", { text: `${when} · ${p.place}` }),
             A.el("p", { text: p.description }),
-            indices.length > 1
-              ? A.el("p", { text: text.more.replace("{n}", indices.length - 1) }) : "",
+            more > 0 ? A.el("p", { text: text.more.replace("{n}", more) }) : "",
             A.el("a", { href: `${url.href}?f=html`, text: text.details }),
           );
           this.opened = { id, loaded: true, title: p.title };
@@ -196,7 +198,8 @@
       return {
         slice: this.slice,
         zoom: this.map.getZoom(),
-        events: this.ids.length,
+        events: this.total || 0,
+        features: this.ids.length,
         drawn: this.layer.drawn,
         draws: this.draws,
         last: this.lastLoad || null,
@@ -218,7 +221,8 @@
     for (let i = 0; i < layer.length; i++) {
       const feature = layer.feature(i);
       const p = feature.properties;
-      const event = { id: p.id, category: p.category, precision: p.geo_precision };
+      // n: the events one feature stands for (those drawn on the same spot, database/tiles.py).
+      const event = { id: p.id, n: p.n, category: p.category, precision: p.geo_precision };
       const first = feature.loadGeometry()[0][0];
       event.lon = ((x0 + first.x) / size) * 360 - 180;
       const n = Math.PI - (2 * Math.PI * (y0 + first.y)) / size;
