@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, or_
+from sqlalchemy import Connection, func, or_, text
 
 from almaty_map.database.schema import events
 from almaty_map.geodata.filtering import EventFilter
@@ -32,3 +32,10 @@ def conditions(flt: EventFilter) -> list:
 def _instant(moment: pd.Timestamp) -> datetime:
     """PostgreSQL keeps microseconds: a bound between two is moved up to the next."""
     return moment.ceil("us").to_pydatetime()
+
+
+def without_jit(connection: Connection) -> None:
+    """PostgreSQL compiles a query it estimates as costly, and PostGIS's functions make
+    every one look so: compiling took 2.8 s of a 100,000-event tile that runs in 0.3 s
+    without it. Off for the rest of the transaction."""
+    connection.execute(text("SET LOCAL jit = off"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, DateTime, Integer, and_, column, func, or_, select, values
 
-from almaty_map.database.eventsql import conditions
+from almaty_map.database.eventsql import conditions, without_jit
 from almaty_map.database.schema import events
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.timeslices import Slice
@@ -36,6 +36,7 @@ class Span:
 
 
 def span(connection: Connection, flt: EventFilter) -> Span:
+    without_jit(connection)
     ends = func.coalesce(events.c.end, events.c.start)
     extent = func.ST_Extent(events.c.geom)
     row = connection.execute(
@@ -61,6 +62,7 @@ def slice_counts(
     """Events of the selection overlapping each slice (an event in several is in each)."""
     if not slices:
         return []
+    without_jit(connection)
     bounds = values(
         column("i", Integer),
         column("lo", DateTime(timezone=True)),
