@@ -270,3 +270,24 @@ def test_on_files_tiles_are_a_404_saying_they_need_the_database(files_client):
     conformance = files_client.get("/ogc/conformance").get_json()["conformsTo"]
     assert not any("ogcapi-tiles" in c for c in conformance)
     assert files_client.get("/ogc/tileMatrixSets/WebMercatorQuad").status_code == 200
+
+
+def test_a_tile_is_built_once_for_every_reader(db_client):
+    """The second reader's tile comes from memory: no statement reaches the database."""
+    from sqlalchemy import event
+
+    engine = db_client.application.extensions["almaty_map"].backend.engine
+    statements = []
+
+    def seen(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        first = db_client.get(f"{TILES}/3/2/5?category=violence")
+        built = len(statements)
+        again = db_client.get(f"{TILES}/3/2/5?category=violence")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert built > 0 and len(statements) == built
+    assert again.data == first.data and again.status_code == 200

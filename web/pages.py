@@ -206,7 +206,9 @@ def _tiled(state: ViewState, content: MapContent) -> bool:
 
 def _tiled_reader_page(dataset: Dataset, state: ViewState, problems: list[QueryProblem]):
     """The reader's page with the map drawn from vector tiles (web.tiledpage)."""
-    tiled = tiled_map(database_engine(), dataset, state)
+    key = ("tiled", dataset.fingerprint, state, request.script_root)
+    renders = current_app.extensions["almaty_map_renders"]
+    tiled = renders.get(key, lambda: tiled_map(database_engine(), dataset, state))
     context = {**_page_context(dataset, state, problems), "map": tiled.parts}
     response = Response(render_template("index.html", **context), mimetype="text/html")
     response.status_code = 400 if problems else 200

@@ -4,14 +4,15 @@ Tiles are built by PostGIS (database.tiles), so they exist only when the server 
 team database; on a dataset folder the tileset paths answer 404 saying so, and the API's
 documents do not announce them. The tiling scheme itself is a fixed document and is always
 served. A tile's ETag is known from the dataset's version and the request alone, so a
-client that has it is answered 304 without asking the database.
+client that has it is answered 304 without asking the database, and a tile built once is
+kept (in the rendered maps' memory budget, ALMATY_MAP_RENDER_CACHE_MB) for the next reader.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from almaty_map.ogcapi import tiles, tiling
 from almaty_map.ogcapi.errors import not_found
@@ -88,7 +89,11 @@ def tile(name: str, scheme: str, matrix: str, row: str, col: str):
     unchanged = not_modified(etag, MAX_AGE)
     if unchanged is not None:
         return unchanged
-    response = Response(_build(engine, wanted), mimetype=tiling.MVT)
+    # Kept with the rendered maps: a tile of a whole city costs the database seconds, and
+    # every reader of the page asks for the same ones (built once however many ask at once).
+    renders = current_app.extensions["almaty_map_renders"]
+    body = renders.get(("tile", etag), lambda: _build(engine, wanted))
+    response = Response(body, mimetype=tiling.MVT)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.set_etag(etag)
     return cacheable(response, MAX_AGE)
