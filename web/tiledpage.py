@@ -55,13 +55,21 @@ class TiledMap:
 
 def tiled_map(engine: Engine, dataset: Dataset, state: ViewState) -> TiledMap:
     """The map's parts for the reader's page; raises SlicingError as a render would."""
-    from almaty_map.database.slicecounts import slice_counts, span  # files need no SQL
+    from sqlalchemy import exc  # files need no SQL
+
+    from almaty_map.database.connect import DatabaseUnavailableError
+    from almaty_map.database.slicecounts import slice_counts, span
 
     texts = texts_for(state.lang)
-    with engine.connect() as connection:
-        found = span(connection, state.filter)
-        slices = _slices(dataset, state, found)
-        counts = slice_counts(connection, slices, state.filter, found.longest)
+    try:
+        with engine.connect() as connection:
+            found = span(connection, state.filter)
+            slices = _slices(dataset, state, found)
+            counts = slice_counts(connection, slices, state.filter, found.longest)
+    except exc.OperationalError:
+        raise DatabaseUnavailableError(
+            "The database stopped answering while the map's time slices were counted"
+        ) from None
     data = _data(dataset, state, texts, found, slices, counts)
     body = render_template(
         "tiled_map.html",
