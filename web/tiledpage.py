@@ -65,7 +65,7 @@ def tiled_map(engine: Engine, dataset: Dataset, state: ViewState) -> TiledMap:
         with engine.connect() as connection:
             found = span(connection, state.filter)
             slices = _slices(dataset, state, found)
-            counts = slice_counts(connection, slices, state.filter, found.longest)
+            counts = slice_counts(connection, slices, state.filter)
     except exc.OperationalError:
         raise DatabaseUnavailableError(
             "The database stopped answering while the map's time slices were counted"
