@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from flask import Flask
 from flask_compress import Compress
 
-from almaty_map.web import errors, heavy, language, links, ogc, pages, ready, security, vary
+from almaty_map.web import errors, heavy, language, links, ogc, pages, ready, security, tiles, vary
 from almaty_map.web.rendercache import RenderCache
 from almaty_map.web.settings import check, defaults
 from almaty_map.web.store import DatasetStore
@@ -25,6 +25,7 @@ COMPRESSED = [
     "text/css",
     "text/javascript",
     "application/vnd.oai.openapi+json",
+    "application/vnd.mapbox-vector-tile",
 ]
 
 
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(ogc.blueprint)
     app.register_blueprint(ready.blueprint)
+    app.register_blueprint(tiles.blueprint)
     errors.register(app)
     security.register(app)
     if watching:

@@ -10,6 +10,7 @@ from almaty_map.geodata.crs import CRS84, SUPPORTED
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.query import DEFAULT_LIMIT, MAX_LIMIT, MAX_TEXT_QUERY
 from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
+from almaty_map.ogcapi import tiling
 
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 CONFORMANCE = (
@@ -74,12 +75,14 @@ def landing(dataset: Dataset, base: str, current: str) -> dict:
             link(f"{base}/openapi?f=html", "service-doc", HTML, "The API documentation"),
             link(f"{base}/conformance?f=json", "conformance", JSON, "Conformance classes"),
             link(f"{base}/collections?f=json", "data", JSON, "The collections"),
+            link(f"{base}/tileMatrixSets", tiling.TILING_SCHEMES_REL, JSON, "The tiling schemes"),
         ],
     }
 
 
-def conformance() -> dict:
-    return {"conformsTo": list(CONFORMANCE)}
+def conformance(tiles: bool = False) -> dict:
+    """``tiles``: whether vector tiles are served (they are built by the team database)."""
+    return {"conformsTo": [*CONFORMANCE, *(tiling.CONFORMANCE if tiles else ())]}
 
 
 def _extent(dataset: Dataset, name: str) -> dict:
@@ -103,8 +106,11 @@ def _extent(dataset: Dataset, name: str) -> dict:
     return extent
 
 
-def collection(dataset: Dataset, base: str, name: str, current: str = "json") -> dict:
+def collection(
+    dataset: Dataset, base: str, name: str, current: str = "json", tiles: bool = False
+) -> dict:
     url = f"{base}/collections/{name}"
+    tile_links = [link(f"{url}/tiles", tiling.TILESETS_REL, JSON, "Vector tiles")]
     titles = {"events": "Events", "places": "Reference places"}
     descriptions = {
         "events": "Events with their time, place, precision and quoted sources.",
@@ -126,14 +132,17 @@ def collection(dataset: Dataset, base: str, name: str, current: str = "json") ->
             link(f"{url}/items?f=html", "items", HTML, f"{titles[name]} as HTML"),
             link(f"{url}/items?f=csv", "items", CSV, f"{titles[name]} as CSV"),
             link(f"{url}/queryables", QUERYABLES_REL, SCHEMA, "What a filter may name"),
+            *(tile_links if tiles and name == "events" else ()),
         ],
     }
 
 
-def collections(dataset: Dataset, base: str, current: str) -> dict:
+def collections(dataset: Dataset, base: str, current: str, tiles: bool = False) -> dict:
     return {
         "links": self_links(f"{base}/collections", current, (("json", JSON), ("html", HTML))),
-        "collections": [collection(dataset, base, name) for name in ("events", "places")],
+        "collections": [
+            collection(dataset, base, name, tiles=tiles) for name in ("events", "places")
+        ],
     }
 
 

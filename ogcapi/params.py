@@ -54,7 +54,7 @@ class ItemsQuery:
 def check_request(args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...]) -> str:
     """For the endpoints without filters: reject unknown names, f and crs all at once; the
     CRS asked for (CRS84 when none is)."""
-    problems = _request_problems(args, allowed, formats)
+    problems = request_problems(args, allowed, formats)
     crs = _take_crs(args, problems)
     _reject_any(problems)
     return crs
@@ -62,7 +62,7 @@ def check_request(args: MultiDict, allowed: tuple[str, ...], formats: tuple[str,
 
 def parse_items_query(args: MultiDict, dataset: Dataset, collection: str) -> ItemsQuery:
     """Read every parameter of an items request; ApiError(400) lists every bad one."""
-    problems = _request_problems(args, ITEMS_PARAMS, FORMATS)
+    problems = request_problems(args, ITEMS_PARAMS, FORMATS)
     crs = _take_crs(args, problems)
     categories = tuple(args.getlist("category"))
     if collection != "events" and any(c.strip(", ") for c in categories):
@@ -99,7 +99,7 @@ def _take_crs(args: MultiDict, problems: list[QueryProblem]) -> str:
     return crs
 
 
-def _request_problems(
+def request_problems(
     args: MultiDict, allowed: tuple[str, ...], formats: tuple[str, ...]
 ) -> list[QueryProblem]:
     takes = ", ".join(allowed)

@@ -32,7 +32,7 @@ from almaty_map.ogcapi.params import (
 from almaty_map.web.conditional import cacheable, not_modified, view_etag
 from almaty_map.web.heavy import heavy
 from almaty_map.web.links import external_url, quote_id
-from almaty_map.web.store import current_dataset, current_source
+from almaty_map.web.store import current_dataset, current_source, serves_tiles
 from almaty_map.web.vary import varies_on
 
 blueprint = Blueprint("ogc", __name__, url_prefix="/ogc")
@@ -54,12 +54,12 @@ MIMETYPES = {"json": documents.GEOJSON, "csv": documents.CSV, "html": documents.
 MAX_AGE = 60
 
 
-def route(rule: str, endpoint: str):
+def route(rule: str, endpoint: str, on: Blueprint = blueprint):
     """Register a view under ``rule`` and ``rule + '/'``, both answering directly."""
 
     def decorate(view: Callable):
         for path in (rule, rule + "/"):  # url_for builds the first
-            blueprint.add_url_rule(path, endpoint=endpoint, view_func=view, strict_slashes=True)
+            on.add_url_rule(path, endpoint=endpoint, view_func=view, strict_slashes=True)
         return view
 
     return decorate
@@ -119,7 +119,7 @@ def landing():
 def conformance():
     check_request(request.args, ("f",), DOCUMENT_FORMATS)
     fmt = negotiate(DOCUMENT_FORMATS)
-    document = documents.conformance()
+    document = documents.conformance(tiles=serves_tiles())
     if fmt == "html":
         return cached(Response(render_template("ogc/conformance.html", doc=document)))
     return cached(json_response(document))
@@ -139,7 +139,7 @@ def openapi():
 def collections():
     check_request(request.args, ("f",), DOCUMENT_FORMATS)
     fmt = negotiate(DOCUMENT_FORMATS)
-    document = documents.collections(current_dataset(), base_url(), fmt)
+    document = documents.collections(current_dataset(), base_url(), fmt, serves_tiles())
     if fmt == "html":
         return cached(Response(render_template("ogc/collections.html", doc=document)))
     return cached(json_response(document))
@@ -150,7 +150,7 @@ def collection(name: str):
     check_request(request.args, ("f",), DOCUMENT_FORMATS)
     name = _collection_name(name)
     fmt = negotiate(DOCUMENT_FORMATS)
-    document = documents.collection(current_dataset(), base_url(), name, fmt)
+    document = documents.collection(current_dataset(), base_url(), name, fmt, serves_tiles())
     if fmt == "html":
         return cached(Response(render_template("ogc/collection.html", doc=document)))
     return cached(json_response(document))

@@ -53,7 +53,8 @@ from almaty_map.web.maps import (
 )
 from almaty_map.web.security import map_frame_ancestors, page_policy
 from almaty_map.web.selectionlimits import page_map_source, too_many
-from almaty_map.web.store import current_source
+from almaty_map.web.store import current_source, database_engine
+from almaty_map.web.tiledpage import tileable, tiled_map
 from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
@@ -183,6 +184,8 @@ def index():
     source = current_source()
     dataset = source.dataset
     state, problems = read_state(dataset, request.args)
+    if _tiled(source, state):
+        return _tiled_reader_page(source, state, problems)
     drawn, first = page_map_source(source, state.filter)
     try:
         content = map_content(drawn, map_spec(state))
@@ -197,6 +200,41 @@ def index():
         return head
     page = ReaderPage(source, drawn, first, state, problems, content)
     return heavy(lambda: _reader_page(page), content.events)
+
+
+def _tiled(source: Source, state: ViewState) -> bool:
+    """Too many events to carry in the page, on a database, with filters tiles can keep."""
+    if not current_app.config["DATABASE_URL"] or not tileable(state.filter):
+        return False
+    limit = int(current_app.config["MAX_PAGE_EVENTS"])
+    return source.count_up_to(state.filter, limit + 1) > limit
+
+
+def _tiled_reader_page(source: Source, state: ViewState, problems: list[QueryProblem]) -> Response:
+    """The reader's page with the map drawn from vector tiles (web.tiledpage)."""
+    dataset = source.dataset
+    renders = current_app.extensions["almaty_map_renders"]
+
+    def tiled_for(view: ViewState):
+        key = ("tiled", dataset.fingerprint, view, request.script_root)
+        return renders.get(key, lambda: tiled_map(database_engine(), dataset, view))
+
+    try:
+        tiled = tiled_for(state)
+    except SlicingError as exc:
+        problems.append(_slicing_problem(state, exc))
+        state = replace(state, slice_by="period")
+        tiled = tiled_for(state)
+    status = 400 if problems else 200
+    if request.method == "HEAD":
+        head = pieces_head("text/html")
+        head.status_code = status
+        return head
+    context = _page_context(source, state, problems) | {"map_first": None, "map": tiled.parts}
+    response = Response(render_template("index.html", **context), mimetype="text/html")
+    response.status_code = status
+    response.headers["Content-Security-Policy"] = page_policy(tiled.scripts, [])
+    return response
 
 
 @dataclass(frozen=True)

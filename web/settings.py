@@ -78,7 +78,8 @@ SETTINGS = (
     Setting(
         "MAX_PAGE_EVENTS",
         50_000,
-        "Most events the reader's page draws from a database (the first ones; it says so).",
+        "Most events the reader's page carries from a database; past it its map is drawn from "
+        "vector tiles (or, for filters tiles cannot keep, from the first ones, saying so).",
         1,
     ),
 )

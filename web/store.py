@@ -39,6 +39,16 @@ def current_source() -> Source:
     return found
 
 
+def database_engine():
+    """The SQLAlchemy engine of the database served from; None when it is a folder."""
+    return getattr(current_app.extensions["almaty_map"].backend, "engine", None)
+
+
+def serves_tiles() -> bool:
+    """Vector tiles are built by the database, so only a server reading one has them."""
+    return database_engine() is not None
+
+
 @dataclass
 class DatasetStore:
     folder: Path

@@ -36,6 +36,14 @@
       this._draw();
     },
 
+    /** Draw another set of events (a tiled map's, as its tiles arrive): project them anew. */
+    setPayload: function (payload, indices) {
+      this._payload = payload;
+      this._world = null;
+      if (this._map) this._project(this._map);
+      this.setShown(indices);
+    },
+
     /** Hold drawing while the map is being set up, then draw once. */
     hold: function (held) {
       this._held = held;

@@ -1,0 +1,102 @@
+"""The reader's page past the embed limit on a database: a tiled map whose time control
+counts what the embedded map would, each slice's tiles asking for that slice's events."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyogrio
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from almaty_map.app import create_app
+from almaty_map.maprender.build import MapSpec, map_slices
+from almaty_map.web.viewstate import read_state
+from tests.conftest import loaded_database, new_database, stop_listening
+
+pytestmark = pytest.mark.db
+
+LIMIT = 1000
+DATA_BLOCK = re.compile(r'<script type="application/json" id="am-tiled-data">(.*?)</script>', re.S)
+
+
+@pytest.fixture(scope="module")
+def tiled_app(postgres, synthetic_folder):
+    _, url = new_database(postgres)
+    loaded_database(url, synthetic_folder)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "MAX_PAGE_EVENTS": LIMIT})
+    yield app
+    stop_listening(app)
+
+
+def tiled_data(client, query: str) -> dict | None:
+    response = client.get("/" + query)
+    assert response.status_code == 200
+    found = DATA_BLOCK.search(response.get_data(as_text=True))
+    return json.loads(found.group(1)) if found else None
+
+
+def embedded_counts(dataset, query: str) -> list[int]:
+    """Events overlapping each slice of the embedded map of the same view, from the files."""
+    args = MultiDict([pair.split("=") for pair in query[1:].split("&")])
+    state, problems = read_state(dataset, args)
+    assert not problems
+    positions, slices = map_slices(dataset, MapSpec(filter=state.filter, slice_by=state.slice_by))
+    starts, ends = dataset.start_ns[positions], dataset.end_ns[positions]
+    return [
+        len(positions),
+        *(int(((starts < s.end.value) & (ends > s.start.value)).sum()) for s in slices),
+    ]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?slice=day",
+        "?slice=week",
+        "?slice=period",
+        "?start=2022-01-04&end=2022-01-08&slice=day",
+        "?category=protest&category=custody&slice=day",
+    ],
+)
+def test_the_counts_are_those_the_embedded_map_makes(tiled_app, synthetic, query):
+    data = tiled_data(tiled_app.test_client(), query)
+    assert data is not None, "not tiled"
+    assert [s["count"] for s in data["slices"]] == embedded_counts(synthetic, query)
+    assert data["slices"][0]["count"] > LIMIT
+
+
+def test_each_slice_s_tiles_hold_the_events_the_api_finds_for_it(tiled_app, tmp_path):
+    """The datetime a slice puts on its tiles selects what the items API selects for it."""
+    client = tiled_app.test_client()
+    data = tiled_data(client, "?slice=day&category=protest&category=unrest")
+    for k, piece in enumerate(data["slices"][1:4]):
+        args = [("datetime", piece["datetime"]), *data["query"]]
+        found = client.get("/ogc/collections/events/items", query_string=[*args, ("limit", "1")])
+        assert found.get_json()["numberMatched"] == piece["count"]
+        tile = client.get(data["tiles"].format(z=0, y=0, x=0), query_string=args)
+        (tmp_path / f"{k}.pbf").write_bytes(tile.data)
+        features = pyogrio.read_dataframe(tmp_path / f"{k}.pbf")
+        # The whole city is a few pixels at matrix 0: its events are merged, and counted.
+        assert features["n"].sum() == piece["count"]
+        assert len(features) < piece["count"] / 10
+
+
+def test_below_the_limit_or_with_a_text_the_page_carries_its_events(tiled_app):
+    client = tiled_app.test_client()
+    assert tiled_data(client, "?start=2022-01-05&end=2022-01-05&category=memory") is None
+    assert tiled_data(client, "?q=square") is None  # tiles cannot search text
+
+
+def test_the_page_runs_its_start_script_by_hash_only(tiled_app):
+    response = tiled_app.test_client().get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "'sha256-" in policy
+    page = response.get_data(as_text=True)
+    assert "/static/vendor/vector-tile.js" in page and "/static/vendor/pbf.js" in page
+
+
+def test_on_files_a_large_selection_is_never_tiled(synthetic_folder):
+    app = create_app({"TESTING": True, "DATA_PATH": synthetic_folder, "MAX_PAGE_EVENTS": 10})
+    assert tiled_data(app.test_client(), "?slice=day") is None

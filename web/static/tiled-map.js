@@ -1,0 +1,248 @@
+/* almaty-map tiled map: the reader's map of a selection too large to carry in the page.
+ *
+ * The events come as vector tiles from /ogc/collections/events/tiles (built by PostGIS),
+ * only those in view, decoded with @mapbox/vector-tile and pbf (vendor/), and drawn by the
+ * map's own canvas layer (almaty-canvas.js) with its symbols and precision circles. A time
+ * slice is the tiles' datetime; the other slices' tiles of the view are fetched while the
+ * reader looks, so switching is a redraw. A click asks the API for the event itself.
+ * Everything shown is built with textContent (AlmatyMapLib.el), never as markup.
+ * MIT License, almaty-map contributors.
+ */
+(function (root) {
+  "use strict";
+  const A = root.AlmatyMapLib;
+  const L = root.L;
+  const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
+  const CACHE_TILES = 600;
+  const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
+  const BASE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+  const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+  class TiledMap {
+    constructor(data, container, select) {
+      this.data = data;
+      this.select = select;
+      this.slice = 0;
+      this.generation = 0;
+      this.cache = new Map();  // tile URL -> Promise of its decoded features
+      this.catIndex = new Map(data.categories.map((c, i) => [c.id, i]));
+      this.precisionIndex = new Map(data.precisions.map((p, i) => [p.id, i]));
+      this.ids = [];
+      this.draws = 0;
+      this.map = L.map(container, { zoomControl: true, worldCopyJump: false });
+      L.tileLayer(BASE, { maxZoom: 19, attribution: ATTRIBUTION, className: "am-tiles-light" })
+        .addTo(this.map);
+      this.map.createPane("almatyEvents").style.zIndex = 450;
+      this.layer = new A.EventCanvasLayer(this._payload([]));
+      this.layer.addTo(this.map);
+      this.layer.on("eventclick", (e) => this._open(e.indices, e.latlng));
+      const extent = data.extent;
+      if (extent) this.map.fitBounds([[extent[1], extent[0]], [extent[3], extent[2]]]);
+      else this.map.setView([0, 0], 2);
+      this.map.on("moveend", () => this.load());
+      select.addEventListener("change", () => this.show(Number(select.value)));
+      this.load();
+    }
+
+    /** Switch to slice ``index`` (0: all times). */
+    show(index) {
+      this.slice = index;
+      if (this.select.value !== String(index)) this.select.value = String(index);
+      return this.load();
+    }
+
+    /** The tiles covering the view at the current zoom, as [z, x, y]. */
+    _tilesInView() {
+      const zoom = this.map.getZoom();
+      const z = Math.max(0, Math.min(MAX_MATRIX, Math.floor(zoom)));
+      const scale = Math.pow(2, z - zoom) / 256;
+      const bounds = this.map.getPixelBounds();
+      const side = Math.pow(2, z);
+      const clamp = (v) => Math.max(0, Math.min(side - 1, v));
+      const x0 = clamp(Math.floor(bounds.min.x * scale));
+      const x1 = clamp(Math.floor(bounds.max.x * scale));
+      const y0 = clamp(Math.floor(bounds.min.y * scale));
+      const y1 = clamp(Math.floor(bounds.max.y * scale));
+      const tiles = [];
+      for (let x = x0; x <= x1; x++) for (let y = y0; y <= y1; y++) tiles.push([z, x, y]);
+      return tiles;
+    }
+
+    _url(slice, [z, x, y]) {
+      const params = new URLSearchParams(this.data.query);
+      const datetime = this.data.slices[slice].datetime;
+      if (datetime !== "../..") params.set("datetime", datetime);
+      const path = this.data.tiles.replace("{z}", z).replace("{y}", y).replace("{x}", x);
+      const query = params.toString();
+      return query ? `${path}?${query}` : path;
+    }
+
+    /** A tile's features ({id, n, category, precision, lon, lat, shape}), fetched once. */
+    _tile(slice, address) {
+      const url = this._url(slice, address);
+      let pending = this.cache.get(url);
+      if (!pending) {
+        pending = fetch(url).then((response) => {
+          if (!response.ok) throw new Error(`${url}: ${response.status}`);
+          return response.arrayBuffer();
+        }).then((buffer) => decode(buffer, address));
+        pending.catch(() => this.cache.delete(url));
+        this.cache.set(url, pending);
+        if (this.cache.size > CACHE_TILES) this.cache.delete(this.cache.keys().next().value);
+      }
+      return pending;
+    }
+
+    /** Fetch the view's tiles for the current slice and draw them; resolves once drawn. */
+    load() {
+      const generation = ++this.generation;
+      const slice = this.slice;
+      const began = performance.now();
+      const tiles = this._tilesInView();
+      return Promise.all(tiles.map((t) => this._tile(slice, t))).then((lists) => {
+        if (generation !== this.generation) return;
+        this._draw(lists);
+        this.lastLoad = { slice, tiles: tiles.length, ms: performance.now() - began };
+        if (this.draws === 1) performance.mark("almaty-map:tiles-drawn");
+        document.dispatchEvent(new CustomEvent("almatymap:tiles", { detail: this.state() }));
+        this._prefetch(tiles, generation);
+      }).catch((error) => {
+        this.failed = String(error);
+        document.dispatchEvent(new CustomEvent("almatymap:tiles", { detail: this.state() }));
+      });
+    }
+
+    /** The other slices' tiles of this view, one slice after another, so a switch finds
+     * them ready. A move starts over. */
+    _prefetch(tiles, generation) {
+      const slices = this.data.slices.length;
+      let budget = PREFETCH_TILES;
+      const next = (k) => {
+        if (k >= slices || generation !== this.generation || budget < tiles.length) return;
+        if (k === this.slice) return next(k + 1);
+        budget -= tiles.length;
+        Promise.all(tiles.map((t) => this._tile(k, t))).then(() => next(k + 1), () => null);
+      };
+      next(0);
+    }
+
+    /** One feature per id (a feature near a tile's edge is in both tiles), drawn by the
+     * canvas layer. */
+    _draw(lists) {
+      const seen = new Map();
+      const events = [];
+      for (const list of lists) {
+        for (const event of list) {
+          if (seen.has(event.id)) continue;
+          seen.set(event.id, events.length);
+          events.push(event);
+        }
+      }
+      this.ids = events.map((e) => e.id);
+      this.counts = events.map((e) => e.n);
+      this.total = this.counts.reduce((sum, n) => sum + n, 0);
+      const indices = new Int32Array(events.length);
+      for (let i = 0; i < indices.length; i++) indices[i] = i;
+      this.layer.setPayload(this._payload(events), indices);
+      this.draws += 1;
+    }
+
+    _payload(events) {
+      const n = events.length;
+      const columns = {
+        n,
+        x: new Float64Array(n),
+        y: new Float64Array(n),
+        category: new Int32Array(n),
+        geo_precision: new Int32Array(n),
+        shapes: {},
+      };
+      events.forEach((e, i) => {
+        columns.x[i] = e.lon;
+        columns.y[i] = e.lat;
+        columns.category[i] = this.catIndex.get(e.category) || 0;
+        columns.geo_precision[i] = this.precisionIndex.get(e.precision) || 0;
+        if (e.shape) columns.shapes[i] = e.shape;
+      });
+      return { events: columns, categories: this.data.categories,
+        precisions: this.data.precisions };
+    }
+
+    /** The event under a click, from the API, in a popup. */
+    _open(indices, latlng) {
+      const id = this.ids[indices[0]];
+      const more = indices.reduce((sum, i) => sum + this.counts[i], 0) - 1;
+      const text = this.data.text;
+      const body = A.el("div", { className: "am-tiled-popup" }, ["…"]);
+      const popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(body)
+        .openOn(this.map);
+      const url = new URL(this.data.items + encodeURIComponent(id), root.location.href);
+      this.opened = { id, loaded: false };
+      return fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((feature) => {
+          const p = feature.properties;
+          const when = p.end ? `${p.start} – ${p.end}` : p.start;
+          body.replaceChildren(
+            A.el("strong", { text: p.title }),
+            A.el("p", { text: `${when} · ${p.place}` }),
+            A.el("p", { text: p.description }),
+            more > 0 ? A.el("p", { text: text.more.replace("{n}", more) }) : "",
+            A.el("a", { href: `${url.href}?f=html`, text: text.details }),
+          );
+          this.opened = { id, loaded: true, title: p.title };
+          popup.update();
+        }, () => body.replaceChildren(text.failed));
+    }
+
+    state() {
+      return {
+        slice: this.slice,
+        zoom: this.map.getZoom(),
+        events: this.total || 0,
+        features: this.ids.length,
+        drawn: this.layer.drawn,
+        draws: this.draws,
+        last: this.lastLoad || null,
+        failed: this.failed || null,
+        opened: this.opened || null,
+      };
+    }
+  }
+
+  /** The features of one tile, placed in longitude and latitude. */
+  function decode(buffer, [z, x, y]) {
+    const tile = new root.VectorTile.VectorTile(new root.Pbf(buffer));
+    const layer = tile.layers.events;
+    if (!layer) return [];
+    const found = [];
+    const size = layer.extent * Math.pow(2, z);
+    const x0 = layer.extent * x;
+    const y0 = layer.extent * y;
+    for (let i = 0; i < layer.length; i++) {
+      const feature = layer.feature(i);
+      const p = feature.properties;
+      // n: the events one feature stands for (those drawn on the same spot, database/tiles.py).
+      const event = { id: p.id, n: p.n, category: p.category, precision: p.geo_precision };
+      const first = feature.loadGeometry()[0][0];
+      event.lon = ((x0 + first.x) / size) * 360 - 180;
+      const n = Math.PI - (2 * Math.PI * (y0 + first.y)) / size;
+      event.lat = (180 / Math.PI) * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n)));
+      if (feature.type !== 1) event.shape = feature.toGeoJSON(x, y, z).geometry;
+      found.push(event);
+    }
+    return found;
+  }
+
+  /** Start the map described by the JSON block ``dataId`` (web/tiledpage.py writes it). */
+  A.startTiled = function (dataId) {
+    const start = () => {
+      const data = JSON.parse(document.getElementById(dataId).textContent);
+      const tiled = new TiledMap(data, document.getElementById("am-tiled-map"),
+        document.getElementById("am-tiled-slice"));
+      root.almatyTiledMap = tiled;
+    };
+    if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", start, { once: true });
+    } else start();
+  };
+})(window);
