@@ -37,8 +37,12 @@ def test_a_selection_above_the_limit_is_refused_naming_its_size(limited, path):
     assert narrowed.status_code == 200
 
 
+# A box around the city: every event, but a filter vector tiles cannot keep.
+CITY_BOX = "bbox=76.0,42.0,78.0,44.5"
+
+
 def test_the_page_draws_the_first_events_of_a_large_selection_from_the_database(limited, backend):
-    page = limited.get("/").get_data(as_text=True)
+    page = limited.get(f"/?{CITY_BOX}").get_data(as_text=True)
     assert "19 of 19 events match the filters." in page
     notice = "The map draws the first 5 of these events in time"
     if backend == "files":
@@ -62,3 +66,10 @@ def test_the_export_command_refuses_too_many_events(tmp_path, monkeypatch):
     narrowed = CliRunner().invoke(cli, ["export", "--out", str(out), "--category", "lethal-force"])
     assert narrowed.exit_code == 0, narrowed.output
     assert out.stat().st_size > 0
+
+
+def test_a_large_selection_tiles_can_keep_is_drawn_from_tiles_on_the_database(limited, backend):
+    page = limited.get("/").get_data(as_text=True)
+    assert "19 of 19 events match the filters." in page
+    assert ("AlmatyMapLib.startTiled(" in page) == (backend == "postgis")
+    assert "The map draws the first" not in page

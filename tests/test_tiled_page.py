@@ -42,8 +42,9 @@ def embedded_counts(dataset, query: str) -> list[int]:
     args = MultiDict([pair.split("=") for pair in query[1:].split("&")])
     state, problems = read_state(dataset, args)
     assert not problems
-    positions, slices = map_slices(dataset, MapSpec(filter=state.filter, slice_by=state.slice_by))
-    starts, ends = dataset.start_ns[positions], dataset.end_ns[positions]
+    chosen, slices = map_slices(dataset, MapSpec(filter=state.filter, slice_by=state.slice_by))
+    positions = chosen.positions
+    starts, ends = chosen.dataset.start_ns[positions], chosen.dataset.end_ns[positions]
     return [
         len(positions),
         *(int(((starts < s.end.value) & (ends > s.start.value)).sum()) for s in slices),
