@@ -1,59 +1,82 @@
 """A Dataset of only the events a request selected from the database.
 
-The rows are written as the GeoJSON features a dump writes and read back by the files' own
-reader, checks and compaction, so every derived column (coarsened sensitive shapes, times in
-the dataset's timezone, the written properties) is made by the same code as for files, and
-the pages, the API and the exports write the same bytes from either backend. The head (the
-version's metadata, places and corrections, see ``database.head``) is shared, not rebuilt.
+``db load`` stores each event as the checks keep it (text as found, times in UTC to the
+second, lists and objects as their canonical JSON text), so the rows are already the
+checked columns: they are handed to the files' own compaction and frame builder
+(``geodata.compact``) as they are, without being checked again, and the derived columns
+(coarsened sensitive shapes, times in the dataset's timezone, the written properties) are
+made by the same code as for files. The pages, the API and the exports thus write the same
+bytes from either backend. The head (the version's metadata, places and corrections, see
+``database.head``) is shared, not rebuilt.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
-from collections.abc import Iterable
+from collections.abc import Sequence
 
-from almaty_map.database.dumping import event_feature
-from almaty_map.geodata.checks.events import check_events
-from almaty_map.geodata.compact import CompactEvents, compact_events, events_frame
+import numpy as np
+import orjson
+import pandas as pd
+
+from almaty_map.geodata.checks.events import CheckedEvents
+from almaty_map.geodata.checks.geometry import shapes_from_geojson
+from almaty_map.geodata.compact import compact_events, events_frame
 from almaty_map.geodata.dataset import Dataset
-from almaty_map.geodata.errors import Problem
-from almaty_map.geodata.model import EVENT_FIELDS
-from almaty_map.geodata.readers.geojson import read_geojson
-from almaty_map.geodata.readers.table import CHUNK_SIZE, empty_table
+from almaty_map.geodata.metadata import Metadata
+from almaty_map.geodata.model import GEO_PRECISIONS, JSON_FIELDS, TIME_PRECISIONS
 
-FILE = "events.geojson"
+# Stored columns that are kept as they are, and the JSON ones the checks keep as text
+# under another name (the stored text is what the checks wrote: orjson's, canonical).
+_AS_STORED = ("id", "title", "category", "time_precision", "place", "place_id", "geo_precision")
+_JSON_TEXTS = {f"{name}_json": name for name in ("actors", "sources", *JSON_FIELDS, "extra")}
 
 
 class SubsetError(RuntimeError):
-    """Rows of a loaded version that no longer read as valid events: the database was
-    changed by hand, since ``db load`` checks every event before it is stored."""
+    """Rows of a loaded version that cannot be events: the database was changed by hand,
+    since ``db load`` checks every event before it is stored."""
 
 
-def subset_dataset(head: Dataset, rows: Iterable[dict]) -> Dataset:
+def subset_dataset(head: Dataset, rows: Sequence[dict]) -> Dataset:
     """``head`` with the events of ``rows`` (in any order: the frame sorts them)."""
-    collection = _collection(event_feature(row) for row in rows)
-    problems: list[Problem] = []
-    place_ids = set(head.places["id"]) if len(head.places) else set()
-    parts = [
-        compact_events(check_events(table, head.meta, place_ids))
-        for table in read_geojson(io.BytesIO(collection), FILE, EVENT_FIELDS, problems, CHUNK_SIZE)
-    ]
-    if not parts:
-        parts = [
-            compact_events(check_events(empty_table(FILE, EVENT_FIELDS), head.meta, place_ids))
-        ]
-    events = CompactEvents.combine(parts)
-    problems += [p for p in events.problems if p.severity == "error"]
-    if problems:
-        raise SubsetError(f"the stored events do not read back: {problems[0]}")
-    return dataclasses.replace(head, events=events_frame(events, head.meta), warnings=())
+    checked = checked_rows(rows, head.meta)
+    return dataclasses.replace(
+        head, events=events_frame(compact_events(checked), head.meta), warnings=()
+    )
 
 
-def _collection(features: Iterable[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b'{"type":"FeatureCollection","features":[\n')
-    for k, feature in enumerate(features):
-        out.write((b",\n" if k else b"") + feature)
-    out.write(b"\n]}\n")
-    return out.getvalue()
+def checked_rows(rows: Sequence[dict], meta: Metadata) -> CheckedEvents:
+    """The stored rows in the shape the checks give the compaction step."""
+    columns: dict[str, object] = {name: [row[name] for row in rows] for name in _AS_STORED}
+    columns |= {kept: [row[name] for row in rows] for kept, name in _JSON_TEXTS.items()}
+    columns["description"] = [row["description"] or "" for row in rows]
+    columns["start"] = _utc([row["start"] for row in rows])
+    columns["end"] = _utc([row["end"] for row in rows])
+    columns["sensitive"] = np.array([row["sensitive"] is True for row in rows], dtype=bool)
+    parsed = [orjson.loads(row["geometry"]) for row in rows]
+    columns["geometry_json"] = [orjson.dumps(shape).decode() for shape in parsed]
+    shapes, _ = shapes_from_geojson(parsed)
+    _refuse_unknown(columns, shapes, meta)
+    return CheckedEvents(columns, shapes, np.ones(len(rows), dtype=bool), [])
+
+
+def _utc(times: list) -> pd.Series:
+    """Times as the checks keep them: a UTC Series, NaT where there is none."""
+    return pd.to_datetime(pd.Series(times, dtype=object), utc=True).astype("datetime64[ns, UTC]")
+
+
+def _refuse_unknown(columns: dict, shapes: np.ndarray, meta: Metadata) -> None:
+    """What the frame cannot hold (a shape GEOS cannot read, a code the version does not
+    declare) is an error rather than a silently empty value."""
+    codes = (
+        ("category", meta.category_ids),
+        ("time_precision", TIME_PRECISIONS),
+        ("geo_precision", GEO_PRECISIONS),
+    )
+    for name, allowed in codes:
+        unknown = set(columns[name]) - set(allowed)
+        if unknown:
+            raise SubsetError(f"{name} {sorted(unknown, key=str)[0]!r} is not one of {allowed}")
+    unreadable = np.flatnonzero(pd.isna(pd.Series(shapes, dtype=object)).to_numpy())
+    if len(unreadable):
+        raise SubsetError(f"the geometry of event {columns['id'][unreadable[0]]!r} cannot be read")

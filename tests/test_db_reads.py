@@ -167,3 +167,53 @@ def test_text_is_found_in_any_case_in_any_script(postgres, make_dataset):
         assert expected and _ids(source.select(flt)) == expected, words
     backend.engine.dispose()
     postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_rows_become_the_frame_the_files_loader_builds(postgres, make_dataset):
+    """The stored rows are made into the events frame without being checked again: every
+    column (sensitive shapes coarsened, times in the dataset's zone, JSON text, a polygon,
+    no description, extra properties) is the one loading the files gives."""
+    import orjson
+    from geopandas.testing import assert_geodataframe_equal
+
+    folder = make_dataset()
+    collection = orjson.loads((folder / "events.geojson").read_bytes())
+    collection["features"][0]["properties"].pop("description", None)
+    collection["features"][1]["properties"]["desk_note"] = {"checked": True, "by": ["ab"]}
+    ring = [[76.95, 43.25], [76.951, 43.25], [76.951, 43.2515], [76.95, 43.25]]
+    plain = next(f for f in collection["features"] if not f["properties"].get("sensitive"))
+    plain["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+    (folder / "events.geojson").write_bytes(orjson.dumps(collection))
+    files = load_dataset(folder)
+    assert files.events["sensitive"].any() and files.events["extra"].notna().any()
+    assert (files.events.geometry.geom_type == "Polygon").any()
+    name, url = new_database(postgres)
+    loaded_database(url, folder)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    whole = source.select(_filter(source.dataset, QueryText())).dataset
+    assert_geodataframe_equal(whole.events, files.events, check_less_precise=False)
+    assert whole.written.equals(files.written)
+    backend.engine.dispose()
+    postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ("category = 'riot'", "category 'riot'"),
+        ('geometry = \'{"type": "Point", "coordinates": "here"}\'', "geometry of event"),
+    ],
+)
+def test_a_row_changed_by_hand_is_unavailable_not_a_crash(postgres, change, named):
+    name, url = new_database(postgres)
+    loaded_database(url, BUNDLED)
+    first = load_dataset(BUNDLED).events["id"].iloc[0]
+    postgres.sql(f"UPDATE events SET {change} WHERE id = '{first}'", name)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    assert source.feature(load_dataset(BUNDLED).events["id"].iloc[1]) is not None
+    with pytest.raises(DatabaseUnavailableError, match=named):
+        source.feature(first)
+    backend.engine.dispose()
+    postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -32,14 +32,19 @@ _TYPE_NAMES = {
 
 
 def geometries_from_json(table: RawTable) -> tuple[np.ndarray, np.ndarray]:
-    """Shapely geometries for the GeoJSON path; the second array marks unreadable ones.
+    """Shapely geometries for the GeoJSON path; the second array marks unreadable ones."""
+    if table.geometry is not None:
+        return table.geometry, np.zeros(len(table.geometry), dtype=bool)
+    return shapes_from_geojson(table.geometry_json)
+
+
+def shapes_from_geojson(raw: list) -> tuple[np.ndarray, np.ndarray]:
+    """Shapely geometries from parsed GeoJSON geometries (anything else, absent or not an
+    object, gives None), and which present ones could not be read.
 
     Points with two plain numbers (nearly every event) are made in one vectorised call;
     everything else goes through GEOS's GeoJSON reader, which reports malformed input.
     """
-    if table.geometry is not None:
-        return table.geometry, np.zeros(len(table.geometry), dtype=bool)
-    raw = table.geometry_json
     present = np.array([type(g) is dict for g in raw], dtype=bool)
     geoms = np.empty(len(raw), dtype=object)
     simple = np.array(
