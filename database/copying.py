@@ -21,7 +21,7 @@ from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
 
 from almaty_map.database.schema import EVENT_COLUMNS, SRID
-from almaty_map.geodata.compact import CompactEvents
+from almaty_map.geodata.compact import PLAIN_TEXT_COLUMNS, CompactEvents
 
 # Columns kept as JSON text, each from the compact column of that name.
 _JSON_COLUMNS = {
@@ -34,16 +34,6 @@ _JSON_COLUMNS = {
     "translations": "translations_json",
     "extra": "extra_json",
 }
-_TEXT_COLUMNS = (
-    "id",
-    "title",
-    "description",
-    "category",
-    "time_precision",
-    "place",
-    "place_id",
-    "geo_precision",
-)
 _CSV = pa_csv.WriteOptions(include_header=False, batch_size=4096)
 
 
@@ -68,7 +58,7 @@ def event_csv(chunk: CompactEvents, first_position: int) -> tuple[bytes, int]:
     count = len(geometries)
     values: dict[str, pa.Array] = {
         "position": pa.array(np.arange(first_position, first_position + count, dtype=np.int64)),
-        **{name: cols[name].filter(live) for name in _TEXT_COLUMNS},
+        **{name: cols[name].filter(live) for name in PLAIN_TEXT_COLUMNS},
         **{name: cols[source].filter(live) for name, source in _JSON_COLUMNS.items()},
         "start": _times(cols["start"], live),
         "end": _times(cols["end"], live),

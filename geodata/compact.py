@@ -31,7 +31,8 @@ from almaty_map.geodata.model import (
 )
 from almaty_map.geodata.privacy import coarsen
 
-_TEXT_COLUMNS = (
+# The checked columns that are plain text (the database's COPY writes them as they are).
+PLAIN_TEXT_COLUMNS = (
     "id",
     "title",
     "description",
@@ -40,6 +41,9 @@ _TEXT_COLUMNS = (
     "place",
     "place_id",
     "geo_precision",
+)
+_TEXT_COLUMNS = (
+    *PLAIN_TEXT_COLUMNS,
     "actors_json",
     "sources_json",
     "fatalities_json",
