@@ -18,13 +18,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.serving import ROOT, free_port
+from harness.serving import ROOT, free_port, stop, wait_until_up
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
 TEMPLATE_PORTS = (5001, 5002, 5003)
@@ -114,27 +112,9 @@ def nginx(ports: Sequence[int], timeout: float = 20) -> Iterator[Proxy]:
         if checked.returncode:
             raise RuntimeError(f"nginx refuses {conf}:\n{checked.stderr}")
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        _wait_until_up(url, process, timeout)
+        wait_until_up(url, process, timeout, path="/readyz", name="nginx")
         yield Proxy(url, process)
     finally:
         if process is not None:
-            process.terminate()  # fast shutdown: the workers go with the master
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)  # nginx's fast shutdown: the workers go with the master
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/readyz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nginx at {url} did not answer within {timeout} s")

@@ -22,18 +22,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen,
+    timeout: float = 60,
+    path: str = "/ogc/conformance",
+    name: str = "the server",
+) -> None:
+    """Poll ``url + path`` until it answers 200; fail at once if ``process`` has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
+            raise RuntimeError(f"{name} exited with status {process.returncode}")
         try:
-            with urllib.request.urlopen(url + "/ogc/conformance", timeout=2) as response:
+            with urllib.request.urlopen(url + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server at {url} did not answer within {timeout} s")
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} at {url} did not answer within {timeout} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminate, and kill what does not exit within 10 s, so no test leaves a child behind."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @dataclass(frozen=True)
@@ -59,11 +75,7 @@ def running(*args: str, env: dict | None = None, log: Path | None = None, timeou
         wait_until_up(url, process, timeout)
         yield Server(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         if log:
             output.close()
 
