@@ -31,7 +31,6 @@ from almaty_map.database.schema import (
     EVENT_COLUMNS,
     PLACE_COLUMNS,
     SRID,
-    events,
     places,
     versions,
 )
@@ -79,14 +78,14 @@ def load_folder(
 def _copy_events(connection: Connection, folder: Path, max_bytes: int, first: bool) -> Dataset:
     """Validate the folder while its events are copied: straight into ``events`` for the
     first version (its indexes built once, afterwards), else into the staging table."""
-    if first:
-        connection.execute(delete(events))
+    if first:  # emptied by TRUNCATE so that COPY may write its rows frozen
+        connection.exec_driver_sql("TRUNCATE events")
         target, indexes = "events", built_afterwards(connection)
     else:
         stage(connection)
         target, indexes = STAGING, nullcontext()
     with indexes:
-        with copying(connection, target, EVENT_COLUMNS) as copy:
+        with copying(connection, target, EVENT_COLUMNS, frozen=first) as copy:
             dataset, problems = inspect_dataset(folder, max_bytes, _writer(copy))
         if dataset is None:
             raise DataError(problems)  # rolls the transaction back
