@@ -21,6 +21,7 @@ from almaty_map.database.connect import open_engine
 from almaty_map.database.loading import load_folder
 from almaty_map.database.schema import events, versions
 from almaty_map.geodata.model import SENSITIVE_GRID_DEG
+from almaty_map.geodata.readers.table import CHUNK_SIZE
 from harness.synthetic import write_dataset
 from tests.conftest import MAX_BYTES, loaded_database, new_database
 
@@ -185,3 +186,26 @@ def test_upgrading_a_loaded_database_drops_only_the_description_index(database, 
     assert any("events_title_trgm" in d for d in definitions)
     after = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
     assert after.exit_code == 0 and after.output == before.output
+
+
+def test_events_of_many_chunks_are_stored_in_file_order(database, tmp_path):
+    """Chunks are sent by a thread of their own while the next is checked: every one
+    arrives, in order, into the first version and into a new version's staging table."""
+    size = 2 * CHUNK_SIZE + 1234
+    folder = write_dataset(size, tmp_path / "many")
+    in_file = [
+        f["properties"]["id"]
+        for f in orjson.loads((folder / "events.geojson").read_bytes())["features"]
+    ]
+    loaded_database(database, folder)
+    assert [row[1] for row in rows(database)] == in_file
+    doc = orjson.loads((folder / "events.geojson").read_bytes())
+    doc["features"].reverse()
+    (tmp_path / "reversed").mkdir()
+    (tmp_path / "reversed" / "dataset.toml").write_text((folder / "dataset.toml").read_text())
+    (tmp_path / "reversed" / "events.geojson").write_bytes(orjson.dumps(doc))
+    result = run("db", "load", tmp_path / "reversed", "--db", database)
+    assert f"0 added, 0 removed, 0 changed, {size} unchanged" in result.output
+    stored = rows(database)
+    assert [row[0] for row in stored] == list(range(size))
+    assert [row[1] for row in stored] == in_file[::-1]
