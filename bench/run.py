@@ -10,6 +10,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
     python -m bench.run --only tables   # just the ACLED-style CSV row (bench/work/)
     python -m bench.run --only cql2  # the CQL2 row alone, at 100,000 events
     python -m bench.run --only db    # the million-event database rows (bench/DATABASE.md)
+    python -m bench.run --only db-load   # only its three `db load` rows (bench/DATABASE-LOAD.md)
     python -m bench.run --only export --runs 5   # our export against the GeoJson baseline
 """
 
@@ -47,6 +48,8 @@ LABELS = {
 }
 # The database rows' size (the issue's million); a quick run uses its largest size.
 DB_SIZE = 1_000_000
+# The rows run alone with --only that have a report of their own, and its file.
+ONLY_FILES = {"cql2": "CQL2.md", "db": "DATABASE.md", "db-load": "DATABASE-LOAD.md"}
 # Variants too slow to open in a browser at a size (the issue measured 42 s at 10,000).
 SKIP_BROWSER = {"marker": 10_000, "circlemarker": 100_000}
 
@@ -248,6 +251,20 @@ def run_database(size: int = DB_SIZE) -> str:
     )
 
 
+def run_database_loads(size: int = DB_SIZE) -> str:
+    """Only the three `db load` rows of the database rows, in their own cluster."""
+    started = time.monotonic()
+    WORK.mkdir(parents=True, exist_ok=True)
+    lines = database_bench.render_loads(database_bench.measure_loads(size, WORK))
+    return (
+        f"# The database load rows\n\nRun on {dt.date.today().isoformat()} at commit "
+        f"{_commit()}, in {(time.monotonic() - started) / 60:.1f} minutes, with `python -m "
+        f"bench.run --only db-load`, on {machine()}. Load average over one minute at the "
+        f"start: {os.getloadavg()[0]:.1f}: the machine is shared, so wall times run above the "
+        f"CPU times shown.\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 def run_cql2(size: int = 100_000) -> str:
     """Only the CQL2 row: the same synthetic events, their own server."""
     started = time.monotonic()
@@ -379,7 +396,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
     parser.add_argument(
         "--only",
-        choices=["tables", "cql2", "db", "export"],
+        choices=["tables", "cql2", "db", "db-load", "export"],
         help="Run one row only (tables: written under bench/work/; export: bench/EXPORT.md).",
     )
     parser.add_argument(
@@ -397,9 +414,9 @@ def main() -> None:
         out.write_text(text, encoding="utf-8")
         print(f"written to {out}")
         return
-    if args.only in ("cql2", "db"):
-        text = run_cql2() if args.only == "cql2" else run_database()
-        out = args.out or ROOT / "bench" / ("CQL2.md" if args.only == "cql2" else "DATABASE.md")
+    if args.only in ONLY_FILES:
+        text = {"cql2": run_cql2, "db": run_database, "db-load": run_database_loads}[args.only]()
+        out = args.out or ROOT / "bench" / ONLY_FILES[args.only]
         print(text)
         out.write_text(text, encoding="utf-8")
         print(f"written to {out}")

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import orjson
 import shapely
-from psycopg import Copy, sql
+from psycopg import sql
 from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select
 
-from almaty_map.database.copying import copying, event_csv
+from almaty_map.database.copying import copying, writing_events
 from almaty_map.database.dumping import latest_version, write_folder
 from almaty_map.database.indexes import built_afterwards
 from almaty_map.database.replacing import STAGING, compare, previous_rows, replace, stage
@@ -31,7 +31,6 @@ from almaty_map.database.schema import (
     EVENT_COLUMNS,
     PLACE_COLUMNS,
     SRID,
-    events,
     places,
     versions,
 )
@@ -79,35 +78,36 @@ def load_folder(
 def _copy_events(connection: Connection, folder: Path, max_bytes: int, first: bool) -> Dataset:
     """Validate the folder while its events are copied: straight into ``events`` for the
     first version (its indexes built once, afterwards), else into the staging table."""
-    if first:
-        connection.execute(delete(events))
+    if first:  # emptied by TRUNCATE so that COPY may write its rows frozen
+        connection.exec_driver_sql("TRUNCATE events")
         target, indexes = "events", built_afterwards(connection)
     else:
         stage(connection)
         target, indexes = STAGING, nullcontext()
     with indexes:
-        with copying(connection, target, EVENT_COLUMNS) as copy:
-            dataset, problems = inspect_dataset(folder, max_bytes, _writer(copy))
+        with (
+            copying(connection, target, EVENT_COLUMNS, frozen=first) as copy,
+            writing_events(copy) as write,
+        ):
+            dataset, problems = inspect_dataset(folder, max_bytes, _writer(write))
         if dataset is None:
             raise DataError(problems)  # rolls the transaction back
     return dataset
 
 
-def _writer(copy: Copy) -> Callable[[CompactEvents], None]:
-    """Each checked chunk as CSV into the COPY, positions in file order; a chunk with an
-    error is not written (the load will be refused, and every error reported)."""
+def _writer(write: Callable[[CompactEvents, int], int]) -> Callable[[CompactEvents], None]:
+    """Each checked chunk into the COPY, positions in file order; from a chunk with an
+    error on, none is written (the load will be refused, and every error reported)."""
     written = 0
     failed = False
 
-    def write(chunk: CompactEvents) -> None:
+    def each(chunk: CompactEvents) -> None:
         nonlocal written, failed
         failed = failed or any(p.severity == "error" for p in chunk.problems)
         if not failed:
-            data, count = event_csv(chunk, written)
-            copy.write(data)
-            written += count
+            written += write(chunk, written)
 
-    return write
+    return each
 
 
 def _replace(connection: Connection, dataset: Dataset, max_bytes: int) -> DatasetDiff | None:

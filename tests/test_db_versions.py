@@ -10,15 +10,20 @@ from pathlib import Path
 
 import orjson
 import pytest
+from alembic import command
+from alembic.config import Config
 from click.testing import CliRunner
 from sqlalchemy import JSON, Text, cast, select, text
 
 from almaty_map.cli import main as cli
+from almaty_map.database import migrate
 from almaty_map.database.connect import open_engine
+from almaty_map.database.loading import load_folder
 from almaty_map.database.schema import events, versions
 from almaty_map.geodata.model import SENSITIVE_GRID_DEG
+from almaty_map.geodata.readers.table import CHUNK_SIZE
 from harness.synthetic import write_dataset
-from tests.conftest import loaded_database, new_database
+from tests.conftest import MAX_BYTES, loaded_database, new_database
 
 pytestmark = pytest.mark.db
 SIZE = 300
@@ -131,7 +136,7 @@ def test_a_first_load_builds_the_indexes_the_migrations_made(database, tmp_path)
     them as they were."""
     assert run("db", "init", "--db", database).exit_code == 0
     made = index_definitions(database)
-    assert len(made) >= 9  # keys, GiST, btrees, trigrams
+    assert len(made) >= 8  # keys, GiST, btrees, trigrams
     folder = write_dataset(SIZE, tmp_path / "first")
     doc = orjson.loads((folder / "events.geojson").read_bytes())
     doc["features"][SIZE - 1]["properties"]["category"] = "no-such-category"
@@ -142,3 +147,65 @@ def test_a_first_load_builds_the_indexes_the_migrations_made(database, tmp_path)
     assert index_definitions(database) == made
     assert run("db", "load", folder, "--db", database).exit_code == 0
     assert index_definitions(database) == made
+
+
+def test_a_first_load_writes_its_rows_frozen(postgres, database, tmp_path):
+    """COPY FREEZE into the emptied table: the first reader does not rewrite every page to
+    mark its rows committed, and no vacuum rewrites them later to freeze them."""
+    loaded_database(database, write_dataset(SIZE, tmp_path / "first"))
+    name = database.rsplit("/", 1)[1]
+    postgres.sql("CREATE EXTENSION pg_visibility", name)
+    pages, frozen = postgres.sql(
+        "SELECT pg_relation_size('events') / current_setting('block_size')::int, all_frozen "
+        "FROM pg_visibility_map_summary('events')",
+        name,
+    ).split("|")
+    assert int(pages) > 1
+    assert int(frozen) == int(pages)
+
+
+def test_upgrading_a_loaded_database_drops_only_the_description_index(database, tmp_path):
+    """Revision 0002 on a database loaded under 0001: the version is served as before, its
+    text search finds the same events, and the next first load builds no such index."""
+    engine = open_engine(database)
+    with engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", migrate.SCRIPTS)
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    folder = write_dataset(SIZE, tmp_path / "first")
+    load_folder(engine, folder, MAX_BYTES, lambda done, total: None)
+    engine.dispose()
+    assert any("events_description_trgm" in d for d in index_definitions(database))
+    before = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
+    assert 1 < before.output.count("\n") < SIZE, before.output[-500:]  # a header, some rows
+    upgraded = run("db", "upgrade", "--db", database)
+    assert "from schema revision 0001 to 0002" in upgraded.output, upgraded.output
+    definitions = index_definitions(database)
+    assert not any("events_description_trgm" in d for d in definitions)
+    assert any("events_title_trgm" in d for d in definitions)
+    after = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
+    assert after.exit_code == 0 and after.output == before.output
+
+
+def test_events_of_many_chunks_are_stored_in_file_order(database, tmp_path):
+    """Chunks are sent by a thread of their own while the next is checked: every one
+    arrives, in order, into the first version and into a new version's staging table."""
+    size = 2 * CHUNK_SIZE + 1234
+    folder = write_dataset(size, tmp_path / "many")
+    in_file = [
+        f["properties"]["id"]
+        for f in orjson.loads((folder / "events.geojson").read_bytes())["features"]
+    ]
+    loaded_database(database, folder)
+    assert [row[1] for row in rows(database)] == in_file
+    doc = orjson.loads((folder / "events.geojson").read_bytes())
+    doc["features"].reverse()
+    (tmp_path / "reversed").mkdir()
+    (tmp_path / "reversed" / "dataset.toml").write_text((folder / "dataset.toml").read_text())
+    (tmp_path / "reversed" / "events.geojson").write_bytes(orjson.dumps(doc))
+    result = run("db", "load", tmp_path / "reversed", "--db", database)
+    assert f"0 added, 0 removed, 0 changed, {size} unchanged" in result.output
+    stored = rows(database)
+    assert [row[0] for row in stored] == list(range(size))
+    assert [row[1] for row in stored] == in_file[::-1]

@@ -64,6 +64,7 @@ def test_the_wheel_installs_one_package_with_its_files(wheel):
         "almaty_map/geodata/schema/events.schema.json",
         "almaty_map/database/migrations/env.py",
         "almaty_map/database/migrations/versions/0001_first_schema.py",
+        "almaty_map/database/migrations/versions/0002_description_unindexed.py",
     ):
         assert needed in names, needed
     assert not any(name.startswith(("almaty_map/tests/", "almaty_map/bench/")) for name in names)
