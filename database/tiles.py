@@ -1,16 +1,15 @@
 """One Mapbox Vector Tile of the events, built by PostGIS (ST_AsMVT).
 
 A page cannot carry a million events, and a tile holds only what one square of the map
-needs, so the database writes it: the GiST index finds the events in the tile's box, the
-btree indexes their times and categories, and ST_AsMVTGeom/ST_AsMVT encode them. The tile
+needs, so the database writes it: a point is found and grouped by its stored Web Mercator
+cell (tile_x, tile_y, migration 0002, through a btree), a shape by the GiST index, and
+ST_AsMVTGeom/ST_AsMVT encode one feature per cell. The tile
 is the events as every other reader sees them: a sensitive event is moved to the centre of
 its grid cell and drawn no finer than "area" here too (the table keeps what the files say;
 geodata.privacy coarsens the files' readers the same way).
 """
 
 from __future__ import annotations
-
-import math
 
 from sqlalchemy import (
     Connection,
@@ -22,7 +21,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
 )
 
@@ -47,6 +45,9 @@ WORLD_HALF = 20037508.342789244
 # draw one symbol, so a tile carries one feature for them (see ``tile``).
 TILE_PIXELS = 256
 MERGE_PX = 4
+CELLS_PER_TILE = TILE_PIXELS // MERGE_PX
+# The zoom whose cells the stored keys (tile_x, tile_y) number: 2^30 across the world.
+KEY_ZOOM = 24
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
 
 
@@ -63,9 +64,8 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
     bounds = func.ST_MakeEnvelope(-WORLD_HALF, -WORLD_HALF, WORLD_HALF, WORLD_HALF, WEB_MERCATOR)
     envelope = func.ST_TileEnvelope(z, x, y, bounds)
     margin = func.ST_TileEnvelope(z, x, y, bounds, BUFFER / EXTENT)
-    # A coarsened point lies within one grid cell of its event's stored shape.
-    near = func.ST_Expand(func.ST_Transform(margin, SRID), SENSITIVE_GRID_DEG)
-    cells = _cells(z, near, flt)
+    # Shapes are found by their box (points, sensitive ones too, by their tile keys).
+    cells = _cells(z, x, y, func.ST_Transform(margin, SRID), flt)
     encoded = func.ST_AsMVTGeom(
         func.ST_Transform(_shown_geometry(), WEB_MERCATOR), envelope, EXTENT, BUFFER, True
     ).label("geom")
@@ -91,25 +91,48 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
     return bytes(connection.execute(statement).scalar_one())
 
 
-def _cells(z: int, near, flt: EventFilter):
+def _cells(z: int, x: int, y: int, near, flt: EventFilter):
     """Per cell (a shape other than a point is a cell of its own), category and precision:
-    the first event's position and how many there are. The cell is found from longitude
-    and latitude by Web Mercator's formula: ST_Transform per row cost most of a tile."""
-    cells_across = 2**z * TILE_PIXELS / MERGE_PX
-    point = or_(events.c.sensitive, func.ST_GeometryType(events.c.geom) == "ST_Point")
-    shown = _shown_geometry()
-    latitude = func.radians(func.ST_Y(shown))
-    column = case((point, func.floor((func.ST_X(shown) + 180) / 360 * cells_across)))
-    mercator = func.ln(func.tan(latitude) + 1 / func.cos(latitude))
-    row = case((point, func.floor((1 - mercator / math.pi) / 2 * cells_across)))
-    alone = case((point, None), else_=events.c.position)
-    precision = _shown_precision()
+    the first event's position and how many there are. A point's cell is its stored tile
+    key shifted to zoom ``z`` (migration 0002): integers grouped, no function per row."""
+    shift = KEY_ZOOM - z
+    lo_x, hi_x = _key_range(x, shift)
+    lo_y, hi_y = _key_range(y, shift)
+    points = and_(events.c.tile_x.between(lo_x, hi_x), events.c.tile_y.between(lo_y, hi_y))
+    shapes = and_(events.c.tile_x.is_(None), events.c.geom.op("&&")(near))
+    column = events.c.tile_x.op(">>")(shift)
+    row = events.c.tile_y.op(">>")(shift)
+    alone = case((events.c.tile_x.is_(None), events.c.position))
+    found = (
+        select(
+            events.c.position,
+            events.c.category,
+            column.label("cx"),
+            row.label("cy"),
+            alone.label("alone"),
+            _shown_precision().label("precision"),
+        )
+        .where(points, *conditions(flt))
+        .union_all(
+            select(
+                events.c.position, events.c.category, column, row, alone, _shown_precision()
+            ).where(shapes, *conditions(flt))
+        )
+        .subquery("found")
+    )
     return (
-        select(func.min(events.c.position).label("position"), func.count().label("n"))
-        .where(events.c.geom.op("&&")(near), *conditions(flt))
-        .group_by(column, row, alone, events.c.category, precision)
+        select(func.min(found.c.position).label("position"), func.count().label("n"))
+        .group_by(found.c.cx, found.c.cy, found.c.alone, found.c.category, found.c.precision)
         .subquery("cells")
     )
+
+
+def _key_range(index: int, shift: int) -> tuple[int, int]:
+    """The keys of a tile's column (or row) and of the one cell beyond each edge: the
+    tile's margin (BUFFER of EXTENT) is one cell of MERGE_PX pixels."""
+    first = (index * CELLS_PER_TILE - 1) << shift
+    last = ((index + 1) * CELLS_PER_TILE + 1 << shift) - 1
+    return max(first, 0), last
 
 
 def _shown_geometry():
