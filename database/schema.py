@@ -17,8 +17,10 @@ from sqlalchemy import (
     Column,
     Computed,
     DateTime,
+    Index,
     Integer,
     MetaData,
+    SmallInteger,
     Table,
     Text,
 )
@@ -75,6 +77,25 @@ events = Table(
     # database (migration 0002 has the expression; database/tiles.py reads them).
     Column("tile_x", Integer, Computed(TILE_KEY, persisted=True)),
     Column("tile_y", Integer, Computed(TILE_KEY, persisted=True)),
+)
+
+# The coarse zooms' cells of the current version, for tiles of all times (database.tilecells).
+tile_cells = Table(
+    "tile_cells",
+    metadata,
+    Column("zoom", SmallInteger, nullable=False),
+    Column("cx", Integer, nullable=False),
+    Column("cy", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("geo_precision", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("end", DateTime(timezone=True)),
+    Column("time_precision", Text, nullable=False),
+    Column("geom", Geometry(srid=3857, spatial_index=False), nullable=False),
+    Index("tile_cells_address", "zoom", "cx", "cy"),
 )
 
 places = Table(

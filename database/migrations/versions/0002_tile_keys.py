@@ -1,4 +1,5 @@
-"""Each event's place on the Web Mercator grid, kept beside it for the vector tiles.
+"""Each event's place on the Web Mercator grid, kept beside it for the vector tiles; and
+the cells of the coarse zooms, built from them.
 
 A tile groups the events in it by the cell of a few pixels each falls in; computed per row
 from the geometry (PostGIS functions, then Web Mercator's formula) that cost about 8 µs a
@@ -13,13 +14,18 @@ right by 24 - z), taken from the point the readers see: the stored point, or for
 sensitive event the centre of its grid cell (geodata.privacy). A shape other than a point
 has none (NULL) and is found by its own small GiST index.
 
+``tile_cells`` holds the points grouped per cell of zooms 0 to 12 (database.tilecells),
+which a load rebuilds; this migration builds them for the version it finds.
+
 Revision ID: 0002_tile_keys
 Revises: 0001
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+from geoalchemy2 import Geometry
 
 revision = "0002_tile_keys"
 down_revision = "0001"
@@ -62,7 +68,28 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX events_tile_keys ON events (tile_x, tile_y)")
     op.execute("CREATE INDEX events_shapes_gist ON events USING gist (geom) WHERE tile_x IS NULL")
+    op.create_table(
+        "tile_cells",
+        sa.Column("zoom", sa.SmallInteger, nullable=False),
+        sa.Column("cx", sa.Integer, nullable=False),
+        sa.Column("cy", sa.Integer, nullable=False),
+        sa.Column("category", sa.Text, nullable=False),
+        sa.Column("geo_precision", sa.Text, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("n", sa.Integer, nullable=False),
+        sa.Column("id", sa.Text, nullable=False),
+        sa.Column("start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("end", sa.DateTime(timezone=True)),
+        sa.Column("time_precision", sa.Text, nullable=False),
+        sa.Column("geom", Geometry(srid=3857, spatial_index=False), nullable=False),
+    )
+    op.create_index("tile_cells_address", "tile_cells", ["zoom", "cx", "cy"])
+    # Built by the code a load builds them with (imported here: run with this revision).
+    from almaty_map.database.tilecells import rebuild
+
+    rebuild(op.get_bind())
 
 
 def downgrade() -> None:
+    op.drop_table("tile_cells")
     op.execute("ALTER TABLE events DROP COLUMN tile_y, DROP COLUMN tile_x")
