@@ -108,5 +108,5 @@ def test_an_upgrade_fills_the_keys_of_the_rows_it_finds(loaded, folder):
     engine = open_engine(loaded)
     indexes = {i["name"] for i in inspect(engine).get_indexes("events")}
     engine.dispose()
-    assert {"events_tile_keys", "events_shapes_gist"} <= indexes
+    assert {"events_tile_keys", "events_shapes_gist", "events_tile_times"} <= indexes
     assert_keys_are_the_readers_points(loaded, folder)
