@@ -50,8 +50,13 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "mark", buffered: true });
 """
+# The paint's time, or the page's failure (a tile that did not come) as text.
 WAIT_PAINTED = """() => new Promise((done) => {
-  const check = () => (window.__painted !== null ? done(window.__painted) : setTimeout(check, 20));
+  const check = () => {
+    if (window.__painted !== null) return done(window.__painted);
+    const failed = window.almatyTiledMap && almatyTiledMap.state().failed;
+    return failed ? done(failed) : setTimeout(check, 20);
+  };
   check();
 })"""
 SWITCH = """(k) => new Promise((done) => {
@@ -96,11 +101,22 @@ def first_paint(browser, base: str):
     page.set_default_timeout(240_000)
     page.add_init_script(PAINTED)
     page.goto(base + "/?slice=day", wait_until="commit")
-    return page.evaluate(WAIT_PAINTED) / 1000, page, context
+    painted = page.evaluate(WAIT_PAINTED)
+    if isinstance(painted, str):
+        context.close()
+        raise NotPaintedError(painted)
+    return painted / 1000, page, context
+
+
+class NotPaintedError(Exception):
+    """The page gave up: a tile in view did not come."""
 
 
 def measure_page(browser, base: str) -> dict:
-    painted, page, context = first_paint(browser, base)
+    try:
+        painted, page, context = first_paint(browser, base)
+    except NotPaintedError as exc:
+        return {"failed": str(exc)}
     try:
         state = page.evaluate("almatyTiledMap.state()")
         tiles = page.evaluate(
@@ -178,6 +194,9 @@ def table(rows: list[dict]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        if "failed" in r:
+            lines.append(f"| {r['size']:,} | {r['page_s']:.2f} s | not painted: {r['failed']} |")
+            continue
         lines.append(
             f"| {r['size']:,} | {r['page_s']:.2f} s | {r['first_paint']:.2f} s "
             f"| {r['second_paint']:.2f} s "
