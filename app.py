@@ -11,7 +11,19 @@ from collections.abc import Mapping
 from flask import Flask
 from flask_compress import Compress
 
-from almaty_map.web import errors, heavy, language, links, ogc, pages, ready, security, tiles, vary
+from almaty_map.web import (
+    errors,
+    heavy,
+    language,
+    links,
+    ogc,
+    pages,
+    ready,
+    security,
+    tiledcard,
+    tiles,
+    vary,
+)
 from almaty_map.web.rendercache import RenderCache
 from almaty_map.web.settings import check, defaults
 from almaty_map.web.store import DatasetStore
@@ -64,6 +76,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(ogc.blueprint)
     app.register_blueprint(ready.blueprint)
     app.register_blueprint(tiles.blueprint)
+    app.register_blueprint(tiledcard.blueprint)
     errors.register(app)
     security.register(app)
     if watching:

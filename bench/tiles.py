@@ -14,7 +14,11 @@ asks for read that many rows. What is timed:
   once the view's tiles for every slice are in (the usual case: the reader looks first);
 - the view's tiles: how many, their bytes, and the features drawn.
 
+Or, with ``--db URL``, against a database already loaded (the shared million-event one):
+nothing is loaded or grown, and the size given is only the row's label.
+
 Usage: python -m bench.tiles 100000 1000000 [--out bench/TILES.md]
+       python -m bench.tiles 1000000 --db postgresql+psycopg://postgres@127.0.0.1:55432/m1
 """
 
 from __future__ import annotations
@@ -46,8 +50,13 @@ new PerformanceObserver((list) => {
   }
 }).observe({ type: "mark", buffered: true });
 """
+# The paint's time, or the page's failure (a tile that did not come) as text.
 WAIT_PAINTED = """() => new Promise((done) => {
-  const check = () => (window.__painted !== null ? done(window.__painted) : setTimeout(check, 20));
+  const check = () => {
+    if (window.__painted !== null) return done(window.__painted);
+    const failed = window.almatyTiledMap && almatyTiledMap.state().failed;
+    return failed ? done(failed) : setTimeout(check, 20);
+  };
   check();
 })"""
 SWITCH = """(k) => new Promise((done) => {
@@ -71,10 +80,17 @@ ANALYZE events;
 
 
 def grow(url: str, size: int) -> float:
+    from almaty_map.database.connect import open_engine
+    from almaty_map.database.tilecells import rebuild
+
     began = time.monotonic()
     copies = size // BASE_EVENTS - 1
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as connection:
         connection.execute(GROW.format(base=BASE_EVENTS, copies=copies))
+    engine = open_engine(url)
+    with engine.begin() as connection:
+        rebuild(connection)  # as a load of that many events would
+    engine.dispose()
     return time.monotonic() - began
 
 
@@ -85,11 +101,22 @@ def first_paint(browser, base: str):
     page.set_default_timeout(240_000)
     page.add_init_script(PAINTED)
     page.goto(base + "/?slice=day", wait_until="commit")
-    return page.evaluate(WAIT_PAINTED) / 1000, page, context
+    painted = page.evaluate(WAIT_PAINTED)
+    if isinstance(painted, str):
+        context.close()
+        raise NotPaintedError(painted)
+    return painted / 1000, page, context
+
+
+class NotPaintedError(Exception):
+    """The page gave up: a tile in view did not come."""
 
 
 def measure_page(browser, base: str) -> dict:
-    painted, page, context = first_paint(browser, base)
+    try:
+        painted, page, context = first_paint(browser, base)
+    except NotPaintedError as exc:
+        return {"failed": str(exc)}
     try:
         state = page.evaluate("almatyTiledMap.state()")
         tiles = page.evaluate(
@@ -147,6 +174,18 @@ def run_size(browser, size: int, work: Path) -> dict:
     return {"size": size, "grow_s": grown, "page_s": page_s, **result}
 
 
+def run_loaded(browser, size: int, url: str) -> dict:
+    """The same timings against a database loaded beforehand (never written to)."""
+    env = {"ALMATY_MAP_MAX_PAGE_EVENTS": "100"}
+    with running("--db", url, env=env, timeout=120) as server:
+        began = time.monotonic()
+        with urllib.request.urlopen(server.url + "/?slice=day", timeout=120) as response:
+            response.read()
+        page_s = time.monotonic() - began
+        result = measure_page(browser, server.url)
+    return {"size": size, "grow_s": 0.0, "page_s": page_s, **result}
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| events | page HTML | first paint | next reader's | slice switch, fetching "
@@ -155,6 +194,9 @@ def table(rows: list[dict]) -> str:
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        if "failed" in r:
+            lines.append(f"| {r['size']:,} | {r['page_s']:.2f} s | not painted: {r['failed']} |")
+            continue
         lines.append(
             f"| {r['size']:,} | {r['page_s']:.2f} s | {r['first_paint']:.2f} s "
             f"| {r['second_paint']:.2f} s "
@@ -168,12 +210,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="+", type=int)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--db", help="a database loaded already: serve it as it is")
     args = parser.parse_args()
     work = Path("bench/work/tiles")
     work.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = launch(playwright, OFFLINE)
-        rows = [run_size(browser, size, work) for size in args.sizes]
+        if args.db:
+            rows = [run_loaded(browser, size, args.db) for size in args.sizes]
+        else:
+            rows = [run_size(browser, size, work) for size in args.sizes]
         browser.close()
     text = table(rows)
     print(text)

@@ -92,7 +92,7 @@ def stored_columns(table) -> list:
     return [
         cast(column, Text).label(column.name) if isinstance(column.type, JSON) else column
         for column in table.columns
-        if column.name not in ("geom", "position")
+        if column.name not in ("geom", "position") and column.computed is None
     ]
 
 

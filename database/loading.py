@@ -34,6 +34,7 @@ from almaty_map.database.schema import (
     places,
     versions,
 )
+from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
 from almaty_map.geodata.compact import CompactEvents
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
@@ -68,6 +69,7 @@ def load_folder(
         first = latest_version(connection) is None
         dataset = _copy_events(connection, folder, max_bytes, first)
         diff = None if first else _replace(connection, dataset, max_bytes)
+        rebuild_tile_cells(connection)
         progress(len(dataset.events), len(dataset.events))
         connection.execute(delete(places))
         _copy(connection, "places", PLACE_COLUMNS, _place_rows(dataset))

@@ -95,7 +95,9 @@ def replace(connection: Connection) -> None:
     connection.execute(
         update(events).values(position=-1 - events.c.position).where(events.c.position < 0)
     )
-    new = select(*staged.columns).join(differing, differing.c.new_id == staged.c.id)
+    new = select(*(staged.c[name] for name in EVENT_COLUMNS)).join(
+        differing, differing.c.new_id == staged.c.id
+    )
     connection.execute(insert(events).from_select(list(EVENT_COLUMNS), new))
 
 

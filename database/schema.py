@@ -15,9 +15,12 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Computed,
     DateTime,
+    Index,
     Integer,
     MetaData,
+    SmallInteger,
     Table,
     Text,
 )
@@ -26,6 +29,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 SRID = 4326
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
+# The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
+TILE_KEY = "see migration 0003_tile_keys"
 
 metadata = MetaData()
 
@@ -68,6 +73,29 @@ events = Table(
     Column("extra", JSON),
     Column("geometry", JSON, nullable=False),
     Column("geom", Geometry(srid=SRID, spatial_index=False), nullable=False),
+    # The event's cell on Web Mercator's grid, generated from the columns above by the
+    # database (migration 0002 has the expression; database/tiles.py reads them).
+    Column("tile_x", Integer, Computed(TILE_KEY, persisted=True)),
+    Column("tile_y", Integer, Computed(TILE_KEY, persisted=True)),
+)
+
+# The coarse zooms' cells of the current version, for tiles of all times (database.tilecells).
+tile_cells = Table(
+    "tile_cells",
+    metadata,
+    Column("zoom", SmallInteger, nullable=False),
+    Column("cx", Integer, nullable=False),
+    Column("cy", Integer, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("geo_precision", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("end", DateTime(timezone=True)),
+    Column("time_precision", Text, nullable=False),
+    Column("geom", Geometry(srid=3857, spatial_index=False), nullable=False),
+    Index("tile_cells_address", "zoom", "cx", "cy"),
 )
 
 places = Table(
@@ -83,6 +111,7 @@ places = Table(
     Column("geom", Geometry(srid=SRID, spatial_index=False), nullable=False),
 )
 
-# What COPY writes, in this order (the loader builds each row to match).
-EVENT_COLUMNS = tuple(c.name for c in events.columns)
+# What COPY writes, in this order (the loader builds each row to match); the database
+# generates the rest.
+EVENT_COLUMNS = tuple(c.name for c in events.columns if c.computed is None)
 PLACE_COLUMNS = tuple(c.name for c in places.columns)

@@ -1,8 +1,10 @@
 """One Mapbox Vector Tile of the events, built by PostGIS (ST_AsMVT).
 
 A page cannot carry a million events, and a tile holds only what one square of the map
-needs, so the database writes it: the GiST index finds the events in the tile's box, the
-btree indexes their times and categories, and ST_AsMVTGeom/ST_AsMVT encode them. The tile
+needs, so the database writes it, one feature per cell of the grid (database.tilegrid): a
+tile of the coarse zooms for all times reads the cells built at load (database.tilecells);
+any other groups the points in it by their stored cell (tile_x, tile_y, through a btree).
+Shapes other than points are found by their own GiST index and are a feature each. The tile
 is the events as every other reader sees them: a sensitive event is moved to the centre of
 its grid cell and drawn no finer than "area" here too (the table keeps what the files say;
 geodata.privacy coarsens the files' readers the same way).
@@ -10,125 +12,123 @@ geodata.privacy coarsens the files' readers the same way).
 
 from __future__ import annotations
 
-import math
-
 from sqlalchemy import (
     Connection,
-    Float,
-    Numeric,
     and_,
-    case,
-    cast,
     func,
     literal,
     literal_column,
-    or_,
     select,
+    text,
+    union_all,
 )
 
 from almaty_map.database.eventsql import conditions, without_jit
-from almaty_map.database.schema import SRID, events
-from almaty_map.geodata.filtering import EventFilter
-from almaty_map.geodata.model import (
-    GEO_PRECISIONS,
-    SENSITIVE_GRID_DEG,
-    SENSITIVE_MIN_PRECISION,
+from almaty_map.database.schema import SRID, events, tile_cells
+from almaty_map.database.tilecells import CELL_ZOOM
+from almaty_map.database.tilegrid import (
+    KEY_ZOOM,
+    WEB_MERCATOR,
+    key_range,
+    shown_geometry,
+    shown_precision,
 )
+from almaty_map.geodata.filtering import EventFilter
 
 LAYER = "events"
 # Units across a tile (MVT's usual 4096), and the margin kept beyond its edges, so a symbol
-# whose centre lies just outside still reaches into the tile.
+# whose centre lies just outside still reaches into the tile: one cell of the grid.
 EXTENT = 4096
 BUFFER = 64
-WEB_MERCATOR = 3857
 # Half the side of Web Mercator's square world, in metres.
 WORLD_HALF = 20037508.342789244
-# Points this close (in pixels of a 256-pixel tile) with the same category and precision
-# draw one symbol, so a tile carries one feature for them (see ``tile``).
-TILE_PIXELS = 256
-MERGE_PX = 4
 ISO_UTC = 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+# Memory for grouping a tile's points: a city's million in a hash, not sorted on disk.
+GROUP_MEMORY = "128MB"
 
 
 def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> bytes:
     """The tile at zoom ``z``, column ``x``, row ``y`` of WebMercatorQuad, holding the
     events that pass ``flt`` (its time and categories; the caller allows nothing else).
 
-    Points that fall in the same cell of MERGE_PX pixels, with the same category and
-    precision, draw the same symbol: they are one feature, the earliest loaded, carrying
-    how many they are (``n``). Cells are aligned to tile edges, so a cell in two tiles'
-    margins is the same feature in both.
+    Each feature carries how many events it stands for (``n``); features are in load
+    order, so a tile reads the same whichever way it was built.
     """
     without_jit(connection)
+    connection.execute(text(f"SET LOCAL work_mem = '{GROUP_MEMORY}'"))
     bounds = func.ST_MakeEnvelope(-WORLD_HALF, -WORLD_HALF, WORLD_HALF, WORLD_HALF, WEB_MERCATOR)
     envelope = func.ST_TileEnvelope(z, x, y, bounds)
     margin = func.ST_TileEnvelope(z, x, y, bounds, BUFFER / EXTENT)
-    # A coarsened point lies within one grid cell of its event's stored shape.
-    near = func.ST_Expand(func.ST_Transform(margin, SRID), SENSITIVE_GRID_DEG)
-    cells = _cells(z, near, flt)
-    encoded = func.ST_AsMVTGeom(
-        func.ST_Transform(_shown_geometry(), WEB_MERCATOR), envelope, EXTENT, BUFFER, True
-    ).label("geom")
-    rows = (
-        select(
-            encoded,
-            events.c.id,
-            events.c.category,
-            func.to_char(func.timezone("UTC", events.c.start), ISO_UTC).label("start"),
-            func.to_char(func.timezone("UTC", events.c.end), ISO_UTC).label("end"),
-            _shown_precision().label("geo_precision"),
-            events.c.time_precision,
-            cells.c.n,
-        )
-        .select_from(cells.join(events, events.c.position == cells.c.position))
-        .order_by(events.c.position)
-        .subquery("shown")
+    from_cells = z <= CELL_ZOOM and flt.start is None and flt.end is None
+    points = (_stored_cells if from_cells else _grouped_points)(z, x, y, envelope, flt)
+    rows = union_all(points, _shapes(func.ST_Transform(margin, SRID), envelope, flt)).subquery()
+    kept = (
+        select(*(c for c in rows.c if c.name != "position"))
+        .where(rows.c.geom.is_not(None))
+        .order_by(rows.c.position)
+        .subquery("kept")
     )
-    kept = select(rows).where(rows.c.geom.is_not(None)).subquery("kept")
     statement = select(
         func.coalesce(func.ST_AsMVT(literal_column("kept"), LAYER, EXTENT, "geom"), literal(b""))
     ).select_from(kept)
     return bytes(connection.execute(statement).scalar_one())
 
 
-def _cells(z: int, near, flt: EventFilter):
-    """Per cell (a shape other than a point is a cell of its own), category and precision:
-    the first event's position and how many there are. The cell is found from longitude
-    and latitude by Web Mercator's formula: ST_Transform per row cost most of a tile."""
-    cells_across = 2**z * TILE_PIXELS / MERGE_PX
-    point = or_(events.c.sensitive, func.ST_GeometryType(events.c.geom) == "ST_Point")
-    shown = _shown_geometry()
-    latitude = func.radians(func.ST_Y(shown))
-    column = case((point, func.floor((func.ST_X(shown) + 180) / 360 * cells_across)))
-    mercator = func.ln(func.tan(latitude) + 1 / func.cos(latitude))
-    row = case((point, func.floor((1 - mercator / math.pi) / 2 * cells_across)))
-    alone = case((point, None), else_=events.c.position)
-    precision = _shown_precision()
-    return (
-        select(func.min(events.c.position).label("position"), func.count().label("n"))
-        .where(events.c.geom.op("&&")(near), *conditions(flt))
-        .group_by(column, row, alone, events.c.category, precision)
+def _feature(envelope, geom, source, precision, n) -> list:
+    """A feature's columns, in the order every part of the tile gives them."""
+    return [
+        func.ST_AsMVTGeom(geom, envelope, EXTENT, BUFFER, True).label("geom"),
+        source.c.id,
+        source.c.category,
+        func.to_char(func.timezone("UTC", source.c.start), ISO_UTC).label("start"),
+        func.to_char(func.timezone("UTC", source.c.end), ISO_UTC).label("end"),
+        precision.label("geo_precision"),
+        source.c.time_precision,
+        n.label("n"),
+        source.c.position,
+    ]
+
+
+def _stored_cells(z: int, x: int, y: int, envelope, flt: EventFilter):
+    """The tile's cells as the load grouped them (all times)."""
+    cells = tile_cells.alias("cells")
+    lo_x, hi_x = key_range(x, z)
+    lo_y, hi_y = key_range(y, z)
+    where = [cells.c.zoom == z, cells.c.cx.between(lo_x, hi_x), cells.c.cy.between(lo_y, hi_y)]
+    if flt.categories is not None:
+        where.append(cells.c.category.in_(flt.categories))
+    columns = _feature(envelope, cells.c.geom, cells, cells.c.geo_precision, cells.c.n)
+    return select(*columns).where(*where)
+
+
+def _grouped_points(z: int, x: int, y: int, envelope, flt: EventFilter):
+    """The tile's points that pass ``flt``, grouped per cell, category and precision: the
+    first one's position and how many there are, then the first one's columns."""
+    shift = KEY_ZOOM - z
+    lo_x, hi_x = key_range(x, z)
+    lo_y, hi_y = key_range(y, z)
+    inside = and_(
+        events.c.tile_x.between(lo_x << shift, ((hi_x + 1) << shift) - 1),
+        events.c.tile_y.between(lo_y << shift, ((hi_y + 1) << shift) - 1),
+    )
+    column, row = events.c.tile_x.op(">>")(shift), events.c.tile_y.op(">>")(shift)
+    precision = shown_precision()
+    cells = (
+        select(func.min(events.c.position).label("first"), func.count().label("n"))
+        .where(inside, *conditions(flt))
+        .group_by(column, row, events.c.category, precision)
         .subquery("cells")
     )
+    first = events.alias("first")
+    shown = func.ST_Transform(shown_geometry(first), WEB_MERCATOR)
+    columns = _feature(envelope, shown, first, shown_precision(first), cells.c.n)
+    return select(*columns).select_from(cells.join(first, first.c.position == cells.c.first))
 
 
-def _shown_geometry():
-    """The stored shape, or for a sensitive event the centre of its grid cell (as
-    geodata.privacy.coarsen places it, rounded to six decimals)."""
-    centre = func.ST_Centroid(events.c.geom)
-
-    def cell(coordinate):
-        middle = (func.floor(coordinate / SENSITIVE_GRID_DEG) + 0.5) * SENSITIVE_GRID_DEG
-        return cast(func.round(cast(middle, Numeric), 6), Float)
-
-    point = func.ST_SetSRID(
-        func.ST_MakePoint(cell(func.ST_X(centre)), cell(func.ST_Y(centre))), SRID
+def _shapes(near, envelope, flt: EventFilter):
+    """Shapes other than points (which have no cell), each its own feature."""
+    shown = func.ST_Transform(events.c.geom, WEB_MERCATOR)
+    columns = _feature(envelope, shown, events, events.c.geo_precision, literal(1))
+    return select(*columns).where(
+        events.c.tile_x.is_(None), events.c.geom.op("&&")(near), *conditions(flt)
     )
-    return case((events.c.sensitive, point), else_=events.c.geom)
-
-
-def _shown_precision():
-    """A sensitive event's precision, no finer than the grid it was moved to."""
-    finer = GEO_PRECISIONS[: GEO_PRECISIONS.index(SENSITIVE_MIN_PRECISION)]
-    coarsened = and_(events.c.sensitive, events.c.geo_precision.in_(finer))
-    return case((coarsened, literal(SENSITIVE_MIN_PRECISION)), else_=events.c.geo_precision)

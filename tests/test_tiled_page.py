@@ -11,6 +11,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from almaty_map.app import create_app
+from almaty_map.language.dates import when
+from almaty_map.language.texts import texts_for
 from almaty_map.maprender.build import MapSpec, map_slices
 from almaty_map.web.viewstate import read_state
 from tests.conftest import loaded_database, new_database, stop_listening
@@ -101,3 +103,23 @@ def test_the_page_runs_its_start_script_by_hash_only(tiled_app):
 def test_on_files_a_large_selection_is_never_tiled(synthetic_folder):
     app = create_app({"TESTING": True, "DATA_PATH": synthetic_folder, "MAX_PAGE_EVENTS": 10})
     assert tiled_data(app.test_client(), "?slice=day") is None
+
+
+def test_the_popup_s_card_words_the_time_and_refuses_what_it_cannot_read(tiled_app, synthetic):
+    client = tiled_app.test_client()
+    event = synthetic.events.iloc[0]
+    card = client.get(f"/tiled/card/{event.id}?lang=ru")
+    assert card.status_code == 200
+    worded = when(event.start, event.end, event.time_precision, texts_for("ru"))
+    assert card.get_json() == {
+        "id": event.id,
+        "title": event.title,
+        "when": worded,
+        "place": event.place,
+        "description": event.description or "",
+    }
+    bad = client.get(f"/tiled/card/{event.id}?lang=xx")
+    assert bad.status_code == 400 and "lang" in bad.get_data(as_text=True)
+    assert client.get(f"/tiled/card/{event.id}?colour=red").status_code == 400
+    missing = client.get("/tiled/card/no-such-event")
+    assert missing.status_code == 404 and "no-such-event" in missing.get_data(as_text=True)

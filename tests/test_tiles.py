@@ -291,3 +291,42 @@ def test_a_tile_is_built_once_for_every_reader(db_client):
         event.remove(engine, "before_cursor_execute", seen)
     assert built > 0 and len(statements) == built
     assert again.data == first.data and again.status_code == 200
+
+
+TILE_PATH = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"
+
+
+def test_openapi_describes_the_tile_paths_when_a_database_serves_them(db_client, files_client):
+    doc = db_client.get("/ogc/openapi?f=json").get_json()
+    tile = doc["paths"][TILE_PATH]["get"]
+    names = {p["name"] for p in tile["parameters"]}
+    assert names == {
+        "collectionId",
+        "tileMatrixSetId",
+        "tileMatrix",
+        "tileRow",
+        "tileCol",
+        "f",
+        "datetime",
+        "category",
+    }
+    matrix = next(p for p in tile["parameters"] if p["name"] == "tileMatrix")
+    assert matrix["in"] == "path" and matrix["schema"]["maximum"] == 24
+    category = next(p for p in tile["parameters"] if p["name"] == "category")
+    assert "protest" in category["schema"]["items"]["enum"]
+    assert MVT in tile["responses"]["200"]["content"]
+    for path in ("/collections/{collectionId}/tiles", "/tileMatrixSets"):
+        assert path in doc["paths"]
+    # Every path it describes answers (its one collection and scheme filled in).
+    for path in doc["paths"]:
+        filled = path.replace("{collectionId}", "events").replace(
+            "{tileMatrixSetId}", "WebMercatorQuad"
+        )
+        filled = filled.replace("{tileMatrix}/{tileRow}/{tileCol}", "0/0/0")
+        if "{" not in filled:
+            assert db_client.get("/ogc" + filled).status_code == 200, filled
+    page = db_client.get("/ogc/openapi?f=html").get_data(as_text=True)
+    assert "{tileMatrix}/{tileRow}/{tileCol}" in page
+    on_files = files_client.get("/ogc/openapi?f=json").get_json()["paths"]
+    assert not any("/tiles" in path for path in on_files)
+    assert "/tileMatrixSets/{tileMatrixSetId}" in on_files

@@ -22,6 +22,7 @@ from almaty_map.language.dates import when
 from almaty_map.language.texts import texts_for
 from almaty_map.ogcapi import documents, items
 from almaty_map.ogcapi.errors import not_found
+from almaty_map.ogcapi.openapi_tiles import tile_paths
 from almaty_map.ogcapi.params import (
     COLLECTIONS,
     FORMATS,
@@ -129,7 +130,10 @@ def conformance():
 def openapi():
     check_request(request.args, ("f",), DOCUMENT_FORMATS)
     fmt = negotiate(DOCUMENT_FORMATS)
-    document = documents.openapi(current_dataset(), base_url())
+    dataset = current_dataset()
+    document = documents.openapi(dataset, base_url())
+    meta = dataset.meta
+    document["paths"].update(tile_paths(meta.category_ids, meta.timezone, serves_tiles()))
     if fmt == "html":
         return cached(Response(render_template("ogc/openapi.html", doc=document)))
     return cached(json_response(document, documents.OPENAPI))

@@ -3,7 +3,8 @@
 A page cannot hold a million events, so in database mode, past the embed limit, the map's
 parts carry none: the canvas layer draws the events of the tiles in view
 (/ogc/collections/events/tiles, built by PostGIS), a time slice is the tiles' datetime, a
-click asks the API for the event, and the time control's counts come from one GROUP BY.
+click asks for the event's card (web/tiledcard.py), and the time control's counts come
+from one GROUP BY.
 Tiles filter by time and category only, so a selection with a box, a text or a CQL2 filter
 is not tiled (``tileable``).
 """
@@ -118,6 +119,8 @@ def _data(
     return {
         "tiles": f"{root}/ogc/collections/events/tiles/{SCHEME}/{{z}}/{{y}}/{{x}}",
         "items": f"{root}/ogc/collections/events/items/",
+        "card": f"{root}/tiled/card/",
+        "lang": state.lang,
         "query": [["category", c] for c in state.filter.categories or ()],
         "slices": [
             {"label": texts.gettext("All times"), "datetime": everything, "count": found.count},

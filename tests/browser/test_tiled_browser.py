@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import urllib.request
 
+import pandas as pd
 import pytest
 
+from almaty_map.language.dates import when
+from almaty_map.language.texts import texts_for
 from harness.serving import running
 from harness.synthetic import write_dataset
 from tests.browser.conftest import Watched
@@ -84,36 +87,102 @@ def test_the_events_are_drawn_from_tiles_with_the_slices_counts(tiled_page):
     assert any("datetime=" in url for url in requested)
 
 
-def test_a_click_opens_the_event_from_the_api(tiled_page):
-    page, base = tiled_page
-    page.goto(base + "/")
+FIND_EVENT = """(margin) => {
+    const t = almatyTiledMap;
+    const c = t.layer._payload.events;
+    const size = t.map.getSize();
+    for (let i = 0; i < c.n; i++) {
+        const p = t.map.latLngToContainerPoint([c.y[i], c.x[i]]);
+        const top = t.map.getContainer().getBoundingClientRect().top;  // on screen too
+        const bottom = Math.min(size.y, window.innerHeight - top);
+        const inside = p.x > margin && p.y > margin && p.x < size.x - margin
+            && p.y < bottom - margin && top + p.y > margin;
+        if (t.layer._world.placed[i] && inside) return [p.x, p.y, size.x, c.y[i], c.x[i]];
+    }
+    return null;
+}"""
+
+
+def click_an_event(page, target: tuple[str, int] | None = None) -> None:
+    """Zoom in and click a drawn event well inside the map, or one first panned to
+    ``target``: ("left" or "right", pixels from that edge), 150 pixels from the top."""
     drawn_state(page, 0)
     page.evaluate("almatyTiledMap.map.setZoom(16, {animate: false})")
     drawn_state(page, 0)
     page.wait_for_function("() => almatyTiledMap.state().drawn.symbols > 0")
-    point = page.evaluate("""() => {
-        const t = almatyTiledMap;
-        const c = t.layer._payload.events;
-        const size = t.map.getSize();
-        for (let i = 0; i < c.n; i++) {
-            const p = t.map.latLngToContainerPoint([c.y[i], c.x[i]]);
-            const placed = t.layer._world.placed[i];
-            if (placed && p.x > 50 && p.y > 50 && p.x < size.x - 50 && p.y < size.y - 50) {
-                const box = t.map.getContainer().getBoundingClientRect();
-                return [box.left + p.x, box.top + p.y];
-            }
-        }
-        return null;
-    }""")
-    assert point is not None
-    page.mouse.click(*point)
+    x, y, width, lat, lon = page.evaluate(FIND_EVENT, 50)
+    if target is not None:
+        draws = page.evaluate("almatyTiledMap.state().draws")
+        edge, inset = target
+        to_x = inset if edge == "left" else width - inset
+        page.evaluate(f"almatyTiledMap.map.panBy([{x - to_x}, {y - 150}], {{animate: false}})")
+        page.wait_for_function(f"() => almatyTiledMap.state().draws > {draws}")
+        x, y = page.evaluate(
+            "(at) => { const p = almatyTiledMap.map.latLngToContainerPoint(at);"
+            " return [p.x, p.y]; }",
+            [lat, lon],
+        )
+        assert abs(x - to_x) < 2 and abs(y - 150) < 2
+    box = page.evaluate("almatyTiledMap.map.getContainer().getBoundingClientRect().toJSON()")
+    page.mouse.click(box["left"] + x, box["top"] + y)
     page.wait_for_function(
         "() => almatyTiledMap.state().opened && almatyTiledMap.state().opened.loaded"
     )
-    opened = page.evaluate("almatyTiledMap.state().opened")
-    quoted = urllib.request.quote(opened["id"], safe="")
+
+
+def api_event(base: str, event_id: str) -> dict:
+    quoted = urllib.request.quote(event_id, safe="")
     with urllib.request.urlopen(f"{base}/ogc/collections/events/items/{quoted}") as response:
-        feature = json.load(response)
+        return json.load(response)["properties"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_click_opens_the_event_with_its_time_worded(tiled_page, lang):
+    """The popup words the time as the embedded map's card does, in the page's language,
+    never as the API's ISO instant."""
+    page, base = tiled_page
+    page.goto(f"{base}/?lang={lang}")
+    click_an_event(page)
+    properties = api_event(base, page.evaluate("almatyTiledMap.state().opened.id"))
     popup = page.inner_text(".leaflet-popup-content")
-    assert feature["properties"]["title"] in popup
-    assert feature["properties"]["place"] in popup
+    assert properties["title"] in popup
+    assert properties["place"] in popup
+    end = pd.Timestamp(properties["end"]) if properties["end"] else None
+    worded = when(
+        pd.Timestamp(properties["start"]), end, properties["time_precision"], texts_for(lang)
+    )
+    assert worded in popup
+    assert properties["start"] not in popup
+
+
+@pytest.mark.parametrize("edge", ["left", "right"])
+def test_a_popup_near_the_edge_of_a_phone_is_panned_into_view(browser, tiled_server, edge):
+    """As the embedded map keeps its card's event in view and clear of its controls, the
+    popup of an event clicked near an edge is panned wholly onto the map, off the zoom
+    buttons and the attribution."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    watch = Watched(context.new_page(), [tiled_server])
+    page = watch.page
+    try:
+        page.goto(tiled_server + "/")
+        click_an_event(page, (edge, 14))
+        page.wait_for_timeout(1000)  # Leaflet's pan, if any, is over
+        placed = page.evaluate(POPUP_PLACE)
+    finally:
+        context.close()
+    assert watch.errors == [], watch.errors
+    popup, map_box = placed["popup"], placed["map"]
+    assert map_box["left"] <= popup["left"] and popup["right"] <= map_box["right"], placed
+    assert map_box["top"] <= popup["top"] and popup["bottom"] <= map_box["bottom"], placed
+    assert placed["covered"] == [], placed
+
+
+POPUP_PLACE = """() => {
+    const box = (node) => node.getBoundingClientRect().toJSON();
+    const popup = box(document.querySelector('.leaflet-popup'));
+    const covered = Array.from(document.querySelectorAll('#am-tiled-map .leaflet-control'))
+        .map(box)
+        .filter((c) => c.width && c.left < popup.right && popup.left < c.right
+            && c.top < popup.bottom && popup.top < c.bottom);
+    return { popup, map: box(document.getElementById('am-tiled-map')), covered };
+}"""

@@ -4,7 +4,8 @@
  * only those in view, decoded with @mapbox/vector-tile and pbf (vendor/), and drawn by the
  * map's own canvas layer (almaty-canvas.js) with its symbols and precision circles. A time
  * slice is the tiles' datetime; the other slices' tiles of the view are fetched while the
- * reader looks, so switching is a redraw. A click asks the API for the event itself.
+ * reader looks, so switching is a redraw. A click asks for the event's card, its time
+ * worded in the page's language (web/tiledcard.py).
  * Everything shown is built with textContent (AlmatyMapLib.el), never as markup.
  * MIT License, almaty-map contributors.
  */
@@ -14,7 +15,10 @@
   const L = root.L;
   const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
   const CACHE_TILES = 600;
-  const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
+  const PREFETCH_TILES = 400;
+  const POPUP_WIDTH = 320;  // the popup's widest content, in pixels
+  const POPUP_MIN = 120;
+  const POPUP_PAD = 8;  // kept between a popup and the map's edge  // at most this many tiles fetched ahead for other slices
   const BASE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
   const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 
@@ -168,30 +172,79 @@
         precisions: this.data.precisions };
     }
 
-    /** The event under a click, from the API, in a popup. */
+    /** The event under a click, in a popup: its card worded in the page's language
+     * (web/tiledcard.py), with a link to the API's own page of it. */
     _open(indices, latlng) {
       const id = this.ids[indices[0]];
       const more = indices.reduce((sum, i) => sum + this.counts[i], 0) - 1;
       const text = this.data.text;
       const body = A.el("div", { className: "am-tiled-popup" }, ["…"]);
-      const popup = L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(body)
-        .openOn(this.map);
-      const url = new URL(this.data.items + encodeURIComponent(id), root.location.href);
+      const popup = L.popup({ maxWidth: POPUP_WIDTH, autoPan: false })
+        .setLatLng(latlng).setContent(body).openOn(this.map);
+      const card = new URL(this.data.card + encodeURIComponent(id), root.location.href);
+      card.searchParams.set("lang", this.data.lang);
+      const item = new URL(this.data.items + encodeURIComponent(id), root.location.href);
       this.opened = { id, loaded: false };
-      return fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-        .then((feature) => {
-          const p = feature.properties;
-          const when = p.end ? `${p.start} – ${p.end}` : p.start;
+      return fetch(card).then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+        .then((c) => {
           body.replaceChildren(
-            A.el("strong", { text: p.title }),
-            A.el("p", { text: `${when} · ${p.place}` }),
-            A.el("p", { text: p.description }),
+            A.el("strong", { text: c.title }),
+            A.el("p", { text: `${c.when} · ${c.place}` }),
+            A.el("p", { text: c.description }),
             more > 0 ? A.el("p", { text: text.more.replace("{n}", more) }) : "",
-            A.el("a", { href: `${url.href}?f=html`, text: text.details }),
+            A.el("a", { href: `${item.href}?f=html`, text: text.details }),
           );
-          this.opened = { id, loaded: true, title: p.title };
-          popup.update();
-        }, () => body.replaceChildren(text.failed));
+          this._fit(popup);
+          this.opened = { id, loaded: true, title: c.title, when: c.when };
+        }, () => {
+          body.replaceChildren(text.failed);
+          this._fit(popup);
+        });
+    }
+
+    /** Narrow the popup to the map if it is wider, then pan it wholly onto the map and
+     * clear of the map's controls, as the embedded map keeps its card's event clear of them
+     * (almaty-view.js): on a phone a popup by an edge slid under the zoom buttons. Leaflet's
+     * own pan is off: it knows nothing of controls, and its animation would undo this one. */
+    _fit(popup) {
+      const room = this.map.getSize().x - 2 * POPUP_PAD;
+      popup.update();
+      const wide = popup.getElement().getBoundingClientRect().width;
+      if (wide > room) {
+        popup.options.maxWidth = Math.max(POPUP_MIN, popup.options.maxWidth - (wide - room));
+        popup.update();
+      }
+      const map = this.map.getContainer().getBoundingClientRect();
+      const rect = popup.getElement().getBoundingClientRect();
+      const into = (lo, hi, min, max) => (lo < min ? lo - min : (hi > max ? hi - max : 0));
+      const dx = into(rect.left, rect.right, map.left + POPUP_PAD, map.right - POPUP_PAD);
+      const dy = into(rect.top, rect.bottom, map.top + POPUP_PAD, map.bottom - POPUP_PAD);
+      const moved = new DOMRect(rect.x - dx, rect.y - dy, rect.width, rect.height);
+      const [cx, cy] = this._offControls(moved, map);
+      if (dx + cx || dy + cy) this.map.panBy([dx + cx, dy + cy], { animate: false });
+    }
+
+    /** How far to pan the map so a popup at ``rect`` covers no control: sideways if the
+     * map is wide enough beside the control, else down (or up, for one at the bottom). */
+    _offControls(rect, map) {
+      let dx = 0;
+      let dy = 0;
+      for (const node of this.map.getContainer().querySelectorAll(".leaflet-control")) {
+        const c = node.getBoundingClientRect();
+        const covered = c.width && c.left < rect.right && rect.left < c.right
+          && c.top < rect.bottom && rect.top < c.bottom;
+        if (!covered) continue;
+        const onLeft = c.left - map.left < map.right - c.right;
+        const onTop = c.top - map.top < map.bottom - c.bottom;
+        if (rect.width + c.width + 2 * POPUP_PAD <= map.width) {
+          dx = onLeft ? Math.min(dx, rect.left - c.right - POPUP_PAD)
+            : Math.max(dx, rect.right - c.left + POPUP_PAD);
+        } else {
+          dy = onTop ? Math.min(dy, rect.top - c.bottom - POPUP_PAD)
+            : Math.max(dy, rect.bottom - c.top + POPUP_PAD);
+        }
+      }
+      return [dx, dy];
     }
 
     state() {
