@@ -18,16 +18,19 @@ from sqlalchemy import Connection, select
 
 from almaty_map.database.schema import versions
 from almaty_map.database.slicecounts import Span, slice_pairs, span
+from almaty_map.database.summary import summary_row
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.timeslices import SLICE_KINDS, Slice, SlicingError, make_slices
 
 
 def count_whole(connection: Connection, meta: Metadata) -> dict:
-    """The version's span and its events counted by the pieces every slicing is cut from
-    (for ``versions.whole_counts``; run it in the load's transaction)."""
+    """The version's span, its events counted by the pieces every slicing is cut from, and
+    its summary (``summary.summary_row``), for ``versions.whole_counts``; run it in the
+    load's transaction."""
     found = span(connection, EventFilter())
     stored: dict = {"span": _span_json(found), "bounds": [], "pairs": []}
+    stored["summary"] = summary_row(connection)
     if not found.count:
         return stored
     bounds: set[int] = set()
