@@ -85,7 +85,9 @@ def make_engine(text: str, timeout: float | None = None) -> Engine:
         "keepalives_count": 3,
     }
     engine = create_engine(url, pool_timeout=timeout, connect_args=connect_args)
-    bound_waits(engine, timeout, third)
+    # A second past PostgreSQL's own statement_timeout: a live database cancels a slow
+    # statement itself (and says so), the deadline only ends a wait nobody else will.
+    bound_waits(engine, timeout + 1, third)
     return engine
 
 
