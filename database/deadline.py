@@ -16,6 +16,8 @@ import contextlib
 import os
 import socket
 import threading
+import time
+from dataclasses import dataclass
 
 import psycopg
 from sqlalchemy import Engine, event, exc
@@ -26,62 +28,94 @@ _DEADLINE = "almaty_map_deadline"
 def bound_waits(engine: Engine, statement_s: float, ping_s: float) -> None:
     """Give every statement on ``engine`` ``statement_s`` seconds and each checkout's ping
     ``ping_s``."""
+    watch = _Watch()
 
     @event.listens_for(engine, "before_cursor_execute")
     def arm(connection, cursor, statement, parameters, context, executemany) -> None:
-        connection.info[_DEADLINE] = _Deadline(connection.connection.dbapi_connection, statement_s)
+        dbapi_connection = connection.connection.dbapi_connection
+        connection.info[_DEADLINE] = watch.arm(dbapi_connection, statement_s)
 
     @event.listens_for(engine, "after_cursor_execute")
     def disarm(connection, cursor, statement, parameters, context, executemany) -> None:
-        _cancel(connection.info)
+        watch.disarm(connection.info.pop(_DEADLINE, None))
 
     @event.listens_for(engine, "handle_error")
     def disarm_failed(context) -> None:
         if context.connection is not None:
-            _cancel(context.connection.info)
+            watch.disarm(context.connection.info.pop(_DEADLINE, None))
 
     @event.listens_for(engine.pool, "checkout")
     def ping(dbapi_connection, record, proxy) -> None:
         """A connection that died (a restart) is replaced by a new one; a database that
         let the ping wait out its deadline would not answer a new one either, so that
         is the request's error at once."""
-        deadline = _Deadline(dbapi_connection, ping_s)
+        deadline = watch.arm(dbapi_connection, ping_s)
         try:
             engine.dialect.do_ping(dbapi_connection)
         except psycopg.Error:
-            if deadline.fired.is_set():
+            if deadline.fired:
                 raise
             raise exc.DisconnectionError() from None
         finally:
-            deadline.cancel()
+            watch.disarm(deadline)
 
 
+@dataclass(eq=False)
 class _Deadline:
-    """A timer that shuts the connection's socket when it runs out, and says if it did."""
-
-    def __init__(self, dbapi_connection, seconds: float) -> None:
-        self.fired = threading.Event()
-        self._timer = threading.Timer(seconds, self._shut, (dbapi_connection,))
-        self._timer.daemon = True
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def _shut(self, dbapi_connection) -> None:
-        """End the connection under the driver that waits on it (a copy of its socket is
-        shut: that ends the one connection both name, and leaves the driver's own to
-        close)."""
-        self.fired.set()
-        try:
-            descriptor = os.dup(dbapi_connection.pgconn.socket)
-        except (OSError, psycopg.Error):  # already closed: nothing waits on it
-            return
-        with socket.socket(fileno=descriptor) as copy, contextlib.suppress(OSError):
-            copy.shutdown(socket.SHUT_RDWR)
+    at: float
+    dbapi_connection: object
+    fired: bool = False
 
 
-def _cancel(info: dict) -> None:
-    deadline = info.pop(_DEADLINE, None)
-    if deadline is not None:
-        deadline.cancel()
+class _Watch:
+    """One thread for all of an engine's deadlines, started with the first: a thread per
+    statement took 14 ms to start on a busy machine, more than the statement."""
+
+    def __init__(self) -> None:
+        self._armed: set[_Deadline] = set()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+        # When the watch wakes next (0 while it is awake): an earlier deadline wakes it.
+        self._wakes_at = 0.0
+
+    def arm(self, dbapi_connection, seconds: float) -> _Deadline:
+        deadline = _Deadline(time.monotonic() + seconds, dbapi_connection)
+        with self._changed:
+            self._armed.add(deadline)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, daemon=True)
+                self._thread.start()
+            if deadline.at < self._wakes_at:  # else the watch wakes before it anyway
+                self._changed.notify()
+        return deadline
+
+    def disarm(self, deadline: _Deadline | None) -> None:
+        if deadline is not None:
+            with self._changed:
+                self._armed.discard(deadline)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                now = time.monotonic()
+                due = {d for d in self._armed if d.at <= now}
+                self._armed -= due
+                for deadline in due:
+                    deadline.fired = True
+                if not due:
+                    self._wakes_at = min((d.at for d in self._armed), default=now + 60)
+                    self._changed.wait(self._wakes_at - now)
+                    self._wakes_at = 0.0
+            for deadline in due:
+                _shut(deadline.dbapi_connection)
+
+
+def _shut(dbapi_connection) -> None:
+    """End the connection under the driver that waits on it (a copy of its socket is shut:
+    that ends the one connection both name, and leaves the driver's own to close)."""
+    try:
+        descriptor = os.dup(dbapi_connection.pgconn.socket)
+    except (OSError, psycopg.Error):  # already closed: nothing waits on it
+        return
+    with socket.socket(fileno=descriptor) as copy, contextlib.suppress(OSError):
+        copy.shutdown(socket.SHUT_RDWR)
