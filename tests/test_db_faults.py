@@ -82,16 +82,19 @@ def _timeout() -> dict:
 
 @contextmanager
 def frozen(own: Cluster) -> Iterator[None]:
-    """Every process of the cluster stopped for the block (the postmaster and its children)."""
+    """Every process of the cluster stopped for the block: the postmaster first (it then
+    starts no other), then its children until none is left running."""
     pid = int((own.folder / "data" / "postmaster.pid").read_text().split()[0])
-    postmaster = psutil.Process(pid)
-    processes = [postmaster, *postmaster.children(recursive=True)]
-    for process in processes:
-        process.send_signal(signal.SIGSTOP)
+    stopped = [psutil.Process(pid)]
+    stopped[0].send_signal(signal.SIGSTOP)
     try:
+        while fresh := [p for p in stopped[0].children(recursive=True) if p not in stopped]:
+            for process in fresh:
+                process.send_signal(signal.SIGSTOP)
+                stopped.append(process)
         yield
     finally:
-        for process in processes:
+        for process in stopped:
             process.send_signal(signal.SIGCONT)
 
 
