@@ -86,8 +86,10 @@ def make_engine(text: str, timeout: float | None = None) -> Engine:
     }
     engine = create_engine(url, pool_timeout=timeout, connect_args=connect_args)
     # A second past PostgreSQL's own statement_timeout: a live database cancels a slow
-    # statement itself (and says so), the deadline only ends a wait nobody else will.
-    bound_waits(engine, timeout + 1, third)
+    # statement itself (and says so), the deadline only ends a wait nobody else will. The
+    # check of a pooled connection gets two thirds: a busy database may be slow to answer
+    # even that, and a hung one is then still a 503 within the timeout.
+    bound_waits(engine, timeout + 1, 2 * timeout / 3)
     return engine
 
 
