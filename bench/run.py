@@ -11,6 +11,7 @@ writes it, with the machine it ran on, to bench/RESULTS.md.
     python -m bench.run --only cql2  # the CQL2 row alone, at 100,000 events
     python -m bench.run --only db    # the million-event database rows (bench/DATABASE.md)
     python -m bench.run --only db-load   # only its three `db load` rows (bench/DATABASE-LOAD.md)
+    python -m bench.run --only db-serve --db URL  # their server rows, on a loaded database
     python -m bench.run --only export --runs 5   # our export against the GeoJson baseline
 """
 
@@ -262,6 +263,17 @@ def run_database_loads(size: int = DB_SIZE) -> str:
         f"bench.run --only db-load`, on {machine()}. Load average over one minute at the "
         f"start: {os.getloadavg()[0]:.1f}: the machine is shared, so wall times run above the "
         f"CPU times shown.\n\n" + "\n".join(lines) + "\n"
+
+
+def run_database_serve(url: str) -> str:
+    """Only the server rows, against a database already loaded (``--db``)."""
+    started = time.monotonic()
+    table = "\n".join(database_bench.render_server(database_bench.measure_loaded(url)))
+    return (
+        f"# The database's server rows\n\nRun on {dt.date.today().isoformat()} at commit "
+        f"{_commit()}, in {(time.monotonic() - started) / 60:.1f} minutes, with `python -m "
+        f"bench.run --only db-serve --db URL`, on {machine()}. Load average over one minute "
+        f"at the start: {os.getloadavg()[0]:.1f}.\n\n{table}\n"
     )
 
 
@@ -396,7 +408,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="default: bench/RESULTS.md for the whole run")
     parser.add_argument(
         "--only",
-        choices=["tables", "cql2", "db", "db-load", "export"],
+        choices=["tables", "cql2", "db", "db-load", "db-serve", "export"],
         help="Run one row only (tables: written under bench/work/; export: bench/EXPORT.md).",
     )
     parser.add_argument(
@@ -405,7 +417,18 @@ def main() -> None:
     parser.add_argument(
         "--sizes", help="With --only export: comma-separated event counts (default 100000)."
     )
+    parser.add_argument("--db", help="With --only db-serve: the URL of a loaded database.")
     args = parser.parse_args()
+    if args.only == "db-serve":
+        if not args.db:
+            parser.error("--only db-serve needs --db URL, a database holding a loaded version")
+        text = run_database_serve(args.db)
+        out = args.out or WORK / "DATABASE-serve.md"
+        WORK.mkdir(parents=True, exist_ok=True)
+        print(text)
+        out.write_text(text, encoding="utf-8")
+        print(f"written to {out}")
+        return
     if args.only == "export":
         sizes = [int(n) for n in (args.sizes or "100000").split(",")]
         text = run_export(sizes, args.runs)

@@ -3,6 +3,7 @@ filter, the conditions that narrow its candidates (``cqlnarrowing``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, true
@@ -13,12 +14,15 @@ from almaty_map.database.selection import holding_text, meeting_box, overlapping
 from almaty_map.geodata.filtering import EventFilter
 
 
-def condition(flt: EventFilter, tz: ZoneInfo) -> ColumnElement[bool]:
+def condition(
+    flt: EventFilter, tz: ZoneInfo, longest: dt.timedelta | None = None
+) -> ColumnElement[bool]:
     """The rows passing every part of the filter but CQL2, which is only narrowed here
-    (``cqlnarrowing``); ``tz`` is the dataset's, in which CQL2 reads a bare date."""
+    (``cqlnarrowing``); ``tz`` is the dataset's, in which CQL2 reads a bare date, and
+    ``longest`` the version's longest event (``selection.overlapping``)."""
     parts: list[ColumnElement[bool]] = []
     if flt.start is not None or flt.end is not None:
-        parts.append(overlapping(flt.start, flt.end))
+        parts.append(overlapping(flt.start, flt.end, longest))
     if flt.categories is not None:
         parts.append(events.c.category.in_(flt.categories) if flt.categories else false())
     if flt.bbox is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, exc
 from sqlalchemy.engine import URL, make_url
 
+from almaty_map.database.deadline import bound_waits
+
 # Plain postgresql:// (what psql and most tools take) means psycopg 3 here.
 _DRIVERS = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
 
@@ -65,16 +67,30 @@ def make_engine(text: str, timeout: float | None = None) -> Engine:
 
     ``timeout`` (seconds) bounds what a server's request may wait for: connecting, a free
     connection from the pool, and each statement, so a database that hangs costs a reader
-    a 503 after that long, never a request stuck for good. Commands that load a whole
-    dataset leave it out (a load of a million events takes minutes)."""
+    a 503 after that long, never a request stuck for good. A host that vanished is noticed
+    by the kernel (unacknowledged data, unanswered keepalives); a database that stopped
+    answering on a live host, by the server itself (``deadline``). Commands that load a
+    whole dataset leave it out (a load of a million events takes minutes)."""
     url = database_url(text)
-    connect_args: dict[str, object] = {"connect_timeout": 10}
-    options: dict[str, object] = {}
-    if timeout is not None:
-        connect_args["connect_timeout"] = max(1, round(timeout / 3))
-        connect_args["options"] = f"-c statement_timeout={round(timeout * 1000)}"
-        options["pool_timeout"] = timeout
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **options)
+    if timeout is None:
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    third = max(1, round(timeout / 3))
+    connect_args = {
+        "connect_timeout": third,
+        "options": f"-c statement_timeout={round(timeout * 1000)}",
+        "tcp_user_timeout": round(timeout * 1000),
+        "keepalives": 1,
+        "keepalives_idle": third,
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+    }
+    engine = create_engine(url, pool_timeout=timeout, connect_args=connect_args)
+    # A second past PostgreSQL's own statement_timeout: a live database cancels a slow
+    # statement itself (and says so), the deadline only ends a wait nobody else will. The
+    # check of a pooled connection gets two thirds: a busy database may be slow to answer
+    # even that, and a hung one is then still a 503 within the timeout.
+    bound_waits(engine, timeout + 1, 2 * timeout / 3)
+    return engine
 
 
 def reason(error: exc.DBAPIError, url: URL) -> str:

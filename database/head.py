@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, select
 from almaty_map.database.dumping import Version, latest_version, write_head
 from almaty_map.database.schema import events
 from almaty_map.database.summary import later_summary
+from almaty_map.database.wholecounts import stored_whole
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.corrections import read_corrections
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
@@ -57,9 +58,17 @@ def read_head(
         fingerprint=version.fingerprint,
         corrections=corrections,
         warnings=(),
-        summary=later_summary(engine, version.event_count, titles),
+        summary=later_summary(
+            engine, version.event_count, titles, _stored_summary(connection, version)
+        ),
     )
     return version, head, []
+
+
+def _stored_summary(connection: Connection, version: Version) -> list | None:
+    """What the version's load kept of its summary (None: loaded before it did)."""
+    stored = stored_whole(connection, version.fingerprint)
+    return None if stored is None else stored.get("summary")
 
 
 def _corrected_titles(connection: Connection, corrections_text: str) -> dict[str, str]:

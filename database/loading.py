@@ -35,6 +35,7 @@ from almaty_map.database.schema import (
     versions,
 )
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
+from almaty_map.database.wholecounts import count_whole
 from almaty_map.geodata.compact import CompactEvents
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
@@ -159,6 +160,7 @@ def _record(
             corrections_toml=_optional_text(folder / CORRECTIONS_FILE),
             summary=describe(diff, len(dataset.events)),
             diff=diff.as_dict() if diff is not None else None,
+            whole_counts=count_whole(connection, dataset.meta),
         )
         .returning(versions.c.number)
     ).scalar_one()

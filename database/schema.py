@@ -46,6 +46,8 @@ versions = Table(
     Column("corrections_toml", Text),
     Column("summary", Text, nullable=False),
     Column("diff", JSONB),
+    # The span and per-slice counts of the whole version (database.wholecounts).
+    Column("whole_counts", JSONB),
 )
 
 events = Table(

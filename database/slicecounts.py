@@ -66,6 +66,18 @@ def slice_counts(connection: Connection, slices: list[Slice], flt: EventFilter) 
     """
     if not slices:
         return []
+    counts = [0] * (len(slices) + 1)
+    for a, b, n in slice_pairs(connection, slices, flt):
+        counts[a] += n
+        counts[b + 1] -= n
+    return list(itertools.accumulate(counts[:-1]))
+
+
+def slice_pairs(
+    connection: Connection, slices: list[Slice], flt: EventFilter
+) -> list[tuple[int, int, int]]:
+    """How many events of the selection overlap exactly the slices ``a`` to ``b``, for each
+    such (a, b, count) that holds any (see ``slice_counts``)."""
     without_jit(connection)
     stamps = ARRAY(DateTime(timezone=True))
     ends = bindparam("ends", [s.end.to_pydatetime() for s in slices], type_=stamps)
@@ -76,10 +88,5 @@ def slice_counts(connection: Connection, slices: list[Slice], flt: EventFilter) 
     first = func.width_bucket(events.c.start, ends).label("first")
     last = (func.width_bucket(last_instant, starts) - 1).label("last")
     statement = select(first, last, func.count()).where(*conditions(flt)).group_by(first, last)
-    counts = [0] * (len(slices) + 1)
-    for a, b, n in connection.execute(statement):
-        b = min(b, len(slices) - 1)
-        if a <= b:
-            counts[a] += n
-            counts[b + 1] -= n
-    return list(itertools.accumulate(counts[:-1]))
+    found = [(a, min(b, len(slices) - 1), n) for a, b, n in connection.execute(statement)]
+    return [(a, b, n) for a, b, n in found if a <= b]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
@@ -22,7 +22,7 @@ from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.schema import events, versions
-from almaty_map.database.selection import ORDER
+from almaty_map.database.selection import ORDER, longest_span
 from almaty_map.database.subset import SubsetError, subset_dataset
 from almaty_map.geodata.cql2 import matches
 from almaty_map.geodata.dataset import Dataset
@@ -42,29 +42,33 @@ class PostgisSource:
     engine: Engine
     dataset: Dataset  # the head: metadata, places, corrections; no events
     count_cap: int = COUNT_CAP
+    # The version's longest event, read once (see selection.overlapping).
+    _longest: list = field(default_factory=list, repr=False)
 
     def select(self, flt: EventFilter) -> Selected:
         with self._connection() as connection:
-            rows = _fetch(connection, condition(flt, self.dataset.meta.tz))
+            rows = _fetch(connection, self._condition(connection, flt))
         return self._chosen(rows, flt)
 
     def page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
         if flt.cql is not None:
             return self._cql_page(flt, offset, limit)
-        where = condition(flt, self.dataset.meta.tz)
         with self._connection() as connection:
+            where = self._condition(connection, flt)
+            counted = self._counted_page(connection, flt, where, offset, limit)
+            if counted is not None:
+                return self._chosen(*counted)
             rows = _fetch(connection, where, offset, limit)
-            if len(rows) < limit and (rows or offset == 0):
-                matched: int | None = offset + len(rows)  # the last page: known for free
-            else:
-                matched = self._cheap_count(connection, flt, where)
+        matched = None
+        if len(rows) < limit and (rows or offset == 0):
+            matched = offset + len(rows)  # the last page: known for free
         return self._chosen(rows, flt, matched)
 
     def count_up_to(self, flt: EventFilter, cap: int) -> int:
         """Exact below ``cap``; a CQL2 filter is evaluated a block at a time until then."""
         if flt.cql is None:
             with self._connection() as connection:
-                return _count(connection, condition(flt, self.dataset.meta.tz), cap)
+                return _count(connection, self._condition(connection, flt), cap)
         found = self._cql_page(flt, 0, cap)
         return cap if found.matched is None else min(found.matched, cap)
 
@@ -73,7 +77,7 @@ class PostgisSource:
         if flt.cql is not None:
             return len(self.select(flt).positions)
         with self._connection() as connection:
-            return _count(connection, condition(flt, self.dataset.meta.tz), None)
+            return _count(connection, self._condition(connection, flt), None)
 
     def feature(self, event_id: str) -> Selected | None:
         with self._connection() as connection:
@@ -92,31 +96,45 @@ class PostgisSource:
             ) as connection,
             connection.begin(),
         ):
-            # Compiling a plan to machine code, or starting a parallel worker, takes longer
-            # than a page takes to find; a server answers requests side by side anyway.
-            connection.execute(text("SET LOCAL jit = off"))
-            connection.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-            # The driver prepares a statement run five times, and PostgreSQL then plans it
-            # once for any values: a box page found in 2 ms took 80 ms on that plan.
-            connection.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-            if _current_fingerprint(connection) != self.dataset.fingerprint:
+            if _prepared(connection) != self.dataset.fingerprint:
                 raise StaleSourceError(
                     f"the database holds a newer version than {self.dataset.fingerprint}"
                 )
             yield connection
 
-    def _cheap_count(
-        self, connection: Connection, flt: EventFilter, where: ColumnElement[bool]
-    ) -> int | None:
-        """The version's count for no filter; else, when the planner expects at most
-        ``count_cap`` rows, a count that stops past it (so a wrong estimate costs no more),
-        and None when either says there are more."""
+    def _condition(self, connection: Connection, flt: EventFilter) -> ColumnElement[bool]:
+        """The filter in SQL, with the version's longest event as a constant."""
+        if flt.start is not None and not self._longest:
+            self._longest.append(longest_span(connection))
+        longest = self._longest[0] if self._longest else None
+        return condition(flt, self.dataset.meta.tz, longest)
+
+    def _counted_page(
+        self,
+        connection: Connection,
+        flt: EventFilter,
+        where: ColumnElement[bool],
+        offset: int,
+        limit: int,
+    ) -> tuple[list[dict], EventFilter, int] | None:
+        """The page with its exact count, when counting is cheap: every event for no filter
+        (the version's count); else when the planner expects at most ``count_cap`` rows,
+        in one pass over them (a count that stops past the cap, so a wrong estimate costs
+        no more). The pass keeps each row's place in the order, so the page is then read
+        by position rather than found a second time. None when there are more."""
         if flt == EventFilter():
-            return self.dataset.event_count
+            rows = _fetch(connection, where, offset, limit)
+            return rows, flt, self.dataset.event_count
         if _estimate(connection, where) > self.count_cap:
             return None
-        found = _count(connection, where, self.count_cap + 1)
-        return found if found <= self.count_cap else None
+        probe = select(events.c.position, *ORDER).where(where).limit(self.count_cap + 1)
+        found = connection.execute(probe).all()
+        if len(found) > self.count_cap:
+            return None
+        found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
+        chosen = [row[0] for row in found[offset : offset + limit]]
+        rows = _fetch(connection, events.c.position.in_(chosen)) if chosen else []
+        return rows, flt, len(found)
 
     def _chosen(self, rows: list[dict], flt: EventFilter, matched: int | None = None) -> Selected:
         """The rows as a Dataset; with a CQL2 filter, the positions it keeps in it."""
@@ -139,11 +157,11 @@ class PostgisSource:
     def _cql_page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
         """Candidates a block at a time (doubling) until one more than the page is found;
         the count is exact only when every candidate was read."""
-        where = condition(flt, self.dataset.meta.tz)
         wanted, start, block = offset + limit + 1, 0, max(BLOCK, 4 * (offset + limit + 1))
         kept: list[dict] = []
         exhausted = False
         with self._connection() as connection:
+            where = self._condition(connection, flt)
             while len(kept) < wanted and not exhausted:
                 rows = _fetch(connection, where, start, block)
                 exhausted = len(rows) < block
@@ -161,9 +179,20 @@ def _fetch(
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def _current_fingerprint(connection: Connection) -> str | None:
+def _prepared(connection: Connection) -> str | None:
+    """Set the transaction up for short reads and return the newest version's fingerprint,
+    in one round trip (each costs a request a millisecond when the machine is busy).
+
+    Compiling a plan to machine code, or starting a parallel worker, takes longer than a
+    page takes to find, and a server answers requests side by side anyway. The driver
+    prepares a statement run five times, and PostgreSQL then plans it once for any values:
+    a box page found in 2 ms took 80 ms on that plan, so every plan is made for its values.
+    """
+    settings = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+    settings["plan_cache_mode"] = "force_custom_plan"
     newest = select(versions.c.fingerprint).order_by(versions.c.number.desc()).limit(1)
-    return connection.execute(newest).scalar()
+    applied = [func.set_config(name, value, True) for name, value in settings.items()]
+    return connection.execute(select(newest.scalar_subquery(), *applied)).scalar()
 
 
 def _estimate(connection: Connection, where: ColumnElement[bool]) -> float:

@@ -13,6 +13,7 @@ bytes from either backend. The head (the version's metadata, places and correcti
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,6 +30,8 @@ from almaty_map.geodata.model import GEO_PRECISIONS, JSON_FIELDS, TIME_PRECISION
 # Stored columns that are kept as they are, and the JSON ones the checks keep as text
 # under another name (the stored text is what the checks wrote: orjson's, canonical).
 _AS_STORED = ("id", "title", "category", "time_precision", "place", "place_id", "geo_precision")
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
 _JSON_TEXTS = {f"{name}_json": name for name in ("actors", "sources", *JSON_FIELDS, "extra")}
 
 
@@ -61,8 +64,12 @@ def checked_rows(rows: Sequence[dict], meta: Metadata) -> CheckedEvents:
 
 
 def _utc(times: list) -> pd.Series:
-    """Times as the checks keep them: a UTC Series, NaT where there is none."""
-    return pd.to_datetime(pd.Series(times, dtype=object), utc=True).astype("datetime64[ns, UTC]")
+    """Times as the checks keep them: a UTC Series, NaT where there is none. Counted in
+    whole microseconds from the epoch (what PostgreSQL keeps), exactly and without
+    parsing: pandas' own conversion of aware datetimes took a page 2 ms a column."""
+    nat = np.iinfo(np.int64).min
+    ns = [nat if t is None else (t - _EPOCH) // _MICROSECOND * 1000 for t in times]
+    return pd.Series(np.array(ns, dtype="datetime64[ns]")).dt.tz_localize("UTC")
 
 
 def _refuse_unknown(columns: dict, shapes: np.ndarray, meta: Metadata) -> None:

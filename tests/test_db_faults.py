@@ -3,8 +3,12 @@ Retry-After (never a 500, never a hang), and service comes back by itself."""
 
 from __future__ import annotations
 
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import psutil
 import pytest
 from sqlalchemy import exc, text
 
@@ -12,7 +16,7 @@ from almaty_map.app import create_app
 from almaty_map.database.backend import PostgisBackend
 from almaty_map.database.connect import DatabaseUnavailableError, open_engine
 from almaty_map.geodata.bundled import BUNDLED
-from harness.postgres import cluster
+from harness.postgres import Cluster, cluster
 from harness.serving import running
 from tests.conftest import DATA, MAX_BYTES, loaded_database, new_database, stop_listening
 from tests.team import restart_under_load
@@ -47,6 +51,51 @@ def test_readiness_is_503_with_retry_after_while_the_database_is_down(tmp_path):
             assert client.get("/readyz").status_code == 200  # the pool reconnects
         finally:
             stop_listening(app)
+
+
+def test_a_frozen_database_is_503_within_the_timeout_never_a_hang():
+    """PostgreSQL stopped dead (SIGSTOP: its host's kernel still acknowledges every packet,
+    so neither statement_timeout nor TCP notices): a page and the readiness check are 503
+    with Retry-After within DATABASE_TIMEOUT, and answer again once it runs on."""
+    page = "/ogc/collections/events/items?limit=5"
+    with cluster() as own:
+        _, url = new_database(own)
+        loaded_database(url, BUNDLED)
+        app = create_app({"TESTING": True, "DATABASE_URL": url, **_timeout()})
+        try:
+            client = app.test_client()
+            assert client.get(page).status_code == 200  # a pooled connection, then frozen
+            with frozen(own):
+                for path in (page, "/readyz", page):
+                    began = time.monotonic()
+                    answer = client.get(path, headers={"Accept": "application/json"})
+                    assert time.monotonic() - began < DATABASE_TIMEOUT, path
+                    assert (answer.status_code, answer.headers["Retry-After"]) == (503, "5")
+            assert client.get(page).status_code == 200
+        finally:
+            stop_listening(app)
+
+
+def _timeout() -> dict:
+    return {"DATABASE_TIMEOUT": DATABASE_TIMEOUT}
+
+
+@contextmanager
+def frozen(own: Cluster) -> Iterator[None]:
+    """Every process of the cluster stopped for the block: the postmaster first (it then
+    starts no other), then its children until none is left running."""
+    pid = int((own.folder / "data" / "postmaster.pid").read_text().split()[0])
+    stopped = [psutil.Process(pid)]
+    stopped[0].send_signal(signal.SIGSTOP)
+    try:
+        while fresh := [p for p in stopped[0].children(recursive=True) if p not in stopped]:
+            for process in fresh:
+                process.send_signal(signal.SIGSTOP)
+                stopped.append(process)
+        yield
+    finally:
+        for process in stopped:
+            process.send_signal(signal.SIGCONT)
 
 
 @pytest.mark.server

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pyogrio
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -59,6 +60,7 @@ def embedded_counts(dataset, query: str) -> list[int]:
         "?slice=day",
         "?slice=week",
         "?slice=period",
+        "?slice=month",
         "?start=2022-01-04&end=2022-01-08&slice=day",
         "?category=protest&category=custody&slice=day",
     ],
@@ -68,6 +70,27 @@ def test_the_counts_are_those_the_embedded_map_makes(tiled_app, synthetic, query
     assert data is not None, "not tiled"
     assert [s["count"] for s in data["slices"]] == embedded_counts(synthetic, query)
     assert data["slices"][0]["count"] > LIMIT
+
+
+def test_the_load_counts_every_slicing_of_the_whole_version_once(tiled_app):
+    """What the page of every event shows is what its load stored, slice by slice as the
+    database counts it, for every slicing the page offers."""
+    from almaty_map.database.slicecounts import slice_counts, span
+    from almaty_map.database.wholecounts import stored_counts, stored_span, stored_whole
+    from almaty_map.geodata.filtering import EventFilter
+    from almaty_map.geodata.timeslices import make_slices
+
+    store = tiled_app.extensions["almaty_map"]
+    with store.backend.engine.connect() as connection:
+        stored = stored_whole(connection, store.dataset.fingerprint)
+        assert stored is not None
+        found = span(connection, EventFilter())
+        assert stored_span(stored) == found
+        for kind in ("period", "day", "week", "month"):
+            first, last = np.array([found.first.value]), np.array([found.last.value])
+            slices = make_slices(store.dataset.meta, first, last, kind)
+            live = slice_counts(connection, slices, EventFilter())
+            assert stored_counts(stored, slices) == live, kind
 
 
 def test_each_slice_s_tiles_hold_the_events_the_api_finds_for_it(tiled_app, tmp_path):

@@ -59,14 +59,11 @@ def tiled_map(engine: Engine, dataset: Dataset, state: ViewState) -> TiledMap:
     from sqlalchemy import exc  # files need no SQL
 
     from almaty_map.database.connect import DatabaseUnavailableError
-    from almaty_map.database.slicecounts import slice_counts, span
 
     texts = texts_for(state.lang)
     try:
         with engine.connect() as connection:
-            found = span(connection, state.filter)
-            slices = _slices(dataset, state, found)
-            counts = slice_counts(connection, slices, state.filter)
+            found, slices, counts = _counted(connection, dataset, state)
     except exc.OperationalError:
         raise DatabaseUnavailableError(
             "The database stopped answering while the map's time slices were counted"
@@ -91,6 +88,25 @@ def tiled_map(engine: Engine, dataset: Dataset, state: ViewState) -> TiledMap:
     )
     parts = MapParts(head=head, body=body, script=START)
     return TiledMap(parts, script_hashes(f"<script>{START}</script>"))
+
+
+def _counted(connection, dataset: Dataset, state: ViewState) -> tuple[Span, list[Slice], list[int]]:
+    """The selection's span, slices and counts: for every event, as its load counted them
+    (no pass over the table), else from the database."""
+    from almaty_map.database.slicecounts import slice_counts, span
+    from almaty_map.database.wholecounts import stored_counts, stored_span, stored_whole
+
+    whole = state.filter == EventFilter()
+    stored = stored_whole(connection, dataset.fingerprint) if whole else None
+    if stored is not None:
+        found = stored_span(stored)
+        slices = _slices(dataset, state, found)
+        counts = stored_counts(stored, slices)
+        if counts is not None:
+            return found, slices, counts
+    found = span(connection, state.filter)
+    slices = _slices(dataset, state, found)
+    return found, slices, slice_counts(connection, slices, state.filter)
 
 
 def _slices(dataset: Dataset, state: ViewState, found: Span) -> list[Slice]:
