@@ -2,9 +2,10 @@
 
 The server keeps the version's head only (``database.head``); the events a request asks
 for are selected by ``database.selection`` on the indexes, in the files' order, and come
-back as a Dataset of just those events (``database.subset``). A CQL2 filter's indexable
-parts narrow the candidates in SQL and the project's evaluator decides on them, a block at
-a time, so a page stops reading once it is found. numberMatched is exact when counting is
+back as a Dataset of just those events (``database.subset``). A CQL2 filter is SQL too
+(``cql2sql``); one holding what SQL cannot say exactly narrows the candidates by its other
+parts, and the project's evaluator decides on them, a block at a time, so a page stops
+reading once it is found. numberMatched is exact when counting is
 cheap (up to ``count_cap`` rows, or the last page), and left out otherwise: never a guess.
 """
 
@@ -17,14 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
 
-from almaty_map.database.condition import condition
+from almaty_map.database.condition import Condition, condition
 from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.schema import events, versions
 from almaty_map.database.selection import ORDER
 from almaty_map.database.subset import SubsetError, subset_dataset
-from almaty_map.geodata.cql2 import matches
+from almaty_map.geodata.cql2 import CqlFilter, matches
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.source import Selected, StaleSourceError, positions_key
@@ -44,41 +45,49 @@ class PostgisSource:
     count_cap: int = COUNT_CAP
 
     def select(self, flt: EventFilter) -> Selected:
+        found = self._condition(flt)
         with self._connection() as connection:
-            rows = _fetch(connection, condition(flt, self.dataset.meta.tz))
-        return self._chosen(rows, flt)
+            rows = _fetch(connection, found.where)
+        return self._chosen(rows, None if found.exact else flt.cql)
 
     def page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
-        if flt.cql is not None:
-            return self._cql_page(flt, offset, limit)
-        where = condition(flt, self.dataset.meta.tz)
+        found = self._condition(flt)
+        if not found.exact:
+            return self._cql_page(flt, found, offset, limit)
+        where = found.where
         with self._connection() as connection:
             rows = _fetch(connection, where, offset, limit)
             if len(rows) < limit and (rows or offset == 0):
                 matched: int | None = offset + len(rows)  # the last page: known for free
             else:
                 matched = self._cheap_count(connection, flt, where)
-        return self._chosen(rows, flt, matched)
+        return self._chosen(rows, None, matched)
 
     def count_up_to(self, flt: EventFilter, cap: int) -> int:
-        """Exact below ``cap``; a CQL2 filter is evaluated a block at a time until then."""
-        if flt.cql is None:
+        """Exact below ``cap``; a CQL2 filter SQL cannot say whole is evaluated a block at
+        a time until then."""
+        found = self._condition(flt)
+        if found.exact:
             with self._connection() as connection:
-                return _count(connection, condition(flt, self.dataset.meta.tz), cap)
-        found = self._cql_page(flt, 0, cap)
-        return cap if found.matched is None else min(found.matched, cap)
+                return _count(connection, found.where, cap)
+        page = self._cql_page(flt, found, 0, cap)
+        return cap if page.matched is None else min(page.matched, cap)
 
     def total(self, flt: EventFilter) -> int:
         """Every event the filter selects, counted however long it takes (for a message)."""
-        if flt.cql is not None:
+        found = self._condition(flt)
+        if not found.exact:
             return len(self.select(flt).positions)
         with self._connection() as connection:
-            return _count(connection, condition(flt, self.dataset.meta.tz), None)
+            return _count(connection, found.where, None)
 
     def feature(self, event_id: str) -> Selected | None:
         with self._connection() as connection:
             rows = _fetch(connection, events.c.id == event_id)
-        return self._chosen(rows, EventFilter(), 1) if rows else None
+        return self._chosen(rows, None, 1) if rows else None
+
+    def _condition(self, flt: EventFilter) -> Condition:
+        return condition(flt, self.dataset.meta.tz)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -118,8 +127,10 @@ class PostgisSource:
         found = _count(connection, where, self.count_cap + 1)
         return found if found <= self.count_cap else None
 
-    def _chosen(self, rows: list[dict], flt: EventFilter, matched: int | None = None) -> Selected:
-        """The rows as a Dataset; with a CQL2 filter, the positions it keeps in it."""
+    def _chosen(
+        self, rows: list[dict], cql: CqlFilter | None, matched: int | None = None
+    ) -> Selected:
+        """The rows as a Dataset; with a CQL2 filter to evaluate, the positions it keeps."""
         try:
             subset = subset_dataset(self.dataset, rows)
         except SubsetError as error:
@@ -130,16 +141,16 @@ class PostgisSource:
             ) from None
         stored = np.array([row["position"] for row in rows], dtype=np.int64)
         kept = np.arange(len(rows))
-        if flt.cql is not None:
-            kept = np.flatnonzero(matches(subset, flt.cql))
-        if matched is None and flt.cql is not None:
+        if cql is not None:
+            kept = np.flatnonzero(matches(subset, cql))
+        if matched is None and cql is not None:
             matched = len(kept)
         return Selected(subset, kept, positions_key(stored[kept]), matched)
 
-    def _cql_page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
+    def _cql_page(self, flt: EventFilter, found: Condition, offset: int, limit: int) -> Selected:
         """Candidates a block at a time (doubling) until one more than the page is found;
         the count is exact only when every candidate was read."""
-        where = condition(flt, self.dataset.meta.tz)
+        where = found.where
         wanted, start, block = offset + limit + 1, 0, max(BLOCK, 4 * (offset + limit + 1))
         kept: list[dict] = []
         exhausted = False
@@ -147,10 +158,10 @@ class PostgisSource:
             while len(kept) < wanted and not exhausted:
                 rows = _fetch(connection, where, start, block)
                 exhausted = len(rows) < block
-                found = self._chosen(rows, flt)
-                kept += [rows[int(i)] for i in found.positions]  # SQL order is the frame's
+                chosen = self._chosen(rows, flt.cql)
+                kept += [rows[int(i)] for i in chosen.positions]  # SQL order is the frame's
                 start, block = start + block, block * 2
-        page = self._chosen(kept[offset : offset + limit], EventFilter())
+        page = self._chosen(kept[offset : offset + limit], None)
         return Selected(page.dataset, page.positions, page.key, len(kept) if exhausted else None)
 
 
