@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -167,9 +168,15 @@ def _like(node: ast.Like) -> ColumnElement[bool]:
 
 
 def like_pattern(pattern: str) -> str:
-    """CQL2's pattern as the files read it (Arrow's match_like: % and _ wild, a backslash
-    makes the next character plain, one at the very end is ignored) for PostgreSQL's LIKE
-    with backslash as its escape."""
+    """CQL2's pattern as the files read it, for PostgreSQL's LIKE with backslash as its
+    escape. The files use Arrow's match_like: % and _ are wild, a backslash makes the next
+    character plain and one at the very end is ignored; but a pattern of the forms 'abc%',
+    '%abc%' or '%abc' is searched for as plain text, backslashes and all (Arrow's fast
+    paths, the same three expressions tried in the same order)."""
+    for form, wrap in _PLAIN_FORMS:
+        found = form.fullmatch(pattern)
+        if found:
+            return wrap.format((found.group(1) or "").replace("\\", "\\\\"))
     out, escaped = [], False
     for character in pattern:
         if escaped:
@@ -180,6 +187,13 @@ def like_pattern(pattern: str) -> str:
         else:
             out.append(character)
     return "".join(out)
+
+
+_PLAIN_FORMS = (
+    (re.compile(r"%+([^%_]*[^\\%_])?%+", re.S), "%{}%"),
+    (re.compile(r"([^%_]*[^\\%_])?%+", re.S), "{}%"),
+    (re.compile(r"%+([^%_]*)", re.S), "%{}"),
+)
 
 
 def _metres(node: ast.Function) -> float:
