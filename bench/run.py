@@ -263,6 +263,7 @@ def run_database_loads(size: int = DB_SIZE) -> str:
         f"bench.run --only db-load`, on {machine()}. Load average over one minute at the "
         f"start: {os.getloadavg()[0]:.1f}: the machine is shared, so wall times run above the "
         f"CPU times shown.\n\n" + "\n".join(lines) + "\n"
+    )
 
 
 def run_database_serve(url: str) -> str:

@@ -1,26 +1,34 @@
-"""A whole EventFilter as one SQL condition: its parts (``selection``) and, for a CQL2
-filter, the conditions that narrow its candidates (``cqlnarrowing``)."""
+"""A whole EventFilter as one SQL condition: its parts (``selection``) and its CQL2 filter
+(``cql2sql``), whole where it translates exactly."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, true
 
-from almaty_map.database.cqlnarrowing import cql_narrowing
+from almaty_map.database.cql2sql import cql_condition
 from almaty_map.database.schema import events
 from almaty_map.database.selection import holding_text, meeting_box, overlapping
 from almaty_map.geodata.filtering import EventFilter
 
 
-def condition(
-    flt: EventFilter, tz: ZoneInfo, longest: dt.timedelta | None = None
-) -> ColumnElement[bool]:
-    """The rows passing every part of the filter but CQL2, which is only narrowed here
-    (``cqlnarrowing``); ``tz`` is the dataset's, in which CQL2 reads a bare date, and
+@dataclass(frozen=True)
+class Condition:
+    """The rows to read, and whether they are exactly the filter's: when not, part of its
+    CQL2 filter was left to the files' evaluator, and ``where`` only narrows the rows."""
+
+    where: ColumnElement[bool]
+    exact: bool
+
+
+def condition(flt: EventFilter, tz: ZoneInfo, longest: dt.timedelta | None = None) -> Condition:
+    """The filter as SQL; ``tz`` is the dataset's, in which CQL2 reads a bare date, and
     ``longest`` the version's longest event (``selection.overlapping``)."""
     parts: list[ColumnElement[bool]] = []
+    exact = True
     if flt.start is not None or flt.end is not None:
         parts.append(overlapping(flt.start, flt.end, longest))
     if flt.categories is not None:
@@ -30,5 +38,6 @@ def condition(
     if flt.text is not None:
         parts.append(holding_text(flt.text))
     if flt.cql is not None:
-        parts.extend(cql_narrowing(flt.cql, tz))
-    return and_(true(), *parts)
+        cql, exact = cql_condition(flt.cql, tz)
+        parts.append(cql)
+    return Condition(and_(true(), *parts), exact)

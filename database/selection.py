@@ -4,9 +4,7 @@ Every part gives exactly what ``geodata.filtering`` gives on the same version: t
 half-open [start, end) (``intervals``) on the btree indexes of start and end; the box meets
 an event's shown shape (a sensitive event is shown at its coarsened point, as the loader
 makes it) through the GiST index; text is ILIKE on the trigram indexes. A CQL2 filter is
-not translated whole: ``cqlnarrowing`` gives conditions every event it keeps must meet, so
-the index narrows the candidates, and the project's own evaluator decides on those
-(``database.source``), so both backends keep exactly the same events.
+translated by ``cql2sql``.
 """
 
 from __future__ import annotations
@@ -124,10 +122,3 @@ def holding_text(text: str) -> ColumnElement[bool]:
     in_actors = select(literal(1)).select_from(actor).where(actor.c.value.ilike(pattern))
     columns = [events.c.title, events.c.description, events.c.place]
     return or_(*(c.ilike(pattern) for c in columns), in_actors.exists())
-
-
-def meeting_box_loosely(bbox: BBox) -> ColumnElement[bool]:
-    """Stored shapes whose box comes within a grid cell of ``bbox`` (index only)."""
-    minx, miny, maxx, maxy = bbox
-    box = gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
-    return events.c.geom.op("&&")(gf.ST_Expand(box, SENSITIVE_GRID_DEG))

@@ -2,10 +2,11 @@
 
 The server keeps the version's head only (``database.head``); the events a request asks
 for are selected by ``database.selection`` on the indexes, in the files' order, and come
-back as a Dataset of just those events (``database.subset``). A CQL2 filter's indexable
-parts narrow the candidates in SQL and the project's evaluator decides on them, a block at
-a time, so a page stops reading once it is found. numberMatched is exact when counting is
-cheap (up to ``count_cap`` rows, or the last page), and left out otherwise: never a guess.
+back as a Dataset of just those events (``database.subset``). A CQL2 filter is SQL too
+(``cql2sql``); one holding what SQL cannot say exactly narrows the candidates by its other
+parts, and the project's evaluator decides on them, a block at a time, so a page stops
+reading once it is found. numberMatched is exact when counting is cheap (up to
+``count_cap`` rows, or the last page), and left out otherwise: never a guess.
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
 
-from almaty_map.database.condition import condition
+from almaty_map.database.condition import Condition, condition
 from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.schema import events, versions
 from almaty_map.database.selection import ORDER, longest_span
 from almaty_map.database.subset import SubsetError, subset_dataset
-from almaty_map.geodata.cql2 import matches
+from almaty_map.geodata.cql2 import CqlFilter, matches
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.source import Selected, StaleSourceError, positions_key
@@ -47,42 +48,46 @@ class PostgisSource:
 
     def select(self, flt: EventFilter) -> Selected:
         with self._connection() as connection:
-            rows = _fetch(connection, self._condition(connection, flt))
-        return self._chosen(rows, flt)
+            found = self._condition(connection, flt)
+            rows = _fetch(connection, found.where)
+        return self._chosen(rows, None if found.exact else flt.cql)
 
     def page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
-        if flt.cql is not None:
-            return self._cql_page(flt, offset, limit)
         with self._connection() as connection:
-            where = self._condition(connection, flt)
-            counted = self._counted_page(connection, flt, where, offset, limit)
+            found = self._condition(connection, flt)
+            if not found.exact:
+                return self._cql_page(connection, flt, found.where, offset, limit)
+            counted = self._counted_page(connection, flt, found.where, offset, limit)
             if counted is not None:
-                return self._chosen(*counted)
-            rows = _fetch(connection, where, offset, limit)
+                return self._chosen(counted[0], None, counted[1])
+            rows = _fetch(connection, found.where, offset, limit)
         matched = None
         if len(rows) < limit and (rows or offset == 0):
             matched = offset + len(rows)  # the last page: known for free
-        return self._chosen(rows, flt, matched)
+        return self._chosen(rows, None, matched)
 
     def count_up_to(self, flt: EventFilter, cap: int) -> int:
-        """Exact below ``cap``; a CQL2 filter is evaluated a block at a time until then."""
-        if flt.cql is None:
-            with self._connection() as connection:
-                return _count(connection, self._condition(connection, flt), cap)
-        found = self._cql_page(flt, 0, cap)
-        return cap if found.matched is None else min(found.matched, cap)
+        """Exact below ``cap``; a CQL2 filter SQL cannot say whole is evaluated a block at
+        a time until then."""
+        with self._connection() as connection:
+            found = self._condition(connection, flt)
+            if found.exact:
+                return _count(connection, found.where, cap)
+            page = self._cql_page(connection, flt, found.where, 0, cap)
+        return cap if page.matched is None else min(page.matched, cap)
 
     def total(self, flt: EventFilter) -> int:
         """Every event the filter selects, counted however long it takes (for a message)."""
-        if flt.cql is not None:
-            return len(self.select(flt).positions)
         with self._connection() as connection:
-            return _count(connection, self._condition(connection, flt), None)
+            found = self._condition(connection, flt)
+            if found.exact:
+                return _count(connection, found.where, None)
+        return len(self.select(flt).positions)
 
     def feature(self, event_id: str) -> Selected | None:
         with self._connection() as connection:
             rows = _fetch(connection, events.c.id == event_id)
-        return self._chosen(rows, EventFilter(), 1) if rows else None
+        return self._chosen(rows, None, 1) if rows else None
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -102,7 +107,7 @@ class PostgisSource:
                 )
             yield connection
 
-    def _condition(self, connection: Connection, flt: EventFilter) -> ColumnElement[bool]:
+    def _condition(self, connection: Connection, flt: EventFilter) -> Condition:
         """The filter in SQL, with the version's longest event as a constant."""
         if flt.start is not None and not self._longest:
             self._longest.append(longest_span(connection))
@@ -116,7 +121,7 @@ class PostgisSource:
         where: ColumnElement[bool],
         offset: int,
         limit: int,
-    ) -> tuple[list[dict], EventFilter, int] | None:
+    ) -> tuple[list[dict], int] | None:
         """The page with its exact count, when counting is cheap: every event for no filter
         (the version's count); else when the planner expects at most ``count_cap`` rows,
         in one pass over them (a count that stops past the cap, so a wrong estimate costs
@@ -124,7 +129,7 @@ class PostgisSource:
         by position rather than found a second time. None when there are more."""
         if flt == EventFilter():
             rows = _fetch(connection, where, offset, limit)
-            return rows, flt, self.dataset.event_count
+            return rows, self.dataset.event_count
         if _estimate(connection, where) > self.count_cap:
             return None
         probe = select(events.c.position, *ORDER).where(where).limit(self.count_cap + 1)
@@ -134,10 +139,12 @@ class PostgisSource:
         found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
         chosen = [row[0] for row in found[offset : offset + limit]]
         rows = _fetch(connection, events.c.position.in_(chosen)) if chosen else []
-        return rows, flt, len(found)
+        return rows, len(found)
 
-    def _chosen(self, rows: list[dict], flt: EventFilter, matched: int | None = None) -> Selected:
-        """The rows as a Dataset; with a CQL2 filter, the positions it keeps in it."""
+    def _chosen(
+        self, rows: list[dict], cql: CqlFilter | None, matched: int | None = None
+    ) -> Selected:
+        """The rows as a Dataset; with a CQL2 filter to evaluate, the positions it keeps."""
         try:
             subset = subset_dataset(self.dataset, rows)
         except SubsetError as error:
@@ -148,27 +155,32 @@ class PostgisSource:
             ) from None
         stored = np.array([row["position"] for row in rows], dtype=np.int64)
         kept = np.arange(len(rows))
-        if flt.cql is not None:
-            kept = np.flatnonzero(matches(subset, flt.cql))
-        if matched is None and flt.cql is not None:
+        if cql is not None:
+            kept = np.flatnonzero(matches(subset, cql))
+        if matched is None and cql is not None:
             matched = len(kept)
         return Selected(subset, kept, positions_key(stored[kept]), matched)
 
-    def _cql_page(self, flt: EventFilter, offset: int, limit: int) -> Selected:
-        """Candidates a block at a time (doubling) until one more than the page is found;
-        the count is exact only when every candidate was read."""
+    def _cql_page(
+        self,
+        connection: Connection,
+        flt: EventFilter,
+        where: ColumnElement[bool],
+        offset: int,
+        limit: int,
+    ) -> Selected:
+        """Candidates (``where`` narrows them) a block at a time, doubling, until one more
+        than the page is found; the count is exact only when every candidate was read."""
         wanted, start, block = offset + limit + 1, 0, max(BLOCK, 4 * (offset + limit + 1))
         kept: list[dict] = []
         exhausted = False
-        with self._connection() as connection:
-            where = self._condition(connection, flt)
-            while len(kept) < wanted and not exhausted:
-                rows = _fetch(connection, where, start, block)
-                exhausted = len(rows) < block
-                found = self._chosen(rows, flt)
-                kept += [rows[int(i)] for i in found.positions]  # SQL order is the frame's
-                start, block = start + block, block * 2
-        page = self._chosen(kept[offset : offset + limit], EventFilter())
+        while len(kept) < wanted and not exhausted:
+            rows = _fetch(connection, where, start, block)
+            exhausted = len(rows) < block
+            found = self._chosen(rows, flt.cql)
+            kept += [rows[int(i)] for i in found.positions]  # SQL order is the frame's
+            start, block = start + block, block * 2
+        page = self._chosen(kept[offset : offset + limit], None)
         return Selected(page.dataset, page.positions, page.key, len(kept) if exhausted else None)
 
 

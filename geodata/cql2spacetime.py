@@ -162,7 +162,7 @@ def dwithin(node: ast.Function, table: Table) -> Truth:
     """Features within a distance in metres of a geometry, on the ellipsoid."""
     literal, metres = _distance_arguments(node, table)
     bounds = table.bounds()
-    minx, miny, maxx, maxy = _box_around(literal, metres)
+    minx, miny, maxx, maxy = box_around(literal, metres)
     near = (bounds[:, 2] >= minx) & (bounds[:, 0] <= maxx)
     near &= (bounds[:, 3] >= miny) & (bounds[:, 1] <= maxy)
     held = np.zeros(table.size, dtype=bool)
@@ -216,8 +216,7 @@ def point_distances(
 def _projected_dwithin(shapes: np.ndarray, literal: shapely.Geometry, metres: float):
     """Distances from any geometry, in an azimuthal equidistant projection centred on the
     literal, where distances from it are true."""
-    centre = literal.centroid
-    local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84")
+    local = CRS.from_proj4(equidistant_around(literal))
     move = Transformer.from_crs(CRS.from_user_input(CRS84), local, always_xy=True)
     moved = shapely.transform(
         np.append(shapes, literal), lambda xy: np.column_stack(move.transform(xy[:, 0], xy[:, 1]))
@@ -225,7 +224,14 @@ def _projected_dwithin(shapes: np.ndarray, literal: shapely.Geometry, metres: fl
     return shapely.dwithin(moved[:-1], moved[-1], metres)
 
 
-def _box_around(shape: shapely.Geometry, metres: float) -> tuple[float, float, float, float]:
+def equidistant_around(literal: shapely.Geometry) -> str:
+    """The azimuthal equidistant projection centred on the literal, as PROJ reads it (the
+    database measures in the same one)."""
+    centre = literal.centroid
+    return f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84"
+
+
+def box_around(shape: shapely.Geometry, metres: float) -> tuple[float, float, float, float]:
     """A CRS84 box holding every point within ``metres`` of the shape (generously)."""
     minx, miny, maxx, maxy = shape.bounds
     dlat = metres / METRES_PER_DEGREE

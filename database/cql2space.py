@@ -1,0 +1,110 @@
+"""CQL2's spatial predicates in SQL, on each event's shape as the files show it.
+
+The literal is read by the files' own code (``literal_shape``: filter-crs moved to CRS84,
+validity checked) and bound as WKB, so both sides test the very same coordinates with GEOS.
+A sensitive event is tested at its coarsened point (``selection.shown_shape``), as the
+files hold it; the others at their stored shape, on the GiST index. S_DWITHIN measures
+metres as the files do: between two points on the ellipsoid (geography: GeographicLib's
+geodesic, as pyproj's Geod), and otherwise in the azimuthal equidistant projection centred
+on the literal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import shapely
+from geoalchemy2 import functions as gf
+from pygeofilter import ast
+from sqlalchemy import ColumnElement, Text, and_, case, func, literal, not_, or_
+
+from almaty_map.database.schema import SRID, events
+from almaty_map.database.selection import shown_shape
+from almaty_map.geodata.cql2spacetime import box_around, equidistant_around, literal_shape
+from almaty_map.geodata.cql2table import FilterError
+from almaty_map.geodata.model import SENSITIVE_GRID_DEG
+
+# How far a coarsened point may lie from its shape's centroid, per axis (half a cell, and
+# the rounding to six decimals, with room to spare).
+COARSENED_WITHIN = SENSITIVE_GRID_DEG / 2 + 1e-5
+Test = Callable[[ColumnElement], ColumnElement[bool]]
+# Each relation of (first, second) as PostGIS names it; S_DISJOINT is NOT S_INTERSECTS.
+RELATIONS = {
+    ast.GeometryIntersects: gf.ST_Intersects,
+    ast.GeometryContains: gf.ST_Contains,
+    ast.GeometryWithin: gf.ST_Within,
+    ast.GeometryTouches: gf.ST_Touches,
+    ast.GeometryCrosses: gf.ST_Crosses,
+    ast.GeometryOverlaps: gf.ST_Overlaps,
+    ast.GeometryEquals: gf.ST_Equals,
+}
+
+
+def bound_shape(shape: shapely.Geometry) -> ColumnElement:
+    """The literal, exactly (WKB, not decimal text), in the data's SRID."""
+    return gf.ST_SetSRID(func.geometry(literal(shapely.to_wkb(shape, hex=True), Text)), SRID)
+
+
+def spatial_sql(node: ast.Node, filter_crs: str) -> ColumnElement[bool]:
+    """S_INTERSECTS and the other relations of the geometry and a literal, or BBOX."""
+    if isinstance(node, ast.BBox):
+        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
+        node = ast.GeometryIntersects(node.lhs, box)
+    shape, swapped = _operands(node.lhs, node.rhs, filter_crs)
+    literal = bound_shape(shape)
+    if isinstance(node, ast.GeometryDisjoint):
+        return not_(_on_shown(lambda g: gf.ST_Intersects(g, literal), shape.bounds))
+    relation = RELATIONS[type(node)]
+    if swapped:
+        return _on_shown(lambda g: relation(literal, g), shape.bounds)
+    return _on_shown(lambda g: relation(g, literal), shape.bounds)
+
+
+def _operands(lhs: object, rhs: object, filter_crs: str) -> tuple[shapely.Geometry, bool]:
+    """The literal in CRS84, and whether the property was written second."""
+    for first, second, swapped in ((lhs, rhs, False), (rhs, lhs, True)):
+        if isinstance(first, ast.Attribute) and first.name == "geometry":
+            return literal_shape(second, filter_crs), swapped
+    raise FilterError("a spatial predicate needs the geometry property on one side")
+
+
+def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElement[bool]:
+    """``test`` of each event's shown shape, for a test that holds only for shapes meeting
+    the box ``near``: the stored shape for the events shown as they are, the coarsened point
+    for sensitive ones. That point is the centre of the grid cell holding the centroid of
+    the stored shape, so the stored shape's box comes within half a cell of it: one GiST
+    scan of the box widened by that finds the candidates of both."""
+    minx, miny, maxx, maxy = near
+    box = gf.ST_Expand(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID), COARSENED_WITHIN)
+    return and_(
+        events.c.geom.op("&&")(box),
+        or_(
+            and_(not_(events.c.sensitive), test(events.c.geom)),
+            and_(events.c.sensitive, test(shown_shape())),
+        ),
+    )
+
+
+def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnElement[bool]:
+    """S_DWITHIN: shapes within ``metres`` of the literal (read and checked by the files'
+    code, as is ``metres``), each first kept to the generous box the files use too."""
+    lhs, rhs = node.arguments[:2]
+    shape, _ = _operands(lhs, rhs, filter_crs)
+    literal = bound_shape(shape)
+    box = gf.ST_MakeEnvelope(*box_around(shape, metres), SRID)
+    projection = equidistant_around(shape)
+
+    def planar(g: ColumnElement) -> ColumnElement[bool]:
+        moved = gf.ST_Transform(literal, projection)
+        return gf.ST_DWithin(gf.ST_Transform(g, projection), moved, metres)
+
+    def within(g: ColumnElement) -> ColumnElement[bool]:
+        if not isinstance(shape, shapely.Point):
+            return and_(g.op("&&")(box), planar(g))
+        geodesic = gf.ST_DWithin(func.geography(g), func.geography(literal), metres)
+        point = gf.ST_GeometryType(g) == "ST_Point"
+        # A CASE, not (point AND ...) OR (NOT point AND ...): the planner guesses an
+        # equality on an expression keeps one row in 200, and would plan for almost none.
+        return and_(g.op("&&")(box), case((point, geodesic), else_=planar(g)))
+
+    return _on_shown(within, box_around(shape, metres))

@@ -1,0 +1,203 @@
+"""A CQL2 filter on events as one SQL condition that keeps exactly what the files keep.
+
+The filter's syntax tree (``geodata.cql2parse``, already checked against the queryables by
+``read_filter``) is translated node by node into SQLAlchemy expressions with bound values.
+CQL2's three-valued logic is SQL's own: a comparison with a missing value is NULL, NOT
+keeps it NULL, and a page keeps only rows where the whole condition is true, as the files'
+evaluator (``geodata.cql2eval``) keeps only features whose "true" mask is set. Each
+queryable is the column the files' frame holds (``cql2columns``), times are compared to the
+nanosecond (``cql2time``) and shapes as shown (``cql2space``).
+
+CASEI is not translated: the files fold case with Python's ``str.casefold`` (ß is "ss"),
+which PostgreSQL's ``lower`` does not match. A filter holding it is ``UntranslatableError``, and
+is decided by the files' evaluator on the candidates its other top-level AND parts select
+(``cql_condition``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from pygeofilter import ast
+from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, true
+
+from almaty_map.database.cql2columns import queryable_column
+from almaty_map.database.cql2space import dwithin_sql, spatial_sql
+from almaty_map.database.cql2time import Moment, compare, temporal_sql
+from almaty_map.geodata.cql2 import CqlFilter
+from almaty_map.geodata.cql2eval import COMPARE
+from almaty_map.geodata.cql2spacetime import METRES, SPATIAL, TEMPORAL, instant
+from almaty_map.geodata.cql2table import FilterError
+
+ORDERING = (operator.lt, operator.le, operator.gt, operator.ge)
+TEXT = ("id", "title", "description", "category", "time_precision", "place", "place_id")
+TEXT_KINDS = (*TEXT, "geo_precision", "actors", "publications")
+
+
+class UntranslatableError(ValueError):
+    """A filter whose meaning SQL cannot give exactly (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class _Context:
+    tz: ZoneInfo
+    filter_crs: str
+
+
+def cql_condition(flt: CqlFilter, tz: ZoneInfo) -> tuple[ColumnElement[bool], bool]:
+    """The filter in SQL and True; or, when some of it is untranslatable, the top-level AND
+    parts that are (every event the filter keeps meets them) and False: the evaluator then
+    decides on the rows they select."""
+    context = _Context(tz, flt.filter_crs)
+    try:
+        return _sql(flt.node, context), True
+    except UntranslatableError:
+        pass
+    parts = []
+    for node in _conjuncts(flt.node):
+        try:
+            parts.append(_sql(node, context))
+        except UntranslatableError:
+            continue
+    return and_(true(), *parts), False
+
+
+def _conjuncts(node: object) -> list[object]:
+    if isinstance(node, ast.And):
+        return _conjuncts(node.lhs) + _conjuncts(node.rhs)
+    return [node]
+
+
+def _sql(node: object, context: _Context) -> ColumnElement[bool]:
+    if isinstance(node, ast.And):
+        return and_(_sql(node.lhs, context), _sql(node.rhs, context))
+    if isinstance(node, ast.Or):
+        return or_(_sql(node.lhs, context), _sql(node.rhs, context))
+    if isinstance(node, ast.Not):
+        return not_(_sql(node.sub_node, context))
+    if isinstance(node, ast.Include):
+        return false() if node.not_ else true()
+    if isinstance(node, ast.Comparison):
+        return _compared(node.lhs, COMPARE[type(node)], node.rhs, context)
+    if isinstance(node, ast.Between):
+        within = and_(
+            _compared(node.lhs, operator.ge, node.low, context),
+            _compared(node.lhs, operator.le, node.high, context),
+        )
+        return not_(within) if node.not_ else within
+    if isinstance(node, ast.In):
+        return _in(node, context)
+    if isinstance(node, ast.IsNull):
+        return _is_null(node, context)
+    if isinstance(node, ast.Like):
+        return _like(node)
+    if isinstance(node, (*SPATIAL, ast.BBox)):
+        return spatial_sql(node, context.filter_crs)
+    if isinstance(node, ast.Function) and node.name in TEMPORAL:
+        return temporal_sql(node, context.tz)
+    if isinstance(node, ast.Function) and node.name == "s_dwithin":
+        return dwithin_sql(node, context.filter_crs, _metres(node))
+    raise FilterError(f"{type(node).__name__} is not supported here")
+
+
+def _operand(node: object, context: _Context) -> tuple[object, bool]:
+    """A column expression or a Python literal (times as Moments), and whether it is text."""
+    if isinstance(node, ast.Function) and node.name == "lower":
+        raise UntranslatableError("CASEI")
+    if isinstance(node, ast.Attribute):
+        if node.name in ("start", "end"):
+            return Moment(queryable_column(node.name)), False
+        return queryable_column(node.name), node.name in TEXT_KINDS
+    if isinstance(node, dt.date):
+        return Moment(ns=instant(node, context.tz).value), False
+    if isinstance(node, bool | int | float | str):
+        return node, isinstance(node, str)
+    raise FilterError(f"{type(node).__name__} cannot be compared")
+
+
+def _compared(lhs: object, op, rhs: object, context: _Context) -> ColumnElement[bool]:
+    """lhs op rhs as the files compare them: times to the nanosecond, text by code point
+    (C collation), where either side is missing NULL."""
+    (a, text_a), (b, text_b) = _operand(lhs, context), _operand(rhs, context)
+    if isinstance(a, Moment) or isinstance(b, Moment):
+        return compare(a, op, b)
+    if not isinstance(a, ColumnElement) and not isinstance(b, ColumnElement):
+        return true() if op(a, b) else false()
+    if op in ORDERING and (text_a or text_b):
+        a, b = (_by_code_point(side) for side in (a, b))
+    if not isinstance(a, ColumnElement):
+        a = literal(a)
+    return op(a, b)
+
+
+def _by_code_point(side: object) -> ColumnElement:
+    value = side if isinstance(side, ColumnElement) else literal(side)
+    return value.collate("C")
+
+
+def _in(node: ast.In, context: _Context) -> ColumnElement[bool]:
+    column, _ = _operand(node.lhs, context)
+    options = [_operand(option, context)[0] for option in node.sub_nodes]
+    if isinstance(column, Moment) or any(isinstance(o, Moment) for o in options):
+        found = or_(*(compare(column, operator.eq, o) for o in options))
+    else:
+        found = column.in_(options)
+    return not_(found) if node.not_ else found
+
+
+def _is_null(node: ast.IsNull, context: _Context) -> ColumnElement[bool]:
+    if isinstance(node.lhs, ast.Attribute) and node.lhs.name in ("geometry", "interval"):
+        missing: ColumnElement[bool] = false()
+    else:
+        value, _ = _operand(node.lhs, context)
+        if isinstance(value, Moment):
+            value = value.column
+        missing = value.is_(None) if isinstance(value, ColumnElement) else literal(value is None)
+    return not_(missing) if node.not_ else missing
+
+
+def _like(node: ast.Like) -> ColumnElement[bool]:
+    if not isinstance(node.lhs, ast.Attribute) or not isinstance(node.pattern, str):
+        raise UntranslatableError("CASEI")
+    found = queryable_column(node.lhs.name).like(like_pattern(node.pattern), escape="\\")
+    return not_(found) if node.not_ else found
+
+
+def like_pattern(pattern: str) -> str:
+    """CQL2's pattern as the files read it, for PostgreSQL's LIKE with backslash as its
+    escape. The files use Arrow's match_like: % and _ are wild, a backslash makes the next
+    character plain and one at the very end is ignored; but a pattern of the forms 'abc%',
+    '%abc%' or '%abc' is searched for as plain text, backslashes and all (Arrow's fast
+    paths, the same three expressions tried in the same order)."""
+    for form, wrap in _PLAIN_FORMS:
+        found = form.fullmatch(pattern)
+        if found:
+            return wrap.format((found.group(1) or "").replace("\\", "\\\\"))
+    out, escaped = [], False
+    for character in pattern:
+        if escaped:
+            out.append("\\" + character if character in "%_\\" else character)
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        else:
+            out.append(character)
+    return "".join(out)
+
+
+_PLAIN_FORMS = (
+    (re.compile(r"%+([^%_]*[^\\%_])?%+", re.S), "%{}%"),
+    (re.compile(r"([^%_]*[^\\%_])?%+", re.S), "{}%"),
+    (re.compile(r"%+([^%_]*)", re.S), "%{}"),
+)
+
+
+def _metres(node: ast.Function) -> float:
+    """S_DWITHIN's distance in metres (its arguments were checked when the filter was read)."""
+    _, _, distance, units = node.arguments
+    unit = units.name if isinstance(units, ast.Attribute) else units
+    return float(distance) * METRES[str(unit).lower()]
