@@ -18,6 +18,8 @@ from almaty_map.geodata.checks import fields
 from almaty_map.geodata.checks import sources as sources_check
 from almaty_map.geodata.checks.report import Reporter
 from almaty_map.geodata.dataset import inspect_dataset
+from almaty_map.geodata.model import EVENT_FIELDS
+from almaty_map.geodata.readers.files import read_features
 from almaty_map.geodata.readers.table import MISSING
 from harness.synthetic import write_acled_dataset, write_dataset
 from tests.conftest import DATA
@@ -173,3 +175,19 @@ def test_a_lookalike_member_only_in_the_last_source_is_found_in_arrow_too(monkey
 
 def _live(values: list) -> tuple[np.ndarray, np.ndarray]:
     return np.ones(len(values), dtype=bool), np.zeros(len(values), dtype=bool)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DATA / "tables" / "team" / "team-sheet.csv",
+        DATA / "tables" / "team" / "team-sheet.xlsx",
+        DATA / "tables" / "acled" / "acled-almaty.csv",
+    ],
+    ids=lambda p: p.name,
+)
+def test_extra_properties_made_a_chunk_at_a_time_are_those_of_the_whole_table(path):
+    whole = [t.extras for t in read_features(path, EVENT_FIELDS, chunk_size=10**9).chunks]
+    rows = [e for t in read_features(path, EVENT_FIELDS, chunk_size=2).chunks for e in t.extras]
+    assert len(whole) == 1 and rows == whole[0]
+    assert any(rows), "the fixture has extra properties to compare"
