@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from almaty_map.geodata import compact, eventsummary
+from almaty_map.geodata import acled, compact, eventsummary
 from almaty_map.geodata.checks import fields
 from almaty_map.geodata.checks import sources as sources_check
 from almaty_map.geodata.checks.report import Reporter
@@ -191,3 +191,26 @@ def test_extra_properties_made_a_chunk_at_a_time_are_those_of_the_whole_table(pa
     rows = [e for t in read_features(path, EVENT_FIELDS, chunk_size=2).chunks for e in t.extras]
     assert len(whole) == 1 and rows == whole[0]
     assert any(rows), "the fixture has extra properties to compare"
+
+
+def _old_timestamp_dates(values: list) -> list:
+    text = pd.Series(values, dtype=object)
+    digits = text.str.fullmatch(r"\d+", na=False).astype(bool)
+    seconds = pd.to_numeric(text.where(digits), errors="coerce")
+    days = pd.to_datetime(seconds, unit="s", errors="coerce").dt.strftime("%Y-%m-%d")
+    return days.astype(object).where(digits & days.notna(), None).tolist()
+
+
+def test_acled_timestamps_written_once_per_day_read_as_before():
+    odd = ["1643000000", "x", None, "", "99999999999999999999", "-5", "0", "1643000000.5"]
+    odd += ["٣٤", "1643086399", "1643086400", " 12", "253402300800", "253402300799"]
+    for values in (odd, [], [None], [str(1643000000 + 997 * i) for i in range(2000)]):
+        assert acled._timestamp_dates(values) == _old_timestamp_dates(values)
+
+
+def test_acled_values_kept_as_objects_as_before():
+    values = [[1, 2], [3, 4], {"a": 1}, None, "x", 1.5, [[]]]
+    for column in (values, [[1, 2], [3, 4]], []):
+        new, old = acled._objects(column), pd.Series(column, dtype=object).array
+        assert type(new) is type(old) and new.dtype == old.dtype
+        assert new.tolist() == old.tolist() == column
