@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from almaty_map.geodata.readers.cells import column_text
@@ -144,8 +145,9 @@ def _found(column: pd.Series, text: list | None) -> pd.api.extensions.ExtensionA
 
 
 def _objects(values: list) -> pd.api.extensions.ExtensionArray:
-    """Values as found, whatever their type (a list stays one value, not a row of them)."""
-    return pd.Series(values, dtype=object).array
+    """Values as found, whatever their type (a list stays one value, not a row of them:
+    ``fromiter`` never looks inside one, so it costs no inference pass)."""
+    return pd.arrays.NumpyExtensionArray(np.fromiter(values, dtype=object, count=len(values)))
 
 
 def _title(sub_event: str | None, event: str | None, location: str | None) -> str | None:
@@ -219,5 +221,8 @@ def _timestamp_dates(values: list) -> list:
     text = pd.Series(values, dtype=object)
     digits = text.str.fullmatch(r"\d+", na=False).astype(bool)
     seconds = pd.to_numeric(text.where(digits), errors="coerce")
-    days = pd.to_datetime(seconds, unit="s", errors="coerce").dt.strftime("%Y-%m-%d")
-    return days.astype(object).where(digits & days.notna(), None).tolist()
+    stamps = pd.to_datetime(seconds, unit="s", errors="coerce").dt.normalize()
+    # Each row's timestamp is its own, but the days are few: each day is written once.
+    codes, days = pd.factorize(stamps)
+    words = np.append(days.strftime("%Y-%m-%d").to_numpy(dtype=object), None)[codes]
+    return pd.Series(words, dtype=object).where(digits, None).tolist()

@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from almaty_map.geodata.checks.events import CheckedEvents
@@ -149,22 +150,33 @@ def events_frame(events: CompactEvents, meta: Metadata) -> gpd.GeoDataFrame:
         _coarsen_geometry_json(cols, geoms, sensitive)
     start = cols["start"].dt.tz_convert(meta.tz)
     end = cols["end"].dt.tz_convert(meta.tz)
-    order = (
-        pd.DataFrame({"start": start.array.asi8, "id": cols["id"].to_pylist()})
-        .sort_values(["start", "id"], kind="stable")
-        .index.to_numpy()
-    )
+    order = _start_id_order(start, cols["id"])
     columns = _sorted_columns(cols, order, meta)
     columns["start"] = start.iloc[order].reset_index(drop=True)
     columns["end"] = end.iloc[order].reset_index(drop=True)
-    columns["geo_precision"] = pd.Categorical(
-        [geo_precision[i] for i in order], categories=GEO_PRECISIONS
+    columns["geo_precision"] = _categorical(
+        pa.array(geo_precision, type=pa.string()).take(pa.array(order)), GEO_PRECISIONS
     )
     columns["sensitive"] = sensitive[order]
     return gpd.GeoDataFrame(
         {name: columns[name] for name in _FRAME_ORDER},
         geometry=gpd.GeoSeries(geoms[order], crs="EPSG:4326"),
     )
+
+
+def _start_id_order(start: pd.Series, ids: pa.Array) -> np.ndarray:
+    """The rows' order by (start, id), ties kept in file order: one Arrow sort of the times
+    and the ids as they are kept (UTF-8 sorts as code points do, as Python's strings do),
+    rather than the ids made Python strings to be sorted by pandas."""
+    keys = pa.table({"start": start.array.asi8, "id": ids})
+    return pc.sort_indices(keys, [("start", "ascending"), ("id", "ascending")]).to_numpy()
+
+
+def _categorical(values: pa.Array, categories: tuple[str, ...]) -> pd.Categorical:
+    """Text as a Categorical of these categories (null for any other value), coded in one
+    Arrow lookup instead of pandas hashing each value as a Python string."""
+    codes = pc.fill_null(pc.index_in(values, value_set=pa.array(categories, pa.string())), -1)
+    return pd.Categorical.from_codes(codes.to_numpy(), categories=list(categories))
 
 
 # The frame keeps every field of the format, then what is kept as JSON text.
@@ -188,7 +200,7 @@ def _sorted_columns(cols: dict, order: np.ndarray, meta: Metadata) -> dict[str, 
         return pd.array(cols.pop(name).take(take), dtype="str")
 
     def category(name: str, categories: tuple[str, ...]) -> pd.Categorical:
-        return pd.Categorical(cols.pop(name).take(take).to_pylist(), categories=categories)
+        return _categorical(cols.pop(name).take(take), categories)
 
     return {
         "id": text("id"),

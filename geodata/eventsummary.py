@@ -45,7 +45,7 @@ def summarise(dataset: Dataset) -> EventSummary:
     if not len(frame):
         return EventSummary(0, None, None, None)
     named = {c.event for c in dataset.corrections if c.event}
-    titles = {i: t for i, t in zip(frame["id"], frame["title"], strict=True) if i in named}
+    titles = _titles(frame, named)
     ends = frame["end"].max() if frame["end"].notna().any() else frame["start"].max()
     return EventSummary(
         len(frame),
@@ -54,3 +54,13 @@ def summarise(dataset: Dataset) -> EventSummary:
         max(frame["start"].max(), ends),
         titles,
     )
+
+
+def _titles(frame: pd.DataFrame, named: set[str]) -> dict[str, str]:
+    """The titles of the corrected events: picked by one ``isin`` over the id column, as
+    stepping through 100,000 Arrow-backed ids one at a time costs more than the rest of
+    the summary."""
+    if not named:
+        return {}
+    chosen = frame.loc[frame["id"].isin(named).to_numpy(dtype=bool), ["id", "title"]]
+    return dict(zip(chosen["id"].tolist(), chosen["title"].tolist(), strict=True))

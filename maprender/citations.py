@@ -80,7 +80,8 @@ def cited_works(
     codes = pa.table(dict(zip(_CITED, (publication, title, url), strict=True)))
     works = codes.group_by(list(_CITED), use_threads=False).aggregate([([], "count_all")])
     triples = np.column_stack([works[key].to_numpy() for key in _CITED])
-    used = np.unique(triples[triples >= 0])
+    # The codes in use, ascending: counted in one pass (codes are small and dense), not sorted.
+    used = np.flatnonzero(np.bincount(triples[triples >= 0], minlength=len(table)))
     words = pa.array([table[i] for i in used.tolist()], type=pa.large_string())
 
     def texts(codes: np.ndarray) -> pa.Array:
@@ -88,9 +89,12 @@ def cited_works(
         return words.take(at).fill_null("")
 
     ranking = {key: texts(triples[:, k]) for k, key in enumerate(_CITED)}
-    ranking = pa.table({"n": works["count_all"], **ranking})
-    keys = [("n", "descending")] + [(key, "ascending") for key in _CITED]
-    top = triples[pc.sort_indices(ranking, sort_keys=keys).to_numpy()[:CITED_LIMIT]]
+    # Ties in every text are left in the groups' order, as a stable sort would leave them:
+    # with that as the last key, the first CITED_LIMIT are picked without sorting them all.
+    order = pa.array(np.arange(len(triples)))
+    ranking = pa.table({"n": works["count_all"], **ranking, "order": order})
+    keys = [("n", "descending")] + [(key, "ascending") for key in (*_CITED, "order")]
+    top = triples[pc.select_k_unstable(ranking, CITED_LIMIT, sort_keys=keys).to_numpy()]
     return [
         {key: None if code < 0 else table[code] for key, code in zip(_CITED, row, strict=True)}
         for row in top.tolist()

@@ -9,6 +9,8 @@ from collections import Counter
 import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from almaty_map.geodata.model import SOURCE_FIELDS
 from almaty_map.maprender.citations import (
@@ -72,3 +74,39 @@ def test_cited_works_are_ranked_by_count_then_text():
     )
     expected = [{"publication": p, "title": t, "url": u} for (p, t, u), _ in ranked]
     assert cited_works(table, publication, title, url) == expected
+
+
+_KEYS = ("publication", "title", "url")
+
+
+def _cited_works_by_full_sort(table, publication, title, url) -> list[dict]:
+    """The ranking as it was made before: every work sorted, stably, then the first taken."""
+    codes = pa.table({"publication": publication, "title": title, "url": url})
+    works = codes.group_by(["publication", "title", "url"], use_threads=False).aggregate(
+        [([], "count_all")]
+    )
+    triples = np.column_stack([works[k].to_numpy() for k in ("publication", "title", "url")])
+    texts = {
+        k: pa.array([table[c] if c >= 0 else "" for c in triples[:, i].tolist()], pa.string())
+        for i, k in enumerate(("publication", "title", "url"))
+    }
+    ranking = pa.table({"n": works["count_all"], **texts})
+    keys = [("n", "descending"), ("publication", "ascending"), ("title", "ascending")]
+    order = pc.sort_indices(ranking, sort_keys=[*keys, ("url", "ascending")]).to_numpy()
+    return [
+        {k: None if c < 0 else table[c] for k, c in zip(_KEYS, row, strict=True)}
+        for row in triples[order[:CITED_LIMIT]].tolist()
+    ]
+
+
+def test_cited_works_picked_without_a_full_sort_keep_ties_in_group_order():
+    # An empty text and a missing one read alike, so those works tie on every text.
+    rng = np.random.default_rng(11)
+    table = ["", "a", "b", *(f"w{i}" for i in range(400))]
+    n = 5000
+    publication = rng.integers(0, 3, n)
+    title = rng.integers(0, len(table), n)
+    url = np.where(rng.random(n) < 0.5, -1, 0)
+    expected = _cited_works_by_full_sort(table, publication, title, url)
+    assert cited_works(table, publication, title, url) == expected
+    assert len(expected) == CITED_LIMIT

@@ -154,6 +154,10 @@ def sensitive(rep: Reporter, values: list) -> None:
 def json_texts(rep: Reporter, values: list, field: str) -> list[str | None]:
     """Each value as compact JSON text, as it is kept after loading; a value that cannot be
     written back (nested deeper than 254 levels) is reported rather than crashing later."""
+    try:  # every value writable, as in nearly every file: one comprehension, no bookkeeping
+        return [None if v is None or v is MISSING else orjson.dumps(v).decode() for v in values]
+    except orjson.JSONEncodeError:
+        pass
     out: list[str | None] = []
     failed = np.zeros(len(values), dtype=bool)
     for i, value in enumerate(values):

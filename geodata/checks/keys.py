@@ -10,7 +10,7 @@ unlike any field stay extra properties, as before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -29,9 +29,14 @@ def report_lookalikes(rep: Reporter, dicts: Sequence[dict | None], fields: tuple
         rep.rows(mask, name, message, expected, values, severity)
 
 
-def lookalikes(dicts: Sequence[dict | None], fields: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(name, field meant) for every name in these objects that looks like a field."""
-    keys = set().union(*(d.keys() for d in dicts if type(d) is dict))  # joined in C
+def lookalikes(
+    dicts: Sequence[dict | None], fields: tuple[str, ...], keys: Iterable[object] | None = None
+) -> list[tuple[str, str]]:
+    """(name, field meant) for every name in these objects that looks like a field.
+    ``keys``: every name the objects use, when the caller has them already (the fields of
+    the Arrow struct they were converted to), so the objects need not be gone through again."""
+    if keys is None:
+        keys = set().union(*(d.keys() for d in dicts if type(d) is dict))  # joined in C
     names = {name for name in keys if type(name) is str}
     found = ((name, meant_field(name, fields)) for name in sorted(names))
     return [(name, meant) for name, meant in found if meant is not None]

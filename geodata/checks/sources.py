@@ -75,7 +75,8 @@ def sources(rep: Reporter, values: list) -> None:
             _member_rows(
                 rep, flat, lengths > QUOTE_WARN_CHARS, name, expected, column, message, "warning"
             )
-    for name, meant in lookalikes(items, SOURCE_FIELDS):
+    keys = None if table is None else [field.name for field in table.type]
+    for name, meant in lookalikes(items, SOURCE_FIELDS, keys):
         mask, values = holding(items, name)
         message, expected, severity = describe(name, meant)
         _member_rows(rep, flat, mask, name, expected, values, message, severity)

@@ -63,7 +63,6 @@ def sheet_tables(
         sheet, frame, file, layout.columns, used, mapped.headings, found
     )
     mapped.problems += [p for p in found if p.index is None]
-    extras = _extras(frame, used, own)
     n = len(frame)
     for start in range(0, n, size) if n else ():
         stop = min(n, start + size)
@@ -72,7 +71,9 @@ def sheet_tables(
         table.feature_ids = [None] * (stop - start)
         table.geometry_json = geometry_json[start:stop]
         table.geometry = None if geometry is None else geometry[start:stop]
-        table.extras = extras[start:stop]
+        # Made a chunk at a time: a row's extra properties are a dict of its other cells,
+        # which for the whole of a wide export would be hundreds of MB alive at once.
+        table.extras = _extras(frame.iloc[start:stop], used, own)
         table.broken = np.zeros(stop - start, dtype=bool)
         table.problems = [
             _named(p, columns["id"])
