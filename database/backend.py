@@ -19,6 +19,7 @@ from almaty_map.database.connect import (
 from almaty_map.database.dumping import Version
 from almaty_map.database.head import read_head
 from almaty_map.database.reading import read_version
+from almaty_map.database.schema import REVISION
 from almaty_map.database.source import PostgisSource
 from almaty_map.geodata.dataset import Dataset
 from almaty_map.geodata.errors import DataError, Problem
@@ -109,6 +110,12 @@ class PostgisBackend:
         return dataset, problems
 
     def _read(self, connection: Connection) -> tuple[Version | None, Dataset | None, list]:
+        found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if found != REVISION:
+            raise DatabaseUnavailableError(
+                f"The database at {self.shown_url} has its tables at schema revision {found}, "
+                f"this almaty-map needs {REVISION}: run `almaty-map db upgrade --db URL` first"
+            )
         if self.whole:
             return read_version(connection, self.max_bytes)
         return read_head(connection, self.engine, self.max_bytes)

@@ -165,27 +165,40 @@ def test_a_first_load_writes_its_rows_frozen(postgres, database, tmp_path):
 
 
 def test_upgrading_a_loaded_database_drops_only_the_description_index(database, tmp_path):
-    """Revision 0002 on a database loaded under 0001: the version is served as before, its
-    text search finds the same events, and the next first load builds no such index."""
+    """Revision 0002 on a database at 0001 (a version loaded, then the schema taken back to
+    0001, which builds the description's index again): refused until upgraded, then served
+    as before, its text search finding the same events, and the index gone."""
+    folder = write_dataset(SIZE, tmp_path / "first")
     engine = open_engine(database)
+    migrate.upgrade(engine)
+    load_folder(engine, folder, MAX_BYTES, lambda done, total: None)
+    before = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
+    assert 1 < before.output.count("\n") < SIZE, before.output[-500:]  # a header, some rows
     with engine.begin() as connection:
         config = Config()
         config.set_main_option("script_location", migrate.SCRIPTS)
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    folder = write_dataset(SIZE, tmp_path / "first")
-    load_folder(engine, folder, MAX_BYTES, lambda done, total: None)
+        command.downgrade(config, "0001")
     engine.dispose()
     assert any("events_description_trgm" in d for d in index_definitions(database))
-    before = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
-    assert 1 < before.output.count("\n") < SIZE, before.output[-500:]  # a header, some rows
+    refused = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output, refused.output
+    assert f"schema revision 0001, this almaty-map needs {migrate.head()}" in refused.output
+    assert "almaty-map db upgrade" in refused.output
     upgraded = run("db", "upgrade", "--db", database)
-    assert "from schema revision 0001 to 0002" in upgraded.output, upgraded.output
+    assert f"from schema revision 0001 to {migrate.head()}" in upgraded.output, upgraded.output
     definitions = index_definitions(database)
     assert not any("events_description_trgm" in d for d in definitions)
     assert any("events_title_trgm" in d for d in definitions)
     after = run("query", "--db", database, "--text", "ARMOURED", "--format", "csv")
     assert after.exit_code == 0 and after.output == before.output
+
+
+def test_the_schema_module_describes_the_newest_migration():
+    """The revision a server demands is the migrations' head (a new migration moves both)."""
+    from almaty_map.database.schema import REVISION
+
+    assert migrate.head() == REVISION
 
 
 def test_events_of_many_chunks_are_stored_in_file_order(database, tmp_path):
