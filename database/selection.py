@@ -103,7 +103,9 @@ def meeting_box(bbox: BBox) -> ColumnElement[bool]:
     never leaves one out."""
     parts = []
     for minx, miny, maxx, maxy in bbox_areas(bbox):
-        box = gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID)
+        # A box of no width or height is a line or a point (ST_Envelope makes it one):
+        # GEOS finds nothing in a collapsed polygon, and the files find what crosses it.
+        box = gf.ST_Envelope(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID))
         parts.append(and_(gf.ST_Intersects(events.c.geom, box), not_(events.c.sensitive)))
         near = events.c.geom.op("&&")(gf.ST_Expand(box, SENSITIVE_GRID_DEG))
         parts.append(and_(events.c.sensitive, near, gf.ST_Intersects(shown_shape(), box)))

@@ -33,11 +33,29 @@ boxes = st.tuples(coordinate, latitude, coordinate, latitude).map(
 )
 
 
+def box_shape(minx: float, miny: float, maxx: float, maxy: float) -> shapely.Geometry:
+    """The points of the box as a shape: a point or a line when it has no width or height
+    (GEOS finds nothing in a collapsed polygon)."""
+    if (minx, miny) == (maxx, maxy):
+        return shapely.Point(minx, miny)
+    if minx == maxx or miny == maxy:
+        return shapely.LineString([(minx, miny), (maxx, maxy)])
+    return shapely.box(minx, miny, maxx, maxy)
+
+
 def exact(found: list, bbox) -> np.ndarray:
     mask = np.zeros(len(found), dtype=bool)
     for area in bbox_areas(bbox):
-        mask |= shapely.intersects(shapely.box(*area), np.array(found, dtype=object))
+        mask |= shapely.intersects(box_shape(*area), np.array(found, dtype=object))
     return mask
+
+
+def test_a_line_through_a_box_of_no_size_is_in_it():
+    """Found by the property below: a vertical line through a zero-size box."""
+    found = [shapely.LineString([(0, -10), (0, 10)]), shapely.LineString([(1, -10), (1, 10)])]
+    index = BoxIndex.of(np.array(found, dtype=object))
+    assert index.within((0, 0, 0, 0)).tolist() == [True, False]
+    assert exact(found, (0, 0, 0, 0)).tolist() == [True, False]
 
 
 @settings(max_examples=300, deadline=None)

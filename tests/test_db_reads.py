@@ -169,6 +169,33 @@ def test_text_is_found_in_any_case_in_any_script(postgres, make_dataset):
     postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+def test_a_box_of_no_width_finds_the_shapes_through_it(postgres, make_dataset):
+    """A box of zero width or height is a point or a line: a line or polygon crossing it is
+    in it on both backends (GEOS alone calls a collapsed envelope empty)."""
+    import orjson
+
+    folder = make_dataset()
+    collection = orjson.loads((folder / "events.geojson").read_bytes())
+    plain = [f for f in collection["features"] if not f["properties"].get("sensitive")]
+    plain[0]["geometry"] = {"type": "LineString", "coordinates": [[76.95, 43.20], [76.95, 43.30]]}
+    ring = [[76.94, 43.24], [76.96, 43.24], [76.96, 43.26], [76.94, 43.26], [76.94, 43.24]]
+    plain[1]["geometry"] = {"type": "Polygon", "coordinates": [ring]}
+    (folder / "events.geojson").write_bytes(orjson.dumps(collection))
+    name, url = new_database(postgres)
+    loaded_database(url, folder)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    memory = MemorySource(load_dataset(folder))
+    crossing = {plain[0]["properties"]["id"], plain[1]["properties"]["id"]}
+    for bbox in ("76.95,43.25,76.95,43.25", "76.90,43.25,77.00,43.25", "76.95,43.21,76.95,43.29"):
+        flt = _filter(memory.dataset, QueryText(bbox=bbox))
+        expected = _ids(memory.select(flt))
+        assert crossing <= set(expected), bbox
+        assert _ids(source.select(flt)) == expected, bbox
+    backend.engine.dispose()
+    postgres.sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 def test_rows_become_the_frame_the_files_loader_builds(postgres, make_dataset):
     """The stored rows are made into the events frame without being checked again: every
     column (sensitive shapes coarsened, times in the dataset's zone, JSON text, a polygon,
