@@ -17,7 +17,10 @@ from almaty_map.geodata.bbox import BoxIndex, bbox_areas
 coordinate = st.integers(-180, 180).map(float)
 latitude = st.integers(-90, 90).map(float)
 point = st.builds(shapely.Point, coordinate, latitude)
-line = st.builds(lambda a, b: shapely.LineString([a.coords[0], b.coords[0]]), point, point)
+# Only shapes a dataset can hold: loading refuses an invalid one (a line of one point).
+line = st.builds(lambda a, b: shapely.LineString([a.coords[0], b.coords[0]]), point, point).filter(
+    shapely.is_valid
+)
 square = st.builds(
     lambda x, y, w: shapely.box(x, y, min(x + w, 180), min(y + w, 90)),
     coordinate,
