@@ -70,6 +70,9 @@ def load_folder(
         first = latest_version(connection) is None
         dataset = _copy_events(connection, folder, max_bytes, first)
         diff = None if first else _replace(connection, dataset, max_bytes)
+        # Statistics for the new rows now, not when autovacuum next looks: the first
+        # requests are planned with them (and numberMatched's estimate is read from them).
+        connection.exec_driver_sql("ANALYZE events")
         rebuild_tile_cells(connection)
         progress(len(dataset.events), len(dataset.events))
         connection.execute(delete(places))

@@ -132,6 +132,26 @@ def _killed_while_copying(postgres, database: str, folder) -> int:
     return copied
 
 
+def test_each_load_gathers_the_statistics_of_its_events(database, make_dataset):
+    """Planned with statistics from the first request on: every load runs ANALYZE itself
+    (``last_analyze``; autovacuum would set ``last_autoanalyze``, a minute or more later)."""
+    engine = open_engine(database)
+    analysed = []
+    for _ in range(2):
+        loaded_database(database, make_dataset())
+        with engine.connect() as connection:
+            found = connection.execute(
+                select(func.pg_stat_get_last_analyze_time(func.to_regclass("events")))
+            ).scalar()
+            stats = connection.exec_driver_sql(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'events' AND attname = 'start'"
+            ).scalar()
+        assert found is not None and stats == 1
+        analysed.append(found)
+    engine.dispose()
+    assert analysed[1] > analysed[0]  # the second load analysed again
+
+
 def test_a_load_killed_halfway_leaves_the_previous_version(postgres, database, tmp_path):
     loaded_database(database, DATA / "base")
     copied = _killed_while_copying(postgres, database, write_dataset(40_000, tmp_path / "big"))
