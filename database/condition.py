@@ -38,6 +38,6 @@ def condition(flt: EventFilter, tz: ZoneInfo, longest: dt.timedelta | None = Non
     if flt.text is not None:
         parts.append(holding_text(flt.text))
     if flt.cql is not None:
-        cql, exact = cql_condition(flt.cql, tz)
+        cql, exact = cql_condition(flt.cql, tz, longest)
         parts.append(cql)
     return Condition(and_(true(), *parts), exact)

@@ -22,20 +22,24 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 from pygeofilter import ast
 from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, true
 
 from almaty_map.database.cql2columns import queryable_column
 from almaty_map.database.cql2space import dwithin_sql, spatial_sql
-from almaty_map.database.cql2time import Moment, compare, temporal_sql
+from almaty_map.database.cql2time import Moment, compare, moments, temporal_sql
+from almaty_map.database.selection import overlapping
 from almaty_map.geodata.cql2 import CqlFilter
 from almaty_map.geodata.cql2eval import COMPARE
-from almaty_map.geodata.cql2spacetime import METRES, SPATIAL, TEMPORAL, instant
+from almaty_map.geodata.cql2spacetime import METRES, OPEN_LO, SPATIAL, TEMPORAL, instant
 from almaty_map.geodata.cql2table import FilterError
 
 ORDERING = (operator.lt, operator.le, operator.gt, operator.ge)
 TEXT = ("id", "title", "description", "category", "time_precision", "place", "place_id")
 TEXT_KINDS = (*TEXT, "geo_precision", "actors", "publications")
+# Allen's relations under which the event's end lies after the other span's start.
+ENDING_AFTER_START = frozenset(TEMPORAL) - {"t_before", "t_meets", "t_disjoint"}
 
 
 class UntranslatableError(ValueError):
@@ -48,22 +52,48 @@ class _Context:
     filter_crs: str
 
 
-def cql_condition(flt: CqlFilter, tz: ZoneInfo) -> tuple[ColumnElement[bool], bool]:
+def cql_condition(
+    flt: CqlFilter, tz: ZoneInfo, longest: dt.timedelta | None = None
+) -> tuple[ColumnElement[bool], bool]:
     """The filter in SQL and True; or, when some of it is untranslatable, the top-level AND
     parts that are (every event the filter keeps meets them) and False: the evaluator then
-    decides on the rows they select."""
+    decides on the rows they select. Either way with the time bounds its top-level parts
+    imply (``_implied_start``), given ``longest``, the version's longest event."""
     context = _Context(tz, flt.filter_crs)
+    implied = (_implied_start(node, tz, longest) for node in _conjuncts(flt.node))
+    bounds = [bound for bound in implied if bound is not None]
     try:
-        return _sql(flt.node, context), True
+        return and_(_sql(flt.node, context), *bounds), True
     except UntranslatableError:
         pass
-    parts = []
+    parts = list(bounds)
     for node in _conjuncts(flt.node):
         try:
             parts.append(_sql(node, context))
         except UntranslatableError:
             continue
     return and_(true(), *parts), False
+
+
+def _implied_start(
+    node: object, tz: ZoneInfo, longest: dt.timedelta | None
+) -> ColumnElement[bool] | None:
+    """For a top-level ``T_…(interval, literal)`` whose relation puts the event's end after
+    the literal's start (all but T_BEFORE, T_MEETS and T_DISJOINT), the bounds that implies
+    in the form the indexes answer (``selection.overlapping``): the page then walks the
+    start index from near that instant rather than from the version's first event (5-9 s
+    at a million for a late day's T_INTERSECTS). Implied, so never a row fewer."""
+    if not (isinstance(node, ast.Function) and node.name in ENDING_AFTER_START):
+        return None
+    event, other = node.arguments
+    if not (isinstance(event, ast.Attribute) and event.name == "interval"):
+        return None
+    if isinstance(other, ast.Attribute):
+        return None
+    lo, _ = moments(other, tz)
+    if lo.ns <= OPEN_LO:  # an interval open at its start bounds nothing
+        return None
+    return overlapping(pd.Timestamp(lo.ns, tz="UTC"), None, longest)
 
 
 def _conjuncts(node: object) -> list[object]:

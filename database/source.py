@@ -109,7 +109,7 @@ class PostgisSource:
 
     def _condition(self, connection: Connection, flt: EventFilter) -> Condition:
         """The filter in SQL, with the version's longest event as a constant."""
-        if flt.start is not None and not self._longest:
+        if (flt.start is not None or flt.cql is not None) and not self._longest:
             self._longest.append(longest_span(connection))
         longest = self._longest[0] if self._longest else None
         return condition(flt, self.dataset.meta.tz, longest)

@@ -297,6 +297,32 @@ def test_the_benchmarks_filters_go_wholly_to_sql():
 
 
 @pytest.mark.parametrize(
+    ("text", "bounded"),
+    [
+        ("T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", True),
+        ("T_DURING(interval, INTERVAL('2022-01-06', '2022-01-09')) AND id <> 'x'", True),
+        ("T_AFTER(interval, DATE('2022-01-06'))", True),
+        ("NOT T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", False),
+        ("T_INTERSECTS(interval, INTERVAL('..', '2022-01-07'))", False),
+        ("T_BEFORE(interval, DATE('2022-01-06'))", False),
+        ("T_DISJOINT(interval, DATE('2022-01-06'))", False),
+        ("id = 'x' OR T_INTERSECTS(interval, DATE('2022-01-06'))", False),
+    ],
+)
+def test_a_time_relation_bounds_the_start_the_index_walks_from(text, bounded):
+    """Where a top-level relation puts the event's end after the literal's start, the SQL
+    says how early the event can start (the version's longest event before it), so a page
+    walks the start index from there; never under NOT, OR or an open start."""
+    import datetime as dt
+
+    meta = load_dataset(BUNDLED).meta
+    query = read_query(meta, QueryText(filter=text))
+    where = condition(query.filter, meta.tz, dt.timedelta(days=3)).where
+    sql = str(where.compile(compile_kwargs={"literal_binds": True}))
+    assert ("events.start >= '2022-01-02 18:00:00+00:00'" in sql) is bounded, sql
+
+
+@pytest.mark.parametrize(
     ("cql2", "sql"),
     [
         ("50\\%%", "50\\%%"),
