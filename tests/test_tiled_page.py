@@ -115,6 +115,20 @@ def test_below_the_limit_or_with_a_text_the_page_carries_its_events(tiled_app):
     assert tiled_data(client, "?q=square") is None  # tiles cannot search text
 
 
+def test_the_tiled_page_lists_the_first_events_in_time_and_says_so(tiled_app, synthetic):
+    """The list beside a tiled map is its first TILED_LIST_LIMIT events, as the API's
+    first page gives them, with the note that it shows only those."""
+    from almaty_map.web.pages import TILED_LIST_LIMIT
+
+    client = tiled_app.test_client()
+    page = client.get("/?slice=day").get_data(as_text=True)
+    listed = re.findall(r'<li data-event-id="([^"]+)">', page)
+    api = client.get(f"/ogc/collections/events/items?limit={TILED_LIST_LIMIT}&f=json").json
+    assert listed == [f["id"] for f in api["features"]]
+    assert len(listed) == TILED_LIST_LIMIT < len(synthetic.events)
+    assert f"The list shows the first {TILED_LIST_LIMIT};" in page
+
+
 def test_the_page_runs_its_start_script_by_hash_only(tiled_app):
     response = tiled_app.test_client().get("/")
     policy = response.headers["Content-Security-Policy"]

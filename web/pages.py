@@ -59,6 +59,10 @@ from almaty_map.web.viewstate import ViewState, read_state
 
 blueprint = Blueprint("pages", __name__)
 LIST_LIMIT = 1000
+# A tiled page is the one for a selection too big to embed: its list is a starting point,
+# and each listed event is read from the database and weighs on the first paint (1,000
+# made 768 KB of the page at a million events).
+TILED_LIST_LIMIT = 200
 MAX_AGE = 300
 # Where the map's parts go in the rendered reader's page. Text from a request or the data
 # cannot produce these: Jinja escapes their "<".
@@ -230,7 +234,8 @@ def _tiled_reader_page(source: Source, state: ViewState, problems: list[QueryPro
         head = pieces_head("text/html")
         head.status_code = status
         return head
-    context = _page_context(source, state, problems) | {"map_first": None, "map": tiled.parts}
+    context = _page_context(source, state, problems, TILED_LIST_LIMIT)
+    context |= {"map_first": None, "map": tiled.parts}
     response = Response(render_template("index.html", **context), mimetype="text/html")
     response.status_code = status
     response.headers["Content-Security-Policy"] = page_policy(tiled.scripts, [])
@@ -264,11 +269,13 @@ def _reader_page(page: ReaderPage) -> Response:
     return response
 
 
-def _page_context(source: Source, state: ViewState, problems: list[QueryProblem]) -> dict:
+def _page_context(
+    source: Source, state: ViewState, problems: list[QueryProblem], list_limit: int = LIST_LIMIT
+) -> dict:
     """What templates/index.html prints; the map's parts are markers (see _with_map)."""
     texts = texts_for(state.lang)
     dataset = source.dataset
-    listed = source.page(state.filter, 0, LIST_LIMIT)
+    listed = source.page(state.filter, 0, list_limit)
     matched = listed.matched
     if matched is None:
         matched = source.total(state.filter)
@@ -304,7 +311,7 @@ def _page_context(source: Source, state: ViewState, problems: list[QueryProblem]
         "events": event_items(listed.dataset, listed.positions, texts),
         "matched": matched,
         "total": dataset.event_count,
-        "list_limit": LIST_LIMIT,
+        "list_limit": list_limit,
         "map": MapParts(**MAP_MARKERS),
         "links": {
             "geojson": url_for("pages.download", kind="geojson") + _q(query),
