@@ -33,7 +33,7 @@ import psutil
 
 from bench.server import _latencies, cql2_mix, query_mix
 from harness.postgres import Cluster, cluster
-from harness.serving import START, free_port
+from harness.serving import START, free_port, stop
 from harness.synthetic import write_dataset
 
 ROOT = Path(__file__).parents[1]
@@ -158,11 +158,7 @@ def measure_server(url: str, start_timeout: float = 1800) -> dict:
             results |= _latencies_by_kind(port)
             results["rss_mb"] = psutil.Process(process.pid).memory_info().rss / 2**20
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop(process)
     return results
 
 
