@@ -32,6 +32,12 @@ from almaty_map.geodata.source import Selected, StaleSourceError, positions_key
 
 # A selection is counted exactly up to this many events; beyond, a page leaves it out.
 COUNT_CAP = 2_000
+# A count's probe reads up to this many times the cap before it gives up. The planner
+# expects a box, days and categories together to hold fewer events than they do (events
+# cluster in place and time: 1,486 expected, 2,707 found at a million), and a probe that
+# stopped at the cap was wasted: the page then searched them all again (68 ms; 47 ms
+# once the page is taken from the probe's rows).
+PROBE_READS = 2
 # The fewest candidates a CQL2 filter is first evaluated on when a page is wanted (four
 # times the page if more; then doubling).
 BLOCK = 256
@@ -61,10 +67,7 @@ class PostgisSource:
             if counted is not None:
                 return self._chosen(counted[0], None, counted[1])
             rows = _fetch(connection, found.where, offset, limit)
-        matched = None
-        if len(rows) < limit and (rows or offset == 0):
-            matched = offset + len(rows)  # the last page: known for free
-        return self._chosen(rows, None, matched)
+        return self._chosen(rows, None, _last_page_count(rows, offset, limit))
 
     def count_up_to(self, flt: EventFilter, cap: int) -> int:
         """Exact below ``cap``; a CQL2 filter SQL cannot say whole is evaluated a block at
@@ -121,25 +124,29 @@ class PostgisSource:
         where: ColumnElement[bool],
         offset: int,
         limit: int,
-    ) -> tuple[list[dict], int] | None:
+    ) -> tuple[list[dict], int | None] | None:
         """The page with its exact count, when counting is cheap: every event for no filter
         (the version's count); else when the planner expects at most ``count_cap`` rows,
-        in one pass over them (a count that stops past the cap, so a wrong estimate costs
-        no more). The pass keeps each row's place in the order, so the page is then read
-        by position rather than found a second time. None when there are more."""
+        in one pass over them (a count that stops past ``PROBE_READS`` times the cap, so a
+        wrong estimate costs little more). The pass keeps each row's place in the order,
+        so the page is then read by position rather than found a second time; past the
+        cap the count is left out, as for any page. None when there are more."""
         if flt == EventFilter():
             rows = _fetch(connection, where, offset, limit)
             return rows, self.dataset.event_count
         if _estimate(connection, where) > self.count_cap:
             return None
-        probe = select(events.c.position, *ORDER).where(where).limit(self.count_cap + 1)
+        bound = PROBE_READS * self.count_cap
+        probe = select(events.c.position, *ORDER).where(where).limit(bound + 1)
         found = connection.execute(probe).all()
-        if len(found) > self.count_cap:
+        if len(found) > bound:
             return None
         found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
         chosen = [row[0] for row in found[offset : offset + limit]]
         rows = _fetch(connection, events.c.position.in_(chosen)) if chosen else []
-        return rows, len(found)
+        if len(found) <= self.count_cap:
+            return rows, len(found)
+        return rows, _last_page_count(rows, offset, limit)
 
     def _chosen(
         self, rows: list[dict], cql: CqlFilter | None, matched: int | None = None
@@ -189,6 +196,13 @@ def _fetch(
 ) -> list[dict]:
     query = select(*_COLUMNS).where(where).order_by(*ORDER).offset(offset).limit(limit)
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def _last_page_count(rows: list[dict], offset: int, limit: int) -> int | None:
+    """The count a page gives for free: the last page's (None for any other)."""
+    if len(rows) < limit and (rows or offset == 0):
+        return offset + len(rows)
+    return None
 
 
 def _prepared(connection: Connection) -> str | None:

@@ -8,11 +8,14 @@ with numberMatched exact below the count limit and left out above it, never wron
 
 from __future__ import annotations
 
+import math
+
 import pytest
+from sqlalchemy import event
 
 from almaty_map.database.backend import PostgisBackend
 from almaty_map.database.connect import DatabaseUnavailableError
-from almaty_map.database.source import PostgisSource
+from almaty_map.database.source import PostgisSource, _estimate
 from almaty_map.geodata.bundled import BUNDLED
 from almaty_map.geodata.dataset import load_dataset
 from almaty_map.geodata.query import QueryText, read_query
@@ -126,6 +129,35 @@ def test_number_matched_is_exact_below_the_limit_and_left_out_above(
     last = few.page(large, 0, 10**6)  # the last page is counted for free
     assert last.matched == len(last.positions) > 50
     assert few.page(_filter(synthetic, QueryText()), 0, 5).matched == 5000
+
+
+def test_a_page_past_the_cap_searches_its_events_once(served, synthetic):
+    """The planner expects fewer events than the cap, the probe finds more but not too many
+    more: the page comes from the rows it read, rather than a second search for them."""
+    text = QueryText(categories=("protest", "custody"), bbox="76.88,43.20,76.96,43.27")
+    flt = _filter(synthetic, text)
+    expected = _ids(MemorySource(synthetic).select(flt))
+    with served.engine.connect() as connection:
+        estimate = _estimate(connection, served._condition(connection, flt).where)
+    cap = max(math.ceil(estimate), (len(expected) + 1) // 2)
+    assert cap < len(expected) <= 2 * cap  # past the cap, within the probe's reach
+    few = PostgisSource(served.engine, served.dataset, count_cap=cap)
+    searches = []
+
+    def searched(connection, cursor, statement, parameters, context, executemany):
+        if "category IN" in statement and not statement.startswith("EXPLAIN"):
+            searches.append(statement)
+
+    event.listen(served.engine, "before_cursor_execute", searched)
+    try:
+        page = few.page(flt, 5, 20)
+    finally:
+        event.remove(served.engine, "before_cursor_execute", searched)
+    assert _ids(page) == expected[5:25]
+    assert page.matched is None
+    assert len(searches) == 1
+    last = few.page(flt, len(expected) - 3, 20)
+    assert (_ids(last), last.matched) == (expected[-3:], len(expected))
 
 
 def test_count_up_to_stops_at_the_cap(served, synthetic):
