@@ -16,7 +16,7 @@ from collections.abc import Callable
 import shapely
 from geoalchemy2 import functions as gf
 from pygeofilter import ast
-from sqlalchemy import ColumnElement, Text, and_, case, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Text, and_, case, false, func, literal, not_, or_
 
 from almaty_map.database.schema import SRID, events
 from almaty_map.database.selection import shown_shape
@@ -99,12 +99,16 @@ def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnEle
         return gf.ST_DWithin(gf.ST_Transform(g, projection), moved, metres)
 
     def within(g: ColumnElement) -> ColumnElement[bool]:
+        # One CASE, not (box AND point AND ...) OR (box AND NOT point AND ...): the planner
+        # guesses an equality on an expression keeps one row in 200, and takes the box,
+        # already in _on_shown's wider one, for a second independent restriction; it
+        # then planned a page of a place and days for a sixth of its rows, and sorted
+        # them all (410 ms) where the start index gives the first hundred in 10 ms.
+        away = not_(g.op("&&")(box))
         if not isinstance(shape, shapely.Point):
-            return and_(g.op("&&")(box), planar(g))
+            return case((away, false()), else_=planar(g))
         geodesic = gf.ST_DWithin(func.geography(g), func.geography(literal), metres)
         point = gf.ST_GeometryType(g) == "ST_Point"
-        # A CASE, not (point AND ...) OR (NOT point AND ...): the planner guesses an
-        # equality on an expression keeps one row in 200, and would plan for almost none.
-        return and_(g.op("&&")(box), case((point, geodesic), else_=planar(g)))
+        return case((away, false()), (point, geodesic), else_=planar(g))
 
     return _on_shown(within, box_around(shape, metres))
