@@ -16,7 +16,7 @@ from collections.abc import Callable
 import shapely
 from geoalchemy2 import functions as gf
 from pygeofilter import ast
-from sqlalchemy import ColumnElement, Text, and_, case, false, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Text, and_, case, false, func, literal, not_
 
 from almaty_map.database.schema import SRID, events
 from almaty_map.database.selection import shown_shape
@@ -73,16 +73,16 @@ def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElem
     the box ``near``: the stored shape for the events shown as they are, the coarsened point
     for sensitive ones. That point is the centre of the grid cell holding the centroid of
     the stored shape, so the stored shape's box comes within half a cell of it: one GiST
-    scan of the box widened by that finds the candidates of both."""
+    scan of the box widened by that finds the candidates of both.
+
+    The choice is one CASE, which the planner guesses keeps half the rows: as an OR of
+    (sensitive AND ...) it read ST_Intersects' own box as a second restriction beside the
+    wider one, expected a fifth of a polygon's events, and sorted all 16,000 of a place
+    and days for the first 100 (220 ms) where the start index gives them in 8 ms."""
     minx, miny, maxx, maxy = near
     box = gf.ST_Expand(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID), COARSENED_WITHIN)
-    return and_(
-        events.c.geom.op("&&")(box),
-        or_(
-            and_(not_(events.c.sensitive), test(events.c.geom)),
-            and_(events.c.sensitive, test(shown_shape())),
-        ),
-    )
+    shown = case((events.c.sensitive, test(shown_shape())), else_=test(events.c.geom))
+    return and_(events.c.geom.op("&&")(box), shown)
 
 
 def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnElement[bool]:
