@@ -16,7 +16,7 @@ from collections.abc import Callable
 import shapely
 from geoalchemy2 import functions as gf
 from pygeofilter import ast
-from sqlalchemy import ColumnElement, Text, and_, case, false, func, literal, not_
+from sqlalchemy import ColumnElement, Text, and_, case, func, literal, not_, or_
 
 from almaty_map.database.schema import SRID, events
 from almaty_map.database.selection import shown_shape
@@ -72,17 +72,19 @@ def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElem
     """``test`` of each event's shown shape, for a test that holds only for shapes meeting
     the box ``near``: the stored shape for the events shown as they are, the coarsened point
     for sensitive ones. That point is the centre of the grid cell holding the centroid of
-    the stored shape, so the stored shape's box comes within half a cell of it: one GiST
-    scan of the box widened by that finds the candidates of both.
+    the stored shape, so the stored shape's box comes within half a cell of it: a scan of
+    the partial GiST index of sensitive events with the box widened by that finds theirs.
 
-    The choice is one CASE, which the planner guesses keeps half the rows: as an OR of
-    (sensitive AND ...) it read ST_Intersects' own box as a second restriction beside the
-    wider one, expected a fifth of a polygon's events, and sorted all 16,000 of a place
-    and days for the first 100 (220 ms) where the start index gives them in 8 ms."""
+    The others' test brings its own box to the index (each relation's, or S_DWITHIN's), and
+    only it: with the widened box beside it for all events the planner took the two for
+    independent restrictions, expected a fifth of a polygon's events and sorted all 16,000
+    of a place and days for the first 100 (220 ms) where the start index gives them in 8."""
     minx, miny, maxx, maxy = near
     box = gf.ST_Expand(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID), COARSENED_WITHIN)
-    shown = case((events.c.sensitive, test(shown_shape())), else_=test(events.c.geom))
-    return and_(events.c.geom.op("&&")(box), shown)
+    return or_(
+        and_(not_(events.c.sensitive), test(events.c.geom)),
+        and_(events.c.sensitive, events.c.geom.op("&&")(box), test(shown_shape())),
+    )
 
 
 def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnElement[bool]:
@@ -99,16 +101,12 @@ def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnEle
         return gf.ST_DWithin(gf.ST_Transform(g, projection), moved, metres)
 
     def within(g: ColumnElement) -> ColumnElement[bool]:
-        # One CASE, not (box AND point AND ...) OR (box AND NOT point AND ...): the planner
-        # guesses an equality on an expression keeps one row in 200, and takes the box,
-        # already in _on_shown's wider one, for a second independent restriction; it
-        # then planned a page of a place and days for a sixth of its rows, and sorted
-        # them all (410 ms) where the start index gives the first hundred in 10 ms.
-        away = not_(g.op("&&")(box))
         if not isinstance(shape, shapely.Point):
-            return case((away, false()), else_=planar(g))
+            return and_(g.op("&&")(box), planar(g))
         geodesic = gf.ST_DWithin(func.geography(g), func.geography(literal), metres)
         point = gf.ST_GeometryType(g) == "ST_Point"
-        return case((away, false()), (point, geodesic), else_=planar(g))
+        # A CASE, not (point AND ...) OR (NOT point AND ...): the planner guesses an
+        # equality on an expression keeps one row in 200, and would plan for almost none.
+        return and_(g.op("&&")(box), case((point, geodesic), else_=planar(g)))
 
     return _on_shown(within, box_around(shape, metres))
