@@ -86,17 +86,19 @@ def compare(a: Moment, op: Op, b: Moment) -> ColumnElement[bool]:
 
 def _greatest(a: Moment, op: Op, b: Moment) -> ColumnElement[bool]:
     """An exclusive end is the greater of the end (the start where there is none) and the
-    start plus 1 ns: greater than something when either is, less when both are. The end is
-    tested only where there is one, so the btree on end answers the first."""
+    start plus 1 ns: greater than something when either is, less when both are. The first
+    is the reach (``greatest(end, start)``, which never lies below the start), the term
+    ``events_place_time`` indexes: tested as "end missing or before" it was answered by
+    a bitmap of the 700,000 events without an end (45 ms of a 60 ms page)."""
     if not a.exclusive_end:
         return compare(b, _FLIPPED[op], a)
     if op is operator.eq:
         return and_(compare(a, operator.ge, b), compare(a, operator.le, b))
-    end, after_start = Moment(events.c.end), Moment(events.c.start, 1)
-    by_end, by_start = compare(end, op, b), compare(after_start, op, b)
+    reach, after_start = Moment(_reach()), Moment(events.c.start, 1)
+    by_reach, by_start = compare(reach, op, b), compare(after_start, op, b)
     if op in (operator.gt, operator.ge):
-        return or_(and_(events.c.end.is_not(None), by_end), by_start)
-    return and_(or_(events.c.end.is_(None), by_end), by_start)
+        return or_(by_reach, by_start)
+    return and_(by_reach, by_start)
 
 
 def _with_literal(column: ColumnElement, op: Op, ns: int) -> ColumnElement[bool]:
