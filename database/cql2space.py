@@ -72,16 +72,18 @@ def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElem
     """``test`` of each event's shown shape, for a test that holds only for shapes meeting
     the box ``near``: the stored shape for the events shown as they are, the coarsened point
     for sensitive ones. That point is the centre of the grid cell holding the centroid of
-    the stored shape, so the stored shape's box comes within half a cell of it: one GiST
-    scan of the box widened by that finds the candidates of both."""
+    the stored shape, so the stored shape's box comes within half a cell of it: a scan of
+    the partial GiST index of sensitive events with the box widened by that finds theirs.
+
+    The others' test brings its own box to the index (each relation's, or S_DWITHIN's), and
+    only it: with the widened box beside it for all events the planner took the two for
+    independent restrictions, expected a fifth of a polygon's events and sorted all 16,000
+    of a place and days for the first 100 (220 ms) where the start index gives them in 8."""
     minx, miny, maxx, maxy = near
     box = gf.ST_Expand(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID), COARSENED_WITHIN)
-    return and_(
-        events.c.geom.op("&&")(box),
-        or_(
-            and_(not_(events.c.sensitive), test(events.c.geom)),
-            and_(events.c.sensitive, test(shown_shape())),
-        ),
+    return or_(
+        and_(not_(events.c.sensitive), test(events.c.geom)),
+        and_(events.c.sensitive, events.c.geom.op("&&")(box), test(shown_shape())),
     )
 
 

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from pygeofilter import ast
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 
 from almaty_map.database.schema import events
 from almaty_map.geodata.cql2spacetime import TEMPORAL, span_of
@@ -86,17 +86,19 @@ def compare(a: Moment, op: Op, b: Moment) -> ColumnElement[bool]:
 
 def _greatest(a: Moment, op: Op, b: Moment) -> ColumnElement[bool]:
     """An exclusive end is the greater of the end (the start where there is none) and the
-    start plus 1 ns: greater than something when either is, less when both are. The end is
-    tested only where there is one, so the btree on end answers the first."""
+    start plus 1 ns: greater than something when either is, less when both are. The first
+    is the reach (``greatest(end, start)``, which never lies below the start), the term
+    ``events_place_time`` indexes: tested as "end missing or before" it was answered by
+    a bitmap of the 700,000 events without an end (45 ms of a 60 ms page)."""
     if not a.exclusive_end:
         return compare(b, _FLIPPED[op], a)
     if op is operator.eq:
         return and_(compare(a, operator.ge, b), compare(a, operator.le, b))
-    end, after_start = Moment(events.c.end), Moment(events.c.start, 1)
-    by_end, by_start = compare(end, op, b), compare(after_start, op, b)
+    reach, after_start = Moment(_reach()), Moment(events.c.start, 1)
+    by_reach, by_start = compare(reach, op, b), compare(after_start, op, b)
     if op in (operator.gt, operator.ge):
-        return or_(and_(events.c.end.is_not(None), by_end), by_start)
-    return and_(or_(events.c.end.is_(None), by_end), by_start)
+        return or_(by_reach, by_start)
+    return and_(by_reach, by_start)
 
 
 def _with_literal(column: ColumnElement, op: Op, ns: int) -> ColumnElement[bool]:
@@ -143,3 +145,42 @@ def temporal_sql(node: ast.Function, tz: ZoneInfo) -> ColumnElement[bool]:
         raise FilterError(f"{node.name.upper()} takes two times")
     (s, e), (bs, be) = (moments(argument, tz) for argument in node.arguments)
     return TEMPORAL[node.name](s, e, bs, be)
+
+
+def _reach() -> ColumnElement:
+    """How far an event reaches: its end, or its start without one; the expression
+    ``events_start_reach`` and ``events_place_time`` index, written as they write it."""
+    return func.greatest(events.c.end, events.c.start)
+
+
+def reaching(lo: int, longest: dt.timedelta | None) -> list[ColumnElement[bool]]:
+    """What an exclusive end after ``lo`` (nanoseconds) implies, in the terms the indexes
+    answer: the event reaches lo's microsecond, and (given ``longest``, the version's
+    longest event) started at most that long before it. Implied only: no row fewer."""
+    floor = at(lo)
+    bounds = [_reach() >= floor]
+    if longest is not None:
+        bounds.append(events.c.start >= floor - longest)
+    return bounds
+
+
+def overlap_sql(
+    lo: int | None, hi: int | None, longest: dt.timedelta | None
+) -> ColumnElement[bool]:
+    """Events whose span [start, exclusive end) overlaps [lo, hi) (T_INTERSECTS with a
+    literal; None: unbounded), exactly, in terms whose estimates do not overlap.
+
+    The exclusive end is after lo where the reach is past lo's microsecond, or the start is
+    at or after lo; given a reach at or after that microsecond, it fails only where the reach
+    is that microsecond and the start before lo. Written so, the planner reads the reach
+    from the index's statistics and the exception as the rare equality it is: the usual
+    OR (end after lo, or start at or after it) beside the reach bound was taken as a second,
+    independent third of the events, and the page planned for a tenth of its rows."""
+    parts: list[ColumnElement[bool]] = []
+    if hi is not None:
+        parts.append(_with_literal(events.c.start, operator.lt, hi))
+    if lo is not None:
+        floor, ceiling = at(lo), at(-(-lo // US) * US)
+        parts.extend(reaching(lo, longest))
+        parts.append(not_(and_(_reach() == floor, events.c.start < ceiling)))
+    return and_(true(), *parts)

@@ -296,30 +296,44 @@ def test_the_benchmarks_filters_go_wholly_to_sql():
         assert condition(query.filter, meta.tz).exact, text
 
 
+IMPLIED = "events.start >= '2022-01-02 18:00:00+00:00'"
+
+
 @pytest.mark.parametrize(
-    ("text", "bounded"),
+    ("text", "bound"),
     [
-        ("T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", True),
-        ("T_DURING(interval, INTERVAL('2022-01-06', '2022-01-09')) AND id <> 'x'", True),
-        ("T_AFTER(interval, DATE('2022-01-06'))", True),
-        ("NOT T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", False),
-        ("T_INTERSECTS(interval, INTERVAL('..', '2022-01-07'))", False),
-        ("T_BEFORE(interval, DATE('2022-01-06'))", False),
-        ("T_DISJOINT(interval, DATE('2022-01-06'))", False),
-        ("id = 'x' OR T_INTERSECTS(interval, DATE('2022-01-06'))", False),
+        ("T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", IMPLIED),
+        ("T_CONTAINS(interval, INTERVAL('2022-01-06', '2022-01-09')) AND id <> 'x'", IMPLIED),
+        # Their own translation bounds the start from below, later than implied.
+        (
+            "T_DURING(interval, INTERVAL('2022-01-06', '2022-01-09')) AND id <> 'x'",
+            "events.start > '2022-01-05 18:00:00+00:00'",
+        ),
+        ("T_AFTER(interval, DATE('2022-01-06'))", "events.start >= '2022-01-06 18:00:00+00:00'"),
+        ("NOT T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))", None),
+        ("T_INTERSECTS(interval, INTERVAL('..', '2022-01-07'))", None),
+        ("T_BEFORE(interval, DATE('2022-01-06'))", None),
+        ("T_DISJOINT(interval, DATE('2022-01-06'))", None),
+        ("id = 'x' OR T_INTERSECTS(interval, DATE('2022-01-06'))", None),
     ],
 )
-def test_a_time_relation_bounds_the_start_the_index_walks_from(text, bounded):
+def test_a_time_relation_bounds_the_start_the_index_walks_from(text, bound):
     """Where a top-level relation puts the event's end after the literal's start, the SQL
-    says how early the event can start (the version's longest event before it), so a page
-    walks the start index from there; never under NOT, OR or an open start."""
+    says how early the event can start (the version's longest event before it, unless the
+    relation's own terms say more), so a page walks the start index from there; never under
+    NOT, OR or an open start."""
     import datetime as dt
 
     meta = load_dataset(BUNDLED).meta
     query = read_query(meta, QueryText(filter=text))
     where = condition(query.filter, meta.tz, dt.timedelta(days=3)).where
     sql = str(where.compile(compile_kwargs={"literal_binds": True}))
-    assert ("events.start >= '2022-01-02 18:00:00+00:00'" in sql) is bounded, sql
+    if bound is None:
+        assert IMPLIED not in sql, sql
+    else:
+        assert bound in sql, sql
+    # Said once: the planner multiplies each restriction it is given.
+    assert sql.count(IMPLIED) <= 1, sql
 
 
 @pytest.mark.parametrize(
@@ -338,3 +352,32 @@ def test_a_time_relation_bounds_the_start_the_index_walks_from(text, bounded):
 )
 def test_like_patterns_keep_their_meaning(cql2, sql):
     assert like_pattern(cql2) == sql
+
+
+def test_a_days_intersection_is_said_without_an_or():
+    """T_INTERSECTS with days is the reach past its start and the start before its end, plus
+    a rare exception: an OR beside the reach (end after, or start at or after) was taken by
+    the planner as one more independent restriction, and it planned a page of a place and
+    days for a fifth of its rows, sorting 36,000 events for 100 (570 ms, 8 ms walked)."""
+    import datetime as dt
+
+    meta = load_dataset(BUNDLED).meta
+    text = "T_INTERSECTS(interval, INTERVAL('2022-01-06', '2022-01-07'))"
+    query = read_query(meta, QueryText(filter=text))
+    where = condition(query.filter, meta.tz, dt.timedelta(days=3)).where
+    sql = str(where.compile(compile_kwargs={"literal_binds": True}))
+    assert " OR " not in sql, sql
+
+
+def test_an_end_before_a_literal_is_said_by_the_reach():
+    """T_DURING's "ends before" is the reach (greatest(end, start), which the place-and-time
+    index holds) before the literal's end: said as "end missing or before", the planner
+    answered it with a bitmap of every event without an end (700,000 at a million)."""
+    meta = load_dataset(BUNDLED).meta
+    text = "T_DURING(interval, INTERVAL('2022-01-06', '2022-01-09'))"
+    query = read_query(meta, QueryText(filter=text))
+    sql = str(
+        condition(query.filter, meta.tz).where.compile(compile_kwargs={"literal_binds": True})
+    )
+    assert "IS NULL" not in sql, sql
+    assert "greatest(events.\"end\", events.start) < '2022-01-09 18:00:00+00:00'" in sql, sql
