@@ -146,11 +146,12 @@ def collections(dataset: Dataset, base: str, current: str, tiles: bool = False) 
     }
 
 
-def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
+def parameter(name: str, description: str, schema: dict, where: str = "query", **extra) -> dict:
+    """An OpenAPI parameter: in the query (optional) or in the path (always required)."""
     return {
         "name": name,
-        "in": "query",
-        "required": False,
+        "in": where,
+        "required": where == "path",
         "description": description,
         "schema": schema,
         **extra,
@@ -158,17 +159,17 @@ def _parameter(name: str, description: str, schema: dict, **extra) -> dict:
 
 
 def _crs_parameter(name: str, description: str) -> dict:
-    return _parameter(
+    return parameter(
         name, description, {"type": "string", "format": "uri", "enum": list(SUPPORTED)}
     )
 
 
 def openapi(dataset: Dataset, base: str) -> dict:
     """An OpenAPI 3.0 description of every path and parameter the API accepts."""
-    f = _parameter("f", "Response format.", {"type": "string", "enum": ["json", "html", "csv"]})
+    f = parameter("f", "Response format.", {"type": "string", "enum": ["json", "html", "csv"]})
     items_params = [
         f,
-        _parameter(
+        parameter(
             "bbox",
             "Only features intersecting this box: min_lon,min_lat,max_lon,"
             "max_lat (WGS84), or four numbers in bbox-crs. min_lon > max_lon crosses"
@@ -177,24 +178,24 @@ def openapi(dataset: Dataset, base: str) -> dict:
             style="form",
             explode=False,
         ),
-        _parameter(
+        parameter(
             "datetime",
             f"Only features whose time span overlaps this: "
             f"{INTERVAL_EXPECTED}. A bare date is a whole day in the dataset's "
             f"timezone ({dataset.meta.timezone}).",
             {"type": "string"},
         ),
-        _parameter(
+        parameter(
             "limit",
             "Features per page.",
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
-        _parameter(
+        parameter(
             "offset",
             "Features to skip (the next and prev links use it).",
             {"type": "integer", "minimum": 0, "default": 0},
         ),
-        _parameter(
+        parameter(
             "category",
             "Events in these categories (repeat the parameter or "
             "separate ids with commas): " + ", ".join(dataset.meta.category_ids),
@@ -202,18 +203,18 @@ def openapi(dataset: Dataset, base: str) -> dict:
             style="form",
             explode=True,
         ),
-        _parameter(
+        parameter(
             "q",
             "Features whose text (title, description, place, actors; for places,"
             " names) contains this, ignoring case.",
             {"type": "string", "maxLength": MAX_TEXT_QUERY},
         ),
-        _parameter(
+        parameter(
             "filter",
             "A CQL2 filter on the collection's queryables (see /queryables).",
             {"type": "string"},
         ),
-        _parameter(
+        parameter(
             "filter-lang",
             "The filter's encoding (cql-text, the draft's name, is read as cql2-text).",
             {
@@ -223,7 +224,7 @@ def openapi(dataset: Dataset, base: str) -> dict:
             },
         ),
         _crs_parameter("filter-crs", "CRS of the filter's geometries."),
-        _parameter(
+        parameter(
             "sortby",
             "Queryables to sort by, comma-separated, each with an optional + or -.",
             {"type": "string"},

@@ -8,7 +8,7 @@ reads the definition must not be sent to paths that answer 404).
 from __future__ import annotations
 
 from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
-from almaty_map.ogcapi.documents import JSON
+from almaty_map.ogcapi.documents import JSON, parameter
 from almaty_map.ogcapi.tiles import MAX_ZOOM, TILE_FORMATS
 from almaty_map.ogcapi.tiling import MVT, SCHEME
 
@@ -18,16 +18,21 @@ ERROR = {"$ref": "#/components/schemas/error"}
 def tile_paths(category_ids: tuple[str, ...], timezone: str, with_tiles: bool) -> dict:
     """The paths to add to the API's definition: the scheme's always, the tiles' when
     ``with_tiles``."""
-    f = _query("f", "Response format.", {"type": "string", "enum": ["json"]})
-    scheme = _path("tileMatrixSetId", "The tiling scheme.", {"type": "string", "enum": [SCHEME]})
+    f = parameter("f", "Response format.", {"type": "string", "enum": ["json"]})
+    scheme = parameter(
+        "tileMatrixSetId", "The tiling scheme.", {"type": "string", "enum": [SCHEME]}, where="path"
+    )
     paths = {
         "/tileMatrixSets": _get("The tiling schemes", [f], JSON),
         "/tileMatrixSets/{tileMatrixSetId}": _get("One tiling scheme", [scheme, f], JSON),
     }
     if not with_tiles:
         return paths
-    collection = _path(
-        "collectionId", "Only events have tiles.", {"type": "string", "enum": ["events"]}
+    collection = parameter(
+        "collectionId",
+        "Only events have tiles.",
+        {"type": "string", "enum": ["events"]},
+        where="path",
     )
     tiles = "/collections/{collectionId}/tiles"
     return {
@@ -45,23 +50,25 @@ def tile_paths(category_ids: tuple[str, ...], timezone: str, with_tiles: bool) -
 def _address() -> list[dict]:
     whole = {"type": "integer", "minimum": 0}
     return [
-        _path("tileMatrix", "The zoom level.", {**whole, "maximum": MAX_ZOOM}),
-        _path("tileRow", "The row, from the top: 0 to 2^tileMatrix - 1.", whole),
-        _path("tileCol", "The column, from the left: 0 to 2^tileMatrix - 1.", whole),
+        parameter("tileMatrix", "The zoom level.", {**whole, "maximum": MAX_ZOOM}, where="path"),
+        parameter("tileRow", "The row, from the top: 0 to 2^tileMatrix - 1.", whole, where="path"),
+        parameter(
+            "tileCol", "The column, from the left: 0 to 2^tileMatrix - 1.", whole, where="path"
+        ),
     ]
 
 
 def _filters(category_ids: tuple[str, ...], timezone: str) -> list[dict]:
     return [
-        _query("f", "Tile format.", {"type": "string", "enum": list(TILE_FORMATS)}),
-        _query(
+        parameter("f", "Tile format.", {"type": "string", "enum": list(TILE_FORMATS)}),
+        parameter(
             "datetime",
             f"Only events whose time span overlaps this: {INTERVAL_EXPECTED}. A bare date "
             f"is a whole day in the dataset's timezone ({timezone}).",
             {"type": "string"},
         ),
         {
-            **_query(
+            **parameter(
                 "category",
                 "Events in these categories (repeat the parameter or separate ids with "
                 "commas): " + ", ".join(category_ids),
@@ -71,26 +78,6 @@ def _filters(category_ids: tuple[str, ...], timezone: str) -> list[dict]:
             "explode": True,
         },
     ]
-
-
-def _path(name: str, description: str, schema: dict) -> dict:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": schema,
-    }
-
-
-def _query(name: str, description: str, schema: dict) -> dict:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
 
 
 def _get(summary: str, params: list[dict], content: str) -> dict:
