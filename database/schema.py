@@ -13,12 +13,16 @@ from __future__ import annotations
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Computed,
     DateTime,
+    ForeignKey,
+    Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     Table,
@@ -30,7 +34,7 @@ SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0005"
+REVISION = "0006"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
@@ -115,6 +119,72 @@ places = Table(
     Column("extra", JSON),
     Column("geometry", JSON, nullable=False),
     Column("geom", Geometry(srid=SRID, spatial_index=False), nullable=False),
+)
+
+# The editors' desk (migration 0006): accounts, their server-side sessions (a token's
+# SHA-256 only), sign-in attempts counted for the rate limit, the audit log, and the
+# revisions an event goes through before a reviewer publishes it into ``events``.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("token_hash", LargeBinary, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+signin_attempts = Table(
+    "signin_attempts",
+    metadata,
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("account", Text, nullable=False),
+    Column("address", Text, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("address", Text),
+    Column("detail", JSONB),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("event_id", Text, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("base_number", Integer),
+    Column("state", Text, nullable=False),
+    Column("feature", JSONB, nullable=False),
+    Column("reason", Text),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True)),
+    Column("reviewer_id", Integer, ForeignKey("users.id")),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("review_comment", Text),
+    Column("restored_from", Integer),
+    Column("published_version", Integer, ForeignKey("versions.number")),
 )
 
 # What COPY writes, in this order (the loader builds each row to match); the database
