@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import check_features
 from almaty_map.desk.errors import NotFound, WrongState
 from almaty_map.desk.fields import FieldChange, feature_changes
@@ -25,7 +26,6 @@ from almaty_map.desk.revisions import (
     published_feature,
     revisions_of,
 )
-from almaty_map.desk.trail import record
 
 if TYPE_CHECKING:
     from almaty_map.desk.accounts import Account

@@ -25,11 +25,11 @@ from almaty_map.database.loading import LOAD_LOCK, describe
 from almaty_map.database.schema import CHANNEL, EVENT_COLUMNS, events, revisions, versions
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
 from almaty_map.database.wholecounts import count_whole
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import Checked, check_features
 from almaty_map.desk.corrections import correction_entry, moved_on
 from almaty_map.desk.errors import Forbidden, WrongState
 from almaty_map.desk.revisions import Revision, checked_text, locked_revision, revision_by_id
-from almaty_map.desk.trail import record
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
 from almaty_map.geodata.diff import DatasetDiff, diff_features, features_by_id
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES

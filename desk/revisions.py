@@ -18,10 +18,10 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.schema import events, revisions, users
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import FieldProblem, check_features, stored_feature
 from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.fields import FieldChange, feature_changes
-from almaty_map.desk.trail import record
 
 if TYPE_CHECKING:
     from almaty_map.desk.accounts import Account

@@ -16,7 +16,7 @@ from almaty_map.desk.listing import desk_events
 from almaty_map.desk.revisions import save_draft, submit
 from almaty_map.geodata.errors import DataError
 from tests.conftest import DATA, loaded_database
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 TEAM = DATA / "tables" / "team"
@@ -24,7 +24,7 @@ TEAM = DATA / "tables" / "team"
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         editor = person(connection, "Aigerim", "editor")
     yield engine, editor

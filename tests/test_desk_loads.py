@@ -15,7 +15,7 @@ from almaty_map.database.schema import events, versions
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import save_draft, submit
 from tests.conftest import DATA
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -28,7 +28,7 @@ def run(*args):
 @pytest.fixture
 def published(database):
     """The base dataset with spans-midnight's title corrected at the desk."""
-    engine = desk_database(database)
+    engine = base_loaded(database)
     feature = base_feature("spans-midnight")
     feature["properties"]["title"] = CORRECTED
     with transaction(engine) as connection:

@@ -20,7 +20,7 @@ from almaty_map.desk.listing import desk_events
 from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import save_draft, submit
 from tests.conftest import stop_listening
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -30,7 +30,7 @@ ITEM = "/ogc/collections/events/items/spans-midnight"
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         people = {
             "editor": person(connection, "Aigerim", "editor"),

@@ -12,14 +12,14 @@ from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.listing import desk_events
 from almaty_map.desk.revisions import Conflict, Invalid, Revision, save_draft, submit
 from almaty_map.geodata.dataset import inspect_dataset
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         people = {
             "editor": person(connection, "Aigerim", "editor"),
