@@ -49,7 +49,8 @@ def desk_events(
     if status is not None and status not in STATUSES:
         raise ValueError(f"status is {status!r}; expected one of {', '.join(STATUSES)}")
     limit = max(0, min(int(limit), MAX_PAGE))
-    rows = _listed(connection, status, category, text).limit(limit).offset(max(0, int(offset)))
+    offset = max(0, min(int(offset), 2**31))
+    rows = _listed(connection, status, category, text).limit(limit).offset(offset)
     return [DeskEvent(**row) for row in connection.execute(rows).mappings()]
 
 
