@@ -1,0 +1,1 @@
+"""The editors' desk: accounts, revisions, review and publishing, without Flask."""
