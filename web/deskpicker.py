@@ -69,9 +69,9 @@ def _features(dataset: Dataset) -> list[dict]:
 
 
 def _extent(dataset: Dataset) -> list[float] | None:
-    """The dataset's declared extent, else its events' bounds."""
+    """The dataset's declared extent, else the bounds of every event of the version (as
+    shown: the summary a database keeps, not the page's few events)."""
     if dataset.meta.extent is not None:
         return list(dataset.meta.extent)
-    if len(dataset.events) == 0:
-        return None
-    return [float(v) for v in dataset.events.total_bounds]
+    bounds = dataset.whole.bounds
+    return None if bounds is None else list(bounds)
