@@ -93,6 +93,14 @@ def _send(copy: Copy, chunk: CompactEvents, first_position: int) -> None:
 def event_csv(chunk: CompactEvents, first_position: int) -> bytes:
     """The chunk's events (those that are features) as CSV rows in EVENT_COLUMNS order,
     positions counted from ``first_position``."""
+    out = io.BytesIO()
+    pa_csv.write_csv(event_table(chunk, first_position), out, _CSV)
+    return out.getvalue()
+
+
+def event_table(chunk: CompactEvents, first_position: int) -> pa.Table:
+    """The rows ``event_csv`` writes, as a table (the desk stores a checked feature as a
+    load would, and reads it back as ``dumping.event_feature`` writes it)."""
     live = pa.array(np.asarray(chunk.live, dtype=bool))
     cols = chunk.columns
     geometries = chunk.geometries()[chunk.live]
@@ -110,10 +118,7 @@ def event_csv(chunk: CompactEvents, first_position: int) -> bytes:
             pa.string(),
         ),
     }
-    table = pa.table({name: values[name] for name in EVENT_COLUMNS})
-    out = io.BytesIO()
-    pa_csv.write_csv(table, out, _CSV)
-    return out.getvalue()
+    return pa.table({name: values[name] for name in EVENT_COLUMNS})
 
 
 def _times(column, live: pa.Array) -> pa.Array:

@@ -34,7 +34,7 @@ SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0006"
+REVISION = "0007"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
@@ -185,6 +185,9 @@ revisions = Table(
     Column("review_comment", Text),
     Column("restored_from", Integer),
     Column("published_version", Integer, ForeignKey("versions.number")),
+    # The event before its first revision (migration 0007; null for a new event and for
+    # every later revision), which that revision's diff and conflicts compare with.
+    Column("original", JSONB),
 )
 
 # What COPY writes, in this order (the loader builds each row to match); the database

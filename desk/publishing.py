@@ -1,0 +1,227 @@
+"""A reviewer's decision on a submitted revision: publish it to readers, or send it back.
+
+Publishing is a small `db load` of one event, in the caller's transaction: the feature is
+checked again and stored as the loader stores it, and a new version is recorded (its
+dataset.toml's version moved on, a correction for a changed event, the diff, the counts
+and tile cells a load refreshes) and announced on the channel every server listens on, so
+each replica serves it within a couple of seconds. Readers see nothing of it before the
+transaction commits, and all of it after.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import orjson
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from almaty_map.database.copying import copying, event_csv
+from almaty_map.database.dumping import latest_version, write_folder
+from almaty_map.database.loading import LOAD_LOCK, describe
+from almaty_map.database.schema import CHANNEL, EVENT_COLUMNS, events, revisions, versions
+from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
+from almaty_map.database.wholecounts import count_whole
+from almaty_map.desk.checking import Checked, check_features
+from almaty_map.desk.corrections import correction_entry, moved_on
+from almaty_map.desk.errors import Forbidden, WrongState
+from almaty_map.desk.revisions import Revision, checked_text, locked_revision, revision_by_id
+from almaty_map.desk.trail import record
+from almaty_map.geodata.dataset import Dataset, inspect_dataset
+from almaty_map.geodata.diff import DatasetDiff, diff_features, features_by_id
+from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from almaty_map.desk.accounts import Account
+
+REVIEWERS = ("reviewer", "admin")
+
+
+def publish(
+    connection: Connection,
+    revision_id: int,
+    reviewer: Account,
+    comment: str | None = None,
+    *,
+    address: str | None = None,
+) -> int:
+    """Publish a revision in review as the database's new version; its number."""
+    connection.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))  # versions in turn
+    revision = locked_revision(connection, revision_id)
+    _may_review(revision, reviewer, "publish")
+    text = checked_text("comment", comment, required=False)
+    number = _new_version(connection, revision)
+    connection.execute(
+        update(revisions)
+        .where(revisions.c.event_id == revision.event_id, revisions.c.state == "published")
+        .values(state="superseded")
+    )
+    _decided(connection, revision, reviewer, text, "published", published_version=number)
+    record(
+        connection,
+        "publish",
+        actor=reviewer.name,
+        target=revision.event_id,
+        address=address,
+        detail={"revision": revision.number, "version": number},
+    )
+    return number
+
+
+def send_back(
+    connection: Connection,
+    revision_id: int,
+    reviewer: Account,
+    comment: str,
+    *,
+    address: str | None = None,
+) -> Revision:
+    """Return a revision in review to its author, saying why (the comment is required)."""
+    revision = locked_revision(connection, revision_id)
+    _may_review(revision, reviewer, "send back")
+    text = checked_text("comment", comment, required=True)
+    _decided(connection, revision, reviewer, text, "returned")
+    record(
+        connection,
+        "return",
+        actor=reviewer.name,
+        target=revision.event_id,
+        address=address,
+        detail={"revision": revision.number, "comment": text},
+    )
+    return revision_by_id(connection, revision.id)
+
+
+def _may_review(revision: Revision, reviewer: Account, action: str) -> None:
+    """A second pair of eyes: a reviewer or an admin, enabled, not the author; and the
+    revision must be in review."""
+    if reviewer.disabled or reviewer.role not in REVIEWERS:
+        raise Forbidden(f"Only a reviewer or an admin can {action} a revision")
+    if reviewer.id == revision.author_id:
+        raise Forbidden(f"A revision is reviewed by someone else: you cannot {action} your own")
+    if revision.state != "in_review":
+        raise WrongState(
+            f"Revision {revision.number} of {revision.event_id!r} is "
+            f"{revision.state.replace('_', ' ')}, not in review"
+        )
+
+
+def _decided(
+    connection: Connection,
+    revision: Revision,
+    reviewer: Account,
+    comment: str | None,
+    state: str,
+    published_version: int | None = None,
+) -> None:
+    connection.execute(
+        update(revisions)
+        .where(revisions.c.id == revision.id)
+        .values(
+            state=state,
+            reviewer_id=reviewer.id,
+            reviewed_at=dt.datetime.now(dt.UTC),
+            review_comment=comment,
+            published_version=published_version,
+        )
+    )
+
+
+def _new_version(connection: Connection, revision: Revision) -> int:
+    """Write the revision's feature into ``events`` and record the version it makes."""
+    version = latest_version(connection)
+    if version is None:
+        raise WrongState("The database holds no dataset yet: load one with `db load` first")
+    toml, corrections = connection.execute(
+        select(versions.c.dataset_toml, versions.c.corrections_toml).where(
+            versions.c.number == version.number
+        )
+    ).one()
+    new_toml = moved_on(toml)
+    checked = check_features(connection, [revision.feature], new_toml)
+    if checked.problems or checked.dataset is None:
+        said = "; ".join(f"{p.path or 'feature'}: {p.message}" for p in checked.problems)
+        raise WrongState(f"The revision no longer passes the dataset's checks: {said}")
+    before = _published(connection, revision.event_id)
+    _store(connection, revision.event_id, checked)
+    count = connection.execute(select(func.count()).select_from(events)).scalar_one()
+    diff = diff_features(
+        features_by_id(before, range(len(before.events))),
+        features_by_id(checked.dataset, range(len(checked.dataset.events))),
+        before.meta,
+        checked.dataset.meta,
+        count - 1,
+    )
+    if len(before.events):
+        corrections = correction_entry(corrections, revision, diff)
+    return _record_version(
+        connection,
+        version.fingerprint,
+        revision,
+        new_toml,
+        corrections,
+        diff,
+        checked.dataset,
+        count,
+    )
+
+
+def _published(connection: Connection, event_id: str) -> Dataset:
+    """The event as the current version has it (no event for a new one), read as files
+    are, with the version's metadata."""
+    with tempfile.TemporaryDirectory(prefix="almaty-map-desk-") as scratch:
+        write_folder(connection, Path(scratch), events.c.id == event_id)
+        dataset, problems = inspect_dataset(scratch, DEFAULT_MAX_BYTES)
+    if dataset is None:
+        said = "; ".join(str(p) for p in problems if p.severity == "error")
+        raise WrongState(f"The current version of {event_id!r} cannot be read: {said}")
+    return dataset
+
+
+def _store(connection: Connection, event_id: str, checked: Checked) -> None:
+    """The event's row as a load writes it, at the event's place in the order (a new
+    event after the others), then the coarse zooms' cells again."""
+    old = connection.execute(select(events.c.position).where(events.c.id == event_id)).scalar()
+    if old is None:
+        last = connection.execute(select(func.max(events.c.position))).scalar()
+        old = 0 if last is None else last + 1
+    connection.execute(delete(events).where(events.c.id == event_id))
+    with copying(connection, "events", EVENT_COLUMNS) as copy:
+        copy.write(event_csv(checked.chunks[0], old))
+    rebuild_tile_cells(connection)
+
+
+def _record_version(
+    connection: Connection,
+    previous: str,
+    revision: Revision,
+    dataset_toml: str,
+    corrections_toml: str | None,
+    diff: DatasetDiff,
+    dataset: Dataset,
+    count: int,
+) -> int:
+    """The version's row, and the notification every server waits for."""
+    digest = hashlib.sha256(f"{previous}:{revision.id}:".encode())
+    digest.update(orjson.dumps(revision.feature, option=orjson.OPT_SORT_KEYS))
+    number = connection.execute(
+        insert(versions)
+        .values(
+            loaded_at=dt.datetime.now(dt.UTC),
+            source="desk",
+            fingerprint=digest.hexdigest()[:20],
+            event_count=count,
+            dataset_toml=dataset_toml,
+            corrections_toml=corrections_toml,
+            summary=f"desk: {revision.event_id} revision {revision.number}; "
+            + describe(diff, count),
+            diff=diff.as_dict(),
+            whole_counts=count_whole(connection, dataset.meta),
+        )
+        .returning(versions.c.number)
+    ).scalar_one()
+    connection.execute(select(func.pg_notify(CHANNEL, str(number))))
+    return number

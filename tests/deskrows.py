@@ -1,0 +1,62 @@
+"""Desk test data written straight into the tables: accounts (the sign-in's own helper
+lives with the accounts), a database holding tests/data/base, and its events as features."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, Engine, insert
+
+from almaty_map.database.connect import open_engine
+from almaty_map.database.schema import users
+from tests.conftest import DATA, loaded_database
+
+BASE_EVENTS = orjson.loads((DATA / "base" / "events.geojson").read_bytes())["features"]
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the desk reads of an account (the fields of desk.accounts.Account)."""
+
+    id: int
+    name: str
+    role: str
+    disabled: bool = False
+
+
+def person(connection: Connection, name: str, role: str) -> Person:
+    """An account row (its password hash is never checked here)."""
+    found = connection.execute(
+        insert(users)
+        .values(
+            name=name,
+            role=role,
+            password_hash="not-a-hash",
+            disabled=False,
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+    return Person(found, name, role)
+
+
+def base_feature(event_id: str) -> dict:
+    """A fresh copy of the base dataset's event (to edit in a test)."""
+    return copy.deepcopy(next(f for f in BASE_EVENTS if f["properties"]["id"] == event_id))
+
+
+def desk_database(url: str) -> Engine:
+    """The base dataset loaded as version 1 at ``url``; an engine on it."""
+    loaded_database(url, DATA / "base")
+    return open_engine(url)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    with engine.begin() as connection:
+        yield connection

@@ -1,0 +1,197 @@
+"""A reviewer publishes a submitted revision: a new version readers, the API and the exports
+see at once (a running app reloads on the notification), with a correction in the log; a
+draft is never seen; only a different reviewer or an admin may decide."""
+
+from __future__ import annotations
+
+import time
+import tomllib
+
+import orjson
+import psycopg
+import pytest
+from sqlalchemy import select
+
+from almaty_map.app import create_app
+from almaty_map.database.connect import database_url, libpq_conninfo
+from almaty_map.database.schema import CHANNEL, audit_log, revisions, versions
+from almaty_map.desk.errors import FieldError, Forbidden, WrongState
+from almaty_map.desk.listing import desk_events
+from almaty_map.desk.publishing import publish, send_back
+from almaty_map.desk.revisions import save_draft, submit
+from tests.conftest import stop_listening
+from tests.deskrows import base_feature, desk_database, person, transaction
+
+pytestmark = pytest.mark.db
+CORRECTED = "Rally through the night, corrected"
+REASON = "correction: the rally was on Republic Square"
+ITEM = "/ogc/collections/events/items/spans-midnight"
+
+
+@pytest.fixture
+def desk(database):
+    engine = desk_database(database)
+    with transaction(engine) as connection:
+        people = {
+            "editor": person(connection, "Aigerim", "editor"),
+            "reviewer": person(connection, "Saule", "reviewer"),
+            "admin": person(connection, "Marat", "admin"),
+        }
+    yield database, engine, people
+    engine.dispose()
+
+
+def submitted(engine, people, title: str = CORRECTED, who: str = "editor"):
+    """A revision of spans-midnight with a new title, in review."""
+    feature = base_feature("spans-midnight")
+    feature["properties"]["title"] = title
+    with transaction(engine) as connection:
+        draft = save_draft(connection, "spans-midnight", feature, None, people[who])
+        return submit(connection, draft.id, REASON, people[who])
+
+
+def item_title(client) -> str:
+    return orjson.loads(client.get(ITEM).data)["properties"]["title"]
+
+
+def wait_for(condition, what: str, timeout: float = 10.0) -> float:
+    """Seconds until ``condition`` held."""
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        if condition():
+            return time.monotonic() - began
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {what}")
+
+
+def test_an_editor_cannot_publish_nor_a_reviewer_their_own(desk):
+    _, engine, people = desk
+    revision = submitted(engine, people)
+    with transaction(engine) as connection, pytest.raises(Forbidden, match="reviewer"):
+        publish(connection, revision.id, people["editor"], None)
+    with transaction(engine) as connection, pytest.raises(Forbidden, match="reviewer"):
+        send_back(connection, revision.id, people["editor"], "no")
+    own = submitted_by_reviewer(engine, people)
+    with transaction(engine) as connection, pytest.raises(Forbidden, match="your own"):
+        publish(connection, own.id, people["reviewer"], None)
+    with transaction(engine) as connection:
+        assert connection.execute(select(versions.c.number)).scalars().all() == [1]
+
+
+def submitted_by_reviewer(engine, people):
+    feature = base_feature("home")
+    feature["properties"]["title"] = "A flat"
+    with transaction(engine) as connection:
+        draft = save_draft(connection, "home", feature, None, people["reviewer"])
+        return submit(connection, draft.id, "the flat", people["reviewer"])
+
+
+def test_a_draft_is_never_seen_and_a_publication_is_seen_by_a_running_app(desk):
+    url, engine, people = desk
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        wait_for(app.extensions["almaty_map_listen"].listening.is_set, "the app listening")
+        revision = submitted(engine, people)
+        time.sleep(1.5)  # a draft announces nothing; give a wrong reload time to happen
+        assert item_title(client) == "Rally through the night"
+        assert CORRECTED.encode() not in client.get("/download.geojson").data
+        with transaction(engine) as connection:
+            number = publish(connection, revision.id, people["reviewer"], "checked")
+        seconds = wait_for(lambda: item_title(client) == CORRECTED, "the correction served")
+        assert seconds < 2.0
+        assert number == 2
+        page = client.get("/").data.decode()
+        assert REASON in page and CORRECTED in page
+        assert CORRECTED.encode() in client.get("/download.geojson").data
+        record = app.extensions["almaty_map"].dataset.corrections[0]
+        assert (record.event, record.reason) == ("spans-midnight", REASON)
+        assert record.change == "Changed title."
+    finally:
+        stop_listening(app)
+
+
+def test_a_publication_is_a_new_version_announced_on_the_channel(desk):
+    url, engine, people = desk
+    revision = submitted(engine, people)
+    with psycopg.connect(libpq_conninfo(database_url(url)), autocommit=True) as listening:
+        listening.execute(f"LISTEN {CHANNEL}")
+        with transaction(engine) as connection:
+            number = publish(connection, revision.id, people["admin"], None)
+        heard = next(listening.notifies(timeout=5, stop_after=1))
+    assert heard.payload == str(number)
+    with transaction(engine) as connection:
+        row = connection.execute(select(versions).where(versions.c.number == number)).one()
+        states = connection.execute(select(revisions.c.state, revisions.c.reviewer_id)).all()
+        audit = connection.execute(select(audit_log.c.action, audit_log.c.actor)).all()
+        listed = {e.event_id: e.status for e in desk_events(connection)}
+    assert row.source == "desk" and row.event_count == 3
+    assert tomllib.loads(row.dataset_toml)["version"] == "0.2"
+    assert row.diff["changed"] == {
+        "spans-midnight": {"title": {"old": "Rally through the night", "new": CORRECTED}}
+    }
+    assert row.diff["dataset"] == {"version": {"old": "0.1", "new": "0.2"}}
+    assert row.diff["unchanged"] == 2
+    assert row.whole_counts["span"][0] == 3
+    (entry,) = tomllib.loads(row.corrections_toml)["corrections"]
+    assert entry["event"] == "spans-midnight" and entry["reason"] == REASON
+    assert entry["source"] == "Test Gazette, A night, 2022-01-08: https://example.org/a"
+    assert states == [("published", people["admin"].id)]
+    assert ("submit", "Aigerim") in audit and ("publish", "Marat") in audit
+    assert listed["spans-midnight"] == "published"
+
+
+def test_a_second_publication_supersedes_the_first(desk):
+    _, engine, people = desk
+    first = submitted(engine, people)
+    with transaction(engine) as connection:
+        publish(connection, first.id, people["reviewer"], None)
+    feature = base_feature("spans-midnight")
+    feature["properties"]["title"] = "Third title"
+    with transaction(engine) as connection:
+        draft = save_draft(connection, "spans-midnight", feature, 1, people["editor"])
+        submit(connection, draft.id, "again", people["editor"])
+        number = publish(connection, draft.id, people["reviewer"], None)
+        states = dict(connection.execute(select(revisions.c.number, revisions.c.state)).all())
+        corrections = connection.execute(
+            select(versions.c.corrections_toml).where(versions.c.number == number)
+        ).scalar_one()
+    assert states == {1: "superseded", 2: "published"}
+    assert len(tomllib.loads(corrections)["corrections"]) == 2
+
+
+def test_send_back_needs_a_comment_and_returns_the_revision_for_more_work(desk):
+    _, engine, people = desk
+    revision = submitted(engine, people)
+    for comment in ("", " ", None, "x" * 501, "\x00"):
+        with transaction(engine) as connection, pytest.raises(FieldError):
+            send_back(connection, revision.id, people["reviewer"], comment)
+    with transaction(engine) as connection:
+        returned = send_back(connection, revision.id, people["reviewer"], "cite the decree")
+    assert (returned.state, returned.review_comment, returned.reviewer) == (
+        "returned",
+        "cite the decree",
+        "Saule",
+    )
+    with transaction(engine) as connection, pytest.raises(WrongState):
+        publish(connection, revision.id, people["reviewer"], None)
+    with transaction(engine) as connection:
+        again = submit(connection, revision.id, "decree cited", people["editor"])
+        assert again.state == "in_review"
+        publish(connection, revision.id, people["reviewer"], None)
+
+
+def test_a_new_event_is_published_after_the_others(desk):
+    _, engine, people = desk
+    feature = base_feature("home")
+    feature["properties"]["id"] = "new-event"
+    feature["properties"]["start"] = "2022-01-07T12:00:00+06:00"
+    feature["properties"]["end"] = "2022-01-07T13:00:00+06:00"
+    with transaction(engine) as connection:
+        draft = save_draft(connection, None, feature, None, people["editor"])
+        submit(connection, draft.id, "a new event", people["editor"])
+        number = publish(connection, draft.id, people["reviewer"], None)
+        row = connection.execute(select(versions).where(versions.c.number == number)).one()
+    assert row.event_count == 4
+    assert [f["id"] for f in row.diff["added"]] == ["new-event"]
+    assert tomllib.loads(row.corrections_toml or "").get("corrections") is None
