@@ -42,6 +42,8 @@ _DEFAULT_BLANK: dict[str, object] = {
 _ABSENT = "absent"
 _TEXTS = ("id", "title", "description", "category", "start", "end", "time_precision", "place")
 _ROW = re.compile(r"(sources|translations)-(\d{1,4})-")
+# Fields of the page that are not the event's (the reason given to submit it).
+PAGE_FIELDS = ("reason",)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def field_name(path: str) -> str:
     head = re.split(r"[.\[]", name, maxsplit=1)[0]
     if head in CLAIM_BOXES:
         return "sources"
-    return head if head in EVENT_FIELDS else ""
+    return head if head in EVENT_FIELDS or head in PAGE_FIELDS else ""
 
 
 def problems_by_field(problems: list) -> dict[str, list[str]]:
