@@ -359,3 +359,14 @@ def test_unknown_events_and_revisions_are_404(editor, pages_app):
     assert editor.get("/desk/events/no-such-event/history").status_code == 404
     reviewer = client_as(pages_app, "reviewer")
     assert reviewer.get("/desk/revisions/999999/review").status_code == 404
+
+
+def test_another_source_row_keeps_the_input_and_saves_nothing(editor):
+    fields = form_of(editor, EVENT)
+    rows = len({k.split("-")[1] for k in fields if k.startswith("sources-")})
+    page = post_form(editor, EVENT, {**fields, "title": "Not saved yet"}, action="more")
+    assert page.status_code == 200
+    again = read_form(page.get_data(as_text=True))
+    assert again["title"] == "Not saved yet"
+    assert len({k.split("-")[1] for k in again if k.startswith("sources-")}) == rows + 1
+    assert form_of(editor, EVENT)["title"] != "Not saved yet"

@@ -25,7 +25,6 @@ from almaty_map.desk.checking import check_features
 from almaty_map.desk.errors import DeskError, FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.fields import feature_changes
 from almaty_map.desk.forms import (
-    FATALITY_KINDS,
     FormProblem,
     blank_fields,
     feature_from_fields,
@@ -66,7 +65,6 @@ from almaty_map.web.store import current_dataset
 REVIEWERS = ("reviewer", "admin")
 MAX_REASON = 500
 _FATALITY_WORDS = {
-    "": "Not reported",
     "number": "A number",
     "exact": "Exactly (with a scope)",
     "at least": "At least",
@@ -149,7 +147,7 @@ class EditPage:
 
     time_precisions = tuple((p, p) for p in TIME_PRECISIONS)
     geo_precisions = tuple((p, p) for p in GEO_PRECISIONS)
-    fatality_kinds = tuple((k, _FATALITY_WORDS[k]) for k in FATALITY_KINDS if k)
+    fatality_kinds = tuple(_FATALITY_WORDS.items())
 
     @property
     def island(self) -> str:
@@ -256,8 +254,8 @@ def _save(event_id: str | None) -> Response:
     page = EditPage(event_id, fields)
     base_number, base_problem = _base_number(fields.get("base_number", ""))
     page.base_number = base_number
-    if action == "more":
-        page.fields[f"sources-{page.source_rows[-1]}-publication"] = ""
+    if action == "more":  # the rows posted (the empty one too) and one more
+        page.title = fields.get("title") or str(event_id)
         return _render_edit(page)
     feature, problems = feature_from_fields(fields, _places())
     problems += base_problem + _reason_problems(action, fields.get("reason", ""))

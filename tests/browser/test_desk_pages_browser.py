@@ -78,17 +78,45 @@ def test_the_picker_fills_the_form_and_draws_the_precision(browser, desk_server)
     assert watch.errors == [] and watch.external == []
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_edit_form_fits(browser, desk_server, size):
+@pytest.mark.parametrize(
+    ("size", "event_id"),
+    [
+        ("phone", "2022-01-06-republic-square-shooting"),
+        ("desktop", "2022-01-07-shoot-to-kill-order"),
+    ],
+)
+def test_an_edit_submitted_and_reviewed_on_each_screen(browser, desk_server, size, event_id):
+    """An editor corrects the title and submits it; a reviewer sees the diff. Both pages
+    fit the screen without sideways scrolling (screenshots for the README)."""
     base, database_url = desk_server
-    editor = make_account(database_url, "editor")
+    editor, reviewer = make_account(database_url, "editor"), make_account(database_url, "reviewer")
+    width = SIZES[size][0]
     watch = open_page(browser, base, size)
     page = watch.page
     sign_in(watch, base, editor.name)
-    page.goto(base + "/desk/events/2022-01-06-republic-square-shooting")
+    page.goto(f"{base}/desk/events/{event_id}")
     picker_ready(page)
-    width = SIZES[size][0]
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.screenshot(path=SHOTS / f"desk-edit-{size}.png", full_page=False)
-    watch.page.context.close()
+    page.screenshot(path=SHOTS / f"desk-edit-{size}.png")
+    page.screenshot(path=f"/tmp/c21-full-{size}.png", full_page=True)
+    page.fill("#f-title", page.input_value("#f-title") + " (corrected)")
+    page.fill("#f-reason", "correction: the title names the square")
+    page.click("button[value=submit]")
+    page.wait_for_url(f"{base}/desk/events/{event_id}?saved=submitted")
+    assert "Saved and submitted for review." in page.inner_text("main")
+    page.context.close()
+    assert watch.errors == [] and watch.external == []
+
+    watch = open_page(browser, base, size)
+    page = watch.page
+    sign_in(watch, base, reviewer.name)
+    page.goto(base + "/desk/events?status=in_review")
+    page.click(f"tr:has(a[href='/desk/events/{event_id}']) a[href$='/review']")
+    assert "(corrected)" in page.inner_text("table.diff")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=SHOTS / f"desk-review-{size}.png", full_page=True)
+    page.click('button:text-is("Publish")')
+    page.wait_for_url(f"{base}/desk/events/{event_id}/history")
+    assert "published" in page.inner_text(".history")
+    page.context.close()
     assert watch.errors == [] and watch.external == []

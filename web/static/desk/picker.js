@@ -62,7 +62,7 @@
       this.map = L.map(container, { zoomControl: true });
       L.tileLayer(BASE, { maxZoom: 19, attribution: ATTRIBUTION }).addTo(this.map);
       this.placeLayer = L.layerGroup().addTo(this.map);
-      this.drawn = L.layerGroup().addTo(this.map);
+      this.drawn = L.featureGroup().addTo(this.map);
       this.note = document.getElementById("desk-map-note");
       this._drawPlaces();
       const extent = data.extent;
@@ -141,7 +141,8 @@
         words = `${words} ${this.data.words.sensitive}`;
       }
       this.note.textContent = words;
-      if (fit) this.map.fitBounds(shape.getBounds(), { maxZoom: 15 });
+      // The whole circle in view: it is what the reader will see of the place.
+      if (fit) this.map.fitBounds(this.drawn.getBounds(), { maxZoom: 15 });
     }
 
     /** The dashed circle of the reader's map: 4 px dashes, faint, none for exact. */
