@@ -98,7 +98,6 @@ def test_an_edit_submitted_and_reviewed_on_each_screen(browser, desk_server, siz
     picker_ready(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=SHOTS / f"desk-edit-{size}.png")
-    page.screenshot(path=f"/tmp/c21-full-{size}.png", full_page=True)
     page.fill("#f-title", page.input_value("#f-title") + " (corrected)")
     page.fill("#f-reason", "correction: the title names the square")
     page.click("button[value=submit]")
