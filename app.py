@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(ready.blueprint)
     app.register_blueprint(tiles.blueprint)
     app.register_blueprint(tiledcard.blueprint)
+    _desk(app, bool(database))
     errors.register(app)
     security.register(app)
     if watching:
@@ -101,6 +102,20 @@ def _database(config: Mapping[str, object], max_bytes: int):
         read_url=str(config["DATABASE_READ_URL"]) or None,
         timeout=float(config["DATABASE_TIMEOUT"]),
     )
+
+
+def _desk(app: Flask, database: bool) -> None:
+    """The editors' desk, with a database unless DESK is off; without one, its address
+    answers a 404 that names what it needs (and files need neither SQLAlchemy nor the
+    desk's libraries)."""
+    if not database:
+        from almaty_map.web import deskabsent
+
+        deskabsent.install(app)
+    elif app.config["DESK"] != "off":
+        from almaty_map.web import desk
+
+        desk.install(app)
 
 
 def _listen(store: DatasetStore):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from pathlib import Path
@@ -19,6 +20,10 @@ DATA = Path(__file__).parent / "data"
 # What the tests of modules marked ``both_backends`` run against, each in turn.
 BACKENDS = ("files", "postgis")
 MAX_BYTES = 512 * 2**20
+# Every app and server the tests start with a database has the editors' desk on, which
+# needs a key to sign its sessions (servers started in child processes inherit it).
+TEST_SECRET_KEY = "tests-only-secret-key-" + "k" * 32
+os.environ.setdefault("ALMATY_MAP_SECRET_KEY", TEST_SECRET_KEY)
 
 
 def pytest_collection_modifyitems(items):
@@ -83,6 +88,33 @@ def bundled_database(postgres):
     _, url = new_database(postgres)
     loaded_database(url, BUNDLED)
     return url
+
+
+@pytest.fixture(scope="session")
+def desk_database(postgres):
+    """The URL of a database for the editors' desk tests, holding tests/data/base (its own,
+    so that what desk tests publish never reaches the public pages' tests)."""
+    _, url = new_database(postgres)
+    loaded_database(url, DATA / "base")
+    return url
+
+
+@pytest.fixture(scope="session")
+def desk_app(desk_database):
+    """An app serving desk_database with the desk on (secure cookies, as by default)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": desk_database})
+    yield app
+    stop_listening(app)
+
+
+@pytest.fixture
+def desk_client(desk_app):
+    """A test client of desk_app from an address of its own, so that one test's failed
+    sign-ins never count against another's (the limit is per address too)."""
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    client = desk_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ number before anything is served: a wrong one is named with what was expected.
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -82,6 +83,29 @@ SETTINGS = (
         "vector tiles (or, for filters tiles cannot keep, from the first ones, saying so).",
         1,
     ),
+    Setting(
+        "DESK",
+        "on",
+        "The editors' desk, with a database: on (beside the public site), off (no desk "
+        "routes) or only (the desk alone: the public pages answer 404).",
+    ),
+    Setting("DESK_PREFIX", "/desk", "The path the editors' desk is served under."),
+    Setting(
+        "DESK_SECURE_COOKIES",
+        True,
+        "Send the desk's session cookie over HTTPS only; false only for trying the desk "
+        "over plain HTTP on this machine.",
+    ),
+    Setting("DESK_IDLE_MINUTES", 30, "Minutes without a request before a desk session ends.", 1),
+    Setting(
+        "DESK_SESSION_HOURS", 12, "Hours after sign-in when a desk session ends regardless.", 1
+    ),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "The key the desk's session cookies are signed with: long and random, the same on "
+        "every server behind one address; required when the desk is on.",
+    ),
 )
 
 
@@ -114,8 +138,41 @@ def check(config: MutableMapping[str, object]) -> None:
             f"{PREFIX}DATABASE_READ_URL: expected {PREFIX}DATABASE_URL (--db) too, the primary "
             "whose notifications announce each new version, found none"
         )
+    problems.extend(_desk_problems(config))
     if problems:
         raise SettingError("; ".join(problems))
+
+
+DESK_MODES = ("on", "off", "only")
+MIN_SECRET = 32
+
+
+def _desk_problems(config: MutableMapping[str, object]) -> list[str]:
+    """The desk's settings; its key is checked only when it will sign sessions."""
+    mode = config["DESK"]
+    if mode not in DESK_MODES:
+        return [f"{PREFIX}DESK: expected one of {', '.join(DESK_MODES)}, found {mode!r}"]
+    problems = []
+    prefix = str(config["DESK_PREFIX"])
+    if not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", prefix):
+        problems.append(
+            f"{PREFIX}DESK_PREFIX: expected a path such as /desk (letters, digits, . _ ~ -, "
+            f"no trailing slash), found {prefix!r}"
+        )
+    if mode == "only" and not config["DATABASE_URL"]:
+        problems.append(
+            f"{PREFIX}DESK: expected {PREFIX}DATABASE_URL (--db) with the desk alone, "
+            "since the desk keeps everything in the database, found none"
+        )
+    if mode != "off" and config["DATABASE_URL"] and len(str(config["SECRET_KEY"])) < MIN_SECRET:
+        problems.append(
+            f"{PREFIX}SECRET_KEY: expected a random key of at least {MIN_SECRET} characters "
+            "(the same on every server; e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))') to sign the editors' desk's sessions, found "
+            f"{len(str(config['SECRET_KEY']))} characters; or set {PREFIX}DESK=off to serve "
+            "without the desk"
+        )
+    return problems
 
 
 def _typed(setting: Setting, value: object) -> object:

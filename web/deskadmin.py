@@ -1,0 +1,1 @@
+"""The desk's admin pages: accounts and the audit log (views on web.desk's blueprint)."""
