@@ -19,7 +19,7 @@ MEASURE = """() => {
   const controls = 'main button, main select, main input:not([type=hidden])';
   const small = [...document.querySelectorAll(controls)]
     .filter((e) => e.getBoundingClientRect().height < 44)
-    .map((e) => e.outerHTML.slice(0, 80));
+    .map((e) => `${e.getBoundingClientRect().height}px ${e.outerHTML.slice(0, 60)}`);
   return {overflow: document.scrollingElement.scrollWidth - window.innerWidth, small};
 }"""
 
@@ -50,15 +50,17 @@ def test_an_admin_manages_an_account_on_any_screen(browser, desk_server, desk_da
         page.fill("form.desk-form input[name=name]", name)
         page.select_option("form.desk-form select[name=role]", "editor")
         page.fill("form.desk-form input[name=password]", PASSWORD)
-        page.click("form.desk-form button[type=submit]")
+        with page.expect_navigation(wait_until="load"):  # its styles applied, too
+            page.click("form.desk-form button[type=submit]")
         assert page.locator(".desk-notice").inner_text() == f"Added {name} (editor)."
         assert page.evaluate(MEASURE) == {"overflow": 0, "small": []}
         row = page.locator("tr", has=page.locator("th", has_text=name))
         row.locator("select[name=role]").select_option("reviewer")
-        row.locator("button:has-text('Change role')").click()
+        with page.expect_navigation(wait_until="load"):
+            row.locator("button:has-text('Change role')").click()
         assert page.locator(".desk-notice").inner_text() == f"{name} is now reviewer."
-        page.click("header a:has-text('Audit log')")
-        page.wait_for_url("**/desk/admin/audit")
+        with page.expect_navigation(wait_until="load"):
+            page.click("header a:has-text('Audit log')")
         log = page.locator("table.desk-audit tbody").inner_text()
         assert "role_change" in log and "account_add" in log and name in log
         assert page.evaluate(MEASURE)["overflow"] == 0
