@@ -258,3 +258,41 @@ def test_a_bad_page_marker_is_400_naming_it(admin, desk_client, before):
     text = response.get_data(as_text=True)
     assert "before" in text and "an entry number" in text
     assert "<b>x</b>" not in text
+
+
+PAYLOADS = [
+    HOSTILE,
+    "'; DROP TABLE users; --",
+    "nul\x00byte",
+    "x" * 20_000,
+    "\u202egnp.exe",
+    "%00%3Cscript%3E",
+    "{{ 7*7 }}",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        ("add", "name"),
+        ("add", "role"),
+        ("add", "password"),
+        ("password", "password"),
+        ("role", "role"),
+        ("disable", "extra"),
+    ],
+)
+def test_hostile_values_in_any_admin_field_are_refused_or_kept_as_text(
+    admin, desk_client, desk_database, action, field, payload
+):
+    _, token = admin
+    target = make_account(desk_database, "editor", fresh("target"))
+    form = {"name": fresh("ok"), "role": "editor", "password": NEW_PASSWORD, field: payload}
+    path = ACCOUNTS if action == "add" else f"{ACCOUNTS}/{target.id}/{action}"
+    response = post(desk_client, path, token, **form)
+    assert response.status_code in (302, 400), response.status_code
+    text = desk_client.get(ACCOUNTS).get_data(as_text=True) + response.get_data(as_text=True)
+    assert "<script>alert" not in text and "<img src=x" not in text
+    assert "DROP TABLE" not in text or "&#39;; DROP TABLE users; --" in text
+    assert by_name(desk_database, target.name) is not None
