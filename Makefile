@@ -9,7 +9,7 @@ PORT ?= 5000
 # PIP_CONSTRAINT (rather than -c) also pins the build backend in pip's isolated build.
 PIP := PIP_CONSTRAINT=$(CURDIR)/constraints.txt $(BIN)/pip install --quiet
 
-.PHONY: run test test-fast lint chromium wrk postgres nginx bench bench-quick loadtest translations language \
+.PHONY: run desk desk-stop test test-fast lint chromium wrk postgres nginx bench bench-quick loadtest translations language \
 	constraints clean
 
 $(VENV)/.base: pyproject.toml constraints.txt
@@ -27,6 +27,17 @@ $(VENV)/.bench: $(VENV)/.test
 
 run: $(VENV)/.base
 	$(BIN)/almaty-map serve --host $(HOST) --port $(PORT)
+
+# The editors' desk to try on this machine: a PostgreSQL kept in .desk-db/ (made, and the
+# bundled dataset loaded, the first time; reused after), then the map with the desk on at
+# http://$(HOST):$(PORT)/desk. DESK_DB_PORT picks the database's port (default: a free one).
+desk: $(VENV)/.base postgres
+	$(BIN)/python -m harness.localdesk start --host $(HOST) --port $(PORT)$(if \
+		$(DESK_DB_PORT), --db-port $(DESK_DB_PORT))
+
+# Stops the database `make desk` left running (its data stays in .desk-db/).
+desk-stop: $(VENV)/.base
+	$(BIN)/python -m harness.localdesk stop
 
 chromium:
 	@sh scripts/ensure-chromium.sh

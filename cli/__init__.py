@@ -30,6 +30,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("serve", "Serve the map, the reader's page and the API (production server)."),
     "run": ("run", "Run the development server, restarted when the code changes."),
     "db": ("db", "Keep the dataset in a PostgreSQL/PostGIS database: init, load, dump, upgrade."),
+    "users": (
+        "users",
+        "Manage the editors' desk accounts: add, list, disable, reset-password, set-role.",
+    ),
 }
 BUNDLED_TOML = BUNDLED / "dataset.toml"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import tempfile
@@ -90,6 +91,11 @@ class Cluster:
             "pg_ctl", "-D", str(self.folder / "data"), "-m", mode, "-w", "stop", capture_output=True
         )
 
+    def running(self) -> bool:
+        """Whether its server is up (pg_ctl status: 0 running, 3 stopped)."""
+        status = self.run("pg_ctl", "-D", str(self.folder / "data"), "status", capture_output=True)
+        return status.returncode == 0
+
     def start(self) -> None:
         self.run(
             "pg_ctl",
@@ -106,6 +112,14 @@ class Cluster:
         )
 
 
+def reopen(folder: Path) -> Cluster:
+    """The cluster ``create`` made in ``folder`` earlier, on the port its settings name (the
+    last ``port =`` line wins, as it does for PostgreSQL)."""
+    conf = (folder / "data" / "postgresql.conf").read_text(encoding="utf-8")
+    ports = re.findall(r"^port = (\d+)", conf, flags=re.MULTILINE)
+    return Cluster(folder, int(ports[-1]), _owner())
+
+
 def _owner() -> str:
     return SERVER_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
 
@@ -116,36 +130,47 @@ def _as_owner(command: list[str], user: str, **options) -> subprocess.CompletedP
     return subprocess.run(command, **options)
 
 
+def create(folder: Path, port: int, *, throwaway: bool) -> Cluster:
+    """A new cluster in ``folder`` (which must not hold one), started. A throwaway one
+    trades durability for speed (no fsync); a kept one (``make desk``) keeps PostgreSQL's
+    safe defaults, since its data outlives the run."""
+    user = _owner()
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.chown(folder, user)
+    (folder / "socket").mkdir(exist_ok=True)
+    shutil.chown(folder / "socket", user)
+    instance = Cluster(folder, port, user)
+    instance.run(
+        "initdb",
+        "-D",
+        str(folder / "data"),
+        "-U",
+        user,
+        "--auth=trust",
+        "--encoding=UTF8",
+        "--locale=C.UTF-8",
+        capture_output=True,
+        check=True,
+    )
+    settings = (
+        f"port = {port}\nlisten_addresses = '127.0.0.1'\n"
+        f"unix_socket_directories = '{folder / 'socket'}'\nmax_connections = 200\n"
+    )
+    if throwaway:
+        settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+    with (folder / "data" / "postgresql.conf").open("a") as conf:
+        conf.write(settings)
+    instance.start()
+    return instance
+
+
 @contextlib.contextmanager
 def cluster(port: int | None = None) -> Iterator[Cluster]:
     """A started cluster; stopped and deleted when the block ends, whatever happens."""
-    user = _owner()
     folder = Path(tempfile.mkdtemp(prefix="almaty-map-pg-"))
-    shutil.chown(folder, user)
-    (folder / "socket").mkdir()
-    shutil.chown(folder / "socket", user)
-    instance = Cluster(folder, port or free_port(), user)
+    instance = Cluster(folder, port or free_port(), _owner())
     try:
-        instance.run(
-            "initdb",
-            "-D",
-            str(folder / "data"),
-            "-U",
-            user,
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            capture_output=True,
-            check=True,
-        )
-        settings = (
-            f"port = {instance.port}\nlisten_addresses = '127.0.0.1'\n"
-            f"unix_socket_directories = '{folder / 'socket'}'\nfsync = off\n"
-            "synchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n"
-        )
-        with (folder / "data" / "postgresql.conf").open("a") as conf:
-            conf.write(settings)
-        instance.start()
+        instance = create(folder, instance.port, throwaway=True)
         yield instance
     finally:
         instance.stop("immediate")
