@@ -95,7 +95,7 @@ def _listed(connection: Connection, status: str | None, category: str | None, te
 def _time(text):
     """A drafted start as a time when it reads as one (the checks passed, so it does,
     unless it is a bare date or a local time the files' reader would have placed)."""
-    iso = text.op("~")(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$")
+    iso = text.op("~")(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)\Z")
     return case((iso, cast(text, DateTime(timezone=True))), else_=None)
 
 

@@ -123,6 +123,7 @@ def test_a_new_event_takes_its_id_from_the_feature_and_not_a_taken_one(desk):
     assert isinstance(saved, Revision) and saved.event_id == "new-event"
     assert saved.original is None
     assert listed["new-event"].status == "draft" and listed["new-event"].number == 1
+    assert listed["new-event"].start.isoformat() == "2022-01-05T06:00:00+00:00"
     assert listed["home"].status == "published" and listed["home"].number == 0
     del new["properties"]["id"]
     with transaction(engine) as connection, pytest.raises(NotFound):
