@@ -23,6 +23,7 @@ from psycopg import sql
 from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select
 
 from almaty_map.database.copying import copying, writing_events
+from almaty_map.database.deskedits import DeskEditsError, unloaded_desk_edits
 from almaty_map.database.dumping import latest_version, write_folder
 from almaty_map.database.indexes import built_afterwards
 from almaty_map.database.replacing import STAGING, compare, previous_rows, replace, stage
@@ -56,11 +57,16 @@ class Loaded:
 
 
 def load_folder(
-    engine: Engine, folder: Path, max_bytes: int, progress: Callable[[int, int], None]
+    engine: Engine,
+    folder: Path,
+    max_bytes: int,
+    progress: Callable[[int, int], None],
+    replace_desk_edits: bool = False,
 ) -> Loaded:
     """Validate ``folder`` and make it the database's new version; raise DataError (and
-    change nothing) if it has errors. ``progress`` is told how many events of how many are
-    written.
+    change nothing) if it has errors, DeskEditsError if events were published at the desk
+    since the last load (unless ``replace_desk_edits``). ``progress`` is told how many
+    events of how many are written.
 
     The events are copied in while the file is read and checked (one pass over the file,
     the database's work overlapping the parser's); any error rolls the whole load back.
@@ -68,6 +74,9 @@ def load_folder(
     with engine.begin() as connection:
         connection.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))
         first = latest_version(connection) is None
+        edited = [] if first or replace_desk_edits else unloaded_desk_edits(connection)
+        if edited:
+            raise DeskEditsError(edited)
         dataset = _copy_events(connection, folder, max_bytes, first)
         diff = None if first else _replace(connection, dataset, max_bytes)
         # Statistics for the new rows now, not when autovacuum next looks: the first

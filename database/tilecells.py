@@ -12,7 +12,9 @@ built from the events (database.tiles).
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Integer, cast, delete, func, insert, literal, select
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, Integer, and_, cast, delete, func, insert, literal, or_, select
 
 from almaty_map.database.schema import events, tile_cells
 from almaty_map.database.tilegrid import (
@@ -27,11 +29,13 @@ CELL_ZOOM = 12
 _GROUPED = ("zoom", "cx", "cy", "category", "geo_precision", "position", "n")
 
 
-def rebuild(connection: Connection) -> None:
+def rebuild(connection: Connection, keys: Sequence[tuple[int, int]] | None = None) -> None:
     """The cells of the current events, every zoom, in the caller's transaction (so a
-    load's readers see the cells of the version they see)."""
-    connection.execute(delete(tile_cells))
+    load's readers see the cells of the version they see). ``keys``: only the cells that
+    hold these tile keys (``tile_x``, ``tile_y``: an event published at the desk, where it
+    was and where it is), at every zoom; the other cells stay as they are."""
     shift = KEY_ZOOM - CELL_ZOOM
+    connection.execute(delete(tile_cells).where(*_cells(tile_cells, keys, CELL_ZOOM, 0)))
     precision = shown_precision()
     column, row = events.c.tile_x.op(">>")(shift), events.c.tile_y.op(">>")(shift)
     finest = (
@@ -44,11 +48,13 @@ def rebuild(connection: Connection) -> None:
             func.min(events.c.position),
             func.count(),
         )
-        .where(events.c.tile_x.is_not(None))
+        .where(events.c.tile_x.is_not(None), *_keys_within(keys, shift))
         .group_by(column, row, events.c.category, precision)
     )
     _insert(connection, finest)
     for z in range(CELL_ZOOM - 1, -1, -1):
+        if keys is not None:
+            connection.execute(delete(tile_cells).where(*_cells(tile_cells, keys, z, 0)))
         finer = tile_cells.alias("finer")
         half_x, half_y = finer.c.cx.op(">>")(1), finer.c.cy.op(">>")(1)
         coarser = (
@@ -61,11 +67,44 @@ def rebuild(connection: Connection) -> None:
                 func.min(finer.c.position),
                 cast(func.sum(finer.c.n), Integer),
             )
-            .where(finer.c.zoom == z + 1)
+            .where(finer.c.zoom == z + 1, *_cells(finer, keys, z, 1))
             .group_by(half_x, half_y, finer.c.category, finer.c.geo_precision)
         )
         _insert(connection, coarser)
-    connection.exec_driver_sql("ANALYZE tile_cells")
+    if keys is None:
+        connection.exec_driver_sql("ANALYZE tile_cells")
+
+
+def _cells(table, keys: Sequence[tuple[int, int]] | None, z: int, finer: int) -> list:
+    """Conditions selecting the rows of ``table`` (zoom ``z + finer``) inside the cells of
+    zoom ``z`` that hold ``keys`` (none: every row); ranges, so the address index answers."""
+    if keys is None:
+        return [] if finer else [literal(True)]
+    span = 1 << finer
+    shift = KEY_ZOOM - z
+    within = [
+        and_(
+            table.c.zoom == z + finer,
+            table.c.cx.between((x >> shift) * span, (x >> shift) * span + span - 1),
+            table.c.cy.between((y >> shift) * span, (y >> shift) * span + span - 1),
+        )
+        for x, y in keys
+    ]
+    return [or_(*within)] if within else [literal(False)]
+
+
+def _keys_within(keys: Sequence[tuple[int, int]] | None, shift: int) -> list:
+    """Conditions selecting the events in the finest cells that hold ``keys``."""
+    if keys is None:
+        return []
+    within = [
+        and_(
+            events.c.tile_x.between((x >> shift) << shift, (((x >> shift) + 1) << shift) - 1),
+            events.c.tile_y.between((y >> shift) << shift, (((y >> shift) + 1) << shift) - 1),
+        )
+        for x, y in keys
+    ]
+    return [or_(*within)] if within else [literal(False)]
 
 
 def _insert(connection: Connection, grouped) -> None:

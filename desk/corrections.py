@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from almaty_map.desk.revisions import Revision
 
 _VERSION_LINE = re.compile(r"""^(version\s*=\s*)("[^"\n]*"|'[^'\n]*')""", re.MULTILINE)
-_LAST_NUMBER = re.compile(r"(\d+)(\D*)$")
+_LAST_NUMBER = re.compile(r"(\d+)(\D*)\Z")
 
 
 def moved_on(dataset_toml: str) -> str:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import check_features
 from almaty_map.desk.errors import NotFound, WrongState
 from almaty_map.desk.fields import FieldChange, feature_changes
@@ -20,12 +21,12 @@ from almaty_map.desk.revisions import (
     add_revision,
     checked_text,
     feature_at,
+    known_id,
     latest_revision,
     lock_event,
     published_feature,
     revisions_of,
 )
-from almaty_map.desk.trail import record
 
 if TYPE_CHECKING:
     from almaty_map.desk.accounts import Account
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 def history(connection: Connection, event_id: str) -> list[tuple[Revision, list[FieldChange]]]:
     """The event's revisions, oldest first, each with its changes against the one before;
     empty for an event never revised (NotFound for no event at all)."""
+    event_id = known_id(event_id)
     found = revisions_of(connection, event_id)
     if not found and published_feature(connection, event_id) is None:
         raise NotFound(f"There is no event {event_id!r}")
@@ -55,6 +57,7 @@ def restore(
     address: str | None = None,
 ) -> Revision:
     """A new draft holding the event as it was at revision ``number`` (0: as loaded)."""
+    event_id = known_id(event_id)
     text = checked_text("reason", reason, required=True)
     lock_event(connection, event_id)
     latest = latest_revision(connection, event_id)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from almaty_map.database.dumping import latest_version, write_head
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import check_report, kept_in, stored_feature, stored_rows
 from almaty_map.desk.errors import WrongState
 from almaty_map.desk.revisions import (
@@ -28,7 +29,6 @@ from almaty_map.desk.revisions import (
     lock_event,
     published_feature,
 )
-from almaty_map.desk.trail import record
 from almaty_map.geodata.compact import CompactEvents
 from almaty_map.geodata.dataset import inspect_dataset
 from almaty_map.geodata.errors import DataError, Problem

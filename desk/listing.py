@@ -49,7 +49,8 @@ def desk_events(
     if status is not None and status not in STATUSES:
         raise ValueError(f"status is {status!r}; expected one of {', '.join(STATUSES)}")
     limit = max(0, min(int(limit), MAX_PAGE))
-    rows = _listed(connection, status, category, text).limit(limit).offset(max(0, int(offset)))
+    offset = max(0, min(int(offset), 2**31))
+    rows = _listed(connection, status, category, text).limit(limit).offset(offset)
     return [DeskEvent(**row) for row in connection.execute(rows).mappings()]
 
 
@@ -94,7 +95,7 @@ def _listed(connection: Connection, status: str | None, category: str | None, te
 def _time(text):
     """A drafted start as a time when it reads as one (the checks passed, so it does,
     unless it is a bare date or a local time the files' reader would have placed)."""
-    iso = text.op("~")(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)$")
+    iso = text.op("~")(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)\Z")
     return case((iso, cast(text, DateTime(timezone=True))), else_=None)
 
 

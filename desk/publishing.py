@@ -25,11 +25,11 @@ from almaty_map.database.loading import LOAD_LOCK, describe
 from almaty_map.database.schema import CHANNEL, EVENT_COLUMNS, events, revisions, versions
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
 from almaty_map.database.wholecounts import count_whole
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import Checked, check_features
 from almaty_map.desk.corrections import correction_entry, moved_on
 from almaty_map.desk.errors import Forbidden, WrongState
 from almaty_map.desk.revisions import Revision, checked_text, locked_revision, revision_by_id
-from almaty_map.desk.trail import record
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
 from almaty_map.geodata.diff import DatasetDiff, diff_features, features_by_id
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES
@@ -183,15 +183,23 @@ def _published(connection: Connection, event_id: str) -> Dataset:
 
 def _store(connection: Connection, event_id: str, checked: Checked) -> None:
     """The event's row as a load writes it, at the event's place in the order (a new
-    event after the others), then the coarse zooms' cells again."""
-    old = connection.execute(select(events.c.position).where(events.c.id == event_id)).scalar()
+    event after the others), then the coarse zooms' cells it left and entered."""
+    old = connection.execute(
+        select(events.c.position, events.c.tile_x, events.c.tile_y).where(events.c.id == event_id)
+    ).first()
     if old is None:
         last = connection.execute(select(func.max(events.c.position))).scalar()
-        old = 0 if last is None else last + 1
+        position = 0 if last is None else last + 1
+    else:
+        position = old.position
     connection.execute(delete(events).where(events.c.id == event_id))
     with copying(connection, "events", EVENT_COLUMNS) as copy:
-        copy.write(event_csv(checked.chunks[0], old))
-    rebuild_tile_cells(connection)
+        copy.write(event_csv(checked.chunks[0], position))
+    new = connection.execute(
+        select(events.c.tile_x, events.c.tile_y).where(events.c.id == event_id)
+    ).one()
+    keys = [(new.tile_x, new.tile_y)] + ([(old.tile_x, old.tile_y)] if old else [])
+    rebuild_tile_cells(connection, [(x, y) for x, y in keys if x is not None])
 
 
 def _record_version(

@@ -18,10 +18,10 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.schema import events, revisions, users
+from almaty_map.desk.audit import record
 from almaty_map.desk.checking import FieldProblem, check_features, stored_feature
 from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.fields import FieldChange, feature_changes
-from almaty_map.desk.trail import record
 
 if TYPE_CHECKING:
     from almaty_map.desk.accounts import Account
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 # it has none), with superseded shown as published.
 OPEN = ("draft", "returned")
 REASON_LIMIT = 500
+# The longest id the dataset's checks accept (geodata.checks.ids).
+ID_LIMIT = 200
+ID_EXPECTED = "is not usable as an id; expected a non-empty text of at most 200 characters"
 # Advisory locks on one event are taken as (this, hashtext(id)), apart from db load's.
 EVENT_LOCK = 17_2022
 
@@ -83,10 +86,14 @@ def save_draft(
     dataset's checks find errors; WrongState while a revision is in review."""
     if not isinstance(feature, dict):
         return Invalid([FieldProblem("", "is not a GeoJSON Feature object")])
+    if event_id is not None:
+        event_id = known_id(event_id)
     feature, problem = _with_id(feature, event_id)
     if problem is not None:
         return Invalid([problem])
     target = event_id if event_id is not None else str(_feature_id(feature))
+    if not _usable_id(target):
+        return Invalid([FieldProblem("properties.id", ID_EXPECTED)])
     lock_event(connection, target)
     latest = latest_revision(connection, target)
     published = published_feature(connection, target)
@@ -196,6 +203,23 @@ def _encodes(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def known_id(event_id: object) -> str:
+    """``event_id`` if it can name an event; NotFound otherwise (text no event id can be,
+    such as NUL, is answered as any unknown id, not sent to the database)."""
+    if not _usable_id(event_id):
+        raise NotFound(f"There is no event {str(event_id)[:ID_LIMIT]!r}")
+    return event_id
+
+
+def _usable_id(event_id: object) -> bool:
+    return (
+        isinstance(event_id, str)
+        and 0 < len(event_id) <= ID_LIMIT
+        and "\x00" not in event_id
+        and _encodes(event_id)
+    )
 
 
 def lock_event(connection: Connection, event_id: str) -> None:

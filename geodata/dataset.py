@@ -37,7 +37,7 @@ from almaty_map.geodata.model import EVENT_FIELDS, LEGACY_NAME_FIELDS, PLACE_FIE
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES, find_file, read_features
 from almaty_map.geodata.readers.filetypes import ACCEPTED
 from almaty_map.geodata.readers.rows import Layout
-from almaty_map.geodata.readers.table import empty_table
+from almaty_map.geodata.readers.table import CHUNK_SIZE, empty_table
 from almaty_map.geodata.regularfile import UnreadableFileError, open_regular
 
 
@@ -165,8 +165,12 @@ def inspect_dataset(
     except UnreadableFileError as exc:  # changed since it was read
         return None, [*problems, exc.problem(str(folder))]
     dataset = _build(folder, meta, events, places, paths, problems, fingerprint, corrections)
+    # A file of less than a chunk leaves little to give back, and a collection walks every
+    # object the process holds: half a second of a busy server's desk check of one event.
+    large = len(events.live) >= CHUNK_SIZE
     del events
-    release_memory()
+    if large:
+        release_memory()
     return dataset, problems
 
 

@@ -7,30 +7,20 @@ import copy
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import Connection, Engine, insert
 
 from almaty_map.database.connect import open_engine
 from almaty_map.database.schema import users
+from almaty_map.desk.accounts import Account
 from tests.conftest import DATA, loaded_database
 
 BASE_EVENTS = orjson.loads((DATA / "base" / "events.geojson").read_bytes())["features"]
 
 
-@dataclass(frozen=True)
-class Person:
-    """What the desk reads of an account (the fields of desk.accounts.Account)."""
-
-    id: int
-    name: str
-    role: str
-    disabled: bool = False
-
-
-def person(connection: Connection, name: str, role: str) -> Person:
-    """An account row (its password hash is never checked here)."""
+def person(connection: Connection, name: str, role: str) -> Account:
+    """An account row made directly (no password hashing: these tests never sign in)."""
     found = connection.execute(
         insert(users)
         .values(
@@ -42,7 +32,7 @@ def person(connection: Connection, name: str, role: str) -> Person:
         )
         .returning(users.c.id)
     ).scalar_one()
-    return Person(found, name, role)
+    return Account(found, name, role, False)
 
 
 def base_feature(event_id: str) -> dict:
@@ -50,7 +40,7 @@ def base_feature(event_id: str) -> dict:
     return copy.deepcopy(next(f for f in BASE_EVENTS if f["properties"]["id"] == event_id))
 
 
-def desk_database(url: str) -> Engine:
+def base_loaded(url: str) -> Engine:
     """The base dataset loaded as version 1 at ``url``; an engine on it."""
     loaded_database(url, DATA / "base")
     return open_engine(url)

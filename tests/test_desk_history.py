@@ -9,14 +9,14 @@ from almaty_map.desk.errors import FieldError, NotFound, WrongState
 from almaty_map.desk.history import history, restore
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import save_draft, submit
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         people = {
             "editor": person(connection, "Aigerim", "editor"),

@@ -14,13 +14,14 @@ from sqlalchemy import select
 
 from almaty_map.app import create_app
 from almaty_map.database.connect import database_url, libpq_conninfo
-from almaty_map.database.schema import CHANNEL, audit_log, revisions, versions
+from almaty_map.database.schema import CHANNEL, audit_log, revisions, tile_cells, versions
+from almaty_map.database.tilecells import rebuild
 from almaty_map.desk.errors import FieldError, Forbidden, WrongState
 from almaty_map.desk.listing import desk_events
 from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import save_draft, submit
 from tests.conftest import stop_listening
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -30,7 +31,7 @@ ITEM = "/ogc/collections/events/items/spans-midnight"
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         people = {
             "editor": person(connection, "Aigerim", "editor"),
@@ -195,3 +196,28 @@ def test_a_new_event_is_published_after_the_others(desk):
     assert row.event_count == 4
     assert [f["id"] for f in row.diff["added"]] == ["new-event"]
     assert tomllib.loads(row.corrections_toml or "").get("corrections") is None
+
+
+def test_the_cells_a_publication_refreshes_are_those_a_full_rebuild_makes(desk):
+    """Only the cells the event left and entered are rebuilt, at every zoom; the table
+    must then hold what rebuilding every cell gives."""
+    _, engine, people = desk
+    moved = base_feature("after-midnight-local")
+    moved["geometry"]["coordinates"] = [77.05, 43.30]  # another cell at zoom 12 and below
+    moved["properties"]["category"] = "protest"
+    with transaction(engine) as connection:
+        draft = save_draft(connection, "after-midnight-local", moved, 0, people["editor"])
+        submit(connection, draft.id, "moved", people["editor"])
+        publish(connection, draft.id, people["reviewer"], None)
+    with transaction(engine) as connection:
+        refreshed = cells(connection)
+        rebuild(connection)
+        assert cells(connection) == refreshed
+    assert ("after-midnight-local", "protest") in {(row[7], row[3]) for row in refreshed}
+    assert ("after-midnight-local", "violence") not in {(row[7], row[3]) for row in refreshed}
+
+
+def cells(connection) -> list[tuple]:
+    columns = [c for c in tile_cells.c if c.name != "geom"]
+    rows = connection.execute(select(*columns, tile_cells.c.geom.ST_AsText())).all()
+    return sorted(tuple(row) for row in rows)

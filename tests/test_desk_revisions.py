@@ -9,17 +9,19 @@ from sqlalchemy import func, select
 
 from almaty_map.database.schema import revisions
 from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
+from almaty_map.desk.history import history, restore
 from almaty_map.desk.listing import desk_events
 from almaty_map.desk.revisions import Conflict, Invalid, Revision, save_draft, submit
 from almaty_map.geodata.dataset import inspect_dataset
-from tests.deskrows import base_feature, desk_database, person, transaction
+from tests.deskhelp import HOSTILE
+from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
 
 @pytest.fixture
 def desk(database):
-    engine = desk_database(database)
+    engine = base_loaded(database)
     with transaction(engine) as connection:
         people = {
             "editor": person(connection, "Aigerim", "editor"),
@@ -121,6 +123,7 @@ def test_a_new_event_takes_its_id_from_the_feature_and_not_a_taken_one(desk):
     assert isinstance(saved, Revision) and saved.event_id == "new-event"
     assert saved.original is None
     assert listed["new-event"].status == "draft" and listed["new-event"].number == 1
+    assert listed["new-event"].start.isoformat() == "2022-01-05T06:00:00+00:00"
     assert listed["home"].status == "published" and listed["home"].number == 0
     del new["properties"]["id"]
     with transaction(engine) as connection, pytest.raises(NotFound):
@@ -171,3 +174,42 @@ def test_the_list_filters_by_status_category_and_text(desk):
         assert len(desk_events(connection, limit=1, offset=1)) == 1
         with pytest.raises(ValueError, match="status"):
             desk_events(connection, "deleted")
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_in_every_argument_is_refused_or_kept_as_typed(desk, payload):
+    """Ids, reasons, comments and list filters: a clear refusal or the text kept exactly,
+    never a database error (NUL and lone surrogates are what PostgreSQL cannot take)."""
+    engine, people = desk
+    anonymous = base_feature("home")
+    del anonymous["properties"]["id"]
+    for hostile in (payload, payload + "\ud800"):
+        with transaction(engine) as connection:
+            with pytest.raises(NotFound):
+                save_draft(connection, hostile, anonymous, 0, people["editor"])
+            with pytest.raises(NotFound):
+                history(connection, hostile)
+            with pytest.raises(NotFound):
+                restore(connection, hostile, 0, people["editor"], "why")
+            assert desk_events(connection, text=hostile, category=hostile) == []
+            with pytest.raises(ValueError, match="status"):
+                desk_events(connection, hostile)
+    new = base_feature("home")
+    new["properties"]["id"] = payload
+    feature = base_feature("home")
+    feature["properties"]["title"] = payload
+    with transaction(engine) as connection:
+        created = save_draft(connection, None, new, None, people["editor"])
+        titled = save_draft(connection, "home", feature, 0, people["editor"])
+    usable = "\x00" not in payload and len(payload) <= 200
+    assert isinstance(created, Revision if usable else Invalid)
+    assert isinstance(titled, Revision if "\x00" not in payload else Invalid)
+    if isinstance(titled, Revision):
+        assert titled.feature["properties"]["title"] == payload
+        with transaction(engine) as connection:
+            if "\x00" in payload.strip() or len(payload.strip()) > 500:
+                with pytest.raises(FieldError):
+                    submit(connection, titled.id, payload, people["editor"])
+            else:
+                sent = submit(connection, titled.id, payload, people["editor"])
+                assert sent.reason == payload.strip()
