@@ -101,6 +101,9 @@ def test_a_stranger_is_sent_back_where_they_were_going_after_signing_in(desk_cli
         "/ogc/collections",
         "javascript:alert(1)",
         "/desk/\u202e",
+        "/desk/../ogc/collections",
+        "/desk/%2e%2e/ogc",
+        "/desk/.%2E/ogc",
     ],
 )
 def test_sign_in_never_sends_anyone_off_the_desk(desk_client, desk_database, target):
