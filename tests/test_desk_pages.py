@@ -302,6 +302,9 @@ def test_an_editor_cannot_move_or_unmark_a_sensitive_place(pages_app):
     editor = client_as(pages_app, "editor")
     event_id = new_event(editor, sensitive="on", **EXACT)
     fields = form_of(editor, event_id)
+    more = post_form(editor, event_id, fields, action="more").get_data(as_text=True)
+    assert "its exact place is shown only to reviewers and admins" in more
+    assert "76.91234" not in more
     fields.update(title="Retitled by an editor", longitude="76.8", latitude="43.2")
     fields.pop("sensitive", None)
     assert post_form(editor, event_id, fields).status_code == 303

@@ -254,9 +254,6 @@ def _save(event_id: str | None) -> Response:
     page = EditPage(event_id, fields)
     base_number, base_problem = _base_number(fields.get("base_number", ""))
     page.base_number = base_number
-    if action == "more":  # the rows posted (the empty one too) and one more
-        page.title = fields.get("title") or str(event_id)
-        return _render_edit(page)
     feature, problems = feature_from_fields(fields, _places())
     problems += base_problem + _reason_problems(action, fields.get("reason", ""))
     with desk_connection() as conn:
@@ -265,6 +262,8 @@ def _save(event_id: str | None) -> Response:
             _describe(page, base, latest)
             page.base_number = base_number
             feature = _kept_from_editor(feature, base, event_id, account.role, page)
+        if action == "more":  # the rows posted (the empty one too) and one more
+            return _render_edit(page)
         if problems:  # shown with every problem the checks find, all at once
             page.problems = problems + check_features(conn, [feature]).problems
             return _render_edit(page, 422)
