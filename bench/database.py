@@ -33,7 +33,7 @@ import psutil
 
 from bench.server import _latencies, cql2_mix, query_mix
 from harness.postgres import Cluster, cluster
-from harness.serving import START, free_port, stop
+from harness.serving import START, free_port, server_environment, stop
 from harness.synthetic import write_dataset
 
 ROOT = Path(__file__).parents[1]
@@ -145,6 +145,7 @@ def measure_server(url: str, start_timeout: float = 1800) -> dict:
         process = subprocess.Popen(
             [sys.executable, "-c", START, *command, "--max-size", MAX_MB],
             cwd=ROOT,
+            env=server_environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

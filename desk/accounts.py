@@ -52,7 +52,8 @@ def add_account(conn: Connection, name: str, role: str, password: str) -> Accoun
 def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     """The account if the name and password match and it is not disabled; rehashes a
     password whose hash was made with other parameters than HASHER's."""
-    row = _row(conn, name) if 0 < len(name) <= MAX_NAME else None
+    plausible = 0 < len(name) <= MAX_NAME and name.isprintable()
+    row = _row(conn, name) if plausible else None
     stored = row.password_hash if row is not None else _NOBODY
     try:
         HASHER.verify(stored, password[:MAX_PASSWORD])

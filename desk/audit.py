@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, func, insert, select
 
 from almaty_map.database.schema import audit_log
+from almaty_map.desk.text import storable, storable_detail
 
 ACTIONS = (
     "signin",
@@ -50,12 +51,18 @@ def record(
     address: str | None,
     detail: dict | None = None,
 ) -> None:
-    """Append an entry; an action not in ACTIONS is a bug of the caller (ValueError)."""
+    """Append an entry; an action not in ACTIONS is a bug of the caller (ValueError).
+    Texts a client typed are kept as typed, but for NUL (desk.text)."""
     if action not in ACTIONS:
         raise ValueError(f"audit action: expected one of {', '.join(ACTIONS)}, found {action!r}")
     conn.execute(
         insert(audit_log).values(
-            at=func.now(), actor=actor, action=action, target=target, address=address, detail=detail
+            at=func.now(),
+            actor=_kept(actor),
+            action=action,
+            target=_kept(target),
+            address=_kept(address),
+            detail=None if detail is None else storable_detail(detail),
         )
     )
 
@@ -66,3 +73,7 @@ def entries(conn: Connection, limit: int = 200, before_id: int | None = None) ->
     if before_id is not None:
         query = query.where(audit_log.c.id < before_id)
     return [Entry(**row._mapping) for row in conn.execute(query)]
+
+
+def _kept(text: str | None) -> str | None:
+    return None if text is None else storable(text)

@@ -14,6 +14,7 @@ from datetime import timedelta
 from sqlalchemy import Connection, func, insert, select
 
 from almaty_map.database.schema import signin_attempts
+from almaty_map.desk.text import storable
 
 WINDOW = timedelta(minutes=15)
 PER_ACCOUNT = 5
@@ -28,7 +29,7 @@ def retry_after(conn: Connection, name: str, address: str) -> int | None:
     """Seconds until this name may be tried from this address again, or None if it may
     now. Locks the name until the transaction ends, so that concurrent attempts on one
     account are counted one after the other."""
-    account = name[:KEPT].lower()
+    account = storable(name, KEPT).lower()
     conn.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, func.hashtext(account))))
     # Failures before the account's last success count no more.
     last_success = (
@@ -38,7 +39,7 @@ def retry_after(conn: Connection, name: str, address: str) -> int | None:
     )
     waits = [
         _wait(conn, func.lower(signin_attempts.c.account) == account, PER_ACCOUNT, last_success),
-        _wait(conn, signin_attempts.c.address == address, PER_ADDRESS, None),
+        _wait(conn, signin_attempts.c.address == storable(address), PER_ADDRESS, None),
     ]
     found = [w for w in waits if w is not None]
     return max(found) if found else None
@@ -46,7 +47,9 @@ def retry_after(conn: Connection, name: str, address: str) -> int | None:
 
 def note(conn: Connection, name: str, address: str, ok: bool) -> None:
     conn.execute(
-        insert(signin_attempts).values(at=func.now(), account=name[:KEPT], address=address, ok=ok)
+        insert(signin_attempts).values(
+            at=func.now(), account=storable(name, KEPT), address=storable(address), ok=ok
+        )
     )
 
 

@@ -106,7 +106,9 @@ def parse_filter(text: str, language: str | None) -> tuple[ast.Node | None, list
         return _text_parser().parse(text), []
     except lark.UnexpectedInput as error:
         return None, [_syntax_problem(text, error)]
-    except (lark.exceptions.VisitError, ValueError) as error:
+    # TypeError: pygeofilter's arithmetic on what it cannot compute, e.g. "-A0" (a minus
+    # before a property), raised by the transformer the parser runs inline.
+    except (lark.exceptions.VisitError, ValueError, TypeError) as error:
         cause = getattr(error, "orig_exc", error)
         return None, [_problem(text, f"cannot read the filter: {cause}")]
 

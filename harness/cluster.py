@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.nginx import Proxy, nginx
-from harness.serving import Server, running
+from harness.serving import Server, running, server_environment
 
 REPLICAS = 3
 
@@ -36,7 +36,9 @@ class Team:
 @contextlib.contextmanager
 def team(*args: str, logs: Path | None = None, env: dict | None = None) -> Iterator[Team]:
     """Three servers (``args`` go to each `almaty-map serve`) behind nginx; each server's
-    output goes to ``logs``/serve-N.log when ``logs`` is given."""
+    output goes to ``logs``/serve-N.log when ``logs`` is given. They share one key for
+    the desk's sessions, as the README's replicas must."""
+    env = server_environment(env)
     with contextlib.ExitStack() as stack:
         servers = tuple(
             stack.enter_context(

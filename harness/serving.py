@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -52,6 +53,14 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+def server_environment(extra: dict | None = None) -> dict[str, str]:
+    """This process's environment for a server, plus ``extra``, with a key for the desk's
+    sessions of its own unless one is set (a server with a database needs one to start)."""
+    env = {**os.environ, **(extra or {})}
+    env.setdefault("ALMATY_MAP_SECRET_KEY", secrets.token_urlsafe(48))
+    return env
+
+
 @dataclass(frozen=True)
 class Server:
     url: str
@@ -66,7 +75,7 @@ def running(*args: str, env: dict | None = None, log: Path | None = None, timeou
     process = subprocess.Popen(
         [sys.executable, "-c", START, "serve", "--port", str(port), *args],
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env=server_environment(env),
         stdout=output,
         stderr=subprocess.STDOUT,
     )

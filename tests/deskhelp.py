@@ -51,3 +51,21 @@ def signed_in(client, database_url: str, role: str, name: str | None = None) -> 
     response = sign_in(client, account.name)
     assert response.status_code == 302, response.get_data(as_text=True)
     return account
+
+
+# What every desk form field and parameter is tried with: markup, template syntax, SQL,
+# NUL and line breaks, bidirectional overrides and a very long value.
+HOSTILE = (
+    "<img src=x onerror=alert(1)>",
+    "</script><script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "{{7*7}}{% raw %}",
+    "' OR '1'='1' --",
+    "Robert'); DROP TABLE users;--",
+    "nul\x00byte",
+    "line\r\nSet-Cookie: x=1",
+    "\u202eevil\u202c",
+    "%00%0d%0a",
+    "x" * 10_000,
+)

@@ -160,3 +160,10 @@ def test_odd_filters_are_answered_never_500(client, language, text, status):
     doc = get(client, url, status)
     if status == 400:
         assert doc["parameter"] == "filter"
+
+
+@pytest.mark.parametrize("text", ["-A0", "-title = 1", "- deaths_min > 1"])
+def test_a_minus_before_a_property_is_a_400_not_a_500(client, text):
+    """The CQL2 parser's arithmetic cannot negate a property (hypothesis found -A0)."""
+    doc = get(client, f"{ITEMS}?filter=" + quote(text), 400)
+    assert doc["parameter"] == "filter" and "cannot read the filter" in doc["description"]

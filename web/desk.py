@@ -10,6 +10,8 @@ the admin pages (deskadmin) attach their views to this blueprint.
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from flask import (
     Blueprint,
     Flask,
@@ -190,11 +192,15 @@ def _limited(wait: int) -> Response:
 
 
 def _safe_next(target: str) -> str:
-    """Only a desk path of this site: never another host (//evil, /\\evil) or scheme."""
+    """Only a desk path of this site: never another host (//evil, /\\evil), another
+    scheme, or a path a browser resolves off the desk."""
     home = url_for("desk.home")
     if not target.startswith(home) or "//" in target or "\\" in target:
         return ""
     if not target.isascii() or not target.isprintable():
+        return ""
+    segments = unquote(urlsplit(target).path).split("/")
+    if "." in segments or ".." in segments:  # browsers resolve /desk/../ogc off the desk
         return ""
     return target
 

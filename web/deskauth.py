@@ -36,11 +36,13 @@ class DeskUser(UserMixin):
 
 
 def install(app: Flask) -> None:
-    """Flask-Login without its template context processor, which would look up the
-    session on every public page (a query, and a Vary: Cookie on cacheable pages)."""
+    """Flask-Login, minus what would touch the session on every public response and so
+    put Vary: Cookie on pages caches keep: its template context processor (which looks up
+    the account) and its remember-me cookie refresh (the desk has no remember-me)."""
     manager = LoginManager()
     manager.session_protection = None
     manager.init_app(app, add_context_processor=False)
+    app.after_request_funcs[None].remove(manager._update_remember_cookie)
     manager.request_loader(_signed_in)
     manager.unauthorized_handler(unauthorized)
 
