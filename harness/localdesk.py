@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,6 @@ def _tables_and_data(url: str) -> list[list[str]]:
 
 def prepare(folder: Path, db_port: int | None = None) -> LocalDesk:
     """Everything the desk needs before its server starts, made or reused."""
-    import subprocess
-
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # the database server's own user must reach its cluster inside
     cluster, new = _cluster(folder, db_port)
@@ -142,8 +141,10 @@ def main(argv: list[str] | None = None) -> None:
     options = _arguments(argv)
     if options.action == "stop":
         home = options.folder / "cluster"
-        if (home / "data" / "PG_VERSION").exists():
-            postgres.reopen(home).stop()
+        if not (home / "data" / "PG_VERSION").exists():
+            print(f"No database server in {home}: nothing to stop.")
+            return
+        postgres.reopen(home).stop()
         print(f"Stopped the database server in {home}.")
         return
     desk = prepare(options.folder.resolve(), options.db_port)
