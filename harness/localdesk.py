@@ -147,7 +147,17 @@ def main(argv: list[str] | None = None) -> None:
         postgres.reopen(home).stop()
         print(f"Stopped the database server in {home}.")
         return
-    desk = prepare(options.folder.resolve(), options.db_port)
+    try:
+        desk = prepare(options.folder.resolve(), options.db_port)
+    except postgres.PostgresUnavailableError as exc:
+        sys.exit(f"Error: {exc}")
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode(errors="replace").strip()
+        sys.exit(
+            f"Error: {' '.join(map(str, exc.cmd))} failed (status {exc.returncode}). {said}\n"
+            f"The database server runs as {postgres.owner()}: it must be able to reach "
+            f"{options.folder.resolve()} (every folder above it searchable by that user)."
+        )
     print(instructions(desk, options.host, options.port), flush=True)
     command = _command("serve", "--db", desk.url, "--host", options.host)
     os.chdir(ROOT)
