@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,8 +94,6 @@ def _tables_and_data(url: str) -> list[list[str]]:
 
 def prepare(folder: Path, db_port: int | None = None) -> LocalDesk:
     """Everything the desk needs before its server starts, made or reused."""
-    import subprocess
-
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # the database server's own user must reach its cluster inside
     cluster, new = _cluster(folder, db_port)
@@ -142,11 +141,23 @@ def main(argv: list[str] | None = None) -> None:
     options = _arguments(argv)
     if options.action == "stop":
         home = options.folder / "cluster"
-        if (home / "data" / "PG_VERSION").exists():
-            postgres.reopen(home).stop()
+        if not (home / "data" / "PG_VERSION").exists():
+            print(f"No database server in {home}: nothing to stop.")
+            return
+        postgres.reopen(home).stop()
         print(f"Stopped the database server in {home}.")
         return
-    desk = prepare(options.folder.resolve(), options.db_port)
+    try:
+        desk = prepare(options.folder.resolve(), options.db_port)
+    except postgres.PostgresUnavailableError as exc:
+        sys.exit(f"Error: {exc}")
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode(errors="replace").strip()
+        sys.exit(
+            f"Error: {' '.join(map(str, exc.cmd))} failed (status {exc.returncode}). {said}\n"
+            f"The database server runs as {postgres.owner()}: it must be able to reach "
+            f"{options.folder.resolve()} (every folder above it searchable by that user)."
+        )
     print(instructions(desk, options.host, options.port), flush=True)
     command = _command("serve", "--db", desk.url, "--host", options.host)
     os.chdir(ROOT)

@@ -117,10 +117,11 @@ def reopen(folder: Path) -> Cluster:
     last ``port =`` line wins, as it does for PostgreSQL)."""
     conf = (folder / "data" / "postgresql.conf").read_text(encoding="utf-8")
     ports = re.findall(r"^port = (\d+)", conf, flags=re.MULTILINE)
-    return Cluster(folder, int(ports[-1]), _owner())
+    return Cluster(folder, int(ports[-1]), owner())
 
 
-def _owner() -> str:
+def owner() -> str:
+    """The system user a cluster made now belongs to (never root: PostgreSQL refuses it)."""
     return SERVER_USER if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
 
 
@@ -134,7 +135,7 @@ def create(folder: Path, port: int, *, throwaway: bool) -> Cluster:
     """A new cluster in ``folder`` (which must not hold one), started. A throwaway one
     trades durability for speed (no fsync); a kept one (``make desk``) keeps PostgreSQL's
     safe defaults, since its data outlives the run."""
-    user = _owner()
+    user = owner()
     folder.mkdir(parents=True, exist_ok=True)
     shutil.chown(folder, user)
     (folder / "socket").mkdir(exist_ok=True)
@@ -168,7 +169,7 @@ def create(folder: Path, port: int, *, throwaway: bool) -> Cluster:
 def cluster(port: int | None = None) -> Iterator[Cluster]:
     """A started cluster; stopped and deleted when the block ends, whatever happens."""
     folder = Path(tempfile.mkdtemp(prefix="almaty-map-pg-"))
-    instance = Cluster(folder, port or free_port(), _owner())
+    instance = Cluster(folder, port or free_port(), owner())
     try:
         instance = create(folder, instance.port, throwaway=True)
         yield instance
