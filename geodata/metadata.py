@@ -45,9 +45,13 @@ TOP_KEYS = (
     "extent",
     "categories",
     "periods",
+    "figures",
     "format",
     "columns",
 )
+# Arrays of tables: a key written after one of them belongs to its last table, not to the
+# dataset (TOML's rule, easy to miss when adding a line at the end of the file).
+TABLE_ARRAYS = ("categories", "periods", "figures")
 CATEGORY_KEYS = ("id", "label", "colour", "symbol")
 PERIOD_KEYS = ("label", "start", "end", "caption")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -129,8 +133,28 @@ def read_metadata(folder: Path) -> tuple[Metadata | None, list[Problem]]:
         columns=read_columns(reader),
     )
     reader.lookalikes(raw, TOP_KEYS)
+    _misplaced(reader)
     failed = any(p.severity == "error" for p in reader.problems)
     return (None if failed else meta), reader.problems
+
+
+def _misplaced(reader: TomlReader) -> None:
+    """Warn of a dataset key inside a [[table]]: the bundled dataset's ``extent`` sat under
+    its last ``[[figures]]`` for a year, read as part of that figure and ignored, so its
+    events were never checked against the extent."""
+    for array in TABLE_ARRAYS:
+        items = reader.raw.get(array)
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            stray = [k for k in item if k in TOP_KEYS] if isinstance(item, dict) else []
+            for key in stray:
+                reader.warn(
+                    f"{array}[{i}].{key}",
+                    f"belongs to the dataset, but in TOML every key after a [[{array}]] line "
+                    f"belongs to that table, so it is ignored; move it above the first [[…]]",
+                    expected=f"'{key}' before the first [[…]] table",
+                )
 
 
 def _timezone(reader: TomlReader) -> str | None:

@@ -52,6 +52,11 @@ class TomlReader:
             )
         )
 
+    def warn(self, field: str, message: str, expected: str | None = None) -> None:
+        self.problems.append(
+            Problem(self.file, message, field=field, expected=expected, severity="warning")
+        )
+
     def lookalikes(self, table: dict, keys: tuple[str, ...], where: str = "") -> None:
         """Warn of keys that look like a known one misspelt (``license``, ``color``): read
         literally they are ignored, and the key meant is missing or left at its default."""

@@ -5,6 +5,7 @@ at all for a name unlike any field."""
 from __future__ import annotations
 
 import json
+import tomllib
 
 import geopandas as gpd
 import pytest
@@ -126,3 +127,42 @@ def test_dataset_toml_keys_misspelt_are_warned_of(make_dataset):
     assert ("categories[0].color", "'colour'?") in warned
     assert ("periods[0].captoin", "'caption'?") in warned
     assert dataset is not None and all(p.severity == "warning" for p in problems)
+
+
+FIGURE = (
+    '[[figures]]\nlabel = "Deaths"\ncount = 3\nsource = {publication = "P", title = "T", '
+    'date = "2022-01", quote = "three died"}\n'
+)
+EXTENT = "extent = [76.7, 43.1, 77.1, 43.4]\n"
+
+
+@pytest.mark.parametrize("array", ["figures", "categories", "periods"])
+def test_a_dataset_key_written_after_a_table_array_is_warned_of(make_dataset, array):
+    """TOML puts a key written after ``[[figures]]`` into that figure: the bundled
+    dataset's extent was lost that way. The key is named with the table it landed in."""
+    base = "".join(
+        line
+        for line in (DATA / "base" / "dataset.toml").read_text().splitlines(keepends=True)
+        if not line.startswith("extent")
+    )
+    head, periods = base.split("[[periods]]", 1)
+    misplaced = {
+        "figures": base + FIGURE + EXTENT,
+        "categories": head + EXTENT + "[[periods]]" + periods,
+        "periods": base + EXTENT,
+    }[array]
+    last = len(tomllib.loads(misplaced)[array]) - 1
+    dataset, problems = problems_for(make_dataset, toml=misplaced)
+    hits = [p for p in problems if p.field == f"{array}[{last}].extent"]
+    assert len(hits) == 1, problems
+    assert hits[0].severity == "warning" and "move it above" in hits[0].message
+    assert dataset is not None and dataset.meta.extent is None
+    fixed, problems = problems_for(make_dataset, toml=EXTENT + base)
+    assert fixed.meta.extent == (76.7, 43.1, 77.1, 43.4)
+    assert not [p for p in problems if p.field.endswith(".extent")]
+
+
+def test_the_bundled_dataset_has_its_extent():
+    dataset, problems = inspect_dataset(BUNDLED)
+    assert dataset is not None and dataset.meta.extent is not None
+    assert not problems, problems
