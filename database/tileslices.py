@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
 )
 
 from almaty_map.database.eventsql import sql_instant
@@ -42,6 +43,8 @@ from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.timeslices import Slice, SlicingError, make_slices
 
 MAX_DAYS = 62
+# The grouping of a million events' days, and the joins' hashes, in memory.
+WORK_MEMORY = "256MB"
 _GROUPED = ("slice", "zoom", "cx", "cy", "category", "geo_precision", "position", "n")
 _SHOWN = ("id", "start", "end", "time_precision", "geom")
 
@@ -51,6 +54,7 @@ def rebuild_slices(connection: Connection, meta: Metadata) -> None:
     load's readers see the cells of the version they see)."""
     connection.execute(delete(slice_cells))
     connection.execute(delete(tile_slices))
+    connection.execute(text(f"SET LOCAL work_mem = '{WORK_MEMORY}'"))
     days = _days(connection, meta)
     if not days:
         return
@@ -59,9 +63,14 @@ def rebuild_slices(connection: Connection, meta: Metadata) -> None:
         for k, s in enumerate(days, 1)
     ]
     connection.execute(insert(tile_slices), rows)
+    # Hash joins: a zoom's cells find their first event's row in the finer zoom by its
+    # position, and a nested loop there (as the planner chose with the statistics of the
+    # version before) reads every finer cell for each coarser one: minutes, not seconds.
+    connection.execute(text("SET LOCAL enable_nestloop = off"))
     _insert_finest(connection)
     for z in range(CELL_ZOOM - 1, -1, -1):
         _insert_coarser(connection, z)
+    connection.execute(text("RESET enable_nestloop"))  # the rest of the load plans freely
     connection.exec_driver_sql("ANALYZE slice_cells")
 
 
