@@ -20,16 +20,16 @@ def conditions(flt: EventFilter) -> list:
     a filter (box, text, CQL2) is the caller's to refuse or to apply."""
     found = []
     if flt.end is not None:
-        found.append(events.c.start < _instant(flt.end))
+        found.append(events.c.start < sql_instant(flt.end))
     if flt.start is not None:
-        lo = _instant(flt.start)
+        lo = sql_instant(flt.start)
         found.append(or_(func.coalesce(events.c.end, events.c.start) > lo, events.c.start >= lo))
     if flt.categories is not None:
         found.append(events.c.category.in_(flt.categories))
     return found
 
 
-def _instant(moment: pd.Timestamp) -> datetime:
+def sql_instant(moment: pd.Timestamp) -> datetime:
     """PostgreSQL keeps microseconds: a bound between two is moved up to the next."""
     return moment.ceil("us").to_pydatetime()
 

@@ -36,6 +36,7 @@ from almaty_map.database.schema import (
     versions,
 )
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
+from almaty_map.database.tileslices import rebuild_slices
 from almaty_map.database.wholecounts import count_whole
 from almaty_map.geodata.compact import CompactEvents
 from almaty_map.geodata.corrections import FILE as CORRECTIONS_FILE
@@ -83,6 +84,7 @@ def load_folder(
         # requests are planned with them (and numberMatched's estimate is read from them).
         connection.exec_driver_sql("ANALYZE events")
         rebuild_tile_cells(connection)
+        rebuild_slices(connection, dataset.meta)
         progress(len(dataset.events), len(dataset.events))
         connection.execute(delete(places))
         _copy(connection, "places", PLACE_COLUMNS, _place_rows(dataset))

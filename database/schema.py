@@ -89,23 +89,49 @@ events = Table(
     Column("tile_y", Integer, Computed(TILE_KEY, persisted=True)),
 )
 
+
+def _cell_columns() -> list[Column]:
+    """A grouped cell of the tile grid: its zoom and address, what it groups (category,
+    precision), how many events, and what a tile's feature shows of the first of them."""
+    return [
+        Column("zoom", SmallInteger, nullable=False),
+        Column("cx", Integer, nullable=False),
+        Column("cy", Integer, nullable=False),
+        Column("category", Text, nullable=False),
+        Column("geo_precision", Text, nullable=False),
+        Column("position", Integer, nullable=False),
+        Column("n", Integer, nullable=False),
+        Column("id", Text, nullable=False),
+        Column("start", DateTime(timezone=True), nullable=False),
+        Column("end", DateTime(timezone=True)),
+        Column("time_precision", Text, nullable=False),
+        Column("geom", Geometry(srid=3857, spatial_index=False), nullable=False),
+    ]
+
+
 # The coarse zooms' cells of the current version, for tiles of all times (database.tilecells).
 tile_cells = Table(
     "tile_cells",
     metadata,
-    Column("zoom", SmallInteger, nullable=False),
-    Column("cx", Integer, nullable=False),
-    Column("cy", Integer, nullable=False),
-    Column("category", Text, nullable=False),
-    Column("geo_precision", Text, nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("n", Integer, nullable=False),
-    Column("id", Text, nullable=False),
-    Column("start", DateTime(timezone=True), nullable=False),
-    Column("end", DateTime(timezone=True)),
-    Column("time_precision", Text, nullable=False),
-    Column("geom", Geometry(srid=3857, spatial_index=False), nullable=False),
+    *_cell_columns(),
     Index("tile_cells_address", "zoom", "cx", "cy"),
+)
+
+# The day slices of the current version whose cells are built at load (database.tileslices),
+# and those cells: tile_cells' columns, per day (``slice`` is a tile_slices number).
+tile_slices = Table(
+    "tile_slices",
+    metadata,
+    Column("number", SmallInteger, primary_key=True),
+    Column("start", DateTime(timezone=True), nullable=False),
+    Column("end", DateTime(timezone=True), nullable=False),
+)
+slice_cells = Table(
+    "slice_cells",
+    metadata,
+    Column("slice", SmallInteger, nullable=False),
+    *_cell_columns(),
+    Index("slice_cells_address", "zoom", "slice", "cx", "cy"),
 )
 
 places = Table(

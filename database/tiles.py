@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from almaty_map.database.eventsql import conditions, without_jit
-from almaty_map.database.schema import SRID, events, tile_cells
+from almaty_map.database.schema import SRID, events, slice_cells, tile_cells
 from almaty_map.database.tilecells import CELL_ZOOM
 from almaty_map.database.tilegrid import (
     KEY_ZOOM,
@@ -33,6 +33,7 @@ from almaty_map.database.tilegrid import (
     shown_geometry,
     shown_precision,
 )
+from almaty_map.database.tileslices import stored_slice
 from almaty_map.geodata.filtering import EventFilter
 
 LAYER = "events"
@@ -59,8 +60,7 @@ def tile(connection: Connection, z: int, x: int, y: int, flt: EventFilter) -> by
     bounds = func.ST_MakeEnvelope(-WORLD_HALF, -WORLD_HALF, WORLD_HALF, WORLD_HALF, WEB_MERCATOR)
     envelope = func.ST_TileEnvelope(z, x, y, bounds)
     margin = func.ST_TileEnvelope(z, x, y, bounds, BUFFER / EXTENT)
-    from_cells = z <= CELL_ZOOM and flt.start is None and flt.end is None
-    points = (_stored_cells if from_cells else _grouped_points)(z, x, y, envelope, flt)
+    points = _points(connection, z, x, y, envelope, flt)
     rows = union_all(points, _shapes(func.ST_Transform(margin, SRID), envelope, flt)).subquery()
     kept = (
         select(*(c for c in rows.c if c.name != "position"))
@@ -89,12 +89,26 @@ def _feature(envelope, geom, source, precision, n) -> list:
     ]
 
 
-def _stored_cells(z: int, x: int, y: int, envelope, flt: EventFilter):
-    """The tile's cells as the load grouped them (all times)."""
-    cells = tile_cells.alias("cells")
+def _points(connection: Connection, z: int, x: int, y: int, envelope, flt: EventFilter):
+    """The tile's points: from the cells the load grouped where it grouped them (the
+    coarse zooms, for all times or for one of the version's days), else from the events."""
+    if z <= CELL_ZOOM and flt.start is None and flt.end is None:
+        return _stored_cells(tile_cells, z, x, y, envelope, flt)
+    day = stored_slice(connection, flt) if z <= CELL_ZOOM else None
+    if day is not None:
+        return _stored_cells(slice_cells, z, x, y, envelope, flt, day)
+    return _grouped_points(z, x, y, envelope, flt)
+
+
+def _stored_cells(table, z: int, x: int, y: int, envelope, flt: EventFilter, day=None):
+    """The tile's cells as the load grouped them: for all times (``tile_cells``), or for
+    the day numbered ``day`` (``slice_cells``)."""
+    cells = table.alias("cells")
     lo_x, hi_x = key_range(x, z)
     lo_y, hi_y = key_range(y, z)
     where = [cells.c.zoom == z, cells.c.cx.between(lo_x, hi_x), cells.c.cy.between(lo_y, hi_y)]
+    if day is not None:
+        where.append(cells.c.slice == day)
     if flt.categories is not None:
         where.append(cells.c.category.in_(flt.categories))
     columns = _feature(envelope, cells.c.geom, cells, cells.c.geo_precision, cells.c.n)

@@ -9,6 +9,7 @@ import pytest
 from pyproj import Transformer
 
 from almaty_map.app import create_app
+from almaty_map.web.gzipped import pack
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
 
 pytestmark = pytest.mark.db
@@ -291,6 +292,27 @@ def test_a_tile_is_built_once_for_every_reader(db_client):
         event.remove(engine, "before_cursor_execute", seen)
     assert built > 0 and len(statements) == built
     assert again.data == first.data and again.status_code == 200
+
+
+def test_a_tile_is_compressed_once_for_every_reader(db_client, monkeypatch):
+    """A city's tile is about a megabyte: compressing it per request cost more than
+    building it from the stored cells, so its gzip body is kept beside it."""
+    import gzip
+
+    from almaty_map.web import tiles as views
+
+    packed = []
+    monkeypatch.setattr(views, "pack", lambda raw: packed.append(raw) or pack(raw))
+    url = f"{TILES}/3/2/5?datetime=2022-01-01T00:00:00Z/.."
+    zipped = [db_client.get(url, headers={"Accept-Encoding": "gzip"}) for _ in range(2)]
+    plain = db_client.get(url, headers={"Accept-Encoding": "identity"})
+    assert len(packed) == 1 and plain.data == packed[0] and plain.data
+    for response in zipped:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert response.headers["ETag"] == plain.headers["ETag"][:-1] + ':gzip"'
+        assert gzip.decompress(response.data) == plain.data
+    assert "Content-Encoding" not in plain.headers
 
 
 TILE_PATH = "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"

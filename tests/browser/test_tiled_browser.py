@@ -87,6 +87,38 @@ def test_the_events_are_drawn_from_tiles_with_the_slices_counts(tiled_page):
     assert any("datetime=" in url for url in requested)
 
 
+# The slices whose tiles of zoom ``z`` were asked for, in the order their first began.
+SLICES_ASKED = """(z) => {
+    const t = almatyTiledMap;
+    const slices = t.data.slices.map((s) => s.datetime);
+    const first = new Map();
+    for (const e of performance.getEntriesByType('resource')) {
+        const url = new URL(e.name);
+        if (!url.pathname.includes(`/tiles/WebMercatorQuad/${z}/`)) continue;
+        const k = slices.indexOf(url.searchParams.get('datetime') || '../..');
+        if (!first.has(k) || e.startTime < first.get(k)) first.set(k, e.startTime);
+    }
+    return [...first.entries()].sort((a, b) => a[1] - b[1]).map((p) => p[0]);
+}"""
+
+
+def test_the_slices_next_to_the_one_shown_are_fetched_first(tiled_page):
+    """After a switch, the view's tiles of the days on either side are fetched before the
+    others': a reader steps to the next day or the one before."""
+    page, base = tiled_page
+    page.goto(base + "/?slice=day")
+    drawn_state(page, 0)
+    count = len(option_counts(page))
+    assert count > 6
+    page.select_option("#am-tiled-slice", "4")
+    drawn_state(page, 4)
+    zoom = page.evaluate("almatyTiledMap.map.getZoom()") + 1
+    page.evaluate("performance.clearResourceTimings()")  # its buffer holds only 250
+    page.evaluate(f"almatyTiledMap.map.setZoom({zoom}, {{animate: false}})")
+    page.wait_for_function(f"(z) => ({SLICES_ASKED})(z).length >= 5", arg=zoom)
+    assert page.evaluate(SLICES_ASKED, zoom)[:5] == [4, 5, 3, 6, 2]
+
+
 FIND_EVENT = """(margin) => {
     const t = almatyTiledMap;
     const c = t.layer._payload.events;

@@ -15,10 +15,10 @@
   const L = root.L;
   const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
   const CACHE_TILES = 600;
-  const PREFETCH_TILES = 400;
+  const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
   const POPUP_WIDTH = 320;  // the popup's widest content, in pixels
   const POPUP_MIN = 120;
-  const POPUP_PAD = 8;  // kept between a popup and the map's edge  // at most this many tiles fetched ahead for other slices
+  const POPUP_PAD = 8;  // kept between a popup and the map's edge
   const BASE = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
   const ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 
@@ -116,16 +116,16 @@
       });
     }
 
-    /** The other slices' tiles of this view, one slice after another, so a switch finds
-     * them ready. A move starts over. */
+    /** The other slices' tiles of this view, one slice after another, nearest to the
+     * current one first (a reader steps to the next day or the one before), so a switch
+     * finds them ready. A move or a switch starts over. */
     _prefetch(tiles, generation) {
-      const slices = this.data.slices.length;
+      const order = nearestFirst(this.slice, this.data.slices.length);
       let budget = PREFETCH_TILES;
-      const next = (k) => {
-        if (k >= slices || generation !== this.generation || budget < tiles.length) return;
-        if (k === this.slice) return next(k + 1);
+      const next = (i) => {
+        if (i >= order.length || generation !== this.generation || budget < tiles.length) return;
         budget -= tiles.length;
-        Promise.all(tiles.map((t) => this._tile(k, t))).then(() => next(k + 1), () => null);
+        Promise.all(tiles.map((t) => this._tile(order[i], t))).then(() => next(i + 1), () => null);
       };
       next(0);
     }
@@ -260,6 +260,16 @@
         opened: this.opened || null,
       };
     }
+  }
+
+  /** Slices 0 to count - 1 but ``current``, by their distance from it, the later first. */
+  function nearestFirst(current, count) {
+    const order = [];
+    for (let d = 1; d < count; d++) {
+      if (current + d < count) order.push(current + d);
+      if (current - d >= 0) order.push(current - d);
+    }
+    return order;
   }
 
   /** The features of one tile, placed in longitude and latitude. */
