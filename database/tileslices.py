@@ -74,6 +74,23 @@ def rebuild_slices(connection: Connection, meta: Metadata) -> None:
     connection.exec_driver_sql("ANALYZE slice_cells")
 
 
+def forget_days(connection: Connection, event_id: str) -> None:
+    """Drop the stored days ``event_id`` overlaps, so their tiles are grouped from the
+    events again until the next load. A desk publication changes one event; regrouping
+    its days would hold the reviewer's request for seconds at a million events, and a
+    stale day would show the event where it no longer is. Called before the event's row
+    is replaced (the days it left) and after (the days it entered)."""
+    day = tile_slices.alias("day")
+    found = (
+        connection.execute(select(day.c.number).where(events.c.id == event_id, *_overlapping(day)))
+        .scalars()
+        .all()
+    )
+    if found:
+        connection.execute(delete(slice_cells).where(slice_cells.c.slice.in_(found)))
+        connection.execute(delete(tile_slices).where(tile_slices.c.number.in_(found)))
+
+
 def stored_slice(connection: Connection, flt: EventFilter) -> int | None:
     """The number of the day whose cells were built for exactly ``flt``'s time, if any."""
     if flt.start is None or flt.end is None:

@@ -24,6 +24,7 @@ from almaty_map.database.dumping import latest_version, write_folder
 from almaty_map.database.loading import LOAD_LOCK, describe
 from almaty_map.database.schema import CHANNEL, EVENT_COLUMNS, events, revisions, versions
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
+from almaty_map.database.tileslices import forget_days
 from almaty_map.database.wholecounts import count_whole
 from almaty_map.desk.audit import record
 from almaty_map.desk.checking import Checked, check_features
@@ -192,9 +193,11 @@ def _store(connection: Connection, event_id: str, checked: Checked) -> None:
         position = 0 if last is None else last + 1
     else:
         position = old.position
+    forget_days(connection, event_id)
     connection.execute(delete(events).where(events.c.id == event_id))
     with copying(connection, "events", EVENT_COLUMNS) as copy:
         copy.write(event_csv(checked.chunks[0], position))
+    forget_days(connection, event_id)
     new = connection.execute(
         select(events.c.tile_x, events.c.tile_y).where(events.c.id == event_id)
     ).one()

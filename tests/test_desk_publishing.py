@@ -4,6 +4,7 @@ draft is never seen; only a different reviewer or an admin may decide."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import tomllib
 
@@ -14,19 +15,30 @@ from sqlalchemy import select
 
 from almaty_map.app import create_app
 from almaty_map.database.connect import database_url, libpq_conninfo
-from almaty_map.database.schema import CHANNEL, audit_log, revisions, tile_cells, versions
+from almaty_map.database.schema import (
+    CHANNEL,
+    audit_log,
+    revisions,
+    slice_cells,
+    tile_cells,
+    tile_slices,
+    versions,
+)
 from almaty_map.database.tilecells import rebuild
+from almaty_map.database.tileslices import rebuild_slices
 from almaty_map.desk.errors import FieldError, Forbidden, WrongState
 from almaty_map.desk.listing import desk_events
 from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import save_draft, submit
-from tests.conftest import stop_listening
+from almaty_map.geodata.metadata import read_metadata
+from tests.conftest import DATA, stop_listening
 from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
 REASON = "correction: the rally was on Republic Square"
 ITEM = "/ogc/collections/events/items/spans-midnight"
+SIX_HOURS = dt.timedelta(hours=6)
 
 
 @pytest.fixture
@@ -221,3 +233,46 @@ def cells(connection) -> list[tuple]:
     columns = [c for c in tile_cells.c if c.name != "geom"]
     rows = connection.execute(select(*columns, tile_cells.c.geom.ST_AsText())).all()
     return sorted(tuple(row) for row in rows)
+
+
+def test_a_publication_forgets_the_stored_days_the_event_left_and_entered(desk):
+    """A day's tile read from cells that still hold the event where it was would show it
+    there: the days it touched go (their tiles are grouped from the events until the next
+    load), and every day kept holds exactly what a full rebuild gives it."""
+    _, engine, people = desk
+    with engine.connect() as connection:
+        before = days(connection)
+    moved = base_feature("after-midnight-local")
+    moved["properties"]["start"] = "2022-01-05T12:00:00+06:00"
+    with transaction(engine) as connection:
+        draft = save_draft(connection, "after-midnight-local", moved, 0, people["editor"])
+        submit(connection, draft.id, "moved to the 5th", people["editor"])
+        publish(connection, draft.id, people["reviewer"], None)
+    with transaction(engine) as connection:
+        kept = days(connection)
+        stored = day_cells(connection, kept)
+        rebuild_slices(connection, read_metadata(DATA / "base")[0])
+        assert day_cells(connection, kept) == stored
+        connection.rollback()
+    left_and_entered = {"2022-01-07", "2022-01-05"}  # it was on the 7th, local time
+    assert left_and_entered <= set(before), before
+    assert set(kept) == set(before) - left_and_entered
+
+
+def days(connection) -> dict[str, int]:
+    """The stored days by their local date (the base dataset's zone is UTC+6)."""
+    rows = connection.execute(select(tile_slices.c.start, tile_slices.c.number)).all()
+    return {(start + SIX_HOURS).date().isoformat(): number for start, number in rows}
+
+
+def day_cells(connection, numbered: dict[str, int]) -> dict[str, list[tuple]]:
+    """Each day's cells, keyed by its date (rebuilding numbers the days anew)."""
+    now = days(connection)
+    out = {}
+    for date in numbered:
+        columns = [c for c in slice_cells.c if c.name not in ("geom", "slice")]
+        rows = connection.execute(
+            select(*columns, slice_cells.c.geom.ST_AsText()).where(slice_cells.c.slice == now[date])
+        ).all()
+        out[date] = sorted(tuple(row) for row in rows)
+    return out
