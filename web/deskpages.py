@@ -51,7 +51,7 @@ from almaty_map.desk.revisions import (
 from almaty_map.geodata.errors import WITHHELD, DataError
 from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
 from almaty_map.maprender.assets import asset_version
-from almaty_map.web.desk import blueprint
+from almaty_map.web.desk import ROW_ID, blueprint
 from almaty_map.web.deskauth import (
     client_address,
     current_account,
@@ -350,7 +350,7 @@ def _withhold(changes: list) -> list:
 # --- Review ------------------------------------------------------------------------------
 
 
-@blueprint.get("/revisions/<int:revision_id>/review")
+@blueprint.get(f"/revisions/<{ROW_ID}:revision_id>/review")
 @role_required(*REVIEWERS)
 def review(revision_id: int):
     with desk_connection() as conn:
@@ -379,7 +379,7 @@ def _why_not(revision, name: str) -> str:
     return ""
 
 
-@blueprint.post("/revisions/<int:revision_id>/publish", endpoint="publish")
+@blueprint.post(f"/revisions/<{ROW_ID}:revision_id>/publish", endpoint="publish")
 @role_required(*REVIEWERS)
 def publish_revision(revision_id: int):
     comment = request.form.get("comment", "")
@@ -393,7 +393,7 @@ def publish_revision(revision_id: int):
     return redirect(url_for("desk.history", event_id=event_id), 303)
 
 
-@blueprint.post("/revisions/<int:revision_id>/send-back", endpoint="send_back")
+@blueprint.post(f"/revisions/<{ROW_ID}:revision_id>/send-back", endpoint="send_back")
 @role_required(*REVIEWERS)
 def send_back_revision(revision_id: int):
     comment = request.form.get("comment", "").strip()
