@@ -4,8 +4,10 @@ carries to the public pages, and what the desk's forms accept from a crafted pos
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from pathlib import Path
 
 import orjson
@@ -14,7 +16,7 @@ import pytest
 from almaty_map.app import create_app
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import save_draft, submit
-from tests.conftest import stop_listening
+from tests.conftest import DATA, loaded_database, new_database, stop_listening
 from tests.deskhelp import csrf_token, signed_in
 from tests.deskrows import base_feature, base_loaded, person, transaction
 
@@ -45,8 +47,6 @@ def hostile_feature() -> dict:
 
 @pytest.fixture(scope="module")
 def published_hostile(postgres):
-    from tests.conftest import new_database
-
     _, url = new_database(postgres)
     engine = base_loaded(url)
     with transaction(engine) as connection:
@@ -112,3 +112,89 @@ def test_an_id_beyond_the_column_s_range_is_404_not_500(
     url = address.format(number)
     response = desk_client.get(url) if method == "get" else desk_client.post(url, data=form)
     assert response.status_code == 404, (url, response.get_data(as_text=True)[:300])
+
+
+def _form(client, event_id: str) -> dict[str, str]:
+    """The edit form's fields as the page fills them (what a browser would post back)."""
+    page = client.get(f"/desk/events/{event_id}").get_data(as_text=True)
+    form = {
+        m[0]: html.unescape(m[1])
+        for m in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+    }
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page):
+        form[name] = html.unescape(text)
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        form[name] = chosen.group(1) if chosen else ""
+    for name, value in re.findall(
+        r'<input type="(?:radio|checkbox)" name="([^"]+)"(?: value="([^"]*)")?[^>]*checked', page
+    ):
+        form[name] = value or "on"
+    return form
+
+
+MOVED = (76.95123, 43.26789)  # where a reviewer puts the sensitive event, exactly
+
+
+def test_a_sensitive_event_s_exact_place_reaches_no_editor_page(postgres):
+    """A reviewer moves the sensitive event; the editor's stale save is refused with what
+    changed meanwhile, and neither that page nor any other shows the editor the place."""
+    _, url = new_database(postgres)
+    engine = base_loaded(url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    editor, reviewer = app.test_client(), app.test_client()
+    try:
+        signed_in(editor, url, "editor")
+        signed_in(reviewer, url, "reviewer")
+        stale = _form(editor, "home")
+        feature = base_feature("home")
+        feature["geometry"] = {"type": "Point", "coordinates": list(MOVED)}
+        with transaction(engine) as connection:
+            who = person(connection, "Saule", "reviewer")
+            save_draft(connection, "home", feature, None, who)
+        stale.update(title="The editor's title", action="save")
+        refused = editor.post("/desk/events/home", data=stale)
+        assert refused.status_code == 409
+        pages = [refused] + [
+            editor.get(address)
+            for address in (
+                "/desk/events/home",
+                "/desk/events/home/history",
+                "/desk/events",
+                "/desk/",
+            )
+        ]
+        for page in pages:
+            text = page.get_data(as_text=True)
+            assert "76.951" not in text and "43.267" not in text, text[:500]
+        assert "76.951" in reviewer.get("/desk/events/home").get_data(as_text=True)
+    finally:
+        stop_listening(app)
+        engine.dispose()
+
+
+def test_a_reviewer_posting_the_publish_form_for_their_own_change_is_refused(postgres):
+    """The review page hides the buttons from the author; posting the form anyway is 403
+    and the revision stays in review."""
+    _, url = new_database(postgres)
+    loaded_database(url, DATA / "base")
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    try:
+        _publish_own(app.test_client(), url)
+    finally:
+        stop_listening(app)
+
+
+def _publish_own(desk_client, url: str) -> None:
+    signed_in(desk_client, url, "reviewer")
+    form = _form(desk_client, "after-midnight-local")
+    form.update(title="Shots, by the reviewer", action="submit", reason="my own change")
+    saved = desk_client.post("/desk/events/after-midnight-local", data=form)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
+    listed = desk_client.get("/desk/events?status=in_review").get_data(as_text=True)
+    review = re.search(r'href="(/desk/revisions/\d+)/review"', listed).group(1)
+    token = form["csrf_token"]
+    refused = desk_client.post(review + "/publish", data={"csrf_token": token})
+    assert refused.status_code == 403
+    assert "own" in refused.get_data(as_text=True)
+    assert "in review" in desk_client.get(review + "/review").get_data(as_text=True)
