@@ -198,3 +198,36 @@ def _publish_own(desk_client, url: str) -> None:
     assert refused.status_code == 403
     assert "own" in refused.get_data(as_text=True)
     assert "in review" in desk_client.get(review + "/review").get_data(as_text=True)
+
+
+PUBLIC_OUTPUTS = (
+    "/",
+    "/download.csv",
+    "/download.geojson",
+    "/export",
+    "/ogc/collections/events/items/home",
+    "/ogc/collections/events/items",
+)
+
+
+def test_a_sensitive_event_moved_and_published_is_public_only_as_its_cell(postgres):
+    _, url = new_database(postgres)
+    engine = base_loaded(url)
+    feature = base_feature("home")
+    feature["geometry"] = {"type": "Point", "coordinates": list(MOVED)}
+    with transaction(engine) as connection:
+        reviewer = person(connection, "Saule", "reviewer")
+        admin = person(connection, "Marat", "admin")
+        draft = save_draft(connection, "home", feature, None, reviewer)
+        submit(connection, draft.id, "moved to the right flat", reviewer)
+        publish(connection, draft.id, admin, None)
+    engine.dispose()
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        for address in PUBLIC_OUTPUTS:
+            text = client.get(address).get_data(as_text=True)
+            assert "moved to the right flat" in text or address != "/"
+            assert "76.951" not in text and "43.267" not in text, address
+    finally:
+        stop_listening(app)
