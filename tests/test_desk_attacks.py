@@ -231,3 +231,56 @@ def test_a_sensitive_event_moved_and_published_is_public_only_as_its_cell(postgr
             assert "76.951" not in text and "43.267" not in text, address
     finally:
         stop_listening(app)
+
+
+def test_every_state_changing_desk_route_refuses_a_missing_or_foreign_csrf_token(
+    desk_app, desk_client, desk_database
+):
+    """Signed in as an admin (every route open to it), each POST without the token, or with
+    another session's, is 400 before the view runs."""
+    signed_in(desk_client, desk_database, "admin")
+    other = desk_app.test_client()
+    signed_in(other, desk_database, "admin")
+    foreign = csrf_token(other.get("/desk/events/new").get_data(as_text=True))
+    rules = [
+        r
+        for r in desk_app.url_map.iter_rules()
+        if r.endpoint.startswith("desk.") and "POST" in r.methods and r.endpoint != "desk.signin"
+    ]
+    assert len(rules) >= 10
+    for rule in rules:
+        path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", "1", rule.rule)
+        form = {"reason": "r", "comment": "c", "number": "0", "title": "t", "action": "save"}
+        for token in (None, foreign):
+            data = form if token is None else {**form, "csrf_token": token}
+            response = desk_client.post(path, data=data)
+            assert response.status_code == 400, (path, token, response.status_code)
+            assert "CSRF" in response.get_data(as_text=True), path
+
+
+def test_a_crafted_edit_form_changes_only_the_event_its_address_names(postgres):
+    """Another event's id in the form, or a revision number from the future: the first
+    saves the addressed event alone, the second is refused with nothing saved."""
+    _, url = new_database(postgres)
+    loaded_database(url, DATA / "base")
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        signed_in(client, url, "editor")
+        form = _form(client, "spans-midnight")
+        future = client.post(
+            "/desk/events/spans-midnight", data={**form, "title": "Future", "base_number": "7"}
+        )
+        assert future.status_code == 409
+        assert "no revision 7" in html.unescape(future.get_data(as_text=True))
+        moved = client.post(
+            "/desk/events/spans-midnight", data={**form, "id": "home", "title": "X"}
+        )
+        assert moved.headers["Location"].startswith("/desk/events/spans-midnight?saved=draft")
+        assert 'value="X"' in client.get("/desk/events/spans-midnight").get_data(as_text=True)
+        home = client.get("/desk/events/home").get_data(as_text=True)
+        assert 'value="X"' not in home and "A private home" in home
+        history = client.get("/desk/events/spans-midnight/history").get_data(as_text=True)
+        assert "Future" not in history and "Revision 2" not in history
+    finally:
+        stop_listening(app)
