@@ -31,8 +31,12 @@ def is_sensitive(feature: dict) -> bool:
 
 def as_published(feature: dict) -> dict:
     """The feature with a sensitive event's place as published; others unchanged."""
-    if not is_sensitive(feature):
-        return feature
+    return coarsened(feature) if is_sensitive(feature) else feature
+
+
+def coarsened(feature: dict) -> dict:
+    """The feature with its place as a sensitive event's is published, whatever its own
+    ``sensitive`` says: for a revision that unmarks an event readers still see coarsened."""
     shown = copy.deepcopy(feature)
     props = shown["properties"]
     try:
@@ -48,6 +52,10 @@ def as_published(feature: dict) -> dict:
     return shown
 
 
-def for_role(feature: dict, role: str) -> dict:
-    """The feature as ``role`` may see it."""
-    return feature if sees_exactly(role) else as_published(feature)
+def for_role(feature: dict, role: str, *, guarded: bool = False) -> dict:
+    """The feature as ``role`` may see it; ``guarded``: the event is sensitive elsewhere
+    (as published, or in another revision), so its place is withheld even if this
+    revision unmarks it until a publication says otherwise."""
+    if sees_exactly(role):
+        return feature
+    return coarsened(feature) if guarded else as_published(feature)

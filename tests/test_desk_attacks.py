@@ -284,3 +284,25 @@ def test_a_crafted_edit_form_changes_only_the_event_its_address_names(postgres):
         assert "Future" not in history and "Revision 2" not in history
     finally:
         stop_listening(app)
+
+
+def test_a_draft_unmarking_a_sensitive_event_shows_no_editor_its_place(postgres):
+    """A reviewer's draft clears ``sensitive`` (not yet reviewed): readers still see the
+    cell, so the editor must too, on every page, until a publication says otherwise."""
+    _, url = new_database(postgres)
+    engine = base_loaded(url)
+    feature = base_feature("home")
+    feature["properties"]["sensitive"] = False
+    feature["geometry"] = {"type": "Point", "coordinates": list(MOVED)}
+    with transaction(engine) as connection:
+        save_draft(connection, "home", feature, None, person(connection, "Saule", "reviewer"))
+    engine.dispose()
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        signed_in(client, url, "editor")
+        for address in ("/desk/events/home", "/desk/events/home/history", "/desk/events"):
+            text = client.get(address).get_data(as_text=True)
+            assert "76.951" not in text and "43.267" not in text, address
+    finally:
+        stop_listening(app)

@@ -189,9 +189,9 @@ def edit(event_id: str):
     role = current_account().role
     with desk_connection() as conn:
         feature, latest = _editable(conn, event_id)
-    sensitive = withheld.is_sensitive(feature)
-    fields = fields_from_feature(withheld.for_role(feature, role), _places())
-    page = EditPage(event_id, fields, withheld=sensitive and not withheld.sees_exactly(role))
+        guarded = _guarded(conn, event_id, feature)
+    fields = fields_from_feature(withheld.for_role(feature, role, guarded=guarded), _places())
+    page = EditPage(event_id, fields, withheld=guarded and not withheld.sees_exactly(role))
     _describe(page, feature, latest)
     if request.args.get("saved") in _SAVED:
         page.saved = _SAVED[request.args["saved"]]
@@ -261,7 +261,8 @@ def _save(event_id: str | None) -> Response:
             base, latest = _editable(conn, event_id)
             _describe(page, base, latest)
             page.base_number = base_number
-            feature = _kept_from_editor(feature, base, event_id, account.role, page)
+            guarded = _guarded(conn, event_id, base)
+            feature = _kept_from_editor(feature, base, event_id, account.role, guarded, page)
         if action == "more":  # the rows posted (the empty one too) and one more
             return _render_edit(page)
         if problems:  # shown with every problem the checks find, all at once
@@ -312,19 +313,21 @@ def _reason_problems(action: str, reason: str) -> list[FormProblem]:
     return []
 
 
-def _kept_from_editor(feature: dict, base: dict, event_id: str, role: str, page: EditPage) -> dict:
-    """The event's id as its address says; for an editor, a sensitive event's exact place
-    and its sensitivity as they were (the editor was never shown them to change)."""
+def _kept_from_editor(
+    feature: dict, base: dict, event_id: str, role: str, guarded: bool, page: EditPage
+) -> dict:
+    """The event's id as its address says; for an editor, a sensitive (``guarded``)
+    event's exact place and its sensitivity as they were (the editor was never shown them
+    to change)."""
     props = feature["properties"]
     props["id"] = event_id
     if "id" in feature:
         feature["id"] = event_id
-    if withheld.is_sensitive(base) and not withheld.sees_exactly(role):
+    if guarded and not withheld.sees_exactly(role):
         page.withheld = True
         feature["geometry"] = base.get("geometry")
-        props["sensitive"] = True
         base_props = base.get("properties") or {}
-        for name in ("geo_precision", "place_id"):
+        for name in ("sensitive", "geo_precision", "place_id"):
             if name in base_props:
                 props[name] = base_props[name]
             else:
@@ -420,7 +423,8 @@ def history(event_id: str):
     with desk_connection() as conn:
         feature, _ = _editable(conn, event_id)
         entries = event_history(conn, event_id)
-    if not withheld.sees_exactly(role) and _ever_sensitive(feature, entries):
+        guarded = _guarded(conn, event_id, feature)
+    if not withheld.sees_exactly(role) and guarded:
         entries = [(revision, _withhold(changes)) for revision, changes in entries]
     page = {
         "event_id": event_id,
@@ -432,9 +436,14 @@ def history(event_id: str):
     return render_template("desk/history.html", page=page)
 
 
-def _ever_sensitive(feature: dict, entries: list) -> bool:
-    return withheld.is_sensitive(feature) or any(
-        withheld.is_sensitive(revision.feature) for revision, _ in entries
+def _guarded(conn, event_id: str, feature: dict) -> bool:
+    """Whether the event is sensitive as ``feature`` (its latest form), as published or in
+    any revision: a draft that unmarks it shows an editor no more than readers see."""
+    published = published_feature(conn, event_id)
+    return (
+        withheld.is_sensitive(feature)
+        or (published is not None and withheld.is_sensitive(published))
+        or any(withheld.is_sensitive(r.feature) for r in revisions_of(conn, event_id))
     )
 
 
