@@ -59,3 +59,20 @@ def for_role(feature: dict, role: str, *, guarded: bool = False) -> dict:
     if sees_exactly(role):
         return feature
     return coarsened(feature) if guarded else as_published(feature)
+
+
+# What an editor may not change of a sensitive event: where it is and that it is sensitive.
+PLACE_PROPERTIES = ("sensitive", "geo_precision", "place_id")
+
+
+def kept_place(feature: dict, base: dict) -> dict:
+    """``feature`` with ``base``'s place and sensitivity: what an editor saves or imports
+    for a sensitive event (they were never shown the place to change it)."""
+    feature["geometry"] = base.get("geometry")
+    props, base_props = feature["properties"], base.get("properties") or {}
+    for name in PLACE_PROPERTIES:
+        if name in base_props:
+            props[name] = base_props[name]
+        else:
+            props.pop(name, None)
+    return feature

@@ -15,7 +15,7 @@ import pytest
 
 from almaty_map.app import create_app
 from almaty_map.desk.publishing import publish
-from almaty_map.desk.revisions import save_draft, submit
+from almaty_map.desk.revisions import latest_revision, save_draft, submit
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
 from tests.deskhelp import csrf_token, signed_in
 from tests.deskrows import base_feature, base_loaded, person, transaction
@@ -306,3 +306,36 @@ def test_a_draft_unmarking_a_sensitive_event_shows_no_editor_its_place(postgres)
             assert "76.951" not in text and "43.267" not in text, address
     finally:
         stop_listening(app)
+
+
+def test_an_editor_s_import_neither_moves_nor_shows_a_sensitive_event_s_place(postgres):
+    """The import is another way to edit an event: for a sensitive one, an editor's file
+    may not move or unmark it, and the page answering it shows no exact place."""
+    _, url = new_database(postgres)
+    engine = base_loaded(url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        signed_in(client, url, "editor")
+        token = csrf_token(client.get("/desk/import").get_data(as_text=True))
+        feature = base_feature("home")
+        feature["properties"]["sensitive"] = False
+        feature["geometry"] = {"type": "Point", "coordinates": list(MOVED)}
+        body = orjson.dumps({"type": "FeatureCollection", "features": [feature]})
+        answer = client.post(
+            "/desk/import",
+            data={"csrf_token": token, "file": (io.BytesIO(body), "home.geojson")},
+            content_type="multipart/form-data",
+        )
+        text = answer.get_data(as_text=True)
+        assert "76.92" not in text and "43.22" not in text, text[-3000:]
+        with transaction(engine) as connection:
+            latest = latest_revision(connection, "home")
+        kept = latest is None or (
+            latest.feature["properties"].get("sensitive") is True
+            and latest.feature["geometry"] == base_feature("home")["geometry"]
+        )
+        assert kept, (answer.status_code, latest.feature if latest else None)
+    finally:
+        stop_listening(app)
+        engine.dispose()

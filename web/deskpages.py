@@ -41,6 +41,7 @@ from almaty_map.desk.revisions import (
     Conflict,
     Invalid,
     feature_at,
+    is_guarded,
     latest_revision,
     published_feature,
     revision_by_id,
@@ -189,7 +190,7 @@ def edit(event_id: str):
     role = current_account().role
     with desk_connection() as conn:
         feature, latest = _editable(conn, event_id)
-        guarded = _guarded(conn, event_id, feature)
+        guarded = is_guarded(conn, event_id, feature)
     fields = fields_from_feature(withheld.for_role(feature, role, guarded=guarded), _places())
     page = EditPage(event_id, fields, withheld=guarded and not withheld.sees_exactly(role))
     _describe(page, feature, latest)
@@ -261,7 +262,7 @@ def _save(event_id: str | None) -> Response:
             base, latest = _editable(conn, event_id)
             _describe(page, base, latest)
             page.base_number = base_number
-            guarded = _guarded(conn, event_id, base)
+            guarded = is_guarded(conn, event_id, base)
             feature = _kept_from_editor(feature, base, event_id, account.role, guarded, page)
         if action == "more":  # the rows posted (the empty one too) and one more
             return _render_edit(page)
@@ -325,13 +326,7 @@ def _kept_from_editor(
         feature["id"] = event_id
     if guarded and not withheld.sees_exactly(role):
         page.withheld = True
-        feature["geometry"] = base.get("geometry")
-        base_props = base.get("properties") or {}
-        for name in ("sensitive", "geo_precision", "place_id"):
-            if name in base_props:
-                props[name] = base_props[name]
-            else:
-                props.pop(name, None)
+        withheld.kept_place(feature, base)
     return feature
 
 
@@ -423,7 +418,7 @@ def history(event_id: str):
     with desk_connection() as conn:
         feature, _ = _editable(conn, event_id)
         entries = event_history(conn, event_id)
-        guarded = _guarded(conn, event_id, feature)
+        guarded = is_guarded(conn, event_id, feature)
     if not withheld.sees_exactly(role) and guarded:
         entries = [(revision, _withhold(changes)) for revision, changes in entries]
     page = {
@@ -434,17 +429,6 @@ def history(event_id: str):
         "message": "",
     }
     return render_template("desk/history.html", page=page)
-
-
-def _guarded(conn, event_id: str, feature: dict) -> bool:
-    """Whether the event is sensitive as ``feature`` (its latest form), as published or in
-    any revision: a draft that unmarks it shows an editor no more than readers see."""
-    published = published_feature(conn, event_id)
-    return (
-        withheld.is_sensitive(feature)
-        or (published is not None and withheld.is_sensitive(published))
-        or any(withheld.is_sensitive(r.feature) for r in revisions_of(conn, event_id))
-    )
 
 
 @blueprint.post("/events/<event_id>/restore", endpoint="restore")
