@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection
 
 from almaty_map.database.dumping import latest_version, write_head
+from almaty_map.desk import withheld
 from almaty_map.desk.audit import record
 from almaty_map.desk.checking import check_report, kept_in, stored_feature, stored_rows
 from almaty_map.desk.errors import WrongState
 from almaty_map.desk.revisions import (
     Revision,
     add_revision,
+    is_guarded,
     latest_revision,
     lock_event,
     published_feature,
@@ -76,14 +78,15 @@ def import_drafts(
     ]
     if busy:
         raise DataError(busy)
+    published = {e: published_feature(connection, e) for e in ids if latest[e] is None}
     drafts = [
         add_revision(
             connection,
             event_id,
-            feature,
+            _as_author_may(connection, event_id, feature, latest[event_id], published, author),
             author,
             latest[event_id],
-            published_feature(connection, event_id) if latest[event_id] is None else None,
+            published.get(event_id),
         )
         for event_id, feature in zip(ids, features, strict=True)
     ]
@@ -96,6 +99,25 @@ def import_drafts(
         detail={"drafts": len(drafts), "events": ids[:50]},
     )
     return drafts
+
+
+def _as_author_may(
+    connection: Connection,
+    event_id: str,
+    feature: dict,
+    latest: Revision | None,
+    published: dict[str, dict | None],
+    author: Account,
+) -> dict:
+    """The imported feature, but for an editor a sensitive event's place and sensitivity as
+    they were: an import is an edit, and the edit form never lets an editor move or unmark
+    one."""
+    base = latest.feature if latest is not None else published.get(event_id)
+    if base is None or withheld.sees_exactly(author.role):
+        return feature
+    if not is_guarded(connection, event_id, base):
+        return feature
+    return withheld.kept_place(feature, base)
 
 
 def _read(connection: Connection, path: Path) -> list[dict]:

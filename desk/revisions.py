@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.schema import events, revisions, users
+from almaty_map.desk import withheld
 from almaty_map.desk.audit import record
 from almaty_map.desk.checking import FieldProblem, check_features, stored_feature
 from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
@@ -261,6 +262,18 @@ def locked_revision(connection: Connection, revision_id: object) -> Revision:
 def revisions_of(connection: Connection, event_id: str) -> list[Revision]:
     query = _query().where(revisions.c.event_id == event_id).order_by(revisions.c.number)
     return [Revision(**row) for row in connection.execute(query).mappings()]
+
+
+def is_guarded(connection: Connection, event_id: str, feature: dict | None) -> bool:
+    """Whether the event is sensitive as ``feature`` (its latest form), as published or in
+    any revision: a draft that unmarks it shows and gives an editor no more than readers
+    see until a publication says otherwise."""
+    published = published_feature(connection, event_id)
+    return any(
+        withheld.is_sensitive(f)
+        for f in (feature, published, *(r.feature for r in revisions_of(connection, event_id)))
+        if f is not None
+    )
 
 
 def published_feature(connection: Connection, event_id: str) -> dict | None:

@@ -31,8 +31,12 @@ def is_sensitive(feature: dict) -> bool:
 
 def as_published(feature: dict) -> dict:
     """The feature with a sensitive event's place as published; others unchanged."""
-    if not is_sensitive(feature):
-        return feature
+    return coarsened(feature) if is_sensitive(feature) else feature
+
+
+def coarsened(feature: dict) -> dict:
+    """The feature with its place as a sensitive event's is published, whatever its own
+    ``sensitive`` says: for a revision that unmarks an event readers still see coarsened."""
     shown = copy.deepcopy(feature)
     props = shown["properties"]
     try:
@@ -48,6 +52,27 @@ def as_published(feature: dict) -> dict:
     return shown
 
 
-def for_role(feature: dict, role: str) -> dict:
-    """The feature as ``role`` may see it."""
-    return feature if sees_exactly(role) else as_published(feature)
+def for_role(feature: dict, role: str, *, guarded: bool = False) -> dict:
+    """The feature as ``role`` may see it; ``guarded``: the event is sensitive elsewhere
+    (as published, or in another revision), so its place is withheld even if this
+    revision unmarks it until a publication says otherwise."""
+    if sees_exactly(role):
+        return feature
+    return coarsened(feature) if guarded else as_published(feature)
+
+
+# What an editor may not change of a sensitive event: where it is and that it is sensitive.
+PLACE_PROPERTIES = ("sensitive", "geo_precision", "place_id")
+
+
+def kept_place(feature: dict, base: dict) -> dict:
+    """``feature`` with ``base``'s place and sensitivity: what an editor saves or imports
+    for a sensitive event (they were never shown the place to change it)."""
+    feature["geometry"] = base.get("geometry")
+    props, base_props = feature["properties"], base.get("properties") or {}
+    for name in PLACE_PROPERTIES:
+        if name in base_props:
+            props[name] = base_props[name]
+        else:
+            props.pop(name, None)
+    return feature

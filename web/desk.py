@@ -43,6 +43,9 @@ from almaty_map.web.security import page_policy
 from almaty_map.web.settings import SettingError
 
 blueprint = Blueprint("desk", __name__)
+# A row id in an address: the ids are PostgreSQL integers, so a larger number is no row
+# (404), never a query the database refuses as out of range (which was a 500).
+ROW_ID = "int(min=1, max=2147483647)"
 csrf = CSRFProtect()
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # What a public-site request meets when the desk is served alone (DESK=only).

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from almaty_map.desk import accounts, audit
 from almaty_map.desk.accounts import Account
 from almaty_map.geodata.errors import QueryProblem
-from almaty_map.web.desk import blueprint
+from almaty_map.web.desk import ROW_ID, blueprint
 from almaty_map.web.deskauth import client_address, current_account, desk_connection, role_required
 from almaty_map.web.deskforms import AddAccountForm, DisableForm, PasswordForm, RoleForm
 from almaty_map.web.errors import bad_request
@@ -129,19 +129,19 @@ def _set_role(connection: Connection, target: Account, form: RoleForm) -> str:
     return f"{target.name} is now {role}."
 
 
-@blueprint.post("/admin/accounts/<int:account_id>/disable")
+@blueprint.post(f"/admin/accounts/<{ROW_ID}:account_id>/disable")
 @role_required("admin")
 def admin_disable(account_id: int) -> Response | Page:
     return _change(account_id, DisableForm, _disable)
 
 
-@blueprint.post("/admin/accounts/<int:account_id>/password")
+@blueprint.post(f"/admin/accounts/<{ROW_ID}:account_id>/password")
 @role_required("admin")
 def admin_reset_password(account_id: int) -> Response | Page:
     return _change(account_id, PasswordForm, _reset)
 
 
-@blueprint.post("/admin/accounts/<int:account_id>/role")
+@blueprint.post(f"/admin/accounts/<{ROW_ID}:account_id>/role")
 @role_required("admin")
 def admin_set_role(account_id: int) -> Response | Page:
     return _change(account_id, RoleForm, _set_role)

@@ -41,6 +41,7 @@ from almaty_map.desk.revisions import (
     Conflict,
     Invalid,
     feature_at,
+    is_guarded,
     latest_revision,
     published_feature,
     revision_by_id,
@@ -51,7 +52,7 @@ from almaty_map.desk.revisions import (
 from almaty_map.geodata.errors import WITHHELD, DataError
 from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
 from almaty_map.maprender.assets import asset_version
-from almaty_map.web.desk import blueprint
+from almaty_map.web.desk import ROW_ID, blueprint
 from almaty_map.web.deskauth import (
     client_address,
     current_account,
@@ -189,9 +190,9 @@ def edit(event_id: str):
     role = current_account().role
     with desk_connection() as conn:
         feature, latest = _editable(conn, event_id)
-    sensitive = withheld.is_sensitive(feature)
-    fields = fields_from_feature(withheld.for_role(feature, role), _places())
-    page = EditPage(event_id, fields, withheld=sensitive and not withheld.sees_exactly(role))
+        guarded = is_guarded(conn, event_id, feature)
+    fields = fields_from_feature(withheld.for_role(feature, role, guarded=guarded), _places())
+    page = EditPage(event_id, fields, withheld=guarded and not withheld.sees_exactly(role))
     _describe(page, feature, latest)
     if request.args.get("saved") in _SAVED:
         page.saved = _SAVED[request.args["saved"]]
@@ -261,7 +262,8 @@ def _save(event_id: str | None) -> Response:
             base, latest = _editable(conn, event_id)
             _describe(page, base, latest)
             page.base_number = base_number
-            feature = _kept_from_editor(feature, base, event_id, account.role, page)
+            guarded = is_guarded(conn, event_id, base)
+            feature = _kept_from_editor(feature, base, event_id, account.role, guarded, page)
         if action == "more":  # the rows posted (the empty one too) and one more
             return _render_edit(page)
         if problems:  # shown with every problem the checks find, all at once
@@ -312,23 +314,19 @@ def _reason_problems(action: str, reason: str) -> list[FormProblem]:
     return []
 
 
-def _kept_from_editor(feature: dict, base: dict, event_id: str, role: str, page: EditPage) -> dict:
-    """The event's id as its address says; for an editor, a sensitive event's exact place
-    and its sensitivity as they were (the editor was never shown them to change)."""
+def _kept_from_editor(
+    feature: dict, base: dict, event_id: str, role: str, guarded: bool, page: EditPage
+) -> dict:
+    """The event's id as its address says; for an editor, a sensitive (``guarded``)
+    event's exact place and its sensitivity as they were (the editor was never shown them
+    to change)."""
     props = feature["properties"]
     props["id"] = event_id
     if "id" in feature:
         feature["id"] = event_id
-    if withheld.is_sensitive(base) and not withheld.sees_exactly(role):
+    if guarded and not withheld.sees_exactly(role):
         page.withheld = True
-        feature["geometry"] = base.get("geometry")
-        props["sensitive"] = True
-        base_props = base.get("properties") or {}
-        for name in ("geo_precision", "place_id"):
-            if name in base_props:
-                props[name] = base_props[name]
-            else:
-                props.pop(name, None)
+        withheld.kept_place(feature, base)
     return feature
 
 
@@ -350,7 +348,7 @@ def _withhold(changes: list) -> list:
 # --- Review ------------------------------------------------------------------------------
 
 
-@blueprint.get("/revisions/<int:revision_id>/review")
+@blueprint.get(f"/revisions/<{ROW_ID}:revision_id>/review")
 @role_required(*REVIEWERS)
 def review(revision_id: int):
     with desk_connection() as conn:
@@ -379,7 +377,7 @@ def _why_not(revision, name: str) -> str:
     return ""
 
 
-@blueprint.post("/revisions/<int:revision_id>/publish", endpoint="publish")
+@blueprint.post(f"/revisions/<{ROW_ID}:revision_id>/publish", endpoint="publish")
 @role_required(*REVIEWERS)
 def publish_revision(revision_id: int):
     comment = request.form.get("comment", "")
@@ -393,7 +391,7 @@ def publish_revision(revision_id: int):
     return redirect(url_for("desk.history", event_id=event_id), 303)
 
 
-@blueprint.post("/revisions/<int:revision_id>/send-back", endpoint="send_back")
+@blueprint.post(f"/revisions/<{ROW_ID}:revision_id>/send-back", endpoint="send_back")
 @role_required(*REVIEWERS)
 def send_back_revision(revision_id: int):
     comment = request.form.get("comment", "").strip()
@@ -420,7 +418,8 @@ def history(event_id: str):
     with desk_connection() as conn:
         feature, _ = _editable(conn, event_id)
         entries = event_history(conn, event_id)
-    if not withheld.sees_exactly(role) and _ever_sensitive(feature, entries):
+        guarded = is_guarded(conn, event_id, feature)
+    if not withheld.sees_exactly(role) and guarded:
         entries = [(revision, _withhold(changes)) for revision, changes in entries]
     page = {
         "event_id": event_id,
@@ -430,12 +429,6 @@ def history(event_id: str):
         "message": "",
     }
     return render_template("desk/history.html", page=page)
-
-
-def _ever_sensitive(feature: dict, entries: list) -> bool:
-    return withheld.is_sensitive(feature) or any(
-        withheld.is_sensitive(revision.feature) for revision, _ in entries
-    )
 
 
 @blueprint.post("/events/<event_id>/restore", endpoint="restore")

@@ -132,10 +132,12 @@
       A.el("ul", { className: "am-sources" }, sources.map(sourceItem)),
       // Fields an importer made up from the row (a title from ACLED's columns) say so.
       extraNote(c.extra[i], "built_fields", (fields) => fill(t.built, { fields }), "am-built"),
-      // At the foot, as newspapers print corrections under the corrected article.
+      // At the foot, as newspapers print corrections under the corrected article: what
+      // changed and why, so a reader who saw the earlier version can weigh it.
       ...payload.dataset.corrections.filter((fix) => fix.event === c.id[i]).map((fix) =>
         A.el("p", { className: "am-correction" }, [A.el("strong", {
-          text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change])),
+          text: fill(t.correctedOn, { date: fix.date }) + " " }), fix.change, " ",
+          A.el("span", { className: "am-note", text: fix.reason })])),
     ]);
   };
 })(window);
