@@ -53,6 +53,7 @@ def publish(
     connection.execute(select(func.pg_advisory_xact_lock(LOAD_LOCK)))  # versions in turn
     revision = locked_revision(connection, revision_id)
     _may_review(revision, reviewer, "publish")
+    _not_a_coauthor(connection, revision, reviewer)
     text = checked_text("comment", comment, required=False)
     number = _new_version(connection, revision)
     connection.execute(
@@ -107,6 +108,30 @@ def _may_review(revision: Revision, reviewer: Account, action: str) -> None:
         raise WrongState(
             f"Revision {revision.number} of {revision.event_id!r} is "
             f"{revision.state.replace('_', ' ')}, not in review"
+        )
+
+
+def _not_a_coauthor(connection: Connection, revision: Revision, reviewer: Account) -> None:
+    """What is published is every revision since the last publication, not only the last
+    one: a reviewer who wrote any of them would approve their own words once an editor
+    saved a small change on top, so they may not publish it."""
+    since = select(func.coalesce(func.max(revisions.c.number), 0)).where(
+        revisions.c.event_id == revision.event_id,
+        revisions.c.state.in_(("published", "superseded")),
+        revisions.c.published_version.is_not(None),
+    )
+    written = connection.execute(
+        select(func.min(revisions.c.number)).where(
+            revisions.c.event_id == revision.event_id,
+            revisions.c.author_id == reviewer.id,
+            revisions.c.number > since.scalar_subquery(),
+            revisions.c.number <= revision.number,
+        )
+    ).scalar()
+    if written is not None:
+        raise Forbidden(
+            f"You wrote revision {written} of {revision.event_id!r}, which this one builds "
+            "on: a reviewer who took no part in the change must publish it"
         )
 
 

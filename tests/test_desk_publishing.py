@@ -276,3 +276,20 @@ def day_cells(connection, numbered: dict[str, int]) -> dict[str, list[tuple]]:
         ).all()
         out[date] = sorted(tuple(row) for row in rows)
     return out
+
+
+def test_a_reviewer_cannot_publish_a_change_they_wrote_part_of(desk):
+    """A reviewer's draft with an editor's small save on top is still, mostly, the
+    reviewer's words: another reviewer or an admin publishes it."""
+    _, engine, people = desk
+    feature = base_feature("spans-midnight")
+    feature["properties"]["title"] = CORRECTED
+    with transaction(engine) as connection:
+        first = save_draft(connection, "spans-midnight", feature, None, people["reviewer"])
+        feature["properties"]["description"] = "A comma moved."
+        second = save_draft(connection, "spans-midnight", feature, first.number, people["editor"])
+        submit(connection, second.id, REASON, people["editor"])
+    with transaction(engine) as connection, pytest.raises(Forbidden, match="revision 1"):
+        publish(connection, second.id, people["reviewer"], None)
+    with transaction(engine) as connection:
+        assert publish(connection, second.id, people["admin"], None) > 1
