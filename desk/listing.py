@@ -2,8 +2,9 @@
 each with its status (its latest revision's state; "published" with no open revision).
 
 An open revision's title, category and start are shown, not the published ones: the list
-is where an editor finds their own work. A page of it is one query, so the list of a
-hundred thousand events is read a page at a time.
+is where an editor finds their own work; its time and area filters are the reader's own
+(``database.selection``), applied to those shown values. A page of it is one query, so
+the list of a hundred thousand events is read a page at a time.
 """
 
 from __future__ import annotations
@@ -11,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, DateTime, and_, case, cast, func, select
+import pandas as pd
+from sqlalchemy import Boolean, Connection, DateTime, and_, case, cast, false, func, select
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.sql.util import ClauseAdapter
 
-from almaty_map.database.schema import events, revisions, users
+from almaty_map.database.schema import SRID, events, revisions, users
+from almaty_map.database.selection import meeting_box, overlapping
+from almaty_map.geodata.bbox import BBox
 
 STATUSES = ("draft", "in_review", "returned", "published")
 PAGE = 100
@@ -40,21 +45,36 @@ def desk_events(
     *,
     category: str | None = None,
     text: str | None = None,
+    span: tuple[pd.Timestamp | None, pd.Timestamp | None] = (None, None),
+    bbox: BBox | None = None,
     limit: int = PAGE,
     offset: int = 0,
 ) -> list[DeskEvent]:
     """A page of the events in the readers' order (start, then id), filtered by status,
-    category and a text in the title (case-insensitive); ValueError for a status that
-    is not one of STATUSES."""
+    category, a text in the title (case-insensitive), a time span [lo, hi) and a box as
+    the reader's filters take them (``database.selection``: a sensitive event meets a box
+    at its published cell only, so the box locates it no better than the reader's API);
+    ValueError for a status that is not one of STATUSES."""
     if status is not None and status not in STATUSES:
         raise ValueError(f"status is {status!r}; expected one of {', '.join(STATUSES)}")
     limit = max(0, min(int(limit), MAX_PAGE))
     offset = max(0, min(int(offset), 2**31))
-    rows = _listed(connection, status, category, text).limit(limit).offset(offset)
+    listed = _listed(status, category, text, _placed(span, bbox))
+    rows = listed.limit(limit).offset(offset)
     return [DeskEvent(**row) for row in connection.execute(rows).mappings()]
 
 
-def _listed(connection: Connection, status: str | None, category: str | None, text: str | None):
+def _placed(span, bbox: BBox | None) -> list:
+    """The reader's own time and box conditions, written on ``events``; ``_listed`` moves
+    them onto each row's shown version (an open revision's, else the published one)."""
+    lo, hi = span
+    found = [overlapping(lo, hi)] if lo is not None or hi is not None else []
+    if bbox is not None:
+        found.append(meeting_box(bbox))
+    return found
+
+
+def _listed(status: str | None, category: str | None, text: str | None, placed: list):
     latest = (
         select(revisions, users.c.name.label("author_name"))
         .join(users, users.c.id == revisions.c.author_id)
@@ -68,6 +88,9 @@ def _listed(connection: Connection, status: str | None, category: str | None, te
     kind = case((open_, drafted["category"].astext), else_=events.c.category)
     start = case((open_, _time(drafted["start"].astext)), else_=events.c.start)
     state = case((open_, latest.c.state), else_="published")
+    if placed:
+        shown = _shown(latest, open_)
+        placed = [ClauseAdapter(shown, adapt_on_names=True).traverse(c) for c in placed]
     listed = select(
         func.coalesce(events.c.id, latest.c.event_id).label("event_id"),
         title.label("title"),
@@ -79,7 +102,9 @@ def _listed(connection: Connection, status: str | None, category: str | None, te
         latest.c.author_name.label("author"),
         latest.c.created_at.label("changed_at"),
     ).select_from(events.join(latest, latest.c.event_id == events.c.id, full=True))
-    conditions = []
+    conditions = list(placed)
+    if placed:
+        listed = listed.join(shown, shown.c.id == func.coalesce(events.c.id, latest.c.event_id))
     if status is not None:
         conditions.append(state == status)
     if category is not None:
@@ -90,6 +115,25 @@ def _listed(connection: Connection, status: str | None, category: str | None, te
         listed = listed.where(and_(*conditions))
     order_id = func.coalesce(events.c.id, latest.c.event_id).collate("C")
     return listed.order_by(start.nulls_last(), order_id)
+
+
+def _shown(latest, open_):
+    """Each listed event's start, end, place and sensitivity as the list shows it, under
+    the names of ``events``' columns so the reader's conditions apply to it unchanged."""
+    drafted = latest.c.feature["properties"]
+    geometry = func.ST_SetSRID(func.ST_GeomFromGeoJSON(latest.c.feature["geometry"].astext), SRID)
+    sensitive = func.coalesce(cast(drafted["sensitive"].astext, Boolean), false())
+    return (
+        select(
+            func.coalesce(events.c.id, latest.c.event_id).label("id"),
+            case((open_, _time(drafted["start"].astext)), else_=events.c.start).label("start"),
+            case((open_, _time(drafted["end"].astext)), else_=events.c.end).label("end"),
+            case((open_, geometry), else_=events.c.geom).label("geom"),
+            case((open_, sensitive), else_=events.c.sensitive).label("sensitive"),
+        )
+        .select_from(events.join(latest, latest.c.event_id == events.c.id, full=True))
+        .subquery("shown")
+    )
 
 
 def _time(text):

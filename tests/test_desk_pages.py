@@ -373,3 +373,95 @@ def test_another_source_row_keeps_the_input_and_saves_nothing(editor):
     assert again["title"] == "Not saved yet"
     assert len({k.split("-")[1] for k in again if k.startswith("sources-")}) == rows + 1
     assert form_of(editor, EVENT)["title"] != "Not saved yet"
+
+
+# --- The list's time and area filters, read as the reader reads them ------------------------
+
+LATE = "after-midnight-local"
+
+
+def _listed(client, query: str) -> set[str]:
+    """The events a filtered list shows (every one, the tests' data being a page)."""
+    page = client.get("/desk/events?" + query)
+    assert page.status_code == 200, page.get_data(as_text=True)[:2000]
+    return set(re.findall(r'<code class="id">([^<]+)</code>', page.get_data(as_text=True)))
+
+
+def test_the_list_filters_by_time_as_the_reader_does(editor):
+    # A date is a whole local day (end included); an event is [start, end):
+    # spans-midnight ends at 01:00 on the 7th, home at midnight before the 6th.
+    on_the_7th = _listed(editor, "start=2022-01-07&end=2022-01-07")
+    assert {EVENT, LATE} <= on_the_7th
+    assert SENSITIVE not in on_the_7th
+    before = _listed(editor, "end=2022-01-05")
+    assert SENSITIVE in before
+    assert not {EVENT, LATE} & before
+    # A time: an event ending at it is over.
+    assert _listed(editor, "start=2022-01-07T00:30:00%2B06:00") >= {EVENT, LATE}
+    assert EVENT not in _listed(editor, "start=2022-01-07T01:00:00%2B06:00")
+
+
+def test_the_list_filters_by_area(editor):
+    near_the_square = _listed(editor, "bbox=76.94,43.23,76.96,43.26")
+    assert {EVENT, LATE} <= near_the_square
+    assert SENSITIVE not in near_the_square
+
+
+def test_the_list_filters_a_draft_by_its_own_time_and_place(editor):
+    corner = {"longitude": "77.1", "latitude": "43.4"}
+    march = new_event(editor, title="Far in March", start="2023-03-01T10:00:00+06:00", **corner)
+    april = new_event(editor, title="Far in April", start="2023-04-01T10:00:00+06:00", **corner)
+    box = "bbox=77.05,43.35,77.12,43.42"
+    assert _listed(editor, box) >= {march, april}
+    assert _listed(editor, "start=2023-03-01&end=2023-03-01") & {march, april} == {march}
+    assert _listed(editor, box + "&start=2023-03-15") & {march, april} == {april}
+    assert _listed(editor, box + "&start=2023-03-15&q=March") & {march, april} == set()
+    assert _listed(editor, box + "&end=2023-03-15&status=draft&q=Far") & {march, april} == {march}
+    assert _listed(editor, box + "&status=published") & {march, april} == set()
+    assert march not in _listed(editor, "bbox=76.94,43.23,76.96,43.26")
+
+
+def test_a_box_finds_a_sensitive_event_only_at_its_published_cell(pages_app):
+    editor = client_as(pages_app, "editor")
+    # home is a square 76.90-76.92 × 43.20-43.22, published at its cell's centre.
+    assert SENSITIVE not in _listed(editor, "bbox=76.90,43.20,76.905,43.205")
+    assert SENSITIVE in _listed(editor, "bbox=76.914,43.214,76.916,43.216")
+    # A draft at an exact place: its cell (76.915, 43.245) finds it, its place does not.
+    drafted = new_event(editor, sensitive="on", **EXACT)
+    assert drafted not in _listed(editor, "bbox=76.912,43.243,76.913,43.244")
+    assert drafted in _listed(editor, "bbox=76.914,43.244,76.916,43.246")
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        ("start=yesterday", "start", "expected"),
+        ("end=2022-13-40", "end", "expected"),
+        ("start=2022-01-08&end=2022-01-07", "end", ""),
+        ("bbox=1,2,3", "bbox", "expected four numbers"),
+        ("bbox=10,50,0,40", "bbox", "min_lat 50 is greater than max_lat 40"),
+        ("bbox=1,2,3,nan", "bbox", "expected"),
+    ],
+)
+def test_a_bad_time_or_area_is_a_400_naming_it(editor, pages_app, query, parameter, message):
+    page = editor.get("/desk/events?" + query)
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert f'id="e-{parameter}"' in text
+    assert message in text
+    # The reader's page says the same of the same value.
+    app, _ = pages_app
+    public = app.test_client().get("/?" + query).get_data(as_text=True)
+    shown = re.search(rf'id="e-{parameter}">([^<]+)<', text).group(1)
+    assert shown in public
+
+
+@pytest.mark.parametrize("parameter", ["start", "end", "bbox"])
+def test_a_hostile_time_or_area_is_escaped(editor, parameter):
+    hostile = '"><script>alert(1)</script>'
+    page = editor.get("/desk/events", query_string={parameter: hostile})
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;" in text
+    assert f'id="e-{parameter}"' in text

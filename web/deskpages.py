@@ -50,7 +50,9 @@ from almaty_map.desk.revisions import (
     submit,
 )
 from almaty_map.geodata.errors import WITHHELD, DataError
+from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
+from almaty_map.geodata.query import QueryText, read_query
 from almaty_map.maprender.assets import asset_version
 from almaty_map.web.desk import ROW_ID, blueprint
 from almaty_map.web.deskauth import (
@@ -466,16 +468,27 @@ class ListFilters:
     q: str = ""
     page: int = 1
     errors: dict = dataclasses.field(default_factory=dict)
+    start: str = ""
+    end: str = ""
+    bbox: str = ""
+    placed: EventFilter = dataclasses.field(default_factory=EventFilter)
 
     def query(self, page: int) -> dict[str, str | int]:
         """The parameters of another page of the same list."""
-        pairs = {"status": self.status, "category": self.category, "q": self.q, "page": page}
+        pairs = {"status": self.status, "category": self.category, "q": self.q}
+        pairs |= {"start": self.start, "end": self.end, "bbox": self.bbox, "page": page}
         return {k: v for k, v in pairs.items() if v not in ("", 1)}
 
 
-def read_filters(args, categories: list[str]) -> ListFilters:
-    """Status, category and words as the reader's list takes them, and a page number."""
-    errors: dict[str, str] = {}
+def read_filters(args, meta) -> ListFilters:
+    """Status, category and words as the reader's list takes them, a time span and a box
+    read by the reader's own query reader (its names, its errors), and a page number."""
+    categories = list(meta.category_ids)
+    given = {k: args.get(k, "").strip() for k in ("start", "end", "bbox")}
+    text = QueryText(**{k: v or None for k, v in given.items()})
+    read = read_query(meta, text)
+    errors = {p.parameter: p.message for p in read.problems}
+    kept = {k: "" if k in errors else v for k, v in given.items()}
     status = _one_of(args.get("status", ""), [s for s, _ in STATUSES], "status", errors)
     category = _one_of(args.get("category", ""), categories, "category", errors)
     q = args.get("q", "")
@@ -487,7 +500,7 @@ def read_filters(args, categories: list[str]) -> ListFilters:
     if page < 1:
         errors["page"] = f"expected a page number from 1, found {number[:40]!r}"
         page = 1
-    return ListFilters(status, category, q.strip(), page, errors)
+    return ListFilters(status, category, q.strip(), page, errors, **kept, placed=read.filter)
 
 
 def _one_of(value: str, allowed: list[str], name: str, errors: dict[str, str]) -> str:
@@ -500,14 +513,17 @@ def _one_of(value: str, allowed: list[str], name: str, errors: dict[str, str]) -
 @blueprint.get("/events")
 @role_required(*ROLES)
 def events():
-    categories = current_dataset().meta.categories
-    filters = read_filters(request.args, [c.id for c in categories])
+    meta = current_dataset().meta
+    categories = meta.categories
+    filters = read_filters(request.args, meta)
     with desk_connection() as conn:
         rows = desk_events(
             conn,
             filters.status or None,
             category=filters.category or None,
             text=filters.q or None,
+            span=(filters.placed.start, filters.placed.end),
+            bbox=filters.placed.bbox,
             limit=PER_PAGE + 1,
             offset=(filters.page - 1) * PER_PAGE,
         )
