@@ -6,6 +6,8 @@ the dataset's own checks judge. Whatever the form cannot show (properties outsid
 whether an empty field was absent, null or empty in the file, an integer id, a claim written
 as one number) rides along in the hidden ``kept`` field, so opening and saving an event
 without touching it gives back the very same feature and a history without false changes.
+Start and end are shown in the dataset's timezone (editors think in Almaty's time, the desk
+stores a load's UTC): a time given back as the same instant is given back as it was written.
 
 Nothing here judges the event: that is the dataset's checks' job (through ``save_draft``).
 Only what cannot even be read as a feature (a count that is not a number, a shape that is not
@@ -15,6 +17,7 @@ the same paths the checks use (``properties.sources[0].quote``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -41,6 +44,7 @@ _DEFAULT_BLANK: dict[str, object] = {
 }
 _ABSENT = "absent"
 _TEXTS = ("id", "title", "description", "category", "start", "end", "time_precision", "place")
+_TIMES = ("start", "end")
 _ROW = re.compile(r"(sources|translations)-(\d{1,4})-")
 # Fields of the page that are not the event's (the reason given to submit it).
 PAGE_FIELDS = ("reason",)
@@ -54,10 +58,15 @@ class FormProblem:
     message: str
 
 
-def fields_from_feature(feature: dict, places: Mapping[str, dict]) -> dict[str, str]:
-    """The form's fields for a feature; ``places`` maps a place id to its geometry."""
+def fields_from_feature(
+    feature: dict, places: Mapping[str, dict], zone: dt.tzinfo | None = None
+) -> dict[str, str]:
+    """The form's fields for a feature; ``places`` maps a place id to its geometry, times
+    are shown in ``zone`` (the dataset's; as stored when None)."""
     props = feature.get("properties") or {}
     fields = {name: _text(props.get(name)) for name in _TEXTS}
+    for name in _TIMES:
+        fields[name] = _in_zone(fields[name], zone)
     fields["geo_precision"] = _text(props.get("geo_precision"))
     fields["place_id"] = _text(props.get("place_id"))
     fields["actors"] = "\n".join(str(actor) for actor in props.get("actors") or [])
@@ -98,6 +107,9 @@ def feature_from_fields(
     props: dict = dict(kept["properties"])
     for name in _TEXTS:
         _put(props, name, fields.get(name, ""), blank)
+    for name, written in kept["times"].items():
+        if name in _TIMES and _same_instant(props.get(name), written):
+            props[name] = written
     for name in ("geo_precision", "place_id"):
         _put(props, name, fields.get(name, ""), blank)
     actors = [line for line in fields.get("actors", "").split("\n") if line.strip()]
@@ -220,7 +232,30 @@ def _kept(feature: dict, props: dict) -> dict:
         },
         "integer_id": _is_number(props.get("id")),
         "single": [c for c in CLAIM_FIELDS if _is_number(props.get(c))],
+        "times": {n: props[n] for n in _TIMES if isinstance(props.get(n), str)},
     }
+
+
+def _instant(text: object) -> dt.datetime | None:
+    """A time with its offset, as written in the event; None for a date, a time without
+    an offset, or anything else (shown and read back as written)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        found = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
+def _in_zone(text: str, zone: dt.tzinfo | None) -> str:
+    found = _instant(text)
+    return text if found is None or zone is None else found.astimezone(zone).isoformat()
+
+
+def _same_instant(posted: object, written: object) -> bool:
+    before, after = _instant(written), _instant(posted)
+    return before is not None and before == after
 
 
 def _is_empty(value: object) -> bool:
@@ -231,7 +266,14 @@ def _is_empty(value: object) -> bool:
 
 
 def _read_kept(text: str, problems: list[FormProblem]) -> dict:
-    empty = {"blank": {}, "properties": {}, "feature": {}, "integer_id": False, "single": []}
+    empty = {
+        "blank": {},
+        "properties": {},
+        "feature": {},
+        "integer_id": False,
+        "single": [],
+        "times": {},
+    }
     if not text:
         return empty
     try:
@@ -244,6 +286,7 @@ def _read_kept(text: str, problems: list[FormProblem]) -> dict:
         "feature": dict,
         "integer_id": bool,
         "single": list,
+        "times": dict,
     }
     if not isinstance(kept, dict) or not all(isinstance(kept.get(k), t) for k, t in shapes.items()):
         problems.append(

@@ -4,8 +4,10 @@ the editor types becomes the feature the dataset's checks judge."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,6 +56,36 @@ def test_every_bundled_event_round_trips(feature):
 def test_hostile_events_round_trip_with_their_extra_properties(feature):
     back, _ = feature_from_fields(_posted(fields_from_feature(feature, {})), {})
     assert back == feature
+
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+@pytest.mark.parametrize("feature", BUNDLED_EVENTS, ids=lambda f: f["properties"]["id"])
+def test_times_are_shown_in_the_datasets_zone_and_round_trip(feature):
+    stored = copy.deepcopy(feature)  # as the desk stores a draft: in UTC
+    props = stored["properties"]
+    for name in ("start", "end"):
+        if isinstance(props.get(name), str) and "T" in props[name]:
+            props[name] = dt.datetime.fromisoformat(props[name]).astimezone(dt.UTC).isoformat()
+    fields = fields_from_feature(stored, PLACES, ALMATY)
+    if "T" in props["start"]:
+        assert fields["start"].endswith("+06:00")
+        assert dt.datetime.fromisoformat(fields["start"]) == dt.datetime.fromisoformat(
+            props["start"]
+        )
+    back, _ = feature_from_fields(_posted(fields), PLACES)
+    assert back == stored
+
+
+def test_a_time_typed_in_the_datasets_zone_is_that_instant():
+    stored = copy.deepcopy(BUNDLED_EVENTS[0])
+    stored["properties"]["start"] = "2022-01-05T06:00:00+00:00"
+    fields = fields_from_feature(stored, PLACES, ALMATY)
+    assert fields["start"] == "2022-01-05T12:00:00+06:00"
+    fields["start"] = "2022-01-05T13:30:00+06:00"
+    back, _ = feature_from_fields(_posted(fields), PLACES)
+    assert back["properties"]["start"] == "2022-01-05T13:30:00+06:00"
 
 
 def test_empty_fields_come_back_as_the_event_had_them():

@@ -193,7 +193,8 @@ def edit(event_id: str):
     with desk_connection() as conn:
         feature, latest = _editable(conn, event_id)
         guarded = is_guarded(conn, event_id, feature)
-    fields = fields_from_feature(withheld.for_role(feature, role, guarded=guarded), _places())
+    shown = withheld.for_role(feature, role, guarded=guarded)
+    fields = fields_from_feature(shown, _places(), current_dataset().meta.tz)
     page = EditPage(event_id, fields, withheld=guarded and not withheld.sees_exactly(role))
     _describe(page, feature, latest)
     if request.args.get("saved") in _SAVED:
