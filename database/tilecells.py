@@ -36,20 +36,11 @@ def rebuild(connection: Connection, keys: Sequence[tuple[int, int]] | None = Non
     was and where it is), at every zoom; the other cells stay as they are."""
     shift = KEY_ZOOM - CELL_ZOOM
     connection.execute(delete(tile_cells).where(*_cells(tile_cells, keys, CELL_ZOOM, 0)))
-    precision = shown_precision()
-    column, row = events.c.tile_x.op(">>")(shift), events.c.tile_y.op(">>")(shift)
+    keyed = finest_grouping()
     finest = (
-        select(
-            literal(CELL_ZOOM),
-            column,
-            row,
-            events.c.category,
-            precision,
-            func.min(events.c.position),
-            func.count(),
-        )
+        select(literal(CELL_ZOOM), *keyed, func.min(events.c.position), func.count())
         .where(events.c.tile_x.is_not(None), *_keys_within(keys, shift))
-        .group_by(column, row, events.c.category, precision)
+        .group_by(*keyed)
     )
     _insert(connection, finest)
     for z in range(CELL_ZOOM - 1, -1, -1):
@@ -73,6 +64,14 @@ def rebuild(connection: Connection, keys: Sequence[tuple[int, int]] | None = Non
         _insert(connection, coarser)
     if keys is None:
         connection.exec_driver_sql("ANALYZE tile_cells")
+
+
+def finest_grouping() -> tuple:
+    """What the events are grouped by at CELL_ZOOM: the cell, the category and the
+    precision shown (all times here, each day in database.tileslices)."""
+    shift = KEY_ZOOM - CELL_ZOOM
+    column, row = events.c.tile_x.op(">>")(shift), events.c.tile_y.op(">>")(shift)
+    return column, row, events.c.category, shown_precision()
 
 
 def _cells(table, keys: Sequence[tuple[int, int]] | None, z: int, finer: int) -> list:

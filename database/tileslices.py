@@ -31,12 +31,10 @@ from sqlalchemy import (
 
 from almaty_map.database.eventsql import sql_instant
 from almaty_map.database.schema import events, slice_cells, tile_slices
-from almaty_map.database.tilecells import CELL_ZOOM
+from almaty_map.database.tilecells import CELL_ZOOM, finest_grouping
 from almaty_map.database.tilegrid import (
-    KEY_ZOOM,
     WEB_MERCATOR,
     shown_geometry,
-    shown_precision,
 )
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.metadata import Metadata
@@ -134,23 +132,18 @@ def _overlapping(day) -> list:
 def _insert_finest(connection: Connection) -> None:
     """Each day's points grouped per cell of CELL_ZOOM, with the first one's columns."""
     day = tile_slices.alias("day")
-    shift = KEY_ZOOM - CELL_ZOOM
-    column, row = events.c.tile_x.op(">>")(shift), events.c.tile_y.op(">>")(shift)
-    precision = shown_precision()
+    keyed = finest_grouping()
     grouped = (
         select(
             day.c.number,
             literal(CELL_ZOOM),
-            column,
-            row,
-            events.c.category,
-            precision,
+            *keyed,
             func.min(events.c.position),
             func.count(),
         )
         .join_from(events, day, and_(*_overlapping(day)))
         .where(events.c.tile_x.is_not(None))
-        .group_by(day.c.number, column, row, events.c.category, precision)
+        .group_by(day.c.number, *keyed)
         .subquery("grouped")
     )
     first = events.alias("first")
