@@ -24,6 +24,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     text,
@@ -39,6 +40,18 @@ staged = events.to_metadata(MetaData(), name=STAGING)
 differing = Table("differing", MetaData(), Column("new_id", Text), Column("old_id", Text))
 # A stored row is the event as the file says it; ``geom`` is made from ``geometry``.
 _CONTENT = tuple(name for name in EVENT_COLUMNS if name not in ("position", "id", "geom"))
+# What the map's stored cells are made of (with the id): an event whose other columns
+# alone changed (a title, a source) is drawn as before, by the same cells.
+_DRAWN = (
+    "position",
+    "category",
+    "start",
+    "end",
+    "time_precision",
+    "geo_precision",
+    "sensitive",
+    "geometry",
+)
 
 
 @dataclass(frozen=True)
@@ -81,13 +94,26 @@ def compare(connection: Connection) -> Differences:
     )
 
 
-def replace(connection: Connection) -> None:
+def changes_drawing(connection: Connection) -> bool:
+    """Whether an event rewritten by the load (``compare`` must have run, ``replace`` not
+    yet) is drawn differently: in another place, time, category, precision or order."""
+    new, old = staged.alias("i"), events.alias("e")
+    pairs = differing.join(new, new.c.id == differing.c.new_id).join(
+        old, old.c.id == differing.c.old_id
+    )
+    changed = select(literal(1)).select_from(pairs)
+    changed = changed.where(_row(new, _DRAWN).is_distinct_from(_row(old, _DRAWN)))
+    return connection.execute(select(changed.exists())).scalar_one()
+
+
+def replace(connection: Connection) -> int:
     """Make the staged events current: delete what was removed or rewritten, move kept rows
-    to their new positions, insert what is new or rewritten."""
+    to their new positions, insert what is new or rewritten. Returns how many kept rows
+    moved."""
     connection.execute(delete(events).where(events.c.id == differing.c.old_id))
     # Through negative positions, which no row holds, so the unique key never clashes
     # while rows change places.
-    connection.execute(
+    moved = connection.execute(
         update(events)
         .values(position=-1 - staged.c.position)
         .where(events.c.id == staged.c.id, events.c.position != staged.c.position)
@@ -99,6 +125,7 @@ def replace(connection: Connection) -> None:
         differing, differing.c.new_id == staged.c.id
     )
     connection.execute(insert(events).from_select(list(EVENT_COLUMNS), new))
+    return moved.rowcount
 
 
 def previous_rows() -> ColumnElement[bool]:
@@ -108,11 +135,11 @@ def previous_rows() -> ColumnElement[bool]:
     return events.c.id.in_(old_ids)
 
 
-def _row(table) -> Tuple:
+def _row(table, names: tuple[str, ...] = _CONTENT) -> Tuple:
     """The stored row's content as a row value (JSON compared as its text)."""
     return tuple_(
         *(
             cast(table.c[name], Text) if isinstance(table.c[name].type, JSON) else table.c[name]
-            for name in _CONTENT
+            for name in names
         )
     )
