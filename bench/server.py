@@ -91,9 +91,17 @@ def cql2_mix(count: int = 120, seed: int = 11) -> list[str]:
 
 def _latencies(connection: http.client.HTTPConnection, paths: list[str]) -> tuple[float, float]:
     """p50 and p95 in ms over the paths twice, after ten warm-up requests."""
+    return p50_p95(timed_twice(connection, paths))
+
+
+def timed_twice(connection: http.client.HTTPConnection, paths: list[str]) -> list[float]:
+    """Each path's time in ms, the paths taken twice, after ten warm-up requests."""
     for path in paths[:10]:  # warm up (index building on first use)
         _timed_get(connection, path)
-    latencies = [_timed_get(connection, p) * 1000 for p in paths * 2]
+    return [_timed_get(connection, p) * 1000 for p in paths * 2]
+
+
+def p50_p95(latencies: list[float]) -> tuple[float, float]:
     quantiles = statistics.quantiles(latencies, n=100)
     return quantiles[49], quantiles[94]
 
