@@ -16,7 +16,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import ColumnElement, Connection, Engine, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    any_,
+    bindparam,
+    func,
+    literal,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from almaty_map.database.condition import Condition, condition
 from almaty_map.database.connect import DatabaseUnavailableError
@@ -143,7 +155,7 @@ class PostgisSource:
             return None
         found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
         chosen = [row[0] for row in found[offset : offset + limit]]
-        rows = _fetch(connection, events.c.position.in_(chosen)) if chosen else []
+        rows = _fetch(connection, _at_positions(chosen)) if chosen else []
         if len(found) <= self.count_cap:
             return rows, len(found)
         return rows, _last_page_count(rows, offset, limit)
@@ -196,6 +208,13 @@ def _fetch(
 ) -> list[dict]:
     query = select(*_COLUMNS).where(where).order_by(*ORDER).offset(offset).limit(limit)
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def _at_positions(positions: list[int]) -> ColumnElement[bool]:
+    """The rows at these positions, as one array parameter: an IN list of a page's hundred
+    is a hundred parameters, which the driver parses out of the statement's text on every
+    request (2 ms of a page's time on a busy machine)."""
+    return events.c.position == any_(bindparam("positions", positions, type_=ARRAY(Integer)))
 
 
 def _last_page_count(rows: list[dict], offset: int, limit: int) -> int | None:
