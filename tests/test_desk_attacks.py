@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from almaty_map.app import create_app
+from almaty_map.desk.history import restore
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import latest_revision, save_draft, submit
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
@@ -371,6 +372,11 @@ def test_an_editor_s_restore_neither_unmarks_nor_moves_a_sensitive_event(postgre
         assert latest.feature["properties"]["title"] == "Unmarked by a reviewer"
         assert latest.feature["properties"]["sensitive"] is True
         assert latest.feature["geometry"] == base_feature("home")["geometry"]
+        with transaction(engine) as connection:
+            exact = person(connection, "Dana", "reviewer")
+            again = restore(connection, "home", 1, exact, "as the reviewer wrote it")
+        assert again.feature["properties"]["sensitive"] is False
+        assert again.feature["geometry"]["coordinates"] == list(MOVED)
     finally:
         stop_listening(app)
         engine.dispose()
