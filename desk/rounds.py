@@ -45,9 +45,30 @@ class LoadedOver:
 def known_before(connection: Connection, event_id: str, number: int) -> dict | None:
     """The event as ``events`` held it when the revisions up to ``number`` last touched
     it: the newest earlier revision published, or the newest round's start (revision 1,
-    or one after a load) up to ``number`` itself, as that start found it."""
+    or one after a load) up to ``number`` itself, as that start found it. None for a new
+    event, or one without revisions."""
+    row = _last_touch(connection, event_id, number)
+    return None if row is None else _as_touched(row, number)
+
+
+def loaded_over(
+    connection: Connection, event_id: str, number: int, now: dict | None
+) -> LoadedOver | None:
+    """What a load changed in the event (``now`` as ``events`` holds it) since revision
+    ``number``'s chain last touched it; None when nothing, or when it has no revisions."""
+    row = _last_touch(connection, event_id, number)
+    if row is None:
+        return None
+    changes = feature_changes(_as_touched(row, number), now)
+    if not changes:
+        return None
+    return LoadedOver(event_id, _newest_load(connection), changes, now)
+
+
+def _last_touch(connection: Connection, event_id: str, number: int):
+    """The revision ``known_before`` reads, or None when there is none."""
     round_start = or_(revisions.c.number == 1, revisions.c.after_load.is_not(None))
-    row = connection.execute(
+    return connection.execute(
         select(
             revisions.c.number,
             revisions.c.feature,
@@ -64,23 +85,12 @@ def known_before(connection: Connection, event_id: str, number: int) -> dict | N
         .order_by(revisions.c.number.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
+
+
+def _as_touched(row, number: int) -> dict | None:
+    """A published revision as it left ``events``; a round's start as it found it."""
     published = row.published_version is not None and row.number < number
     return row.feature if published else row.original
-
-
-def loaded_over(
-    connection: Connection, event_id: str, number: int, now: dict | None
-) -> LoadedOver | None:
-    """What a load changed in the event (``now`` as ``events`` holds it) since revision
-    ``number``'s chain last touched it; None when nothing, or when it has no revisions."""
-    if number < 1:
-        return None
-    changes = feature_changes(known_before(connection, event_id, number), now)
-    if not changes:
-        return None
-    return LoadedOver(event_id, _newest_load(connection), changes, now)
 
 
 def _newest_load(connection: Connection) -> int:

@@ -16,6 +16,7 @@ from almaty_map.desk.errors import WrongState
 from almaty_map.desk.history import history, restore
 from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import published_feature, save_draft, submit
+from almaty_map.desk.rounds import loaded_over
 from tests.conftest import DATA, stop_listening
 from tests.deskhelp import csrf_token, signed_in
 from tests.deskrows import base_feature, base_loaded, person, transaction
@@ -90,6 +91,8 @@ def test_the_next_draft_starts_from_the_loaded_event_and_is_published(desk, tmp_
         submit(connection, again.id, "the title, on the loaded event", editor)
         publish(connection, again.id, reviewer, None)
         entries = history(connection, EVENT)
+        now = published_feature(connection, EVENT)
+        assert loaded_over(connection, EVENT, again.number + 1, now) is None
     assert (stored(engine)["title"], stored(engine)["description"]) == (CORRECTED, LOADED)
     newest = entries[-1]
     assert [(c.field, c.new) for c in newest.changes] == [("title", CORRECTED)]
