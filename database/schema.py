@@ -28,13 +28,14 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSON as PG_JSON
 from sqlalchemy.dialects.postgresql import JSONB
 
 SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0008"
+REVISION = "0009"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
@@ -201,7 +202,8 @@ revisions = Table(
     Column("number", Integer, nullable=False),
     Column("base_number", Integer),
     Column("state", Text, nullable=False),
-    Column("feature", JSONB, nullable=False),
+    # As written, key order and all (json, not jsonb: migration 0009).
+    Column("feature", PG_JSON, nullable=False),
     Column("reason", Text),
     Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -211,9 +213,12 @@ revisions = Table(
     Column("review_comment", Text),
     Column("restored_from", Integer),
     Column("published_version", Integer, ForeignKey("versions.number")),
-    # The event before its first revision (migration 0007; null for a new event and for
-    # every later revision), which that revision's diff and conflicts compare with.
-    Column("original", JSONB),
+    # The event before its first revision (migration 0007; null for a new event), or as
+    # a `db load` left it for the first revision after that load changed it (its version
+    # in ``after_load``, migration 0009); null for every other revision. That revision's
+    # diff and conflicts compare with it.
+    Column("original", PG_JSON),
+    Column("after_load", Integer, ForeignKey("versions.number")),
 )
 
 # What COPY writes, in this order (the loader builds each row to match); the database

@@ -26,6 +26,7 @@ from almaty_map.desk.errors import WrongState
 from almaty_map.desk.revisions import (
     Revision,
     add_revision,
+    editable_feature,
     is_guarded,
     latest_revision,
     lock_event,
@@ -78,12 +79,12 @@ def import_drafts(
     ]
     if busy:
         raise DataError(busy)
-    published = {e: published_feature(connection, e) for e in ids if latest[e] is None}
+    published = {e: published_feature(connection, e) for e in ids}
     drafts = [
         add_revision(
             connection,
             event_id,
-            _as_author_may(connection, event_id, feature, latest[event_id], published, author),
+            _as_author_may(connection, event_id, feature, latest[event_id], author),
             author,
             latest[event_id],
             published.get(event_id),
@@ -106,13 +107,12 @@ def _as_author_may(
     event_id: str,
     feature: dict,
     latest: Revision | None,
-    published: dict[str, dict | None],
     author: Account,
 ) -> dict:
     """The imported feature, but for an editor a sensitive event's place and sensitivity as
     they were: an import is an edit, and the edit form never lets an editor move or unmark
     one."""
-    base = latest.feature if latest is not None else published.get(event_id)
+    base = editable_feature(connection, event_id, latest)
     if base is None or withheld.sees_exactly(author.role):
         return feature
     if not is_guarded(connection, event_id, base):

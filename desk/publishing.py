@@ -30,7 +30,14 @@ from almaty_map.desk.audit import record
 from almaty_map.desk.checking import Checked, check_features
 from almaty_map.desk.corrections import correction_entry, moved_on
 from almaty_map.desk.errors import Forbidden, WrongState
-from almaty_map.desk.revisions import Revision, checked_text, locked_revision, revision_by_id
+from almaty_map.desk.revisions import (
+    Revision,
+    checked_text,
+    locked_revision,
+    published_feature,
+    revision_by_id,
+)
+from almaty_map.desk.rounds import loaded_over
 from almaty_map.geodata.dataset import Dataset, inspect_dataset
 from almaty_map.geodata.diff import DatasetDiff, diff_features, features_by_id
 from almaty_map.geodata.readers.files import DEFAULT_MAX_BYTES
@@ -54,6 +61,7 @@ def publish(
     revision = locked_revision(connection, revision_id)
     _may_review(revision, reviewer, "publish")
     _not_a_coauthor(connection, revision, reviewer)
+    _not_loaded_over(connection, revision)
     text = checked_text("comment", comment, required=False)
     number = _new_version(connection, revision)
     connection.execute(
@@ -133,6 +141,15 @@ def _not_a_coauthor(connection: Connection, revision: Revision, reviewer: Accoun
             f"You wrote revision {written} of {revision.event_id!r}, which this one builds "
             "on: a reviewer who took no part in the change must publish it"
         )
+
+
+def _not_loaded_over(connection: Connection, revision: Revision) -> None:
+    """A revision started before a `db load` changed its event would write the desk's
+    older copy over the load: refused, naming each field the load changed (desk.rounds)."""
+    now = published_feature(connection, revision.event_id)
+    over = loaded_over(connection, revision.event_id, revision.number, now)
+    if over is not None:
+        raise WrongState(over.said())
 
 
 def _decided(

@@ -18,11 +18,12 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.schema import events, revisions, users
-from almaty_map.desk import withheld
+from almaty_map.desk import rounds, withheld
 from almaty_map.desk.audit import record
 from almaty_map.desk.checking import FieldProblem, check_features, stored_feature
 from almaty_map.desk.errors import FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.fields import FieldChange, feature_changes
+from almaty_map.desk.keyorder import in_order_of
 
 if TYPE_CHECKING:
     from almaty_map.desk.accounts import Account
@@ -56,6 +57,7 @@ class Revision:
     restored_from: int | None
     published_version: int | None
     original: dict | None
+    after_load: int | None
     author: str
     reviewer: str | None
 
@@ -109,6 +111,7 @@ def save_draft(
     if checked.problems:
         return Invalid(checked.problems)
     stored = stored_feature(checked.rows[0])  # as a load would store it: times in UTC, …
+    stored = in_order_of(stored, published or (latest.feature if latest else None))
     return add_revision(connection, target, stored, author, latest, published)
 
 
@@ -124,8 +127,11 @@ def add_revision(
     restored_from: int | None = None,
 ) -> Revision:
     """The next draft of an (already locked and checked) event; the open draft it
-    follows is superseded. The first revision of a loaded event keeps that event."""
+    follows is superseded. ``published`` is the event as ``events`` holds it now: the
+    first revision of a loaded event keeps it, and so does the first after a load changed
+    it (a new round, desk.rounds)."""
     number = latest.number + 1 if latest is not None else 1
+    over = rounds.loaded_over(connection, event_id, number, published) if latest else None
     if latest is not None and latest.state in OPEN:
         _set_state(connection, latest.id, "superseded")
     new_id = connection.execute(
@@ -140,7 +146,8 @@ def add_revision(
             author_id=author.id,
             created_at=_now(),
             restored_from=restored_from,
-            original=published if latest is None else None,
+            original=published if latest is None else (over.loaded if over else None),
+            after_load=over.version if over else None,
         )
         .returning(revisions.c.id)
     ).scalar_one()
@@ -274,6 +281,16 @@ def is_guarded(connection: Connection, event_id: str, feature: dict | None) -> b
         for f in (feature, published, *(r.feature for r in revisions_of(connection, event_id)))
         if f is not None
     )
+
+
+def editable_feature(connection: Connection, event_id: str, latest: Revision | None) -> dict | None:
+    """The event as an edit starts from: its open revision (a draft, returned or in
+    review), else as readers see it now, which after a `db load` is the loaded event and
+    not the desk's older copy of it."""
+    if latest is not None and latest.state not in ("published", "superseded"):
+        return latest.feature
+    published = published_feature(connection, event_id)
+    return published if published is not None or latest is None else latest.feature
 
 
 def published_feature(connection: Connection, event_id: str) -> dict | None:

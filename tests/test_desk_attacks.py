@@ -14,6 +14,7 @@ import orjson
 import pytest
 
 from almaty_map.app import create_app
+from almaty_map.desk.history import restore
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import latest_revision, save_draft, submit
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
@@ -336,6 +337,46 @@ def test_an_editor_s_import_neither_moves_nor_shows_a_sensitive_event_s_place(po
             and latest.feature["geometry"] == base_feature("home")["geometry"]
         )
         assert kept, (answer.status_code, latest.feature if latest else None)
+    finally:
+        stop_listening(app)
+        engine.dispose()
+
+
+def test_an_editor_s_restore_neither_unmarks_nor_moves_a_sensitive_event(postgres):
+    """A reviewer's revision unmarked and moved the sensitive event, a later one undid
+    that; an editor restoring the first gets its other fields back, but the event's
+    place and sensitivity stay as they are (a restore is an edit), and is told so."""
+    _, url = new_database(postgres)
+    engine = base_loaded(url)
+    unmarked = base_feature("home")
+    unmarked["properties"].update(sensitive=False, title="Unmarked by a reviewer")
+    unmarked["geometry"] = {"type": "Point", "coordinates": list(MOVED)}
+    with transaction(engine) as connection:
+        who = person(connection, "Saule", "reviewer")
+        first = save_draft(connection, "home", unmarked, None, who)
+        save_draft(connection, "home", base_feature("home"), first.number, who)
+    app = create_app({"TESTING": True, "DATABASE_URL": url})
+    client = app.test_client()
+    try:
+        signed_in(client, url, "editor")
+        token = csrf_token(client.get("/desk/events/home/history").get_data(as_text=True))
+        form = {"csrf_token": token, "number": "1", "reason": "the reviewer's title"}
+        answer = client.post("/desk/events/home/restore", data=form)
+        assert answer.status_code == 303
+        page = client.get(answer.headers["Location"]).get_data(as_text=True)
+        assert "place and sensitivity kept" in page
+        assert "76.951" not in page and "43.267" not in page
+        with transaction(engine) as connection:
+            latest = latest_revision(connection, "home")
+        assert latest.restored_from == 1
+        assert latest.feature["properties"]["title"] == "Unmarked by a reviewer"
+        assert latest.feature["properties"]["sensitive"] is True
+        assert latest.feature["geometry"] == base_feature("home")["geometry"]
+        with transaction(engine) as connection:
+            exact = person(connection, "Dana", "reviewer")
+            again = restore(connection, "home", 1, exact, "as the reviewer wrote it")
+        assert again.feature["properties"]["sensitive"] is False
+        assert again.feature["geometry"]["coordinates"] == list(MOVED)
     finally:
         stop_listening(app)
         engine.dispose()

@@ -42,7 +42,7 @@ def test_each_revision_is_diffed_against_the_one_before(desk):
     edited(engine, people, 1, title="Corrected title", end="2022-01-07T02:00:00+06:00")
     with transaction(engine) as connection:
         found = history(connection, "spans-midnight")
-    assert [(r.number, r.state, r.author) for r, _ in found] == [
+    assert [(r.number, r.state, r.author) for r, *_ in found] == [
         (1, "published", "Aigerim"),
         (2, "draft", "Aigerim"),
     ]

@@ -3,6 +3,7 @@ writes them, and every command reading the database sees them."""
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 
 import orjson
@@ -11,10 +12,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from almaty_map.cli import main as cli
+from almaty_map.database.connect import open_engine
 from almaty_map.database.schema import events, versions
+from almaty_map.desk.forms import feature_from_fields, fields_from_feature
 from almaty_map.desk.publishing import publish
-from almaty_map.desk.revisions import save_draft, submit
-from tests.conftest import DATA
+from almaty_map.desk.revisions import published_feature, save_draft, submit
+from tests.conftest import DATA, loaded_database
 from tests.deskrows import base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
@@ -82,3 +85,55 @@ def test_a_query_on_the_database_sees_the_published_title(published):
     assert result.exit_code == 0, result.output
     found = orjson.loads(result.output)["features"]
     assert [f["properties"]["title"] for f in found] == [CORRECTED]
+
+
+def _reordered_copy(tmp_path):
+    """tests/data/base with spans-midnight's source keys in an order neither the form nor
+    a sorted store would give, and a translation (description before title)."""
+    target = tmp_path / "reordered"
+    shutil.copytree(DATA / "base", target)
+    collection = orjson.loads((target / "events.geojson").read_bytes())
+    props = next(
+        f["properties"] for f in collection["features"] if f["properties"]["id"] == "spans-midnight"
+    )
+    props["sources"] = [dict(reversed(list(s.items()))) for s in props["sources"]]
+    props["translations"] = {"ru": {"description": "С 23:00 до 01:00.", "title": "Митинг"}}
+    (target / "events.geojson").write_bytes(orjson.dumps(collection))
+    return target
+
+
+def _dumped(url, folder) -> dict[str, dict]:
+    dumped = run("db", "dump", folder, "--db", url)
+    assert dumped.exit_code == 0, dumped.output
+    collection = orjson.loads((folder / "events.geojson").read_bytes())
+    return {f["id"]: f for f in collection["features"]}
+
+
+def test_a_title_edited_at_the_desk_is_the_only_difference_in_the_dump(database, tmp_path):
+    """Parsed features and every object's key order: a draft kept in a store that sorts
+    keys, or built in the form's order, wrote the untouched source back reordered."""
+    source = _reordered_copy(tmp_path)
+    loaded_database(database, source)
+    engine = open_engine(database)
+    before = _dumped(database, tmp_path / "before")
+    with transaction(engine) as connection:
+        editor = person(connection, "Aigerim", "editor")
+        reviewer = person(connection, "Saule", "reviewer")
+        fields = fields_from_feature(published_feature(connection, "spans-midnight"), {})
+        fields["title"] = CORRECTED
+        feature, problems = feature_from_fields(fields, {})
+        assert problems == []
+        draft = save_draft(connection, "spans-midnight", feature, 0, editor)
+        submit(connection, draft.id, "the title", editor)
+        publish(connection, draft.id, reviewer, None)
+    engine.dispose()
+    after = _dumped(database, tmp_path / "after")
+    assert after["spans-midnight"]["properties"]["title"] == CORRECTED
+    after["spans-midnight"]["properties"]["title"] = before["spans-midnight"]["properties"]["title"]
+    assert after == before
+    for event_id, feature in before.items():  # == ignores order; the bytes do not
+        assert orjson.dumps(after[event_id]) == orjson.dumps(feature), event_id
+    written = orjson.loads((source / "events.geojson").read_bytes())["features"][0]["properties"]
+    kept = after["spans-midnight"]["properties"]
+    assert list(kept["sources"][0]) == list(written["sources"][0])
+    assert list(kept["translations"]["ru"]) == ["description", "title"]

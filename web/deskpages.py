@@ -40,15 +40,16 @@ from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import (
     Conflict,
     Invalid,
+    editable_feature,
     feature_at,
     is_guarded,
     latest_revision,
     published_feature,
     revision_by_id,
-    revisions_of,
     save_draft,
     submit,
 )
+from almaty_map.desk.rounds import known_before, loaded_over
 from almaty_map.geodata.errors import WITHHELD, DataError
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.model import GEO_PRECISIONS, TIME_PRECISIONS
@@ -123,6 +124,7 @@ class EditPage:
     withheld: bool = False
     conflict: object = None
     saved: str = ""
+    loaded: object = None
 
     @property
     def errors(self) -> dict[str, list[str]]:
@@ -193,9 +195,11 @@ def edit(event_id: str):
     with desk_connection() as conn:
         feature, latest = _editable(conn, event_id)
         guarded = is_guarded(conn, event_id, feature)
+        hidden = guarded and not withheld.sees_exactly(role)
+        loaded = _load_since(conn, event_id, latest, hidden)
     shown = withheld.for_role(feature, role, guarded=guarded)
     fields = fields_from_feature(shown, _places(), current_dataset().meta.tz)
-    page = EditPage(event_id, fields, withheld=guarded and not withheld.sees_exactly(role))
+    page = EditPage(event_id, fields, withheld=hidden, loaded=loaded)
     _describe(page, feature, latest)
     if request.args.get("saved") in _SAVED:
         page.saved = _SAVED[request.args["saved"]]
@@ -212,6 +216,8 @@ _SAVED = {
     "draft": "Saved as a draft.",
     "submitted": "Saved and submitted for review.",
     "restored": "Restored as a new draft.",
+    "restored-kept": "Restored as a new draft, with the event's place and sensitivity kept "
+    "as they are: only a reviewer or an admin changes those of a sensitive event.",
 }
 
 
@@ -220,23 +226,31 @@ def _places() -> dict[str, dict]:
 
 
 def _editable(conn, event_id: str) -> tuple[dict, object]:
-    """The event as its latest revision holds it (else as published), and that revision."""
+    """The event as an edit starts from (its open revision, else as published), and its
+    latest revision."""
     latest = latest_revision(conn, event_id)
-    feature = latest.feature if latest is not None else published_feature(conn, event_id)
+    feature = editable_feature(conn, event_id, latest)
     if feature is None:
         raise NotFound(f"There is no event {event_id!r}")
     return feature, latest
 
 
+def _load_since(conn, event_id: str, latest, withheld_place: bool):
+    """What a `db load` changed in the event since its revisions last touched it (None if
+    nothing), with a sensitive event's place withheld from an editor."""
+    if latest is None:
+        return None
+    found = loaded_over(conn, event_id, latest.number + 1, published_feature(conn, event_id))
+    if found is None or not withheld_place:
+        return found
+    return dataclasses.replace(found, changes=_withhold(found.changes))
+
+
 def _revision_changes(conn, revision_id: int) -> tuple[object, list]:
-    """A revision and what it changes in the event as last published (as loaded, if no
-    revision of it was ever published)."""
+    """A revision and what it changes in the event as its revisions last left it in
+    ``events``: as last published before it, or as loaded (desk.rounds)."""
     revision = revision_by_id(conn, revision_id)
-    published = [r for r in revisions_of(conn, revision.event_id) if r.state == "published"]
-    if published and published[-1].id != revision.id:
-        before = published[-1].feature
-    else:
-        before = feature_at(conn, revision.event_id, 0)
+    before = known_before(conn, revision.event_id, revision.number)
     return revision, feature_changes(before, revision.feature)
 
 
@@ -361,6 +375,10 @@ def review(revision_id: int):
 def _review_page(conn, revision_id: int, message: str = "", status: int = 200) -> Response:
     revision, changes = _revision_changes(conn, revision_id)
     account = current_account()
+    now = published_feature(conn, revision.event_id)
+    loaded = None
+    if revision.state == "in_review":
+        loaded = loaded_over(conn, revision.event_id, revision.number, now)
     page = {
         "revision": revision,
         "changes": changes,
@@ -368,6 +386,7 @@ def _review_page(conn, revision_id: int, message: str = "", status: int = 200) -
         "message": message,
         "can_decide": revision.state == "in_review" and revision.author != account.name,
         "why_not": _why_not(revision, account.name),
+        "loaded": loaded,
     }
     return Response(render_template("desk/review.html", page=page), status, mimetype="text/html")
 
@@ -386,11 +405,18 @@ def publish_revision(revision_id: int):
     comment = request.form.get("comment", "")
     if len(comment) > MAX_REASON:
         return _refused(revision_id, f"Keep the comment within {MAX_REASON} characters.", 422)
-    with desk_connection() as conn:
-        event_id = revision_by_id(conn, revision_id).event_id
-        publish(
-            conn, revision_id, current_account(), comment.strip() or None, address=client_address()
-        )
+    try:
+        with desk_connection() as conn:
+            event_id = revision_by_id(conn, revision_id).event_id
+            publish(
+                conn,
+                revision_id,
+                current_account(),
+                comment.strip() or None,
+                address=client_address(),
+            )
+    except WrongState as refusal:  # on the review page, with what a load changed
+        return _refused(revision_id, refusal.message, 409)
     return redirect(url_for("desk.history", event_id=event_id), 303)
 
 
@@ -419,17 +445,20 @@ def _refused(revision_id: int, message: str, status: int) -> Response:
 def history(event_id: str):
     role = current_account().role
     with desk_connection() as conn:
-        feature, _ = _editable(conn, event_id)
+        feature, latest = _editable(conn, event_id)
         entries = event_history(conn, event_id)
         guarded = is_guarded(conn, event_id, feature)
-    if not withheld.sees_exactly(role) and guarded:
-        entries = [(revision, _withhold(changes)) for revision, changes in entries]
+        hidden = guarded and not withheld.sees_exactly(role)
+        pending = _load_since(conn, event_id, latest, hidden)
+    if hidden:
+        entries = [_withheld_entry(entry) for entry in entries]
     page = {
         "event_id": event_id,
         "title": (feature.get("properties") or {}).get("title") or event_id,
         "entries": list(reversed(entries)),
         "can_restore": True,
         "message": "",
+        "pending_load": pending,
     }
     return render_template("desk/history.html", page=page)
 
@@ -444,8 +473,20 @@ def restore_revision(event_id: str):
     if not reason or len(reason) > MAX_REASON:
         abort(400, description=f"reason: expected 1 to {MAX_REASON} characters saying why")
     with desk_connection() as conn:
-        restore(conn, event_id, int(number), current_account(), reason, address=client_address())
-    return redirect(url_for("desk.edit", event_id=event_id, saved="restored"), 303)
+        revision = restore(
+            conn, event_id, int(number), current_account(), reason, address=client_address()
+        )
+        kept = revision.feature != feature_at(conn, event_id, int(number))
+    done = "restored-kept" if kept else "restored"
+    return redirect(url_for("desk.edit", event_id=event_id, saved=done), 303)
+
+
+def _withheld_entry(entry):
+    """A history entry with a sensitive event's place withheld (its load's too)."""
+    load = entry.load
+    if load is not None:
+        load = dataclasses.replace(load, changes=_withhold(load.changes))
+    return entry._replace(changes=_withhold(entry.changes), load=load)
 
 
 # --- The event list ----------------------------------------------------------------------
