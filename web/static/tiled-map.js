@@ -16,6 +16,9 @@
   const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
   const CACHE_TILES = 600;
   const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
+  // What drawing a feature and asking for its card need: the tile's times as text were
+  // half of a city tile's bytes and of its build.
+  const DRAWN_PROPERTIES = "id,category,geo_precision,n";
   const POPUP_WIDTH = 320;  // the popup's widest content, in pixels
   const POPUP_MIN = 120;
   const POPUP_PAD = 8;  // kept between a popup and the map's edge
@@ -29,6 +32,7 @@
       this.slice = 0;
       this.generation = 0;
       this.cache = new Map();  // tile URL -> Promise of its decoded features
+      this.whole = new Map();  // "z/x/y" -> how many features all times' tile there holds
       this.catIndex = new Map(data.categories.map((c, i) => [c.id, i]));
       this.precisionIndex = new Map(data.precisions.map((p, i) => [p.id, i]));
       this.ids = [];
@@ -76,6 +80,7 @@
       const params = new URLSearchParams(this.data.query);
       const datetime = this.data.slices[slice].datetime;
       if (datetime !== "../..") params.set("datetime", datetime);
+      params.set("properties", DRAWN_PROPERTIES);
       const path = this.data.tiles.replace("{z}", z).replace("{y}", y).replace("{x}", x);
       const query = params.toString();
       return query ? `${path}?${query}` : path;
@@ -91,21 +96,37 @@
           return response.arrayBuffer();
         }).then((buffer) => decode(buffer, address));
         pending.catch(() => this.cache.delete(url));
+        if (slice === 0) pending.then((list) => this.whole.set(address.join("/"), list.length));
         this.cache.set(url, pending);
         if (this.cache.size > CACHE_TILES) this.cache.delete(this.cache.keys().next().value);
       }
       return pending;
     }
 
-    /** Fetch the view's tiles for the current slice and draw them; resolves once drawn. */
+    /** The tiles of ``tiles`` that slice ``slice`` needs, the fullest first. A slice is
+     * part of all times (slice 0, the same categories), so where all times' tile holds
+     * nothing, so does each slice's: most of a city's view is such tiles, and each asked
+     * for held a connection the city's tile waited for. */
+    _needed(slice, tiles) {
+      if (slice === 0) return tiles;
+      const size = (t) => this.whole.get(t.join("/")) ?? Infinity;  // not known: ask first
+      return tiles.filter((t) => size(t) > 0).sort((a, b) => size(b) - size(a));
+    }
+
+    /** Fetch the view's tiles for the current slice and draw them; resolves once drawn.
+     * Until then the map shows the slice drawn before, dimmed, and says which it is. */
     load() {
       const generation = ++this.generation;
       const slice = this.slice;
       const began = performance.now();
       const tiles = this._tilesInView();
-      return Promise.all(tiles.map((t) => this._tile(slice, t))).then((lists) => {
+      this._showPending(slice);
+      const wanted = this._needed(slice, tiles).map((t) => this._tile(slice, t));
+      return Promise.all(wanted).then((lists) => {
         if (generation !== this.generation) return;
         this._draw(lists);
+        this.drawnSlice = slice;
+        this._showPending(slice);
         this.lastLoad = { slice, tiles: tiles.length, ms: performance.now() - began };
         if (this.draws === 1) performance.mark("almaty-map:tiles-drawn");
         document.dispatchEvent(new CustomEvent("almatymap:tiles", { detail: this.state() }));
@@ -116,6 +137,16 @@
       });
     }
 
+    /** While slice ``slice``'s tiles are fetched, the slice drawn before stays on the map,
+     * dimmed (after a moment: tiles.css), and the time control is marked busy with the
+     * slice drawn, so the old slice's events are not read as the new one's. */
+    _showPending(slice) {
+      const pending = this.drawnSlice !== undefined && this.drawnSlice !== slice;
+      this.map.getContainer().classList.toggle("am-tiled-pending", pending);
+      this.select.setAttribute("aria-busy", String(pending));
+      if (this.drawnSlice !== undefined) this.select.dataset.drawn = String(this.drawnSlice);
+    }
+
     /** The other slices' tiles of this view, one slice after another, nearest to the
      * current one first (a reader steps to the next day or the one before), so a switch
      * finds them ready. A move or a switch starts over. */
@@ -123,9 +154,11 @@
       const order = nearestFirst(this.slice, this.data.slices.length);
       let budget = PREFETCH_TILES;
       const next = (i) => {
-        if (i >= order.length || generation !== this.generation || budget < tiles.length) return;
-        budget -= tiles.length;
-        Promise.all(tiles.map((t) => this._tile(order[i], t))).then(() => next(i + 1), () => null);
+        if (i >= order.length || generation !== this.generation) return;
+        const needed = this._needed(order[i], tiles);
+        if (budget < needed.length) return;
+        budget -= needed.length;
+        Promise.all(needed.map((t) => this._tile(order[i], t))).then(() => next(i + 1), () => null);
       };
       next(0);
     }
@@ -256,6 +289,7 @@
         drawn: this.layer.drawn,
         draws: this.draws,
         last: this.lastLoad || null,
+        pending: this.drawnSlice !== this.slice,
         failed: this.failed || null,
         opened: this.opened || null,
       };
