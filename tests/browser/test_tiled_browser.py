@@ -257,8 +257,6 @@ def test_while_a_slice_s_tiles_come_the_map_says_the_one_drawn_is_another(tiled_
     control is busy, saying which slice is drawn, until the chosen one's tiles are in."""
     page, base = tiled_page
     held = []
-    page.goto(base + "/?slice=day")
-    drawn_state(page, 0)
 
     def a_slice_s_tile(url: str) -> bool:
         return "/tiles/" in url and "datetime=" in url
@@ -266,7 +264,9 @@ def test_while_a_slice_s_tiles_come_the_map_says_the_one_drawn_is_another(tiled_
     def hold(route) -> None:
         held.append(route)
 
-    page.route(a_slice_s_tile, hold)
+    page.route(a_slice_s_tile, hold)  # fetched ahead or not, no slice's tile comes yet
+    page.goto(base + "/?slice=day")
+    drawn_state(page, 0)
     page.select_option("#am-tiled-slice", "2")
     page.wait_for_function("() => document.querySelector('#am-tiled-slice').ariaBusy === 'true'")
     shown = page.evaluate("""() => ({

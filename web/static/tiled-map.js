@@ -16,6 +16,7 @@
   const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
   const CACHE_TILES = 600;
   const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
+  const PREFETCH_AHEAD = 4;  // at most this many of them asked for at once
   // What drawing a feature and asking for its card need: the tile's times as text were
   // half of a city tile's bytes and of its build.
   const DRAWN_PROPERTIES = "id,category,geo_precision,n";
@@ -147,20 +148,37 @@
       if (this.drawnSlice !== undefined) this.select.dataset.drawn = String(this.drawnSlice);
     }
 
-    /** The other slices' tiles of this view, one slice after another, nearest to the
-     * current one first (a reader steps to the next day or the one before), so a switch
-     * finds them ready. A move or a switch starts over. */
+    /** The other slices' tiles of this view, nearest to the current one first (a reader
+     * steps to the next day or the one before), so a switch finds them ready: a few at a
+     * time, so the next slices' tiles are built while the first one's come, and a switch
+     * finds connections free. A move or a switch starts over; a failure stops it. */
     _prefetch(tiles, generation) {
       const order = nearestFirst(this.slice, this.data.slices.length);
+      let queue = [];  // [slice, tile] of the slice being fetched ahead
       let budget = PREFETCH_TILES;
-      const next = (i) => {
-        if (i >= order.length || generation !== this.generation) return;
-        const needed = this._needed(order[i], tiles);
-        if (budget < needed.length) return;
-        budget -= needed.length;
-        Promise.all(needed.map((t) => this._tile(order[i], t))).then(() => next(i + 1), () => null);
+      let running = 0;
+      let failed = false;
+      const take = () => {
+        while (!queue.length && order.length) {
+          const slice = order.shift();
+          queue = this._needed(slice, tiles).map((t) => [slice, t]);
+        }
+        return queue.shift();
       };
-      next(0);
+      const next = () => {
+        while (running < PREFETCH_AHEAD && budget > 0 && !failed
+          && generation === this.generation) {
+          const item = take();
+          if (!item) return;
+          budget -= 1;
+          running += 1;
+          this._tile(...item).catch(() => { failed = true; }).then(() => {
+            running -= 1;
+            next();
+          });
+        }
+      };
+      next();
     }
 
     /** One feature per id (a feature near a tile's edge is in both tiles), drawn by the
