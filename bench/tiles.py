@@ -134,6 +134,7 @@ def measure_page(browser, base: str) -> dict:
             "first_paint": painted,
             "second_paint": second,
             "cold_ms": statistics.median(cold),
+            "cold_each": cold,
             "warm_ms": statistics.median(warm),
             "tiles": state["last"]["tiles"],
             "tile_kb": sum(tiles[: state["last"]["tiles"]]) / 1024,
@@ -223,6 +224,10 @@ def main() -> None:
         browser.close()
     text = table(rows)
     print(text)
+    for row in rows:  # the median hides a slow switch among fast ones
+        if "cold_each" in row:
+            each = ", ".join(f"{ms:.0f}" for ms in row["cold_each"])
+            print(f"{row['size']:,}: each switch while fetching, ms: {each}")
     if args.out:
         args.out.write_text(text + "\n", encoding="utf-8")
 

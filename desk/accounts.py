@@ -8,6 +8,7 @@ same work whether or not a name exists, so timing does not tell which names are 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,8 +22,14 @@ MAX_PASSWORD = 1024
 MAX_NAME = 64
 # argon2-cffi's defaults are RFC 9106's second recommended (low-memory) profile.
 HASHER = PasswordHasher()
-# Verified against for a name with no account, so an unknown name costs a real verification.
-_NOBODY = HASHER.hash("no account has this password")
+
+
+@cache
+def _nobody() -> str:
+    """The hash verified against for a name with no account, so an unknown name costs a
+    real verification. Made on the first sign-in, not at import: hashing costs a server
+    with the desk a few hundred milliseconds of its start."""
+    return HASHER.hash("no account has this password")
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,10 @@ def add_account(conn: Connection, name: str, role: str, password: str) -> Accoun
 def authenticate(conn: Connection, name: str, password: str) -> Account | None:
     """The account if the name and password match and it is not disabled; rehashes a
     password whose hash was made with other parameters than HASHER's."""
+    nobody = _nobody()  # made on the first call whatever the name, so no name is slower
     plausible = 0 < len(name) <= MAX_NAME and name.isprintable()
     row = _row(conn, name) if plausible else None
-    stored = row.password_hash if row is not None else _NOBODY
+    stored = row.password_hash if row is not None else nobody
     try:
         HASHER.verify(stored, password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):

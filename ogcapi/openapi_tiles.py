@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from almaty_map.geodata.timebounds import INTERVAL_EXPECTED
 from almaty_map.ogcapi.documents import JSON, parameter
-from almaty_map.ogcapi.tiles import MAX_ZOOM, TILE_FORMATS
+from almaty_map.ogcapi.tiles import FEATURE_PROPERTIES, MAX_ZOOM, TILE_FORMATS
 from almaty_map.ogcapi.tiling import MVT, SCHEME
 
 ERROR = {"$ref": "#/components/schemas/error"}
@@ -76,6 +76,16 @@ def _filters(category_ids: tuple[str, ...], timezone: str) -> list[dict]:
             ),
             "style": "form",
             "explode": True,
+        },
+        {
+            **parameter(
+                "properties",
+                "Only these properties on each feature (separated by commas; all by "
+                "default): " + ", ".join(FEATURE_PROPERTIES),
+                {"type": "array", "items": {"type": "string", "enum": list(FEATURE_PROPERTIES)}},
+            ),
+            "style": "form",
+            "explode": False,
         },
     ]
 

@@ -34,7 +34,9 @@ WORLD_HALF = 20037508.3427892
 TILE_SIZE = 256
 # The standard pixel (0.28 mm) that scale denominators are counted in.
 PIXEL_METRES = 0.00028
-TILE_PARAMS = ("f", "datetime", "category")
+TILE_PARAMS = ("f", "datetime", "category", "properties")
+# What each feature carries, in the tile's order; ``properties`` asks for fewer.
+FEATURE_PROPERTIES = ("id", "category", "start", "end", "geo_precision", "time_precision", "n")
 TILE_FORMATS = ("mvt",)
 # A whole number, signed (a negative one is outside every matrix, not malformed).
 _NUMBER = re.compile(r"-?[0-9]+")
@@ -52,6 +54,7 @@ class TileRequest:
     x: int
     y: int
     filter: EventFilter
+    properties: tuple[str, ...] = FEATURE_PROPERTIES
 
 
 def read_tile_request(
@@ -62,6 +65,7 @@ def read_tile_request(
     text = QueryText(datetime=args.get("datetime"), categories=tuple(args.getlist("category")))
     query = read_query(dataset.meta, text)
     numbers = [_number(name, value, problems) for name, value in _parts(matrix, row, col)]
+    properties = _properties(args.get("properties"), problems)
     problems.extend(query.problems)
     if problems:
         raise rejected(problems)
@@ -73,7 +77,21 @@ def read_tile_request(
             f"matrices 0 to {MAX_ZOOM}, "
             f"and rows and columns from 0 to 2^matrix - 1"
         )
-    return TileRequest(z, x, y, query.filter)
+    return TileRequest(z, x, y, query.filter, properties)
+
+
+def _properties(value: str | None, problems: list[QueryProblem]) -> tuple[str, ...]:
+    """The features' properties asked for, in the tile's order (all by default). A map
+    that draws the events needs few of them, and the others (two times as text per
+    feature) were half of a city tile's build and of its bytes."""
+    if value is None:
+        return FEATURE_PROPERTIES
+    asked = [name.strip() for name in value.split(",")]
+    unknown = [name for name in asked if name not in FEATURE_PROPERTIES]
+    if unknown or not value.strip():
+        expected = "property names separated by commas, of " + ", ".join(FEATURE_PROPERTIES)
+        problems.append(QueryProblem.expecting("properties", expected, value))
+    return tuple(name for name in FEATURE_PROPERTIES if name in asked)
 
 
 def _parts(matrix: str, row: str, col: str) -> tuple[tuple[str, str], ...]:
@@ -171,7 +189,8 @@ def tileset(base: str, category_ids: tuple[str, ...]) -> dict:
         "description": (
             "Every event as a feature of the layer 'events', with what a map needs to draw "
             "it and to ask for the rest (/ogc/collections/events/items/{id}). datetime and "
-            "category filter the tiles as they filter the items."
+            "category filter the tiles as they filter the items; properties (names "
+            "separated by commas) keeps only those properties."
         ),
         "layers": [
             {

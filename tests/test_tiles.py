@@ -9,6 +9,8 @@ import pytest
 from pyproj import Transformer
 
 from almaty_map.app import create_app
+from almaty_map.database.tiles import PROPERTIES
+from almaty_map.ogcapi.tiles import FEATURE_PROPERTIES
 from almaty_map.web.gzipped import pack
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
 
@@ -331,6 +333,7 @@ def test_openapi_describes_the_tile_paths_when_a_database_serves_them(db_client,
         "f",
         "datetime",
         "category",
+        "properties",
     }
     matrix = next(p for p in tile["parameters"] if p["name"] == "tileMatrix")
     assert matrix["in"] == "path" and matrix["schema"]["maximum"] == 24
@@ -352,3 +355,35 @@ def test_openapi_describes_the_tile_paths_when_a_database_serves_them(db_client,
     on_files = files_client.get("/ogc/openapi?f=json").get_json()["paths"]
     assert not any("/tiles" in path for path in on_files)
     assert "/tileMatrixSets/{tileMatrixSetId}" in on_files
+
+
+def test_properties_keeps_only_those_the_same_features_at_the_same_places(db_client, tmp_path):
+    col, row = tile_of(*ALMATY, 8)
+    whole = read_tile(db_client, 8, col, row, "", tmp_path)
+    lean = read_tile(db_client, 8, col, row, "?properties=n,id,geo_precision", tmp_path)
+    gdal = {"mvt_id", "geometry"}  # GDAL's own columns
+    assert set(whole.columns) - gdal == {*FEATURE_PROPERTIES}
+    assert set(lean.columns) - gdal == {"id", "geo_precision", "n"}
+    assert list(lean["id"]) == list(whole["id"])
+    assert list(lean["n"]) == list(whole["n"])
+    assert list(lean["geo_precision"]) == list(whole["geo_precision"])
+    assert lean.geometry.geom_equals(whole.geometry).all()
+    assert len(db_client.get(f"{TILES}/8/{row}/{col}?properties=id").data) < len(
+        db_client.get(f"{TILES}/8/{row}/{col}").data
+    )
+
+
+def test_every_property_is_named_alike_in_the_tile_its_request_and_its_tileset(db_client):
+    tileset = db_client.get(TILES).get_json()
+    schema = tileset["layers"][0]["propertiesSchema"]["properties"]
+    assert PROPERTIES == FEATURE_PROPERTIES == tuple(schema)
+
+
+@pytest.mark.parametrize("value", ["", "id,,n", "id,title", "<b>start</b>"])
+def test_an_unknown_or_empty_property_is_a_400_naming_the_parameter(db_client, value):
+    response = db_client.get(f"{TILES}/0/0/0?properties={value}")
+    assert response.status_code == 400
+    problems = response.get_json()["problems"]
+    assert [p["parameter"] for p in problems] == ["properties"]
+    assert "id, category, start, end" in problems[0]["expected"]
+    assert response.mimetype == "application/json"

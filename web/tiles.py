@@ -110,7 +110,9 @@ def _build(engine: Engine, wanted: tiles.TileRequest) -> bytes:
 
     try:
         with engine.connect() as connection:
-            return build_tile(connection, wanted.z, wanted.x, wanted.y, wanted.filter)
+            return build_tile(
+                connection, wanted.z, wanted.x, wanted.y, wanted.filter, wanted.properties
+            )
     except exc.OperationalError:
         raise DatabaseUnavailableError(
             "The database stopped answering while a tile was built"

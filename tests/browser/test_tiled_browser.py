@@ -218,3 +218,71 @@ POPUP_PLACE = """() => {
             && c.top < popup.bottom && popup.top < c.bottom);
     return { popup, map: box(document.getElementById('am-tiled-map')), covered };
 }"""
+
+
+# Each tile of the view asked for, with the slice it was asked for and its bytes.
+TILES_ASKED = """() => {
+    const slices = almatyTiledMap.data.slices.map((s) => s.datetime);
+    return performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/tiles/WebMercatorQuad/'))
+        .map((e) => {
+            const url = new URL(e.name);
+            return {
+                address: url.pathname.split('/').slice(-3).join('/'),
+                slice: slices.indexOf(url.searchParams.get('datetime') || '../..'),
+                bytes: e.decodedBodySize,
+            };
+        });
+}"""
+
+
+def test_a_slice_asks_only_for_the_tiles_where_all_times_has_events(tiled_page):
+    """A slice's events are some of all times': where all times' tile is empty, so is
+    every slice's, and asking for it held a connection the full tiles waited for."""
+    page, base = tiled_page
+    page.goto(base + "/?slice=day")
+    drawn_state(page, 0)
+    whole = {t["address"]: t["bytes"] for t in page.evaluate(TILES_ASKED) if t["slice"] == 0}
+    empty = {address for address, size in whole.items() if size == 0}
+    assert empty and len(empty) < len(whole)  # the view has both kinds
+    page.select_option("#am-tiled-slice", "3")
+    state = drawn_state(page, 3)
+    asked = {t["address"] for t in page.evaluate(TILES_ASKED) if t["slice"] == 3}
+    assert asked == set(whole) - empty
+    assert state["events"] == option_counts(page)[3]
+
+
+def test_while_a_slice_s_tiles_come_the_map_says_the_one_drawn_is_another(tiled_page):
+    """The events drawn stay those of the slice drawn before, dimmed, and the time
+    control is busy, saying which slice is drawn, until the chosen one's tiles are in."""
+    page, base = tiled_page
+    held = []
+
+    def a_slice_s_tile(url: str) -> bool:
+        return "/tiles/" in url and "datetime=" in url
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route(a_slice_s_tile, hold)  # fetched ahead or not, no slice's tile comes yet
+    page.goto(base + "/?slice=day")
+    drawn_state(page, 0)
+    page.select_option("#am-tiled-slice", "2")
+    page.wait_for_function("() => document.querySelector('#am-tiled-slice').ariaBusy === 'true'")
+    shown = page.evaluate("""() => ({
+        dimmed: document.getElementById('am-tiled-map').classList.contains('am-tiled-pending'),
+        drawn: document.getElementById('am-tiled-slice').dataset.drawn,
+        state: almatyTiledMap.state(),
+    })""")
+    assert shown["dimmed"] and shown["drawn"] == "0"
+    assert shown["state"]["pending"] and shown["state"]["last"]["slice"] == 0
+    page.unroute(a_slice_s_tile, hold)
+    for route in held:
+        route.continue_()
+    state = drawn_state(page, 2)
+    assert not state["pending"]
+    assert page.evaluate("document.querySelector('#am-tiled-slice').ariaBusy") == "false"
+    assert page.evaluate("document.getElementById('am-tiled-slice').dataset.drawn") == "2"
+    assert not page.evaluate(
+        "document.getElementById('am-tiled-map').classList.contains('am-tiled-pending')"
+    )

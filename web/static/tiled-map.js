@@ -16,6 +16,10 @@
   const MAX_MATRIX = 24;  // WebMercatorQuad's last tile matrix
   const CACHE_TILES = 600;
   const PREFETCH_TILES = 400;  // at most this many tiles fetched ahead for other slices
+  const PREFETCH_AHEAD = 4;  // at most this many of them asked for at once
+  // What drawing a feature and asking for its card need: the tile's times as text were
+  // half of a city tile's bytes and of its build.
+  const DRAWN_PROPERTIES = "id,category,geo_precision,n";
   const POPUP_WIDTH = 320;  // the popup's widest content, in pixels
   const POPUP_MIN = 120;
   const POPUP_PAD = 8;  // kept between a popup and the map's edge
@@ -29,6 +33,7 @@
       this.slice = 0;
       this.generation = 0;
       this.cache = new Map();  // tile URL -> Promise of its decoded features
+      this.whole = new Map();  // "z/x/y" -> how many features all times' tile there holds
       this.catIndex = new Map(data.categories.map((c, i) => [c.id, i]));
       this.precisionIndex = new Map(data.precisions.map((p, i) => [p.id, i]));
       this.ids = [];
@@ -76,6 +81,7 @@
       const params = new URLSearchParams(this.data.query);
       const datetime = this.data.slices[slice].datetime;
       if (datetime !== "../..") params.set("datetime", datetime);
+      params.set("properties", DRAWN_PROPERTIES);
       const path = this.data.tiles.replace("{z}", z).replace("{y}", y).replace("{x}", x);
       const query = params.toString();
       return query ? `${path}?${query}` : path;
@@ -91,21 +97,37 @@
           return response.arrayBuffer();
         }).then((buffer) => decode(buffer, address));
         pending.catch(() => this.cache.delete(url));
+        if (slice === 0) pending.then((list) => this.whole.set(address.join("/"), list.length));
         this.cache.set(url, pending);
         if (this.cache.size > CACHE_TILES) this.cache.delete(this.cache.keys().next().value);
       }
       return pending;
     }
 
-    /** Fetch the view's tiles for the current slice and draw them; resolves once drawn. */
+    /** The tiles of ``tiles`` that slice ``slice`` needs, the fullest first. A slice is
+     * part of all times (slice 0, the same categories), so where all times' tile holds
+     * nothing, so does each slice's: most of a city's view is such tiles, and each asked
+     * for held a connection the city's tile waited for. */
+    _needed(slice, tiles) {
+      if (slice === 0) return tiles;
+      const size = (t) => this.whole.get(t.join("/")) ?? Infinity;  // not known: ask first
+      return tiles.filter((t) => size(t) > 0).sort((a, b) => size(b) - size(a));
+    }
+
+    /** Fetch the view's tiles for the current slice and draw them; resolves once drawn.
+     * Until then the map shows the slice drawn before, dimmed, and says which it is. */
     load() {
       const generation = ++this.generation;
       const slice = this.slice;
       const began = performance.now();
       const tiles = this._tilesInView();
-      return Promise.all(tiles.map((t) => this._tile(slice, t))).then((lists) => {
+      this._showPending(slice);
+      const wanted = this._needed(slice, tiles).map((t) => this._tile(slice, t));
+      return Promise.all(wanted).then((lists) => {
         if (generation !== this.generation) return;
         this._draw(lists);
+        this.drawnSlice = slice;
+        this._showPending(slice);
         this.lastLoad = { slice, tiles: tiles.length, ms: performance.now() - began };
         if (this.draws === 1) performance.mark("almaty-map:tiles-drawn");
         document.dispatchEvent(new CustomEvent("almatymap:tiles", { detail: this.state() }));
@@ -116,18 +138,47 @@
       });
     }
 
-    /** The other slices' tiles of this view, one slice after another, nearest to the
-     * current one first (a reader steps to the next day or the one before), so a switch
-     * finds them ready. A move or a switch starts over. */
+    /** While slice ``slice``'s tiles are fetched, the slice drawn before stays on the map,
+     * dimmed (after a moment: tiles.css), and the time control is marked busy with the
+     * slice drawn, so the old slice's events are not read as the new one's. */
+    _showPending(slice) {
+      const pending = this.drawnSlice !== undefined && this.drawnSlice !== slice;
+      this.map.getContainer().classList.toggle("am-tiled-pending", pending);
+      this.select.setAttribute("aria-busy", String(pending));
+      if (this.drawnSlice !== undefined) this.select.dataset.drawn = String(this.drawnSlice);
+    }
+
+    /** The other slices' tiles of this view, nearest to the current one first (a reader
+     * steps to the next day or the one before), so a switch finds them ready: a few at a
+     * time, so the next slices' tiles are built while the first one's come, and a switch
+     * finds connections free. A move or a switch starts over; a failure stops it. */
     _prefetch(tiles, generation) {
       const order = nearestFirst(this.slice, this.data.slices.length);
+      let queue = [];  // [slice, tile] of the slice being fetched ahead
       let budget = PREFETCH_TILES;
-      const next = (i) => {
-        if (i >= order.length || generation !== this.generation || budget < tiles.length) return;
-        budget -= tiles.length;
-        Promise.all(tiles.map((t) => this._tile(order[i], t))).then(() => next(i + 1), () => null);
+      let running = 0;
+      let failed = false;
+      const take = () => {
+        while (!queue.length && order.length) {
+          const slice = order.shift();
+          queue = this._needed(slice, tiles).map((t) => [slice, t]);
+        }
+        return queue.shift();
       };
-      next(0);
+      const next = () => {
+        while (running < PREFETCH_AHEAD && budget > 0 && !failed
+          && generation === this.generation) {
+          const item = take();
+          if (!item) return;
+          budget -= 1;
+          running += 1;
+          this._tile(...item).catch(() => { failed = true; }).then(() => {
+            running -= 1;
+            next();
+          });
+        }
+      };
+      next();
     }
 
     /** One feature per id (a feature near a tile's edge is in both tiles), drawn by the
@@ -256,6 +307,7 @@
         drawn: this.layer.drawn,
         draws: this.draws,
         last: this.lastLoad || null,
+        pending: this.drawnSlice !== this.slice,
         failed: this.failed || null,
         opened: this.opened || null,
       };
