@@ -19,7 +19,6 @@ import lark
 import pygeofilter.parsers
 from pygeofilter import ast, values
 from pygeofilter.parsers.cql2_json import parse as parse_json
-from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 
 from almaty_map.geodata.errors import QueryProblem, shorten
 
@@ -58,13 +57,21 @@ _FUNCTION_RULES = (
 )
 
 
-@lark.v_args(inline=True)
-class _Transformer(CQLTransformer):
-    def function_predicate(self, name: lark.Token, *arguments: object) -> ast.Function:
-        return ast.Function(str(name).lower(), list(arguments))
+def _transformer() -> lark.Transformer:
+    """pygeofilter's transformer with the project's rules. Its module builds pygeofilter's
+    own parser when imported (0.25 s of a server's start), so it is imported at the first
+    text filter, not with this module."""
+    from pygeofilter.parsers.cql2_text.parser import CQLTransformer
 
-    def interval(self, start: str, end: str) -> values.Interval:
-        return values.Interval(*(_bound_text(v) for v in (start, end)))
+    @lark.v_args(inline=True)
+    class Transformer(CQLTransformer):
+        def function_predicate(self, name: lark.Token, *arguments: object) -> ast.Function:
+            return ast.Function(str(name).lower(), list(arguments))
+
+        def interval(self, start: str, end: str) -> values.Interval:
+            return values.Interval(*(_bound_text(v) for v in (start, end)))
+
+    return Transformer()
 
 
 def _bound_text(value: str) -> str | None:
@@ -84,7 +91,7 @@ def _text_parser() -> lark.Lark:
         grammar,
         parser="lalr",
         maybe_placeholders=False,
-        transformer=_Transformer(),
+        transformer=_transformer(),
         import_paths=[_PARSERS],
         source_path=str(path),
     )

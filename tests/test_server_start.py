@@ -24,3 +24,13 @@ def test_the_desk_makes_no_password_hash_at_start():
         [sys.executable, "-c", COUNT_HASHES], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "0"
+
+
+def test_the_app_builds_no_cql2_parser_at_start():
+    """pygeofilter's text parser module builds its own parser when imported (0.25 s of
+    a start); the app reads a CQL2 text filter with its own parser, built at the first."""
+    imported = "import sys, almaty_map.app; print('cql2_text.parser' in ' '.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", imported], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
