@@ -226,6 +226,8 @@ class _Statements:
 def _list_pages(engine: Engine, rounds: int) -> None:
     """Each filter's first page and a deep one, ``rounds`` times each; a page that takes
     over LIST_TIMEOUT_S is stopped and shown as such."""
+    if not rounds:
+        return
     print(f"  desk event list, median of {rounds} (first page / offset {DEEP:,}):")
     for name, flt in FILTERS.items():
         took: dict[int, list[float]] = {0: [], DEEP: []}
@@ -235,12 +237,10 @@ def _list_pages(engine: Engine, rounds: int) -> None:
                 began = time.monotonic()
                 found[offset] = _page(engine, offset, flt)
                 took[offset].append(time.monotonic() - began)
-        if rounds:
-            print(
-                f"    {name:24} {_ms(took[0]):>8} ({found[0]}) / "
-                f"{_ms(took[DEEP]):>8} ({found[DEEP]})",
-                flush=True,
-            )
+        print(
+            f"    {name:24} {_ms(took[0]):>8} ({found[0]}) / {_ms(took[DEEP]):>8} ({found[DEEP]})",
+            flush=True,
+        )
 
 
 def _page(engine: Engine, offset: int, flt: dict) -> str:
