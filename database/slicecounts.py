@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, DateTime, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, DateTime, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from almaty_map.database.eventsql import conditions, without_jit
@@ -36,7 +36,8 @@ class Span:
     box: tuple[float, float, float, float] | None = None
 
 
-def span(connection: Connection, flt: EventFilter) -> Span:
+def span(connection: Connection, flt: EventFilter, *only: ColumnElement[bool]) -> Span:
+    """``only``: further conditions (one event's id, for what it adds to the whole)."""
     without_jit(connection)
     ends = func.coalesce(events.c.end, events.c.start)
     extent = func.ST_Extent(events.c.geom)
@@ -47,7 +48,7 @@ def span(connection: Connection, flt: EventFilter) -> Span:
             func.max(events.c.start),
             func.max(ends),
             *(f(extent) for f in (func.ST_XMin, func.ST_YMin, func.ST_XMax, func.ST_YMax)),
-        ).where(*conditions(flt))
+        ).where(*conditions(flt), *only)
     ).one()
     count, first, latest_start, latest_end, *box = row
     if not count:
@@ -74,10 +75,10 @@ def slice_counts(connection: Connection, slices: list[Slice], flt: EventFilter) 
 
 
 def slice_pairs(
-    connection: Connection, slices: list[Slice], flt: EventFilter
+    connection: Connection, slices: list[Slice], flt: EventFilter, *only: ColumnElement[bool]
 ) -> list[tuple[int, int, int]]:
     """How many events of the selection overlap exactly the slices ``a`` to ``b``, for each
-    such (a, b, count) that holds any (see ``slice_counts``)."""
+    such (a, b, count) that holds any (see ``slice_counts``); ``only`` as for ``span``."""
     without_jit(connection)
     stamps = ARRAY(DateTime(timezone=True))
     ends = bindparam("ends", [s.end.to_pydatetime() for s in slices], type_=stamps)
@@ -87,6 +88,8 @@ def slice_pairs(
     )
     first = func.width_bucket(events.c.start, ends).label("first")
     last = (func.width_bucket(last_instant, starts) - 1).label("last")
-    statement = select(first, last, func.count()).where(*conditions(flt)).group_by(first, last)
+    statement = (
+        select(first, last, func.count()).where(*conditions(flt), *only).group_by(first, last)
+    )
     found = [(a, min(b, len(slices) - 1), n) for a, b, n in connection.execute(statement)]
     return [(a, b, n) for a, b, n in found if a <= b]

@@ -11,7 +11,7 @@ import functools
 
 import pandas as pd
 from geoalchemy2 import functions as gf
-from sqlalchemy import Engine, func, select
+from sqlalchemy import ColumnElement, Engine, func, select
 
 from almaty_map.database.errors import database_errors
 from almaty_map.database.schema import events
@@ -38,9 +38,10 @@ def later_summary(
     return LaterSummary(count, summary)
 
 
-def summary_row(connection) -> list:
+def summary_row(connection, *only: ColumnElement[bool]) -> list:
     """The shown shapes' extent and the first and last instants (nanoseconds, UTC): one
-    pass over every event, which ``db load`` makes once and keeps (``wholecounts``)."""
+    pass over every event, which ``db load`` makes once and keeps (``wholecounts``);
+    ``only``: of these events (one event's, for what it adds to the whole)."""
     shape = shown_shape()
     row = connection.execute(
         select(
@@ -51,7 +52,7 @@ def summary_row(connection) -> list:
             func.min(events.c.start),
             func.max(events.c.start),
             func.max(events.c.end),
-        )
+        ).where(*only)
     ).one()
     minx, miny, maxx, maxy, first, last_start, last_end = row
     if first is None:

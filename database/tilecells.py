@@ -35,17 +35,17 @@ def rebuild(connection: Connection, keys: Sequence[tuple[int, int]] | None = Non
     hold these tile keys (``tile_x``, ``tile_y``: an event published at the desk, where it
     was and where it is), at every zoom; the other cells stay as they are."""
     shift = KEY_ZOOM - CELL_ZOOM
-    connection.execute(delete(tile_cells).where(*_cells(tile_cells, keys, CELL_ZOOM, 0)))
+    connection.execute(delete(tile_cells).where(*holding_cells(tile_cells, keys, CELL_ZOOM, 0)))
     keyed = finest_grouping()
     finest = (
         select(literal(CELL_ZOOM), *keyed, func.min(events.c.position), func.count())
-        .where(events.c.tile_x.is_not(None), *_keys_within(keys, shift))
+        .where(events.c.tile_x.is_not(None), *holding_events(keys, shift))
         .group_by(*keyed)
     )
     _insert(connection, finest)
     for z in range(CELL_ZOOM - 1, -1, -1):
         if keys is not None:
-            connection.execute(delete(tile_cells).where(*_cells(tile_cells, keys, z, 0)))
+            connection.execute(delete(tile_cells).where(*holding_cells(tile_cells, keys, z, 0)))
         finer = tile_cells.alias("finer")
         half_x, half_y = finer.c.cx.op(">>")(1), finer.c.cy.op(">>")(1)
         coarser = (
@@ -58,7 +58,7 @@ def rebuild(connection: Connection, keys: Sequence[tuple[int, int]] | None = Non
                 func.min(finer.c.position),
                 cast(func.sum(finer.c.n), Integer),
             )
-            .where(finer.c.zoom == z + 1, *_cells(finer, keys, z, 1))
+            .where(finer.c.zoom == z + 1, *holding_cells(finer, keys, z, 1))
             .group_by(half_x, half_y, finer.c.category, finer.c.geo_precision)
         )
         _insert(connection, coarser)
@@ -74,9 +74,10 @@ def finest_grouping() -> tuple:
     return column, row, events.c.category, shown_precision()
 
 
-def _cells(table, keys: Sequence[tuple[int, int]] | None, z: int, finer: int) -> list:
-    """Conditions selecting the rows of ``table`` (zoom ``z + finer``) inside the cells of
-    zoom ``z`` that hold ``keys`` (none: every row); ranges, so the address index answers."""
+def holding_cells(table, keys: Sequence[tuple[int, int]] | None, z: int, finer: int) -> list:
+    """Conditions selecting the rows of ``table`` (zoom ``z + finer``; ``tile_cells`` or
+    ``slice_cells``) inside the cells of zoom ``z`` that hold ``keys`` (none: every row);
+    ranges, so the address index answers."""
     if keys is None:
         return [] if finer else [literal(True)]
     span = 1 << finer
@@ -92,7 +93,7 @@ def _cells(table, keys: Sequence[tuple[int, int]] | None, z: int, finer: int) ->
     return [or_(*within)] if within else [literal(False)]
 
 
-def _keys_within(keys: Sequence[tuple[int, int]] | None, shift: int) -> list:
+def holding_events(keys: Sequence[tuple[int, int]] | None, shift: int) -> list:
     """Conditions selecting the events in the finest cells that hold ``keys``."""
     if keys is None:
         return []

@@ -9,10 +9,14 @@ midnights), the points overlapping it, per cell of zooms CELL_ZOOM down to 0, ca
 and precision. A tile of those zooms whose datetime is one of those days then reads its
 day's rows of ``slice_cells``. An event in several days is in each (as in the page's
 counts). A version of more than MAX_DAYS days builds none: each day costs the grouping of
-its events at load, and such a version's readers slice by week or month.
+its events at load, and such a version's readers slice by week or month. A publication at
+the editors' desk regroups only the cells its event left and entered, in the days it was
+and is in (``refresh_days``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 from sqlalchemy import (
@@ -31,11 +35,13 @@ from sqlalchemy import (
 
 from almaty_map.database.eventsql import sql_instant
 from almaty_map.database.schema import events, slice_cells, tile_slices
-from almaty_map.database.tilecells import CELL_ZOOM, finest_grouping
-from almaty_map.database.tilegrid import (
-    WEB_MERCATOR,
-    shown_geometry,
+from almaty_map.database.tilecells import (
+    CELL_ZOOM,
+    finest_grouping,
+    holding_cells,
+    holding_events,
 )
+from almaty_map.database.tilegrid import KEY_ZOOM, WEB_MERCATOR, shown_geometry
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.timeslices import Slice, SlicingError, make_slices
@@ -72,21 +78,32 @@ def rebuild_slices(connection: Connection, meta: Metadata) -> None:
     connection.exec_driver_sql("ANALYZE slice_cells")
 
 
-def forget_days(connection: Connection, event_id: str) -> None:
-    """Drop the stored days ``event_id`` overlaps, so their tiles are grouped from the
-    events again until the next load. A desk publication changes one event; regrouping
-    its days would hold the reviewer's request for seconds at a million events, and a
-    stale day would show the event where it no longer is. Called before the event's row
-    is replaced (the days it left) and after (the days it entered)."""
+def stored_days(connection: Connection, event_id: str) -> list[int]:
+    """The numbers of the stored days ``event_id`` overlaps (none if it is not an event)."""
     day = tile_slices.alias("day")
-    found = (
-        connection.execute(select(day.c.number).where(events.c.id == event_id, *_overlapping(day)))
-        .scalars()
-        .all()
-    )
-    if found:
-        connection.execute(delete(slice_cells).where(slice_cells.c.slice.in_(found)))
-        connection.execute(delete(tile_slices).where(tile_slices.c.number.in_(found)))
+    query = select(day.c.number).where(events.c.id == event_id, *_overlapping(day))
+    return list(connection.execute(query).scalars())
+
+
+def refresh_days(
+    connection: Connection, days: Sequence[int], keys: Sequence[tuple[int, int]]
+) -> None:
+    """Group again, in each of ``days``, the cells that hold the tile keys ``keys`` (an
+    event published at the desk: where it was and where it is), at every zoom; the
+    other cells stay as they are, and those regrouped hold what ``rebuild_slices`` would
+    give them. A few cells of a few days: milliseconds, where regrouping the days would
+    hold the reviewer's request for seconds at a million events."""
+    for number in days:
+        for z in range(CELL_ZOOM, -1, -1):
+            connection.execute(
+                delete(slice_cells).where(
+                    slice_cells.c.slice == number, *holding_cells(slice_cells, keys, z, 0)
+                )
+            )
+            if z == CELL_ZOOM:
+                _insert_finest(connection, number, keys)
+            else:
+                _insert_coarser(connection, z, number, keys)
 
 
 def stored_slice(connection: Connection, flt: EventFilter) -> int | None:
@@ -129,10 +146,16 @@ def _overlapping(day) -> list:
     ]
 
 
-def _insert_finest(connection: Connection) -> None:
-    """Each day's points grouped per cell of CELL_ZOOM, with the first one's columns."""
+def _insert_finest(
+    connection: Connection,
+    number: int | None = None,
+    keys: Sequence[tuple[int, int]] | None = None,
+) -> None:
+    """Each day's points grouped per cell of CELL_ZOOM, with the first one's columns;
+    of day ``number`` only, in the cells holding ``keys`` only, when given."""
     day = tile_slices.alias("day")
     keyed = finest_grouping()
+    only = [] if number is None else [day.c.number == number]
     grouped = (
         select(
             day.c.number,
@@ -142,7 +165,11 @@ def _insert_finest(connection: Connection) -> None:
             func.count(),
         )
         .join_from(events, day, and_(*_overlapping(day)))
-        .where(events.c.tile_x.is_not(None))
+        .where(
+            events.c.tile_x.is_not(None),
+            *only,
+            *holding_events(keys, KEY_ZOOM - CELL_ZOOM),
+        )
         .group_by(day.c.number, *keyed)
         .subquery("grouped")
     )
@@ -158,10 +185,17 @@ def _insert_finest(connection: Connection) -> None:
     _insert(connection, rows.order_by(*grouped.c[:4]))
 
 
-def _insert_coarser(connection: Connection, z: int) -> None:
+def _insert_coarser(
+    connection: Connection,
+    z: int,
+    number: int | None = None,
+    keys: Sequence[tuple[int, int]] | None = None,
+) -> None:
     """Zoom ``z``'s cells from zoom z + 1's (cells nest): the first event's columns are
-    those of the finer cell it is first in, so no event is read again."""
+    those of the finer cell it is first in, so no event is read again. ``number`` and
+    ``keys`` as for ``_insert_finest``."""
     finer = slice_cells.alias("finer")
+    only = [] if number is None else [finer.c.slice == number]
     half_x, half_y = finer.c.cx.op(">>")(1), finer.c.cy.op(">>")(1)
     grouped = (
         select(
@@ -174,7 +208,7 @@ def _insert_coarser(connection: Connection, z: int) -> None:
             func.min(finer.c.position).label("position"),
             cast(func.sum(finer.c.n), Integer).label("n"),
         )
-        .where(finer.c.zoom == z + 1)
+        .where(finer.c.zoom == z + 1, *only, *holding_cells(finer, keys, z, 1))
         .group_by(finer.c.slice, half_x, half_y, finer.c.category, finer.c.geo_precision)
         .subquery("grouped")
     )
@@ -183,6 +217,10 @@ def _insert_coarser(connection: Connection, z: int) -> None:
         first.c.slice == grouped.c.slice,
         first.c.zoom == z + 1,
         first.c.position == grouped.c.position,
+        # A few cells regrouped (``refresh_days``): their first events are read from
+        # those cells through the address index, not looked for in the whole day.
+        *holding_cells(first, keys, z, 1),
+        *([] if number is None else [first.c.slice == number]),
     )
     rows = select(*grouped.c, *(first.c[name] for name in _SHOWN)).join_from(grouped, first, on)
     _insert(connection, rows.order_by(*grouped.c[:4]))

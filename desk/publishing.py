@@ -3,8 +3,9 @@
 Publishing is a small `db load` of one event, in the caller's transaction: the feature is
 checked again and stored as the loader stores it, and a new version is recorded (its
 dataset.toml's version moved on, a correction for a changed event, the diff, the counts
-and tile cells a load refreshes) and announced on the channel every server listens on, so
-each replica serves it within a couple of seconds. Readers see nothing of it before the
+and tile cells a load refreshes, each moved by what the one event took away and added,
+not counted again from every event) and announced on the channel every server listens
+on, so each replica serves it within a couple of seconds. Readers see nothing of it before the
 transaction commits, and all of it after.
 """
 
@@ -24,8 +25,8 @@ from almaty_map.database.dumping import latest_version, write_folder
 from almaty_map.database.loading import LOAD_LOCK, describe
 from almaty_map.database.schema import CHANNEL, EVENT_COLUMNS, events, revisions, versions
 from almaty_map.database.tilecells import rebuild as rebuild_tile_cells
-from almaty_map.database.tileslices import forget_days
-from almaty_map.database.wholecounts import count_whole
+from almaty_map.database.tileslices import refresh_days, stored_days
+from almaty_map.database.wholecounts import event_share, moved_whole
 from almaty_map.desk.audit import record
 from almaty_map.desk.checking import Checked, check_features
 from almaty_map.desk.corrections import correction_entry, moved_on
@@ -178,8 +179,8 @@ def _new_version(connection: Connection, revision: Revision) -> int:
     version = latest_version(connection)
     if version is None:
         raise WrongState("The database holds no dataset yet: load one with `db load` first")
-    toml, corrections = connection.execute(
-        select(versions.c.dataset_toml, versions.c.corrections_toml).where(
+    toml, corrections, whole = connection.execute(
+        select(versions.c.dataset_toml, versions.c.corrections_toml, versions.c.whole_counts).where(
             versions.c.number == version.number
         )
     ).one()
@@ -189,8 +190,12 @@ def _new_version(connection: Connection, revision: Revision) -> int:
         said = "; ".join(f"{p.path or 'feature'}: {p.message}" for p in checked.problems)
         raise WrongState(f"The revision no longer passes the dataset's checks: {said}")
     before = _published(connection, revision.event_id)
+    left = event_share(connection, revision.event_id, whole)
     _store(connection, revision.event_id, checked)
-    count = connection.execute(select(func.count()).select_from(events)).scalar_one()
+    entered = event_share(connection, revision.event_id, whole)
+    assert entered is not None  # its row was just written
+    whole = moved_whole(connection, checked.dataset.meta, whole, left, entered)
+    count = whole["span"][0]
     diff = diff_features(
         features_by_id(before, range(len(before.events))),
         features_by_id(checked.dataset, range(len(checked.dataset.events))),
@@ -201,14 +206,7 @@ def _new_version(connection: Connection, revision: Revision) -> int:
     if len(before.events):
         corrections = correction_entry(corrections, revision, diff)
     return _record_version(
-        connection,
-        version.fingerprint,
-        revision,
-        new_toml,
-        corrections,
-        diff,
-        checked.dataset,
-        count,
+        connection, version.fingerprint, revision, new_toml, corrections, diff, whole
     )
 
 
@@ -226,7 +224,8 @@ def _published(connection: Connection, event_id: str) -> Dataset:
 
 def _store(connection: Connection, event_id: str, checked: Checked) -> None:
     """The event's row as a load writes it, at the event's place in the order (a new
-    event after the others), then the coarse zooms' cells it left and entered."""
+    event after the others), then the coarse zooms' cells it left and entered, of all
+    times and of each stored day it was or is in."""
     old = connection.execute(
         select(events.c.position, events.c.tile_x, events.c.tile_y).where(events.c.id == event_id)
     ).first()
@@ -235,16 +234,18 @@ def _store(connection: Connection, event_id: str, checked: Checked) -> None:
         position = 0 if last is None else last + 1
     else:
         position = old.position
-    forget_days(connection, event_id)
+    days = set(stored_days(connection, event_id))
     connection.execute(delete(events).where(events.c.id == event_id))
     with copying(connection, "events", EVENT_COLUMNS) as copy:
         copy.write(event_csv(checked.chunks[0], position))
-    forget_days(connection, event_id)
+    days |= set(stored_days(connection, event_id))
     new = connection.execute(
         select(events.c.tile_x, events.c.tile_y).where(events.c.id == event_id)
     ).one()
     keys = [(new.tile_x, new.tile_y)] + ([(old.tile_x, old.tile_y)] if old else [])
-    rebuild_tile_cells(connection, [(x, y) for x, y in keys if x is not None])
+    keys = [(x, y) for x, y in keys if x is not None]
+    rebuild_tile_cells(connection, keys)
+    refresh_days(connection, sorted(days), keys)
 
 
 def _record_version(
@@ -254,10 +255,10 @@ def _record_version(
     dataset_toml: str,
     corrections_toml: str | None,
     diff: DatasetDiff,
-    dataset: Dataset,
-    count: int,
+    whole: dict,
 ) -> int:
     """The version's row, and the notification every server waits for."""
+    count = whole["span"][0]
     digest = hashlib.sha256(f"{previous}:{revision.id}:".encode())
     digest.update(orjson.dumps(revision.feature, option=orjson.OPT_SORT_KEYS))
     number = connection.execute(
@@ -272,7 +273,7 @@ def _record_version(
             summary=f"desk: {revision.event_id} revision {revision.number}; "
             + describe(diff, count),
             diff=diff.as_dict(),
-            whole_counts=count_whole(connection, dataset.meta),
+            whole_counts=whole,
         )
         .returning(versions.c.number)
     ).scalar_one()

@@ -4,6 +4,7 @@ dataset's own checks, submitted for review with a reason; listed with their stat
 from __future__ import annotations
 
 import orjson
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -213,3 +214,19 @@ def test_hostile_text_in_every_argument_is_refused_or_kept_as_typed(desk, payloa
             else:
                 sent = submit(connection, titled.id, payload, people["editor"])
                 assert sent.reason == payload.strip()
+
+
+def test_a_draft_longer_than_any_published_event_meets_a_span_it_reaches(desk):
+    """A time filter walks the published events from the longest one's length before the
+    span; a draft may be longer than all of them and must still be found."""
+    engine, people = desk
+    feature = base_feature("spans-midnight")
+    feature["properties"]["start"] = "2022-01-01T00:00:00+06:00"  # six days, where the
+    feature["properties"]["end"] = "2022-01-07T01:00:00+06:00"  # longest published is 12 h
+    span = (pd.Timestamp("2022-01-06T20:00+06:00"), pd.Timestamp("2022-01-06T21:00+06:00"))
+    with transaction(engine) as connection:
+        assert desk_events(connection, span=span) == []
+        draft = save_draft(connection, "spans-midnight", feature, 0, people["editor"])
+        assert isinstance(draft, Revision), draft
+        listed = desk_events(connection, span=span)
+    assert [(e.event_id, e.status) for e in listed] == [("spans-midnight", "draft")]
