@@ -83,7 +83,13 @@ def _rounds(engine: Engine, url: str, rounds: int) -> tuple[list[float], list[fl
                 feature = published_feature(connection, event_id)
                 feature["properties"]["title"] += " (corrected)"
                 draft = save_draft(connection, event_id, feature, 0, editor)
-                submit(connection, draft.id, "benchmark correction", editor)
+                submit(
+                    connection,
+                    draft.id,
+                    "benchmark correction",
+                    editor,
+                    source="benchmark source, 2022",
+                )
             before = store.dataset.fingerprint
             began = time.monotonic()
             with engine.begin() as connection:

@@ -34,7 +34,7 @@ SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0008"
+REVISION = "0009"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
@@ -203,6 +203,9 @@ revisions = Table(
     Column("state", Text, nullable=False),
     Column("feature", JSONB, nullable=False),
     Column("reason", Text),
+    # What the correction rests on, as its editor cites it when submitting (migration
+    # 0009): the published corrections entry's source.
+    Column("correction_source", Text),
     Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True)),

@@ -15,7 +15,7 @@ from almaty_map.database.schema import events, versions
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import save_draft, submit
 from tests.conftest import DATA
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -35,7 +35,7 @@ def published(database):
         editor = person(connection, "Aigerim", "editor")
         reviewer = person(connection, "Saule", "reviewer")
         draft = save_draft(connection, "spans-midnight", feature, 0, editor)
-        submit(connection, draft.id, "the title", editor)
+        submit(connection, draft.id, "the title", editor, source=CITED)
         publish(connection, draft.id, reviewer, None)
     yield database, engine
     engine.dispose()
