@@ -338,7 +338,7 @@ def _save_and_submit(conn, event_id: str | None, feature: dict, page: EditPage, 
     account = current_account()
     outcome = save_draft(conn, event_id, feature, page.base_number, account)
     if action == "submit" and not isinstance(outcome, Conflict | Invalid):
-        reason, cited = page.fields["reason"], page.fields["correction_source"]
+        reason, cited = page.fields.get("reason"), page.fields.get("correction_source")
         submit(conn, outcome.id, reason, account, source=cited, address=client_address())
     return outcome
 
@@ -360,7 +360,6 @@ def _submit_problems(action: str, fields: dict[str, str]) -> list[FormProblem]:
     found = []
     for name, words in (("reason", "a reason"), ("correction_source", "the correction's source")):
         text = fields.get(name, "")
-        fields[name] = text
         if not text.strip():
             found.append(FormProblem(name, f"give {words} to submit the change for review"))
         elif len(text) > MAX_REASON:
