@@ -203,9 +203,6 @@ revisions = Table(
     Column("state", Text, nullable=False),
     Column("feature", JSONB, nullable=False),
     Column("reason", Text),
-    # What the correction rests on, as its editor cites it when submitting (migration
-    # 0009): the published corrections entry's source.
-    Column("correction_source", Text),
     Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("submitted_at", DateTime(timezone=True)),
@@ -217,6 +214,9 @@ revisions = Table(
     # The event before its first revision (migration 0007; null for a new event and for
     # every later revision), which that revision's diff and conflicts compare with.
     Column("original", JSONB),
+    # What the correction rests on, as its editor cites it when submitting (migration
+    # 0009): the published corrections entry's source.
+    Column("correction_source", Text),
 )
 
 # What COPY writes, in this order (the loader builds each row to match); the database
