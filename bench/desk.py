@@ -139,7 +139,13 @@ def _rounds(
                 latest = latest_revision(connection, event_id)  # a database measured again
                 base = latest.number if latest else None
                 draft = save_draft(connection, event_id, feature, base, editor)
-                submit(connection, draft.id, "benchmark correction", editor)
+                submit(
+                    connection,
+                    draft.id,
+                    "benchmark correction",
+                    editor,
+                    source="benchmark source, 2022",
+                )
             before = fingerprint()
             began = time.monotonic()
             with statements.timed(), engine.begin() as connection:
@@ -165,7 +171,13 @@ def _left_in_review(connection: Connection, editor: Account, count: int) -> None
             feature["properties"]["title"] += " (to review)"
             base = latest.number if latest else None
             draft = save_draft(connection, event_id, feature, base, editor)
-            submit(connection, draft.id, "benchmark: left in review", editor)
+            submit(
+                connection,
+                draft.id,
+                "benchmark: left in review",
+                editor,
+                source="benchmark source, 2022",
+            )
 
 
 def _account(connection: Connection, name: str, role: str) -> Account:

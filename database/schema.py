@@ -35,7 +35,7 @@ SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0010"
+REVISION = "0011"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.
@@ -219,6 +219,9 @@ revisions = Table(
     # diff and conflicts compare with it.
     Column("original", PG_JSON),
     Column("after_load", Integer, ForeignKey("versions.number")),
+    # What the correction rests on, as its editor cites it when submitting (migration
+    # 0011): the published corrections entry's source.
+    Column("correction_source", Text),
 )
 
 # What COPY writes, in this order (the loader builds each row to match); the database

@@ -13,6 +13,7 @@ import re
 import tomllib
 from typing import TYPE_CHECKING
 
+from almaty_map.desk.errors import WrongState
 from almaty_map.geodata.diff import DatasetDiff
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def correction_entry(corrections_toml: str | None, revision: Revision, diff: Dat
         f"event = {toml_string(revision.event_id)}\n"
         f"change = {toml_string(change)}\n"
         f"reason = {toml_string(revision.reason or 'Corrected at the desk.')}\n"
-        f"source = {toml_string(_source(revision.feature))}\n"
+        f"source = {toml_string(_cited(revision))}\n"
     )
     text = corrections_toml or ""
     if text and not text.endswith("\n"):
@@ -61,13 +62,26 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def _source(feature: dict) -> str:
-    """The event's last source as a line (its newest, since an editor adds at the end)."""
-    sources = feature.get("properties", {}).get("sources") or []
-    last = sources[-1] if sources and isinstance(sources[-1], dict) else {}
-    parts = [str(last[k]) for k in ("publication", "title", "date") if last.get(k)]
-    said = ", ".join(parts) or "the event's sources"
-    return f"{said}: {last['url']}" if last.get("url") else said
+def _cited(revision: Revision) -> str:
+    """The source its editor cited when submitting: a correction rests on that, never on a
+    source guessed from the event. A revision submitted before sources were asked for has
+    none, and is refused until sent back and submitted with one."""
+    if not revision.correction_source:
+        raise WrongState(
+            f"Revision {revision.number} of {revision.event_id!r} names no source for its "
+            "correction: send it back so its editor cites one when submitting again"
+        )
+    return revision.correction_source
+
+
+def source_line(source: dict) -> str:
+    """A source of the event as a line an editor may cite ("Interfax, Title, 2022-01-18:
+    https://…"); empty for a source with none of those."""
+    parts = [str(source[k]) for k in ("publication", "title", "date") if source.get(k)]
+    said = ", ".join(parts)
+    if source.get("url"):
+        return f"{said}: {source['url']}" if said else str(source["url"])
+    return said
 
 
 def _top_level(toml: str) -> int:

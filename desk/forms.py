@@ -46,8 +46,8 @@ _ABSENT = "absent"
 _TEXTS = ("id", "title", "description", "category", "start", "end", "time_precision", "place")
 _TIMES = ("start", "end")
 _ROW = re.compile(r"(sources|translations)-(\d{1,4})-")
-# Fields of the page that are not the event's (the reason given to submit it).
-PAGE_FIELDS = ("reason",)
+# Fields of the page that are not the event's (the reason and source given to submit it).
+PAGE_FIELDS = ("reason", "correction_source")
 
 
 @dataclass(frozen=True)

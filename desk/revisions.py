@@ -60,6 +60,7 @@ class Revision:
     after_load: int | None
     author: str
     reviewer: str | None
+    correction_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,11 @@ def submit(
     reason: str,
     author: Account,
     *,
+    source: str,
     address: str | None = None,
 ) -> Revision:
-    """Send a draft (or a returned revision) to review, with why it was made."""
+    """Send a draft (or a returned revision) to review, with why it was made and what the
+    correction rests on (``source``, as the editor cites it: readers see both)."""
     revision = locked_revision(connection, revision_id)
     if revision.state not in OPEN:
         raise WrongState(
@@ -172,10 +175,11 @@ def submit(
     if revision.author_id != author.id:
         raise Forbidden(f"Only its author, {revision.author}, can submit this revision")
     text = checked_text("reason", reason, required=True)
+    cited = checked_text("source", source, required=True)
     connection.execute(
         update(revisions)
         .where(revisions.c.id == revision.id)
-        .values(state="in_review", reason=text, submitted_at=_now())
+        .values(state="in_review", reason=text, correction_source=cited, submitted_at=_now())
     )
     record(
         connection,
@@ -183,7 +187,7 @@ def submit(
         actor=author.name,
         target=revision.event_id,
         address=address,
-        detail={"revision": revision.number, "reason": text},
+        detail={"revision": revision.number, "reason": text, "source": cited},
     )
     return revision_by_id(connection, revision.id)
 

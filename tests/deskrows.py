@@ -16,6 +16,8 @@ from almaty_map.database.schema import users
 from almaty_map.desk.accounts import Account
 from tests.conftest import DATA, loaded_database
 
+# What a test's correction rests on, as an editor would cite it when submitting.
+CITED = "Interfax, 18 January 2022: https://www.interfax.ru/world/816112"
 BASE_EVENTS = orjson.loads((DATA / "base" / "events.geojson").read_bytes())["features"]
 
 

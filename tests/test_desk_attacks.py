@@ -19,7 +19,7 @@ from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import latest_revision, save_draft, submit
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
 from tests.deskhelp import csrf_token, signed_in
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
@@ -56,7 +56,8 @@ def published_hostile(postgres):
         draft = save_draft(connection, EVENT, hostile_feature(), None, editor)
         assert not hasattr(draft, "problems"), draft
         reason = "R " + PAYLOADS["script"] + PAYLOADS["attr"] + PAYLOADS["comment"]
-        submit(connection, draft.id, reason, editor)
+        source = "S " + PAYLOADS["svg"] + PAYLOADS["img"] + PAYLOADS["tmpl"]
+        submit(connection, draft.id, reason, editor, source=source)
         publish(connection, draft.id, reviewer, PAYLOADS["svg"])
     engine.dispose()
     app = create_app({"TESTING": True, "DATABASE_URL": url})
@@ -189,7 +190,12 @@ def test_a_reviewer_posting_the_publish_form_for_their_own_change_is_refused(pos
 def _publish_own(desk_client, url: str) -> None:
     signed_in(desk_client, url, "reviewer")
     form = _form(desk_client, "after-midnight-local")
-    form.update(title="Shots, by the reviewer", action="submit", reason="my own change")
+    form.update(
+        title="Shots, by the reviewer",
+        action="submit",
+        reason="my own change",
+        correction_source=CITED,
+    )
     saved = desk_client.post("/desk/events/after-midnight-local", data=form)
     assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
     listed = desk_client.get("/desk/events?status=in_review").get_data(as_text=True)
@@ -220,7 +226,7 @@ def test_a_sensitive_event_moved_and_published_is_public_only_as_its_cell(postgr
         reviewer = person(connection, "Saule", "reviewer")
         admin = person(connection, "Marat", "admin")
         draft = save_draft(connection, "home", feature, None, reviewer)
-        submit(connection, draft.id, "moved to the right flat", reviewer)
+        submit(connection, draft.id, "moved to the right flat", reviewer, source=CITED)
         publish(connection, draft.id, admin, None)
     engine.dispose()
     app = create_app({"TESTING": True, "DATABASE_URL": url})

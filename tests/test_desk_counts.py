@@ -33,7 +33,7 @@ from almaty_map.desk.revisions import (
 from almaty_map.geodata.metadata import Metadata, read_metadata
 from harness.synthetic import write_dataset
 from tests.conftest import loaded_database
-from tests.deskrows import person, transaction
+from tests.deskrows import CITED, person, transaction
 
 pytestmark = pytest.mark.db
 EVENTS = 3000
@@ -69,7 +69,7 @@ def submitted(engine: Engine, event_id: str, editor: Account, edit) -> int:
             target, base = event_id, latest.number if latest else None
         draft = save_draft(connection, target, feature, base, editor)
         assert hasattr(draft, "id"), draft
-        return submit(connection, draft.id, "moved for the test", editor).id
+        return submit(connection, draft.id, "moved for the test", editor, source=CITED).id
 
 
 def inner_event(connection: Connection, skip: tuple[str, ...] = ()) -> str:

@@ -9,7 +9,7 @@ from almaty_map.desk.errors import FieldError, NotFound, WrongState
 from almaty_map.desk.history import history, restore
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import save_draft, submit
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
@@ -37,7 +37,7 @@ def test_each_revision_is_diffed_against_the_one_before(desk):
     engine, people = desk
     first = edited(engine, people, 0, title="Corrected title")
     with transaction(engine) as connection:
-        submit(connection, first.id, "the title", people["editor"])
+        submit(connection, first.id, "the title", people["editor"], source=CITED)
         publish(connection, first.id, people["reviewer"], None)
     edited(engine, people, 1, title="Corrected title", end="2022-01-07T02:00:00+06:00")
     with transaction(engine) as connection:
@@ -62,7 +62,7 @@ def test_restore_makes_a_new_draft_of_an_earlier_revision(desk):
     engine, people = desk
     first = edited(engine, people, 0, title="Corrected title")
     with transaction(engine) as connection:
-        submit(connection, first.id, "the title", people["editor"])
+        submit(connection, first.id, "the title", people["editor"], source=CITED)
         publish(connection, first.id, people["reviewer"], None)
     with transaction(engine) as connection:
         restored = restore(connection, "spans-midnight", 0, people["editor"], "back to the file")
@@ -76,6 +76,6 @@ def test_restore_makes_a_new_draft_of_an_earlier_revision(desk):
                 restore(connection, "spans-midnight", number, people["editor"], "why")
         with pytest.raises(FieldError):
             restore(connection, "spans-midnight", 1, people["editor"], " ")
-        submit(connection, restored.id, "back", people["editor"])
+        submit(connection, restored.id, "back", people["editor"], source=CITED)
         with pytest.raises(WrongState):
             restore(connection, "spans-midnight", 1, people["editor"], "why")

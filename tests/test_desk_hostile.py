@@ -23,8 +23,8 @@ FORM_FIELDS = (
     "fatalities_max", "fatalities_scope", "sources-0-publication", "sources-0-author",
     "sources-0-title", "sources-0-date", "sources-0-url", "sources-0-quote", "sources-0-note",
     "sources-0-time", "sources-0-remove", "translations-0-language", "translations-0-title",
-    "translations-0-place", "translations-0-description", "reason", "base_number", "kept",
-    "action",
+    "translations-0-place", "translations-0-description", "reason", "correction_source",
+    "base_number", "kept", "action",
 )  # fmt: skip
 VALID = {
     "title": "A plain event",

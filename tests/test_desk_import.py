@@ -16,7 +16,7 @@ from almaty_map.desk.listing import desk_events
 from almaty_map.desk.revisions import save_draft, submit
 from almaty_map.geodata.errors import DataError
 from tests.conftest import DATA, loaded_database
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 TEAM = DATA / "tables" / "team"
@@ -81,7 +81,7 @@ def test_an_event_in_review_or_a_file_of_no_known_kind_is_refused(desk, tmp_path
     feature["properties"]["title"] = "In review"
     with transaction(engine) as connection:
         draft = save_draft(connection, "home", feature, 0, editor)
-        submit(connection, draft.id, "why", editor)
+        submit(connection, draft.id, "why", editor, source=CITED)
     collection(tmp_path / "edits.geojson", base_feature("spans-midnight"), feature)
     with transaction(engine) as connection, pytest.raises(DataError, match="in review"):
         import_drafts(connection, tmp_path / "edits.geojson", editor)

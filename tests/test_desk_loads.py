@@ -18,7 +18,7 @@ from almaty_map.desk.forms import feature_from_fields, fields_from_feature
 from almaty_map.desk.publishing import publish
 from almaty_map.desk.revisions import published_feature, save_draft, submit
 from tests.conftest import DATA, loaded_database
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -38,7 +38,7 @@ def published(database):
         editor = person(connection, "Aigerim", "editor")
         reviewer = person(connection, "Saule", "reviewer")
         draft = save_draft(connection, "spans-midnight", feature, 0, editor)
-        submit(connection, draft.id, "the title", editor)
+        submit(connection, draft.id, "the title", editor, source=CITED)
         publish(connection, draft.id, reviewer, None)
     yield database, engine
     engine.dispose()
@@ -124,7 +124,7 @@ def test_a_title_edited_at_the_desk_is_the_only_difference_in_the_dump(database,
         feature, problems = feature_from_fields(fields, {})
         assert problems == []
         draft = save_draft(connection, "spans-midnight", feature, 0, editor)
-        submit(connection, draft.id, "the title", editor)
+        submit(connection, draft.id, "the title", editor, source=CITED)
         publish(connection, draft.id, reviewer, None)
     engine.dispose()
     after = _dumped(database, tmp_path / "after")

@@ -13,6 +13,7 @@ import pytest
 from almaty_map.app import create_app
 from tests.conftest import DATA, loaded_database, new_database, stop_listening
 from tests.deskhelp import csrf_token, signed_in
+from tests.deskrows import CITED
 
 EVENT = "spans-midnight"
 SENSITIVE = "home"
@@ -193,7 +194,7 @@ def _submitted(client, title: str, reason: str = "correction: the title") -> tup
     """A new event changed and submitted by ``client``: its id and the revision's."""
     event_id = new_event(client)
     fields = form_of(client, event_id)
-    fields.update(title=title, reason=reason)
+    fields.update(title=title, reason=reason, correction_source=CITED)
     assert post_form(client, event_id, fields, action="submit").status_code == 303
     listed = client.get("/desk/events?status=in_review").get_data(as_text=True)
     assert event_id in listed

@@ -32,7 +32,7 @@ from almaty_map.desk.publishing import publish, send_back
 from almaty_map.desk.revisions import save_draft, submit
 from almaty_map.geodata.metadata import read_metadata
 from tests.conftest import DATA, stop_listening
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 CORRECTED = "Rally through the night, corrected"
@@ -60,7 +60,7 @@ def submitted(engine, people, title: str = CORRECTED, who: str = "editor"):
     feature["properties"]["title"] = title
     with transaction(engine) as connection:
         draft = save_draft(connection, "spans-midnight", feature, None, people[who])
-        return submit(connection, draft.id, REASON, people[who])
+        return submit(connection, draft.id, REASON, people[who], source=CITED)
 
 
 def item_title(client) -> str:
@@ -96,7 +96,7 @@ def submitted_by_reviewer(engine, people):
     feature["properties"]["title"] = "A flat"
     with transaction(engine) as connection:
         draft = save_draft(connection, "home", feature, None, people["reviewer"])
-        return submit(connection, draft.id, "the flat", people["reviewer"])
+        return submit(connection, draft.id, "the flat", people["reviewer"], source=CITED)
 
 
 def test_a_draft_is_never_seen_and_a_publication_is_seen_by_a_running_app(desk):
@@ -148,7 +148,7 @@ def test_a_publication_is_a_new_version_announced_on_the_channel(desk):
     assert row.whole_counts["span"][0] == 3
     (entry,) = tomllib.loads(row.corrections_toml)["corrections"]
     assert entry["event"] == "spans-midnight" and entry["reason"] == REASON
-    assert entry["source"] == "Test Gazette, A night, 2022-01-08: https://example.org/a"
+    assert entry["source"] == CITED  # what the editor cited, not a source of the event
     assert states == [("published", people["admin"].id)]
     assert ("submit", "Aigerim") in audit and ("publish", "Marat") in audit
     assert listed["spans-midnight"] == "published"
@@ -163,7 +163,7 @@ def test_a_second_publication_supersedes_the_first(desk):
     feature["properties"]["title"] = "Third title"
     with transaction(engine) as connection:
         draft = save_draft(connection, "spans-midnight", feature, 1, people["editor"])
-        submit(connection, draft.id, "again", people["editor"])
+        submit(connection, draft.id, "again", people["editor"], source=CITED)
         number = publish(connection, draft.id, people["reviewer"], None)
         states = dict(connection.execute(select(revisions.c.number, revisions.c.state)).all())
         corrections = connection.execute(
@@ -189,7 +189,7 @@ def test_send_back_needs_a_comment_and_returns_the_revision_for_more_work(desk):
     with transaction(engine) as connection, pytest.raises(WrongState):
         publish(connection, revision.id, people["reviewer"], None)
     with transaction(engine) as connection:
-        again = submit(connection, revision.id, "decree cited", people["editor"])
+        again = submit(connection, revision.id, "decree cited", people["editor"], source=CITED)
         assert again.state == "in_review"
         publish(connection, revision.id, people["reviewer"], None)
 
@@ -202,7 +202,7 @@ def test_a_new_event_is_published_after_the_others(desk):
     feature["properties"]["end"] = "2022-01-07T13:00:00+06:00"
     with transaction(engine) as connection:
         draft = save_draft(connection, None, feature, None, people["editor"])
-        submit(connection, draft.id, "a new event", people["editor"])
+        submit(connection, draft.id, "a new event", people["editor"], source=CITED)
         number = publish(connection, draft.id, people["reviewer"], None)
         row = connection.execute(select(versions).where(versions.c.number == number)).one()
     assert row.event_count == 4
@@ -219,7 +219,7 @@ def test_the_cells_a_publication_refreshes_are_those_a_full_rebuild_makes(desk):
     moved["properties"]["category"] = "protest"
     with transaction(engine) as connection:
         draft = save_draft(connection, "after-midnight-local", moved, 0, people["editor"])
-        submit(connection, draft.id, "moved", people["editor"])
+        submit(connection, draft.id, "moved", people["editor"], source=CITED)
         publish(connection, draft.id, people["reviewer"], None)
     with transaction(engine) as connection:
         refreshed = cells(connection)
@@ -247,7 +247,7 @@ def test_a_publication_regroups_the_stored_days_the_event_left_and_entered(desk)
     moved["properties"]["start"] = "2022-01-05T12:00:00+06:00"
     with transaction(engine) as connection:
         draft = save_draft(connection, "after-midnight-local", moved, 0, people["editor"])
-        submit(connection, draft.id, "moved to the 5th", people["editor"])
+        submit(connection, draft.id, "moved to the 5th", people["editor"], source=CITED)
         publish(connection, draft.id, people["reviewer"], None)
     with transaction(engine) as connection:
         kept = days(connection)
@@ -295,7 +295,7 @@ def test_a_reviewer_cannot_publish_a_change_they_wrote_part_of(desk):
         first = save_draft(connection, "spans-midnight", feature, None, people["reviewer"])
         feature["properties"]["description"] = "A comma moved."
         second = save_draft(connection, "spans-midnight", feature, first.number, people["editor"])
-        submit(connection, second.id, REASON, people["editor"])
+        submit(connection, second.id, REASON, people["editor"], source=CITED)
     with transaction(engine) as connection, pytest.raises(Forbidden, match="revision 1"):
         publish(connection, second.id, people["reviewer"], None)
     with transaction(engine) as connection:

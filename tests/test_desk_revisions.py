@@ -15,7 +15,7 @@ from almaty_map.desk.listing import desk_events
 from almaty_map.desk.revisions import Conflict, Invalid, Revision, save_draft, submit
 from almaty_map.geodata.dataset import inspect_dataset
 from tests.deskhelp import HOSTILE
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 
@@ -139,21 +139,23 @@ def test_submit_needs_a_reason_and_locks_the_event_while_in_review(desk):
         draft = save_draft(connection, "home", feature, 0, people["editor"])
     for reason in ("", "   ", "x" * 501, None, 7, "nul \x00 inside"):
         with transaction(engine) as connection, pytest.raises(FieldError) as refused:
-            submit(connection, draft.id, reason, people["editor"])
+            submit(connection, draft.id, reason, people["editor"], source=CITED)
         assert refused.value.field == "reason"
     with transaction(engine) as connection, pytest.raises(Forbidden):
-        submit(connection, draft.id, "mine now", people["other"])
+        submit(connection, draft.id, "mine now", people["other"], source=CITED)
     with transaction(engine) as connection:
-        sent = submit(connection, draft.id, "  the flat, not a home  ", people["editor"])
+        sent = submit(
+            connection, draft.id, "  the flat, not a home  ", people["editor"], source=CITED
+        )
         assert desk_events(connection, "in_review")[0].event_id == "home"
     assert sent.state == "in_review" and sent.reason == "the flat, not a home"
     with transaction(engine) as connection, pytest.raises(WrongState):
         save_draft(connection, "home", feature, 1, people["other"])
     with transaction(engine) as connection, pytest.raises(WrongState):
-        submit(connection, draft.id, "again", people["editor"])
+        submit(connection, draft.id, "again", people["editor"], source=CITED)
     for hostile in (-1, "1", None, 10**12):
         with transaction(engine) as connection, pytest.raises(NotFound):
-            submit(connection, hostile, "why", people["editor"])
+            submit(connection, hostile, "why", people["editor"], source=CITED)
 
 
 def test_the_list_filters_by_status_category_and_text(desk):
@@ -210,9 +212,9 @@ def test_hostile_text_in_every_argument_is_refused_or_kept_as_typed(desk, payloa
         with transaction(engine) as connection:
             if "\x00" in payload.strip() or len(payload.strip()) > 500:
                 with pytest.raises(FieldError):
-                    submit(connection, titled.id, payload, people["editor"])
+                    submit(connection, titled.id, payload, people["editor"], source=CITED)
             else:
-                sent = submit(connection, titled.id, payload, people["editor"])
+                sent = submit(connection, titled.id, payload, people["editor"], source=CITED)
                 assert sent.reason == payload.strip()
 
 

@@ -19,7 +19,7 @@ from almaty_map.desk.revisions import published_feature, save_draft, submit
 from almaty_map.desk.rounds import loaded_over
 from tests.conftest import DATA, stop_listening
 from tests.deskhelp import csrf_token, signed_in
-from tests.deskrows import base_feature, base_loaded, person, transaction
+from tests.deskrows import CITED, base_feature, base_loaded, person, transaction
 
 pytestmark = pytest.mark.db
 EVENT = "spans-midnight"
@@ -57,7 +57,7 @@ def desk(database):
         editor = person(connection, "Aigerim", "editor")
         reviewer = person(connection, "Saule", "reviewer")
         draft = save_draft(connection, EVENT, feature, 0, editor)
-        submit(connection, draft.id, "the title", editor)
+        submit(connection, draft.id, "the title", editor, source=CITED)
     yield database, engine, draft, editor, reviewer
     engine.dispose()
 
@@ -88,7 +88,7 @@ def test_the_next_draft_starts_from_the_loaded_event_and_is_published(desk, tmp_
         feature = published_feature(connection, EVENT)
         feature["properties"]["title"] = CORRECTED
         again = save_draft(connection, EVENT, feature, draft.number, editor)
-        submit(connection, again.id, "the title, on the loaded event", editor)
+        submit(connection, again.id, "the title, on the loaded event", editor, source=CITED)
         publish(connection, again.id, reviewer, None)
         entries = history(connection, EVENT)
         now = published_feature(connection, EVENT)
@@ -107,7 +107,7 @@ def test_a_restore_after_the_load_also_starts_from_it(desk, tmp_path):
     with transaction(engine) as connection:
         send_back(connection, draft.id, reviewer, "a load changed the event")
         restored = restore(connection, EVENT, 1, editor, "the title again")
-        submit(connection, restored.id, "the title again", editor)
+        submit(connection, restored.id, "the title again", editor, source=CITED)
         publish(connection, restored.id, reviewer, None)
         newest = history(connection, EVENT)[-1]
     # Revision 1 is restored as written, which undoes the load's description: not
@@ -139,7 +139,7 @@ def test_a_load_replacing_desk_edits_leaves_open_drafts_explained(desk, tmp_path
         feature = published_feature(connection, EVENT)
         feature["properties"]["place"] = "Republic Square, east side"
         further = save_draft(connection, EVENT, feature, draft.number, editor)
-        submit(connection, further.id, "the place", editor)
+        submit(connection, further.id, "the place", editor, source=CITED)
     load(url, DATA / "base", "--replace-desk-edits")
     with transaction(engine) as connection, pytest.raises(WrongState) as refused:
         publish(connection, further.id, reviewer, None)

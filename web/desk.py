@@ -29,6 +29,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from almaty_map.desk import audit, sessions, signins
 from almaty_map.desk.accounts import ROLES, authenticate
+from almaty_map.desk.waiting import waiting
 from almaty_map.web import deskauth
 from almaty_map.web.deskauth import (
     SESSION_FIELD,
@@ -53,6 +54,17 @@ PUBLIC_BLUEPRINTS = ("pages", "ogc", "tiles", "tiledcard")
 KEPT_PUBLIC = ("pages.favicon", "pages.asset")
 # Scripts and styles from this origin only (no inline ones), tiles for the map picker.
 DESK_POLICY = page_policy([], [])
+# How the front page names each state that waits.
+WAITING_WORDS = (("draft", "Drafts"), ("in_review", "In review"), ("returned", "Sent back"))
+# The pages every desk page leads to (each shown to the roles its view admits).
+NAVIGATION = (
+    ("desk.home", "Desk"),
+    ("desk.events", "Events"),
+    ("desk.new", "New event"),
+    ("desk.import_page", "Import"),
+    ("desk.admin_accounts", "Accounts"),
+    ("desk.admin_audit", "Audit log"),
+)
 # A typed name longer than this is no account (accounts allow 64), whatever it holds.
 MAX_NAME_FIELD = 200
 
@@ -120,8 +132,23 @@ def guard() -> Response | None:
 
 @blueprint.context_processor
 def signed_in() -> dict:
-    """Desk templates only (Flask-Login's own processor would run on public pages too)."""
-    return {"current_user": current_user}
+    """Desk templates only (Flask-Login's own processor would run on public pages too);
+    the navigation lists the pages this account's role may open, as their views declare."""
+    return {"current_user": current_user, "desk_nav": _navigation()}
+
+
+def _navigation() -> list[tuple[str, str, bool]]:
+    """(address, words, whether it is the page shown) of each page in NAVIGATION this
+    account may open: the roles come from each view's role_required."""
+    if not current_user.is_authenticated:
+        return []
+    role = current_account().role
+    links = []
+    for endpoint, words in NAVIGATION:
+        roles = getattr(current_app.view_functions.get(endpoint), "desk_roles", ())
+        if role in roles:
+            links.append((url_for(endpoint), words, request.endpoint == endpoint))
+    return links
 
 
 @blueprint.after_request
@@ -136,7 +163,21 @@ def private(response: Response) -> Response:
 @blueprint.get("/")
 @role_required(*ROLES)
 def home():
-    return render_template("desk/home.html")
+    """The desk's front page: what waits (drafts, reviews, sent back), each leading to the
+    list of those events, so an editor signed in has somewhere to go."""
+    account = current_account()
+    with desk_connection() as conn:
+        counts = waiting(conn, account.id)
+    return render_template("desk/home.html", counts=counts, words=dict(WAITING_WORDS))
+
+
+@blueprint.get("/events/")
+@role_required(*ROLES)
+def events_slash() -> Response:
+    """The list at the address people type with a slash, its filters kept."""
+    query = request.query_string.decode("ascii", "replace")
+    target = url_for("desk.events") + (f"?{query}" if query else "")
+    return redirect(target, 308)
 
 
 @blueprint.route("/signin", methods=["GET", "POST"])

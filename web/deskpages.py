@@ -16,12 +16,13 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 
 from almaty_map.desk import withheld
 from almaty_map.desk.accounts import ROLES
 from almaty_map.desk.checking import check_features
+from almaty_map.desk.corrections import source_line
 from almaty_map.desk.errors import DeskError, FieldError, Forbidden, NotFound, WrongState
 from almaty_map.desk.fields import feature_changes
 from almaty_map.desk.forms import (
@@ -67,6 +68,8 @@ from almaty_map.web.errors import ErrorShape, respond
 from almaty_map.web.store import current_dataset
 
 REVIEWERS = ("reviewer", "admin")
+# The form's name of each field desk.revisions.submit checks.
+_SUBMIT_FIELDS = {"source": "correction_source"}
 MAX_REASON = 500
 _FATALITY_WORDS = {
     "number": "A number",
@@ -125,6 +128,43 @@ class EditPage:
     conflict: object = None
     saved: str = ""
     loaded: object = None
+    latest: object = None  # the event's latest revision (None: never revised)
+
+    @property
+    def review(self):
+        """The revision in review, which no save may replace (revisions._conflict)."""
+        return self.latest if getattr(self.latest, "state", "") == "in_review" else None
+
+    @property
+    def returned(self):
+        return self.latest if getattr(self.latest, "state", "") == "returned" else None
+
+    @property
+    def reviews(self) -> bool:
+        return current_account().role in REVIEWERS
+
+    @property
+    def saving_does(self) -> str:
+        """What a save makes, so an editor knows before pressing (revisions.add_revision)."""
+        number = getattr(self.latest, "number", 0)
+        if self.event_id is None:
+            return "Saving makes revision 1 of a new event; readers see it once it is published."
+        if self.latest is not None and self.latest.state in ("draft", "returned"):
+            return (
+                f"Saving makes revision {number + 1} in place of revision {number} (kept in "
+                "the history); readers see it once it is published."
+            )
+        return f"Saving makes revision {number + 1}; readers see it once it is published."
+
+    @property
+    def cited_sources(self) -> list[str]:
+        """The event's sources as the form holds them, each as a line to cite."""
+        rows = row_numbers(self.fields, "sources")
+        keys = ("publication", "title", "date", "url")
+        found = [
+            {k: self.fields.get(f"sources-{row}-{k}", "").strip() for k in keys} for row in rows
+        ]
+        return [line for line in (source_line(s) for s in found) if line]
 
     @property
     def errors(self) -> dict[str, list[str]]:
@@ -214,7 +254,7 @@ def save(event_id: str):
 
 _SAVED = {
     "draft": "Saved as a draft.",
-    "submitted": "Saved and submitted for review.",
+    "submitted": "Submitted for review.",
     "restored": "Restored as a new draft.",
     "restored-kept": "Restored as a new draft, with the event's place and sensitivity kept "
     "as they are: only a reviewer or an admin changes those of a sensitive event.",
@@ -261,6 +301,7 @@ def _describe(page: EditPage, feature: dict, latest) -> None:
     page.state = latest.state if latest is not None else "published"
     page.number = latest.number if latest is not None else None
     page.base_number = latest.number if latest is not None else 0
+    page.latest = latest
 
 
 def _save(event_id: str | None) -> Response:
@@ -273,7 +314,7 @@ def _save(event_id: str | None) -> Response:
     base_number, base_problem = _base_number(fields.get("base_number", ""))
     page.base_number = base_number
     feature, problems = feature_from_fields(fields, _places())
-    problems += base_problem + _reason_problems(action, fields.get("reason", ""))
+    problems += base_problem + _submit_problems(action, fields)
     with desk_connection() as conn:
         if event_id is not None:
             base, latest = _editable(conn, event_id)
@@ -289,7 +330,11 @@ def _save(event_id: str | None) -> Response:
         try:
             outcome = _save_and_submit(conn, event_id, feature, page, action)
         except (WrongState, FieldError) as error:
-            field = error.field if isinstance(error, FieldError) else "form"
+            field = (
+                _SUBMIT_FIELDS.get(error.field, error.field)
+                if isinstance(error, FieldError)
+                else "form"
+            )
             page.problems = [FormProblem(field, error.message)]
             return _render_edit(page, 409 if isinstance(error, WrongState) else 422)
         if isinstance(outcome, Invalid):
@@ -307,8 +352,8 @@ def _save_and_submit(conn, event_id: str | None, feature: dict, page: EditPage, 
     account = current_account()
     outcome = save_draft(conn, event_id, feature, page.base_number, account)
     if action == "submit" and not isinstance(outcome, Conflict | Invalid):
-        reason = page.fields["reason"].strip()
-        submit(conn, outcome.id, reason, account, address=client_address())
+        reason, cited = page.fields.get("reason"), page.fields.get("correction_source")
+        submit(conn, outcome.id, reason, account, source=cited, address=client_address())
     return outcome
 
 
@@ -321,14 +366,19 @@ def _base_number(text: str) -> tuple[int | None, list[FormProblem]]:
     return None, [FormProblem("form", f"the form's revision number {text[:40]!r} is not a number")]
 
 
-def _reason_problems(action: str, reason: str) -> list[FormProblem]:
+def _submit_problems(action: str, fields: dict[str, str]) -> list[FormProblem]:
+    """What a submit needs besides the event: why (the reason) and on what (the source),
+    both published as written."""
     if action != "submit":
         return []
-    if not reason.strip():
-        return [FormProblem("reason", "give a reason to submit the change for review")]
-    if len(reason) > MAX_REASON:
-        return [FormProblem("reason", f"keep the reason within {MAX_REASON} characters")]
-    return []
+    found = []
+    for name, words in (("reason", "a reason"), ("correction_source", "the correction's source")):
+        text = fields.get(name, "")
+        if not text.strip():
+            found.append(FormProblem(name, f"give {words} to submit the change for review"))
+        elif len(text) > MAX_REASON:
+            found.append(FormProblem(name, f"keep it within {MAX_REASON} characters"))
+    return found
 
 
 def _kept_from_editor(
@@ -407,7 +457,7 @@ def publish_revision(revision_id: int):
         return _refused(revision_id, f"Keep the comment within {MAX_REASON} characters.", 422)
     try:
         with desk_connection() as conn:
-            event_id = revision_by_id(conn, revision_id).event_id
+            revision = revision_by_id(conn, revision_id)
             publish(
                 conn,
                 revision_id,
@@ -417,7 +467,8 @@ def publish_revision(revision_id: int):
             )
     except WrongState as refusal:  # on the review page, with what a load changed
         return _refused(revision_id, refusal.message, 409)
-    return redirect(url_for("desk.history", event_id=event_id), 303)
+    flash(f"Published revision {revision.number} of {revision.event_id}: readers see it now.")
+    return redirect(url_for("desk.history", event_id=revision.event_id), 303)
 
 
 @blueprint.post(f"/revisions/<{ROW_ID}:revision_id>/send-back", endpoint="send_back")
@@ -428,7 +479,13 @@ def send_back_revision(revision_id: int):
         message = f"Say what needs changing (1 to {MAX_REASON} characters) to send it back."
         return _refused(revision_id, message, 422)
     with desk_connection() as conn:
-        send_back(conn, revision_id, current_account(), comment, address=client_address())
+        revision = send_back(
+            conn, revision_id, current_account(), comment, address=client_address()
+        )
+    flash(
+        f"Sent revision {revision.number} of {revision.event_id} back to {revision.author} "
+        "with your comment."
+    )
     return redirect(url_for("desk.events", status="returned"), 303)
 
 

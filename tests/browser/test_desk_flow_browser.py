@@ -24,6 +24,7 @@ NEW_TITLE = "Tokayev orders troops to fire without warning (title corrected at t
 NEW_QUOTE = "The quotation as corrected at the desk, word for word."
 REASON = "correction: the order was given on television"
 RESTORE_REASON = "restore: the first wording was right after all"
+CITED = "Akorda, 7 January 2022: https://www.akorda.kz/ru/obrashchenie-glavy-gosudarstva"
 # A publication reaches every server within 2 s; the reader's page is reloaded until then.
 SWITCH_SECONDS = 15
 
@@ -63,9 +64,12 @@ def submit_edit(person: Person, changes: dict[str, str], reason: str) -> None:
     for selector, value in changes.items():
         page.fill(selector, value)
     page.fill("#f-reason", reason)
+    page.fill("#f-correction_source", CITED)
     page.click("button[value=submit]")
     page.wait_for_url(f"{person.base}/desk/events/{EVENT}?saved=submitted")
-    assert "Saved and submitted for review." in page.inner_text("main")
+    said = page.inner_text("main")
+    assert "Submitted for review." in said and "is in review" in said
+    assert page.locator("button[value=submit]").count() == 0  # not again while in review
 
 
 def publish(person: Person, expected_after: str, editor: Person | None = None) -> str:
@@ -86,6 +90,7 @@ def publish(person: Person, expected_after: str, editor: Person | None = None) -
     assert expected_after in page.inner_text("table.diff")
     page.click('button:text-is("Publish")')
     page.wait_for_url(f"{person.base}/desk/events/{EVENT}/history")
+    assert f"of {EVENT}: readers see it now." in page.inner_text("main [role=status]")
     return review
 
 
@@ -140,7 +145,7 @@ def test_a_correction_published_shown_to_readers_and_restored(browser, desk_serv
     assert "title" in correction and REASON in correction
     page.click("#corrections-heading")
     log = page.inner_text(".corrections")
-    assert NEW_TITLE in log and REASON in log and "Changed title" in log
+    assert NEW_TITLE in log and REASON in log and "Changed title" in log and CITED in log
     reader.done()
 
     # The history restores the event as loaded as a new draft.

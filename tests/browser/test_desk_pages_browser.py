@@ -100,9 +100,10 @@ def test_an_edit_submitted_and_reviewed_on_each_screen(browser, desk_server, siz
     page.screenshot(path=SHOTS / f"desk-edit-{size}.png")
     page.fill("#f-title", page.input_value("#f-title") + " (corrected)")
     page.fill("#f-reason", "correction: the title names the square")
+    page.fill("#f-correction_source", "Vlast.kz, 6 January 2022")
     page.click("button[value=submit]")
     page.wait_for_url(f"{base}/desk/events/{event_id}?saved=submitted")
-    assert "Saved and submitted for review." in page.inner_text("main")
+    assert "Submitted for review." in page.inner_text("main")
     page.context.close()
     assert watch.errors == [] and watch.external == []
 
