@@ -34,3 +34,14 @@ def test_the_app_builds_no_cql2_parser_at_start():
         [sys.executable, "-c", imported], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_app_loads_no_gdal_at_start():
+    """GDAL (through pyogrio) reads GeoPackage, Shapefile and KML files only; loaded with
+    the readers' modules it kept about 30 MB in every server, one that reads the team
+    database too (whose resident memory must stay under 300 MB)."""
+    imported = "import sys, almaty_map.app; print('pyogrio' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", imported], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

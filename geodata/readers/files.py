@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from pyogrio.errors import DataSourceError
 
 from almaty_map.geodata import acled
 from almaty_map.geodata.columns import ColumnMap
@@ -205,11 +204,7 @@ def _gdal_sheet(path: str, file: str, kind: FileType, problems: list[Problem]) -
     """A KML's placemarks from all its folders, or another format's layer, as a sheet."""
     if kind.name not in _LAYERED:
         return read_layer_sheet(path, file, problems)
-    try:
-        return read_all_layers(path, file, problems)
-    except DataSourceError as exc:
-        problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
-        return None
+    return read_all_layers(path, file, problems)
 
 
 def _read_rows(

@@ -5,6 +5,10 @@ pyogrio reads the layer through Arrow and it is reprojected to EPSG:4326; its va
 brought to the shapes a GeoJSON property would have, so the checks see one kind of table
 whatever the format. Only files ``files`` has checked arrive here; while GDAL and PROJ read
 them their network access is off all the same, so nothing in a file can make them fetch.
+
+pyogrio is imported when the first such file is read, not with this module: loading GDAL
+costs a process about 30 MB it keeps, and a server reading the team database (or
+GeoJSON only) never needs it.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
 import geopandas as gpd
 import numpy as np
 import orjson
 import pandas as pd
-import pyogrio
 import pyproj.network
 import shapely
 
@@ -38,10 +42,17 @@ OFFLINE = {
 }
 
 
+def _pyogrio() -> ModuleType:
+    import pyogrio
+
+    return pyogrio
+
+
 @contextmanager
 def offline() -> Iterator[None]:
     """GDAL and PROJ without network access, restored afterwards (they are process-wide
     settings, and the process may use GDAL for other things)."""
+    pyogrio = _pyogrio()
     before = {name: pyogrio.get_gdal_config_option(name) for name in OFFLINE}
     proj_network = pyproj.network.is_network_enabled()
     pyogrio.set_gdal_config_options(OFFLINE)
@@ -66,7 +77,7 @@ def read_with_gdal(
 def _read_frame(path: str, file: str, problems: list[Problem]) -> gpd.GeoDataFrame | None:
     """The layer in EPSG:4326, or None with the reason in ``problems``."""
     try:
-        frame = pyogrio.read_dataframe(path, use_arrow=True)
+        frame = _pyogrio().read_dataframe(path, use_arrow=True)
     except Exception as exc:  # GDAL raises many types; all mean "unreadable"
         problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
         return None
@@ -171,7 +182,7 @@ def read_all_layers(path: str, file: str, problems: list[Problem]) -> Sheet | No
     a ``folder`` column, and the shapes as read."""
     with offline():
         try:
-            names = [str(name) for name, _ in pyogrio.list_layers(path)]
+            names = [str(name) for name, _ in _pyogrio().list_layers(path)]
             frames = [_layer(path, name) for name in names]
         except Exception as exc:  # GDAL raises many types; all mean "unreadable"
             problems.append(Problem(file, f"cannot be read by GDAL: {exc}"))
@@ -193,7 +204,7 @@ _KML_STYLE = ("altitudeMode", "tessellate", "extrude", "visibility", "drawOrder"
 
 
 def _layer(path: str, name: str) -> gpd.GeoDataFrame:
-    frame = pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+    frame = _pyogrio().read_dataframe(path, layer=name, use_arrow=True)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     frame.insert(0, "folder", name)
