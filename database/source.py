@@ -26,7 +26,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
@@ -34,6 +33,7 @@ from almaty_map.database.condition import Condition, condition
 from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
+from almaty_map.database.explain import ExplainJson
 from almaty_map.database.schema import events, versions
 from almaty_map.database.selection import ORDER, longest_span
 from almaty_map.database.subset import SubsetError, subset_dataset
@@ -243,8 +243,7 @@ def _prepared(connection: Connection) -> str | None:
 def _estimate(connection: Connection, where: ColumnElement[bool]) -> float:
     """The rows the planner expects to pass (from its statistics; no row is read)."""
     query = select(literal(1)).select_from(events).where(where)
-    compiled = query.compile(connection, compile_kwargs={"literal_binds": True})
-    plan = connection.execute(text(f"EXPLAIN (FORMAT JSON) {compiled}")).scalar_one()
+    plan = connection.execute(ExplainJson(query)).scalar_one()
     return float(plan[0]["Plan"]["Plan Rows"])
 
 
