@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 
 from bench.server import cql2_mix, p50_p95, query_mix, timed_twice
-from harness.postgres import Cluster, cluster
+from harness.postgres import Cluster, cluster, serving_memory
 from harness.serving import START, free_port, server_environment, stop
 from harness.synthetic import write_dataset
 
@@ -133,7 +133,7 @@ def measure_loads(size: int, work: Path) -> dict:
     folder = work / f"n{size}"
     if not (folder / "events.geojson").exists():
         write_dataset(size, folder)
-    with cluster() as postgres:
+    with cluster(settings=serving_memory()) as postgres:
         return {"size": size, **measure_load(folder, postgres.create_database("bench"), postgres)}
 
 
@@ -158,10 +158,23 @@ def measure_server(url: str, start_timeout: float = 1800) -> dict:
                 said = log.read().decode(errors="replace").strip().splitlines()[-1:]
                 raise RuntimeError(f"{exc} ({' '.join(said)})") from None
             results |= _latencies_by_kind(port)
+            results["shared_buffers"] = _shared_buffers(url)
             results["rss_mb"] = psutil.Process(process.pid).memory_info().rss / 2**20
         finally:
             stop(process)
     return results
+
+
+def _shared_buffers(url: str) -> str:
+    """The database's cache size (the server rows depend on it: see ``serving_memory``)."""
+    from almaty_map.database.connect import open_engine
+
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            return str(connection.exec_driver_sql("SHOW shared_buffers").scalar_one())
+    finally:
+        engine.dispose()
 
 
 def _latencies_by_kind(port: int) -> dict:
@@ -197,7 +210,7 @@ def measure(size: int, work: Path) -> dict:
     folder = work / f"n{size}"
     if not (folder / "events.geojson").exists():
         write_dataset(size, folder)
-    with cluster() as postgres:
+    with cluster(settings=serving_memory()) as postgres:
         url = postgres.create_database("bench")
         results = {"size": size, **measure_load(folder, url, postgres)}
         try:
@@ -292,6 +305,7 @@ def server_lines(row: dict) -> list[str]:
         f"| `serve --db` start, until `/` answers | {row['start_s']:.2f} s | "
         f"< {START_TARGET_S} s | {verdict(row['start_s'] < START_TARGET_S)} | |"
     )
+    lines.append(f"| PostgreSQL's `shared_buffers` | {row['shared_buffers']} | | | |")
     for kind in (*KINDS, "CQL2", MIXED):
         p50, p95 = row[kind]
         lines.append(

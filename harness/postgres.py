@@ -131,10 +131,13 @@ def _as_owner(command: list[str], user: str, **options) -> subprocess.CompletedP
     return subprocess.run(command, **options)
 
 
-def create(folder: Path, port: int, *, throwaway: bool) -> Cluster:
+def create(
+    folder: Path, port: int, *, throwaway: bool, settings: dict[str, str] | None = None
+) -> Cluster:
     """A new cluster in ``folder`` (which must not hold one), started. A throwaway one
     trades durability for speed (no fsync); a kept one (``make desk``) keeps PostgreSQL's
-    safe defaults, since its data outlives the run."""
+    safe defaults, since its data outlives the run. ``settings`` are added to its
+    postgresql.conf."""
     user = owner()
     folder.mkdir(parents=True, exist_ok=True)
     shutil.chown(folder, user)
@@ -153,26 +156,36 @@ def create(folder: Path, port: int, *, throwaway: bool) -> Cluster:
         capture_output=True,
         check=True,
     )
-    settings = (
+    conf_lines = (
         f"port = {port}\nlisten_addresses = '127.0.0.1'\n"
         f"unix_socket_directories = '{folder / 'socket'}'\nmax_connections = 200\n"
     )
     if throwaway:
-        settings += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+        conf_lines += "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n"
+    conf_lines += "".join(f"{name} = '{value}'\n" for name, value in (settings or {}).items())
     with (folder / "data" / "postgresql.conf").open("a") as conf:
-        conf.write(settings)
+        conf.write(conf_lines)
     instance.start()
     return instance
 
 
 @contextlib.contextmanager
-def cluster(port: int | None = None) -> Iterator[Cluster]:
+def cluster(port: int | None = None, settings: dict[str, str] | None = None) -> Iterator[Cluster]:
     """A started cluster; stopped and deleted when the block ends, whatever happens."""
     folder = Path(tempfile.mkdtemp(prefix="almaty-map-pg-"))
     instance = Cluster(folder, port or free_port(), owner())
     try:
-        instance = create(folder, instance.port, throwaway=True)
+        instance = create(folder, instance.port, throwaway=True, settings=settings)
         yield instance
     finally:
         instance.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def serving_memory() -> dict[str, str]:
+    """PostgreSQL's cache sized as its documentation advises for a dedicated server, a
+    quarter of the machine's memory (the default, 128 MB, holds an eighth of a million
+    events' table, and every page read past it comes from the system's cache instead).
+    The README's team deployment sets the same."""
+    quarter = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4
+    return {"shared_buffers": f"{quarter // 2**20}MB"}
