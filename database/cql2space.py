@@ -112,7 +112,7 @@ def _geodesic_within(a: ColumnElement, b: ColumnElement, metres: float) -> Colum
     circle's box holds 9,000 of them (a page's 24 ms): the sphere decides every point more
     than a hundredth of the distance from the circle's edge, and the ellipsoid the rest."""
     exact = gf.ST_DWithin(a, b, metres)
-    if metres > _SPHERE_TRUSTED_UP_TO:
+    if not 0 < metres <= _SPHERE_TRUSTED_UP_TO:  # at 0 both edges are 0: the point itself
         return exact
     edges = postgresql.array([metres * (1 - _SPHERE_MARGIN), metres * (1 + _SPHERE_MARGIN)])
     # 0 nearer than the inner edge, 2 past the outer, 1 between: one distance, tested once.

@@ -32,6 +32,8 @@ def test_the_sphere_decides_only_far_from_the_edge_and_agrees_with_the_geodesic(
                 (76.9, lat, lon, la, metres, bool(d <= metres))
                 for lon, la, d in zip(lons, lats, distances, strict=True)
             ]
+    # No distance at all: the centre itself is within, a point a metre away is not.
+    cases += [(76.9, 43.25, 76.9, 43.25, 0.0, True), (76.9, 43.25, 76.9, 43.25001, 0.0, False)]
     try:
         with engine.connect() as connection:
             for cx, cy, x, y, metres, expected in cases:
