@@ -139,13 +139,21 @@ def _problem(text: str, message: str) -> QueryProblem:
 
 def _parse_json(text: str) -> tuple[ast.Node | None, list[QueryProblem]]:
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_not_a_number)
     except json.JSONDecodeError as error:
         return None, [_problem(text, f"not JSON at position {error.pos}: {error.msg}")]
+    except ValueError as error:
+        return None, [_problem(text, f"not JSON: {error}")]
     try:
         return parse_json(_functions_by_name(document)), []
     except (ValueError, TypeError, KeyError, IndexError) as error:
         return None, [_problem(text, f"not a CQL2 JSON expression: {shorten(str(error), 200)}")]
+
+
+def _not_a_number(name: str) -> float:
+    """Python's reader takes NaN and Infinity, which JSON has not: a NaN distance or bound
+    compares false with everything and would quietly keep nothing."""
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _functions_by_name(node: object) -> object:

@@ -193,7 +193,12 @@ def _distance_arguments(node: ast.Function, table: Table) -> tuple[shapely.Geome
         raise FilterError(f"S_DWITHIN's distance must be a number >= 0, got {distance!r}")
     if not isinstance(unit, str) or unit.lower() not in METRES:
         raise FilterError(f"S_DWITHIN's units must be one of {', '.join(METRES)}, got {unit!r}")
-    return literal, float(distance) * METRES[unit.lower()]
+    metres = float(distance) * METRES[unit.lower()]
+    if not math.isfinite(metres):  # 1e400 reads as inf: no box or projection holds it
+        raise FilterError(
+            f"S_DWITHIN's distance must be a finite number of metres, got {distance!r} {unit}"
+        )
+    return literal, metres
 
 
 def point_distances(

@@ -93,6 +93,32 @@ def test_sortby_orders_and_keeps_the_filter(client):
         ("filter=" + quote("colour = 'red'"), "filter", ["'colour'", "deaths_min", "publications"]),
         ("filter=" + quote("title = 3"), "filter", ["'title' is text"]),
         ("filter=" + quote("S_DWITHIN(geometry, POINT(1 2), 5, furlongs)"), "filter", ["furlongs"]),
+        # Not JSON numbers (Python's reader takes them): a distance of NaN kept nothing.
+        (
+            "filter-lang=cql2-json&filter="
+            + quote(
+                '{"op": "s_dwithin", "args": [{"property": "geometry"}, '
+                '{"type": "Point", "coordinates": [76.9, 43.2]}, NaN, "meters"]}'
+            ),
+            "filter",
+            ["NaN", "not a JSON number"],
+        ),
+        (
+            "filter-lang=cql2-json&filter="
+            + quote('{"op": ">", "args": [{"property": "deaths_min"}, -Infinity]}'),
+            "filter",
+            ["-Infinity"],
+        ),
+        (
+            "filter=" + quote("S_DWITHIN(geometry, POINT(76.9 43.2), 1e400, meters)"),
+            "filter",
+            ["finite", "inf"],
+        ),
+        (
+            "filter=" + quote("S_DWITHIN(geometry, POINT(76.9 43.2), 1e306, kilometers)"),
+            "filter",
+            ["finite", "1e+306 kilometers"],
+        ),
         ("filter=%7B&filter-lang=cql2-json", "filter", ["position 1"]),
         ("filter=a&filter-lang=cql", "filter-lang", ["cql2-text"]),
         ("filter=" + quote("id = 'x'") + "&filter-crs=EPSG:1", "filter-crs", ["32643"]),
