@@ -100,6 +100,10 @@ class PostgisSource:
         return len(self.select(flt).positions)
 
     def feature(self, event_id: str) -> Selected | None:
+        """The event with this id; None for an id no text in PostgreSQL can hold (a NUL),
+        which the database would refuse rather than not find."""
+        if "\x00" in event_id:
+            return None
         with self._connection() as connection:
             rows = _fetch(connection, events.c.id == event_id)
         return self._chosen(rows, None, 1) if rows else None

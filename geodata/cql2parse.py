@@ -161,6 +161,8 @@ def _functions_by_name(node: object) -> object:
     times read strictly here (pygeofilter's reader guesses a date in any text)."""
     if isinstance(node, list):
         return [_functions_by_name(item) for item in node]
+    if isinstance(node, str) and "\x00" in node:  # as the text's NUL: see query.read_query
+        raise ValueError(f"expected text without NUL (0x00) characters, got {node!r}")
     if not isinstance(node, dict):
         return node
     if set(node) == {"interval"} and isinstance(node["interval"], list):

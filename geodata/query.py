@@ -21,6 +21,7 @@ from almaty_map.geodata.metadata import Metadata
 from almaty_map.geodata.timebounds import read_bounds, read_interval
 
 MAX_TEXT_QUERY = 200
+NUL = "\x00"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
 MAX_OFFSET = 10**9
@@ -81,6 +82,8 @@ def _cql(meta: Metadata, text: QueryText) -> Read[CqlFilter | None]:
     """The CQL2 filter; a blank one is none."""
     if text.filter is None or not text.filter.strip():
         return None, _unused_filter_settings(text)
+    if NUL in text.filter:
+        return None, [_nul_problem("filter", text.filter)]
     return read_filter(meta, text.collection, text.filter, text.filter_lang, text.filter_crs)
 
 
@@ -112,11 +115,21 @@ def _categories(meta: Metadata, values: tuple[str, ...]) -> Read[tuple[str, ...]
 def _words(value: str | None) -> Read[str | None]:
     """The text to search for; blank is no text filter."""
     words = (value or "").strip()
+    if NUL in words:
+        return None, [_nul_problem("q", words)]
     if len(words) <= MAX_TEXT_QUERY:
         return words or None, []
     expected = f"at most {MAX_TEXT_QUERY} characters"
     message = f"expected {expected}, got {len(words)}"
     return None, [QueryProblem("q", expected, shorten(words), message)]
+
+
+def _nul_problem(parameter: str, value: str) -> QueryProblem:
+    """No stored text holds a NUL (PostgreSQL's text cannot), so no search for one can be
+    answered: the database refused the statement (a 500) where the files found nothing."""
+    expected = "text without NUL (0x00) characters"
+    message = f"expected {expected}, got one at character {value.index(NUL) + 1}"
+    return QueryProblem(parameter, expected, shorten(value), message)
 
 
 def _integer(name: str, value: str | None, default: int, bounds: tuple[int, int]) -> Read[int]:

@@ -193,3 +193,30 @@ def test_a_minus_before_a_property_is_a_400_not_a_500(client, text):
     """The CQL2 parser's arithmetic cannot negate a property (hypothesis found -A0)."""
     doc = get(client, f"{ITEMS}?filter=" + quote(text), 400)
     assert doc["parameter"] == "filter" and "cannot read the filter" in doc["description"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("q=%00", "q"),
+        ("q=Crowd%00gathers", "q"),
+        ("filter=" + quote("title LIKE '%\x00%'"), "filter"),
+        ("filter=" + quote("id IN ('a', '\x00')"), "filter"),
+        (
+            "filter-lang=cql2-json&filter="
+            + quote('{"op": "=", "args": [{"property": "id"}, "\\u0000"]}'),
+            "filter",
+        ),
+    ],
+)
+def test_a_nul_in_searched_text_is_a_400_not_a_500(client, query, parameter):
+    """PostgreSQL's text holds no NUL and refuses a statement with one (the database's 500
+    where the files found nothing): a search for one is a 400 from either."""
+    doc = get(client, f"{ITEMS}?{query}", 400)
+    assert doc["parameter"] == parameter
+    assert "NUL" in doc["description"], doc["description"]
+
+
+def test_an_id_with_a_nul_is_not_found(client):
+    response = client.get(f"{ITEMS}/spans-midnight%00")
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
