@@ -113,12 +113,16 @@ def event_table(chunk: CompactEvents, first_position: int) -> pa.Table:
         "end": _times(cols["end"], live),
         "sensitive": pa.array(np.asarray(cols["sensitive"], dtype=bool)).filter(live),
         "geometry": _geometry_json(cols["geometry_json"].filter(live), geometries),
-        "geom": pa.array(
-            shapely.to_wkb(shapely.set_srid(geometries, SRID), hex=True, include_srid=True),
-            pa.string(),
-        ),
+        "geom": pa.array(ewkb(geometries), pa.string()),
     }
     return pa.table({name: values[name] for name in EVENT_COLUMNS})
+
+
+def ewkb(geometries) -> np.ndarray:
+    """Shapes as hex EWKB with the SRID, which COPY reads straight into a geometry column;
+    flat, as the column is: a height (every coordinate of a KML has one) stopped the load."""
+    with_srid = shapely.set_srid(np.asarray(geometries, dtype=object), SRID)
+    return shapely.to_wkb(with_srid, hex=True, include_srid=True, output_dimension=2)
 
 
 def _times(column, live: pa.Array) -> pa.Array:

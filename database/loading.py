@@ -22,7 +22,7 @@ import shapely
 from psycopg import sql
 from sqlalchemy import ColumnElement, Connection, Engine, delete, func, insert, select
 
-from almaty_map.database.copying import copying, writing_events
+from almaty_map.database.copying import copying, ewkb, writing_events
 from almaty_map.database.deskedits import DeskEditsError, unloaded_desk_edits
 from almaty_map.database.dumping import latest_version, write_folder
 from almaty_map.database.indexes import built_afterwards
@@ -38,7 +38,6 @@ from almaty_map.database.schema import (
     CHANNEL,
     EVENT_COLUMNS,
     PLACE_COLUMNS,
-    SRID,
     places,
     versions,
 )
@@ -243,11 +242,5 @@ def _place_rows(dataset: Dataset) -> Iterator[tuple]:
             known["kind"],
             orjson.dumps(properties).decode() if properties else None,
             geometry,
-            _ewkb([shapely.from_geojson(geometry)])[0],
+            ewkb([shapely.from_geojson(geometry)])[0],
         )
-
-
-def _ewkb(geometries) -> list[str]:
-    """Shapes as hex EWKB with the SRID, which COPY reads straight into a geometry column."""
-    with_srid = shapely.set_srid(list(geometries), SRID)
-    return list(shapely.to_wkb(with_srid, hex=True, include_srid=True))

@@ -84,6 +84,30 @@ def test_a_dataset_with_errors_is_refused_with_the_validate_report(database, mak
     assert stored(database) == (1, 3)
 
 
+def test_shapes_with_heights_load_as_the_files_read_them(database, make_dataset):
+    """A KML from Google My Maps gives every coordinate a height (0), as GeoJSON may: the
+    files read such a line, and the load stopped on PostgreSQL's "Geometry has Z dimension
+    but column does not" with a traceback. Each shape is stored flat, where it lies."""
+    doc = orjson.loads((DATA / "base" / "events.geojson").read_bytes())
+    line = [[76.930, 43.250, 0.0], [76.940, 43.240, 12.5], [76.945, 43.238, 0.0]]
+    doc["features"][0]["geometry"] = {"type": "LineString", "coordinates": line}
+    doc["features"][1]["geometry"]["coordinates"] += [850.0]
+    folder = make_dataset(events=orjson.dumps(doc).decode())
+    assert run("db", "init", "--db", database).exit_code == 0
+    result = run("db", "load", str(folder), "--db", database)
+    assert result.exit_code == 0, result.output
+    engine = open_engine(database)
+    with engine.connect() as connection:
+        shapes = connection.execute(
+            select(events.c.id, func.ST_AsText(events.c.geom)).order_by(events.c.id)
+        ).all()
+    engine.dispose()
+    assert dict(shapes)[doc["features"][0]["properties"]["id"]] == (
+        "LINESTRING(76.93 43.25,76.94 43.24,76.945 43.238)"
+    )
+    assert dict(shapes)[doc["features"][1]["properties"]["id"]].startswith("POINT(")
+
+
 def test_each_load_records_what_it_changed(database, make_dataset):
     loaded_database(database, DATA / "base")
     doc = orjson.loads((DATA / "base" / "events.geojson").read_bytes())
