@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import logging
 import resource
 import socket
@@ -154,6 +155,10 @@ def command(host, port, data, db, watch, max_mb, **settings) -> None:
             "the address readers use.",
             err=True,
         )
+    # What the start made lives as long as the server: out of the collector's sight, a full
+    # collection no longer walks its ~200,000 objects (100 ms with every thread stopped,
+    # a few times a minute under load).
+    gc.freeze()
     try:
         server.run()
     except KeyboardInterrupt:

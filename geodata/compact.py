@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
+from geopandas.array import from_shapely
+from pyproj import CRS
 
 from almaty_map.geodata.checks.events import CheckedEvents
 from almaty_map.geodata.checks.places import CheckedPlaces
@@ -158,10 +160,12 @@ def events_frame(events: CompactEvents, meta: Metadata) -> gpd.GeoDataFrame:
         pa.array(geo_precision, type=pa.string()).take(pa.array(order)), GEO_PRECISIONS
     )
     columns["sensitive"] = sensitive[order]
-    return gpd.GeoDataFrame(
-        {name: columns[name] for name in _FRAME_ORDER},
-        geometry=gpd.GeoSeries(geoms[order], crs="EPSG:4326"),
-    )
+    # One frame of the columns as they are, then its geometry named: a GeoDataFrame given
+    # a dict and a GeoSeries aligns and checks each column again (1.0 against 0.4 ms for
+    # a page of a hundred from the database, made for every request).
+    columns["geometry"] = from_shapely(geoms[order], crs=_CRS84)
+    frame = pd.DataFrame({name: columns[name] for name in (*_FRAME_ORDER, "geometry")}, copy=False)
+    return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
 
 
 def _start_id_order(start: pd.Series, ids: pa.Array) -> np.ndarray:
@@ -181,6 +185,8 @@ def _categorical(values: pa.Array, categories: tuple[str, ...]) -> pd.Categorica
 
 # The frame keeps every field of the format, then what is kept as JSON text.
 _FRAME_ORDER = (*EVENT_FIELDS, "extra", "geometry_json")
+# Made once: a CRS parsed from its name costs a tenth of a millisecond each time.
+_CRS84 = CRS("EPSG:4326")
 
 
 def _coarsen_geometry_json(cols: dict, geoms: np.ndarray, sensitive: np.ndarray) -> None:
