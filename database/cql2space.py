@@ -32,7 +32,12 @@ from sqlalchemy.dialects import postgresql
 
 from almaty_map.database.schema import SRID, events
 from almaty_map.database.selection import shown_shape
-from almaty_map.geodata.cql2spacetime import box_around, equidistant_around, literal_shape
+from almaty_map.geodata.cql2spacetime import (
+    METRES,
+    box_around,
+    equidistant_around,
+    literal_shape,
+)
 from almaty_map.geodata.cql2table import FilterError
 from almaty_map.geodata.model import SENSITIVE_GRID_DEG
 
@@ -143,3 +148,25 @@ def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnEle
         return and_(g.op("&&")(box), case((point, geodesic), else_=planar(g)))
 
     return _on_shown(within, box_around(shape, metres))
+
+
+def index_box(node: object, filter_crs: str) -> tuple[float, float, float, float] | None:
+    """The box a top-level spatial part of a filter brings to the GiST index (its literal's,
+    or S_DWITHIN's, as above); None for a part that brings none (S_DISJOINT, anything not
+    spatial)."""
+    if isinstance(node, ast.BBox):
+        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
+        node = ast.GeometryIntersects(node.lhs, box)
+    if isinstance(node, ast.Function) and node.name == "s_dwithin":
+        shape, _ = _operands(*node.arguments[:2], filter_crs)
+        return box_around(shape, dwithin_metres(node))
+    if type(node) in RELATIONS:
+        return _operands(node.lhs, node.rhs, filter_crs)[0].bounds
+    return None
+
+
+def dwithin_metres(node: ast.Function) -> float:
+    """S_DWITHIN's distance in metres (its arguments were checked when the filter was read)."""
+    _, _, distance, units = node.arguments
+    unit = units.name if isinstance(units, ast.Attribute) else units
+    return float(distance) * METRES[str(unit).lower()]

@@ -26,7 +26,7 @@ from pygeofilter import ast
 from sqlalchemy import ColumnElement, and_, false, literal, not_, or_, true
 
 from almaty_map.database.cql2columns import queryable_column
-from almaty_map.database.cql2space import dwithin_sql, spatial_sql
+from almaty_map.database.cql2space import dwithin_metres, dwithin_sql, spatial_sql
 from almaty_map.database.cql2time import (
     Moment,
     compare,
@@ -37,7 +37,7 @@ from almaty_map.database.cql2time import (
 )
 from almaty_map.geodata.cql2 import CqlFilter
 from almaty_map.geodata.cql2eval import COMPARE
-from almaty_map.geodata.cql2spacetime import METRES, OPEN_HI, OPEN_LO, SPATIAL, TEMPORAL, instant
+from almaty_map.geodata.cql2spacetime import OPEN_HI, OPEN_LO, SPATIAL, TEMPORAL, instant
 from almaty_map.geodata.cql2table import FilterError
 
 ORDERING = (operator.lt, operator.le, operator.gt, operator.ge)
@@ -68,7 +68,7 @@ def cql_condition(
     decides on the rows they select. Either way with the time bounds its top-level parts
     imply (``_implied_start``), given ``longest``, the version's longest event."""
     context = _Context(tz, flt.filter_crs)
-    nodes = _conjuncts(flt.node)
+    nodes = conjuncts(flt.node)
     overlaps = [_overlap_of(node, tz, longest) for node in nodes]
     implied = (_implied_start(node, tz, longest) for node in nodes)
     bounds = [bound for bound in implied if bound is not None]
@@ -128,9 +128,10 @@ def _implied_start(
     return and_(*reaching(lo.ns, longest))
 
 
-def _conjuncts(node: object) -> list[object]:
+def conjuncts(node: object) -> list[object]:
+    """The filter's top-level AND parts: every event it keeps meets each of them."""
     if isinstance(node, ast.And):
-        return _conjuncts(node.lhs) + _conjuncts(node.rhs)
+        return conjuncts(node.lhs) + conjuncts(node.rhs)
     return [node]
 
 
@@ -162,7 +163,7 @@ def _sql(node: object, context: _Context) -> ColumnElement[bool]:
     if isinstance(node, ast.Function) and node.name in TEMPORAL:
         return temporal_sql(node, context.tz)
     if isinstance(node, ast.Function) and node.name == "s_dwithin":
-        return dwithin_sql(node, context.filter_crs, _metres(node))
+        return dwithin_sql(node, context.filter_crs, dwithin_metres(node))
     raise FilterError(f"{type(node).__name__} is not supported here")
 
 
@@ -256,10 +257,3 @@ _PLAIN_FORMS = (
     (re.compile(r"([^%_]*[^\\%_])?%+", re.S), "{}%"),
     (re.compile(r"%+([^%_]*)", re.S), "%{}"),
 )
-
-
-def _metres(node: ast.Function) -> float:
-    """S_DWITHIN's distance in metres (its arguments were checked when the filter was read)."""
-    _, _, distance, units = node.arguments
-    unit = units.name if isinstance(units, ast.Attribute) else units
-    return float(distance) * METRES[str(unit).lower()]

@@ -20,22 +20,20 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
-    Integer,
-    any_,
-    bindparam,
     func,
     literal,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from almaty_map.database.condition import Condition, condition
 from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.explain import ExplainJson
+from almaty_map.database.readplan import read_by, walks
+from almaty_map.database.sample import Sizes, read_sample
 from almaty_map.database.schema import events, versions
-from almaty_map.database.selection import ORDER, longest_span
+from almaty_map.database.selection import ORDER, at_positions, longest_span
 from almaty_map.database.subset import SubsetError, subset_dataset
 from almaty_map.geodata.cql2 import CqlFilter, matches
 from almaty_map.geodata.dataset import Dataset
@@ -63,6 +61,8 @@ class PostgisSource:
     count_cap: int = COUNT_CAP
     # The version's longest event, read once (see selection.overlapping).
     _longest: list = field(default_factory=list, repr=False)
+    # Its sample (database.sample), read by the first page of a shape filter.
+    _sample: list = field(default_factory=list, repr=False)
 
     def select(self, flt: EventFilter) -> Selected:
         with self._connection() as connection:
@@ -142,27 +142,45 @@ class PostgisSource:
         limit: int,
     ) -> tuple[list[dict], int | None] | None:
         """The page with its exact count, when counting is cheap: every event for no filter
-        (the version's count); else when the planner expects at most ``count_cap`` rows,
-        in one pass over them (a count that stops past ``PROBE_READS`` times the cap, so a
-        wrong estimate costs little more). The pass keeps each row's place in the order,
-        so the page is then read by position rather than found a second time; past the
-        cap the count is left out, as for any page. None when there are more."""
+        (the version's count); else when at most ``count_cap`` rows are expected (by the
+        sample for a shape filter, which also chooses how they are read; by the planner
+        for the others), in one pass over them (a count that stops past ``PROBE_READS``
+        times the cap, so a wrong estimate costs little more). The pass keeps each row's
+        place in the order, so the page is then read by position rather than found a
+        second time; past the cap the count is left out, as for any page. None when there
+        are more."""
         if flt == EventFilter():
             rows = _fetch(connection, where, offset, limit)
             return rows, self.dataset.event_count
-        if _estimate(connection, where) > self.count_cap:
-            return None
         bound = PROBE_READS * self.count_cap
+        sizes = self._sizes(connection, flt)
+        expected = _estimate(connection, where) if sizes is None else sizes.kept
+        if expected > self.count_cap:
+            if sizes is not None:
+                read_by(connection, walks(sizes, offset + limit + 1))
+            return None
+        if sizes is not None:
+            read_by(connection, walks(sizes, bound + 1))
         probe = select(events.c.position, *ORDER).where(where).limit(bound + 1)
         found = connection.execute(probe).all()
         if len(found) > bound:
+            if sizes is not None:
+                read_by(connection, walks(sizes, offset + limit + 1))
             return None
         found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
-        chosen = [row[0] for row in found[offset : offset + limit]]
-        rows = _fetch(connection, _at_positions(chosen)) if chosen else []
+        rows = _fetch_at(connection, [row[0] for row in found[offset : offset + limit]])
         if len(found) <= self.count_cap:
             return rows, len(found)
         return rows, _last_page_count(rows, offset, limit)
+
+    def _sizes(self, connection: Connection, flt: EventFilter) -> Sizes | None:
+        """What the sample expects a shape filter to read (None for other filters, which
+        PostgreSQL's statistics size well)."""
+        if flt.cql is None and flt.bbox is None:
+            return None
+        if not self._sample:
+            self._sample.append(read_sample(connection, self.dataset))
+        return self._sample[0].sizes(flt)
 
     def _chosen(
         self, rows: list[dict], cql: CqlFilter | None, matched: int | None = None
@@ -214,11 +232,14 @@ def _fetch(
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def _at_positions(positions: list[int]) -> ColumnElement[bool]:
-    """The rows at these positions, as one array parameter: an IN list of a page's hundred
-    is a hundred parameters, which the driver parses out of the statement's text on every
-    request (2 ms of a page's time on a busy machine)."""
-    return events.c.position == any_(bindparam("positions", positions, type_=ARRAY(Integer)))
+def _fetch_at(connection: Connection, positions: list[int]) -> list[dict]:
+    """The rows at these positions, in that order: sorted here rather than by PostgreSQL,
+    whose sort a walk's plan (``readplan``) has switched off."""
+    if not positions:
+        return []
+    found = connection.execute(select(*_COLUMNS).where(at_positions(positions))).mappings()
+    rows = {row["position"]: dict(row) for row in found}
+    return [rows[position] for position in positions]
 
 
 def _last_page_count(rows: list[dict], offset: int, limit: int) -> int | None:

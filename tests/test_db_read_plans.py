@@ -1,0 +1,207 @@
+"""How a shape filter's page is read from the database: sized by a sample of the version held
+in memory, then walked in time order or gathered from its box, whichever reads less.
+
+The sample counts with the files' own filter code, so at one in one it counts exactly what
+the files keep; at one in ten it stays near. Whichever plan is chosen, a page holds exactly
+what memory's page holds; each plan's switches hold for the request's transaction only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import shapely
+from sqlalchemy import event, func, select
+
+import almaty_map.database.sample as sample_module
+import almaty_map.database.source as source_module
+from almaty_map.database.backend import PostgisBackend
+from almaty_map.database.readplan import read_by, walks
+from almaty_map.database.sample import EventSample, Sizes
+from almaty_map.database.schema import events
+from almaty_map.database.selection import ORDER
+from almaty_map.database.source import PostgisSource
+from almaty_map.geodata.cql2spacetime import box_around
+from almaty_map.geodata.filtering import EventFilter
+from almaty_map.geodata.filtering import select as memory_select
+from almaty_map.geodata.query import QueryText, read_query
+from almaty_map.geodata.source import MemorySource
+from tests.conftest import MAX_BYTES, loaded_database, new_database
+
+TRIANGLE = "POLYGON((76.90 43.22, 76.96 43.22, 76.93 43.27, 76.90 43.22))"
+DAYS = "T_INTERSECTS(interval, INTERVAL('2022-01-04', '2022-01-06'))"
+WEEK = "T_DURING(interval, INTERVAL('2022-01-03', '2022-01-07'))"
+CIRCLE = "S_DWITHIN(geometry, POINT(76.93 43.25), 1500, meters)"
+# Each filter, the box it brings to the GiST index and its times alone, written by hand.
+SHAPES = [
+    (QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE})"), (76.90, 43.22, 76.96, 43.27), None),
+    (
+        QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND {DAYS}"),
+        (76.90, 43.22, 76.96, 43.27),
+        QueryText(filter=DAYS),
+    ),
+    (
+        QueryText(filter=f"{CIRCLE} AND {WEEK}"),
+        box_around(shapely.Point(76.93, 43.25), 1500),
+        QueryText(filter=WEEK),
+    ),
+    (
+        QueryText(
+            filter="S_WITHIN(geometry, BBOX(76.90, 43.20, 76.95, 43.26))", start="2022-01-05"
+        ),
+        (76.90, 43.20, 76.95, 43.26),
+        QueryText(start="2022-01-05"),
+    ),
+    (
+        QueryText(bbox="76.88,43.20,76.96,43.27", categories=("protest", "unrest")),
+        (76.88, 43.20, 76.96, 43.27),
+        None,
+    ),
+    (
+        QueryText(bbox="76.90,43.20,76.95,43.26", filter="deaths_min >= 1 OR category = 'memory'"),
+        (76.90, 43.20, 76.95, 43.26),
+        None,
+    ),
+]
+# Texts the sample does not hold: left to the planner, read right all the same.
+UNSIZED = [
+    QueryText(bbox="76.92,43.23,76.94,43.25", q="police"),
+    QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND description LIKE '%police%'"),
+    QueryText(filter=f"{CIRCLE} AND publications LIKE '%Gazette%'"),
+]
+TEXTS = [text for text, _, _ in SHAPES] + UNSIZED
+
+
+def _filter(dataset, text: QueryText) -> EventFilter:
+    query = read_query(dataset.meta, text)
+    assert not query.problems, query.problems
+    return query.filter
+
+
+def _ids(selected) -> list[str]:
+    return list(selected.dataset.events["id"].to_numpy()[selected.positions])
+
+
+@pytest.mark.parametrize(("text", "box", "times"), SHAPES, ids=str)
+def test_a_whole_sample_counts_what_the_files_keep(synthetic, text, box, times):
+    flt = _filter(synthetic, text)
+    days = memory_select(synthetic, _filter(synthetic, times or QueryText()))
+    boxed = np.intersect1d(days, np.flatnonzero(synthetic.event_boxes.within(box)))
+    sizes = EventSample(synthetic, 1).sizes(flt)
+    assert sizes == Sizes(kept=len(memory_select(synthetic, flt)), days=len(days), boxed=len(boxed))
+    assert 0 < sizes.kept <= sizes.boxed <= sizes.days <= 5000
+
+
+def test_a_filter_without_a_box_or_on_unread_texts_is_left_to_the_planner(synthetic):
+    sample = EventSample(synthetic, 1)
+    for text in (
+        *UNSIZED,
+        QueryText(),
+        QueryText(categories=("protest",), start="2022-01-05"),
+        QueryText(filter="deaths_min >= 1 OR S_INTERSECTS(geometry, POINT(76.9 43.2))"),
+        QueryText(filter=f"S_DISJOINT(geometry, {TRIANGLE})"),
+    ):
+        assert sample.sizes(_filter(synthetic, text)) is None
+
+
+def test_a_sample_of_one_in_ten_stays_within_its_error(synthetic):
+    tenth = dataclasses.replace(synthetic, events=synthetic.events.iloc[::10])
+    sample, whole = EventSample(tenth, 10), EventSample(synthetic, 1)
+    for text in TEXTS[:4]:
+        flt = _filter(synthetic, text)
+        near, exact = sample.sizes(flt), whole.sizes(flt)
+        for name in ("kept", "days", "boxed"):
+            got, want = getattr(near, name), getattr(exact, name)
+            assert got % 10 == 0
+            # Three standard deviations of a count of one in ten.
+            assert abs(got - want) <= 3 * math.sqrt(10 * want) + 10, (text, name, got, want)
+
+
+def test_a_walk_is_chosen_when_the_wanted_events_come_soon_in_time():
+    # A wide box over every day, most of whose events pass: the first 101 come at once.
+    assert walks(Sizes(kept=50_000, days=300_000, boxed=60_000), 101)
+    # A triangle in a busy place: few pass, so a walk would read all its days.
+    assert not walks(Sizes(kept=1_300, days=300_000, boxed=17_000), 101)
+    # Counting every one of them reads all the days however many pass.
+    assert not walks(Sizes(kept=50_000, days=300_000, boxed=60_000), 10**9)
+    # Days holding fewer events than the box: the walk reads less whatever passes.
+    assert walks(Sizes(kept=0, days=1_000, boxed=5_000), 101)
+
+
+@pytest.fixture(scope="module")
+def served(postgres, synthetic_folder) -> PostgisSource:
+    _, url = new_database(postgres)
+    loaded_database(url, synthetic_folder)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    assert isinstance(source, PostgisSource)
+    return source
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["walked", "gathered"])
+@pytest.mark.parametrize("cap", [20, 2000], ids=["counted-above", "counted"])
+@pytest.mark.parametrize("text", TEXTS, ids=str)
+def test_either_plan_reads_the_page_memory_reads(served, synthetic, monkeypatch, text, walk, cap):
+    monkeypatch.setattr(source_module, "walks", lambda sizes, wanted: walk)
+    flt = _filter(synthetic, text)
+    expected = _ids(MemorySource(synthetic).select(flt))
+    source = PostgisSource(served.engine, served.dataset, count_cap=cap)
+    for offset, limit in ((0, 7), (5, 100), (len(expected) - 2, 10)):
+        page = source.page(flt, offset, limit)
+        assert _ids(page) == expected[offset : offset + limit]
+        assert page.matched in (None, len(expected))
+
+
+def test_each_plan_s_switches_shape_the_plan_for_its_transaction_only(served):
+    box = func.ST_MakeEnvelope(76.90, 43.20, 76.95, 43.26, 4326)
+    query = select(events.c.position).where(events.c.geom.op("&&")(box)).order_by(*ORDER)
+    query = query.limit(101)
+
+    def plan(connection) -> str:
+        explained = connection.exec_driver_sql(
+            "EXPLAIN " + str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+        )
+        return "\n".join(row[0] for row in explained)
+
+    with served.engine.connect() as connection:
+        with connection.begin():
+            read_by(connection, walk=True)
+            walked = plan(connection)
+        with connection.begin():
+            read_by(connection, walk=False)
+            gathered = plan(connection)
+        with connection.begin():
+            afterwards = connection.execute(select(func.current_setting("enable_sort"))).scalar()
+    assert "Bitmap" not in walked and "Sort" not in walked and "Index Scan" in walked
+    # Gathered: by a bitmap or the whole table (this one is small), then sorted.
+    assert "Sort" in gathered and "Index Scan" not in gathered.replace("Bitmap Index Scan", "")
+    assert afterwards == "on"
+
+
+@pytest.mark.parametrize("size", [1000, 10_000])
+def test_the_sample_is_read_once_for_a_version(served, synthetic, monkeypatch, size):
+    """Once, and one event in ``stride`` of the whole version (not of the head the server
+    keeps, which holds none)."""
+    monkeypatch.setattr(sample_module, "SAMPLE_SIZE", size)
+    source = PostgisSource(served.engine, served.dataset)
+    reads = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        if "AS description" in statement:  # the sample's read, its texts left out
+            reads.append(statement)
+
+    event.listen(served.engine, "before_cursor_execute", seen)
+    try:
+        for text in TEXTS:
+            flt = _filter(synthetic, text)
+            expected = _ids(MemorySource(synthetic).page(flt, 0, 10))
+            assert _ids(source.page(flt, 0, 10)) == expected
+    finally:
+        event.remove(served.engine, "before_cursor_execute", seen)
+    assert len(reads) == 1
+    held = source._sample[0].dataset.events
+    assert len(held) == min(size, 5000)
+    assert (held["description"] == "").all()
