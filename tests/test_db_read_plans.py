@@ -72,7 +72,20 @@ UNSIZED = [
     QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND description LIKE '%police%'"),
     QueryText(filter=f"{CIRCLE} AND publications LIKE '%Gazette%'"),
 ]
-TEXTS = [text for text, _, _ in SHAPES] + UNSIZED
+# Filters at the edges: across the antimeridian, a circle wider than the Earth, a
+# polygon in another CRS, a version's events none of which are near.
+EDGES = [
+    QueryText(bbox="170,-10,-170,10"),
+    QueryText(filter="S_INTERSECTS(geometry, BBOX(170, -10, -170, 10))"),
+    QueryText(filter="S_DWITHIN(geometry, POINT(76.93 43.25), 30000000, meters)"),
+    QueryText(
+        filter="S_INTERSECTS(geometry, POLYGON((8560468.8 5345518.3, 8567148.0 5345518.3, "
+        "8563808.4 5353159.3, 8560468.8 5345518.3)))",
+        filter_crs="http://www.opengis.net/def/crs/EPSG/0/3857",
+    ),
+    QueryText(filter="S_DWITHIN(geometry, POINT(0 0), 1, meters) AND id = 'nowhere'"),
+]
+TEXTS = [text for text, _, _ in SHAPES] + UNSIZED + EDGES
 
 
 def _filter(dataset, text: QueryText) -> EventFilter:
@@ -149,7 +162,7 @@ def test_either_plan_reads_the_page_memory_reads(served, synthetic, monkeypatch,
     flt = _filter(synthetic, text)
     expected = _ids(MemorySource(synthetic).select(flt))
     source = PostgisSource(served.engine, served.dataset, count_cap=cap)
-    for offset, limit in ((0, 7), (5, 100), (len(expected) - 2, 10)):
+    for offset, limit in ((0, 7), (5, 100), (max(len(expected) - 2, 0), 10)):
         page = source.page(flt, offset, limit)
         assert _ids(page) == expected[offset : offset + limit]
         assert page.matched in (None, len(expected))
@@ -205,3 +218,15 @@ def test_the_sample_is_read_once_for_a_version(served, synthetic, monkeypatch, s
     held = source._sample[0].dataset.events
     assert len(held) == min(size, 5000)
     assert (held["description"] == "").all()
+
+
+def test_a_version_without_events_is_sized_and_read_as_empty(postgres, make_dataset):
+    folder = make_dataset(events='{"type": "FeatureCollection", "features": []}')
+    _, url = new_database(postgres)
+    loaded_database(url, folder)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    flt = _filter(source.dataset, QueryText(filter=f"{CIRCLE} AND {WEEK}"))
+    page = source.page(flt, 0, 10)
+    assert (len(page.positions), page.matched) == (0, 0)
+    assert source._sample[0].sizes(flt) == Sizes(kept=0, days=0, boxed=0)
