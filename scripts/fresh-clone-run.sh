@@ -5,8 +5,23 @@ set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pid=""
+# The server's whole process group (make and what it started). No "--": dash's kill takes
+# it for a process id and kills nothing, which left every run's server serving.
+# It must be gone within 10 s: a server left behind serves on after CI, unseen.
 cleanup() {
-  if [ -n "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then
+    kill -TERM "-$pid" 2>/dev/null || true
+    tries=0
+    while kill -0 "-$pid" 2>/dev/null; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 100 ]; then
+        echo "the server of make run (process group $pid) did not stop on SIGTERM" >&2
+        rm -rf "$work"
+        exit 1
+      fi
+      sleep 0.1
+    done
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
