@@ -19,6 +19,7 @@ from sqlalchemy import event, func, select
 import almaty_map.database.sample as sample_module
 import almaty_map.database.source as source_module
 from almaty_map.database.backend import PostgisBackend
+from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.readplan import read_by, walks
 from almaty_map.database.sample import EventSample, Sizes
 from almaty_map.database.schema import events
@@ -230,3 +231,34 @@ def test_a_version_without_events_is_sized_and_read_as_empty(postgres, make_data
     page = source.page(flt, 0, 10)
     assert (len(page.positions), page.matched) == (0, 0)
     assert source._sample[0].sizes(flt) == Sizes(kept=0, days=0, boxed=0)
+
+
+def test_a_connection_lost_while_the_sample_is_read_is_unavailable_and_the_next_reads_it(
+    postgres, synthetic_folder, synthetic
+):
+    name, url = new_database(postgres)
+    loaded_database(url, synthetic_folder)
+    backend = PostgisBackend(url, MAX_BYTES, whole=False)
+    source = backend.source(backend.load())
+    flt = _filter(synthetic, TEXTS[2])
+    cut = []
+
+    def lose(connection, cursor, statement, parameters, context, executemany):
+        if "AS description" in statement and not cut:
+            cut.append(statement)
+            postgres.sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+
+    event.listen(backend.engine, "before_cursor_execute", lose)
+    try:
+        with pytest.raises(DatabaseUnavailableError):
+            source.page(flt, 0, 10)
+        assert cut and source._sample == []  # nothing half-read is kept
+        page = source.page(flt, 0, 10)
+    finally:
+        event.remove(backend.engine, "before_cursor_execute", lose)
+        backend.engine.dispose()
+    assert _ids(page) == _ids(MemorySource(synthetic).page(flt, 0, 10))
+    assert len(source._sample) == 1
