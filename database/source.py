@@ -11,6 +11,7 @@ reading once it is found. numberMatched is exact when counting is cheap (up to
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ class PostgisSource:
     _longest: list = field(default_factory=list, repr=False)
     # Its sample (database.sample), read by the first page of a shape filter.
     _sample: list = field(default_factory=list, repr=False)
+    _sample_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def select(self, flt: EventFilter) -> Selected:
         with self._connection() as connection:
@@ -179,7 +181,9 @@ class PostgisSource:
         if flt.cql is None and flt.bbox is None:
             return None
         if not self._sample:
-            self._sample.append(read_sample(connection, self.dataset))
+            with self._sample_lock:  # one read, however many requests come first at once
+                if not self._sample:
+                    self._sample.append(read_sample(connection, self.dataset))
         return self._sample[0].sizes(flt)
 
     def _chosen(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -97,6 +100,22 @@ def _filter(dataset, text: QueryText) -> EventFilter:
 
 def _ids(selected) -> list[str]:
     return list(selected.dataset.events["id"].to_numpy()[selected.positions])
+
+
+@contextmanager
+def _sample_reads(engine) -> Iterator[list[str]]:
+    """The sample's reads while the block runs (its statement leaves the texts out)."""
+    reads: list[str] = []
+
+    def seen(connection, cursor, statement, parameters, context, executemany):
+        if "AS description" in statement:
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield reads
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 @pytest.mark.parametrize(("text", "box", "times"), SHAPES, ids=str)
@@ -201,20 +220,11 @@ def test_the_sample_is_read_once_for_a_version(served, synthetic, monkeypatch, s
     keeps, which holds none)."""
     monkeypatch.setattr(sample_module, "SAMPLE_SIZE", size)
     source = PostgisSource(served.engine, served.dataset)
-    reads = []
-
-    def seen(connection, cursor, statement, parameters, context, executemany):
-        if "AS description" in statement:  # the sample's read, its texts left out
-            reads.append(statement)
-
-    event.listen(served.engine, "before_cursor_execute", seen)
-    try:
+    with _sample_reads(served.engine) as reads:
         for text in TEXTS:
             flt = _filter(synthetic, text)
             expected = _ids(MemorySource(synthetic).page(flt, 0, 10))
             assert _ids(source.page(flt, 0, 10)) == expected
-    finally:
-        event.remove(served.engine, "before_cursor_execute", seen)
     assert len(reads) == 1
     held = source._sample[0].dataset.events
     assert len(held) == min(size, 5000)
@@ -262,3 +272,13 @@ def test_a_connection_lost_while_the_sample_is_read_is_unavailable_and_the_next_
         backend.engine.dispose()
     assert _ids(page) == _ids(MemorySource(synthetic).page(flt, 0, 10))
     assert len(source._sample) == 1
+
+
+def test_requests_arriving_together_read_the_sample_once(served, synthetic):
+    source = PostgisSource(served.engine, served.dataset)
+    flts = [_filter(synthetic, text) for text in TEXTS[:4]] * 2
+    with _sample_reads(served.engine) as reads, ThreadPoolExecutor(len(flts)) as pool:
+        pages = list(pool.map(lambda flt: source.page(flt, 0, 10), flts))
+    assert len(reads) == 1
+    for flt, page in zip(flts, pages, strict=True):
+        assert _ids(page) == _ids(MemorySource(synthetic).page(flt, 0, 10))
