@@ -64,9 +64,7 @@ def bound_shape(shape: shapely.Geometry) -> ColumnElement:
 
 def spatial_sql(node: ast.Node, filter_crs: str) -> ColumnElement[bool]:
     """S_INTERSECTS and the other relations of the geometry and a literal, or BBOX."""
-    if isinstance(node, ast.BBox):
-        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
-        node = ast.GeometryIntersects(node.lhs, box)
+    node = _as_intersects(node)
     shape, swapped = _operands(node.lhs, node.rhs, filter_crs)
     literal = bound_shape(shape)
     if isinstance(node, ast.GeometryDisjoint):
@@ -75,6 +73,14 @@ def spatial_sql(node: ast.Node, filter_crs: str) -> ColumnElement[bool]:
     if swapped:
         return _on_shown(lambda g: relation(literal, g), shape.bounds)
     return _on_shown(lambda g: relation(g, literal), shape.bounds)
+
+
+def _as_intersects(node: object) -> object:
+    """BBOX(geometry, ...) as the S_INTERSECTS of the geometry and that box; others as are."""
+    if isinstance(node, ast.BBox):
+        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
+        return ast.GeometryIntersects(node.lhs, box)
+    return node
 
 
 def _operands(lhs: object, rhs: object, filter_crs: str) -> tuple[shapely.Geometry, bool]:
@@ -154,9 +160,7 @@ def index_box(node: object, filter_crs: str) -> tuple[float, float, float, float
     """The box a top-level spatial part of a filter brings to the GiST index (its literal's,
     or S_DWITHIN's, as above); None for a part that brings none (S_DISJOINT, anything not
     spatial)."""
-    if isinstance(node, ast.BBox):
-        box = ast.Function("bbox", [node.minx, node.miny, node.maxx, node.maxy])
-        node = ast.GeometryIntersects(node.lhs, box)
+    node = _as_intersects(node)
     if isinstance(node, ast.Function) and node.name == "s_dwithin":
         shape, _ = _operands(*node.arguments[:2], filter_crs)
         return box_around(shape, dwithin_metres(node))
