@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 
+from almaty_map.database.cql2strips import Box, IndexBoxes, strips, widened
 from almaty_map.database.schema import SRID, events
 from almaty_map.database.selection import shown_shape
 from almaty_map.geodata.cql2spacetime import (
@@ -70,9 +71,10 @@ def spatial_sql(node: ast.Node, filter_crs: str) -> ColumnElement[bool]:
     if isinstance(node, ast.GeometryDisjoint):
         return not_(_on_shown(lambda g: gf.ST_Intersects(g, literal), shape.bounds))
     relation = RELATIONS[type(node)]
+    boxes = strips(shape)
     if swapped:
-        return _on_shown(lambda g: relation(literal, g), shape.bounds)
-    return _on_shown(lambda g: relation(g, literal), shape.bounds)
+        return _on_shown(lambda g: relation(literal, g), shape.bounds, boxes)
+    return _on_shown(lambda g: relation(g, literal), shape.bounds, boxes)
 
 
 def _as_intersects(node: object) -> object:
@@ -91,12 +93,14 @@ def _operands(lhs: object, rhs: object, filter_crs: str) -> tuple[shapely.Geomet
     raise FilterError("a spatial predicate needs the geometry property on one side")
 
 
-def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElement[bool]:
+def _on_shown(test: Test, near: Box, boxes: list[Box] | None = None) -> ColumnElement[bool]:
     """``test`` of each event's shown shape, for a test that holds only for shapes meeting
     the box ``near``: the stored shape for the events shown as they are, the coarsened point
     for sensitive ones. That point is the centre of the grid cell holding the centroid of
     the stored shape, so the stored shape's box comes within half a cell of it: a scan of
     the partial GiST index of sensitive events with the box widened by that finds theirs.
+    Where the literal's strips (``cql2strips``) are more than its box, the stored shapes
+    are first kept to those, on the index.
 
     The others' test brings its own box to the index (each relation's, or S_DWITHIN's), and
     only it: with the widened box beside it for all events the planner took the two for
@@ -104,8 +108,11 @@ def _on_shown(test: Test, near: tuple[float, float, float, float]) -> ColumnElem
     of a place and days for the first 100 (220 ms) where the start index gives them in 8."""
     minx, miny, maxx, maxy = near
     box = gf.ST_Expand(gf.ST_MakeEnvelope(minx, miny, maxx, maxy, SRID), COARSENED_WITHIN)
+    shown = [not_(events.c.sensitive)]
+    if boxes is not None and len(boxes) > 1:
+        shown.append(or_(*(events.c.geom.op("&&")(gf.ST_MakeEnvelope(*b, SRID)) for b in boxes)))
     return or_(
-        and_(not_(events.c.sensitive), test(events.c.geom)),
+        and_(*shown, test(events.c.geom)),
         and_(events.c.sensitive, events.c.geom.op("&&")(box), test(shown_shape())),
     )
 
@@ -156,16 +163,19 @@ def dwithin_sql(node: ast.Function, filter_crs: str, metres: float) -> ColumnEle
     return _on_shown(within, box_around(shape, metres))
 
 
-def index_box(node: object, filter_crs: str) -> tuple[float, float, float, float] | None:
-    """The box a top-level spatial part of a filter brings to the GiST index (its literal's,
-    or S_DWITHIN's, as above); None for a part that brings none (S_DISJOINT, anything not
-    spatial)."""
+def index_boxes(node: object, filter_crs: str) -> IndexBoxes | None:
+    """The boxes a top-level spatial part of a filter brings to the indexes (its literal's
+    strips or S_DWITHIN's box; and, for the walk, that box widened by how far a sensitive
+    event's shown point may lie from its shape); None for a part that brings none
+    (S_DISJOINT, anything not spatial)."""
     node = _as_intersects(node)
     if isinstance(node, ast.Function) and node.name == "s_dwithin":
         shape, _ = _operands(*node.arguments[:2], filter_crs)
-        return box_around(shape, dwithin_metres(node))
+        near = box_around(shape, dwithin_metres(node))
+        return IndexBoxes([near], widened(near, COARSENED_WITHIN))
     if type(node) in RELATIONS:
-        return _operands(node.lhs, node.rhs, filter_crs)[0].bounds
+        shape = _operands(node.lhs, node.rhs, filter_crs)[0]
+        return IndexBoxes(strips(shape), widened(shape.bounds, COARSENED_WITHIN))
     return None
 
 

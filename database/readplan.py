@@ -1,11 +1,12 @@
 """How PostgreSQL reads a shape filter's events: walking them in time order, or gathering
 its box's events on the GiST index and sorting them.
 
-A walk stops once it has found what it wants, so it reads about as many of the filter's
-days as hold that many matches; a gather reads every event its box and days hold, however
-few are wanted. PostgreSQL weighs the two with its own estimate of how many events pass,
-which for shapes is far off (``database.sample``); given the sample's sizes, the choice is
-made here and handed to the planner as the two plans' switches, for this transaction only.
+A walk stops once it has found what it wants, so it passes about as many of the filter's
+days as hold that many matches, in the index, and reads those of them near its place; a
+gather reads every event its boxes and days hold, however few are wanted. PostgreSQL
+weighs the two with its own estimate of how many events pass, which for shapes is far off
+(``database.sample``); given the sample's sizes, the choice is made here and handed to the
+planner as the two plans' switches, for this transaction only.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ from sqlalchemy import Connection, func, select
 
 from almaty_map.database.sample import Sizes
 
-# A walked event costs this many gathered ones: each is read in the index's order and
-# tested, where a gathered one is read in the table's order, tested and then sorted. Fitted
-# on the synthetic million's CQL2 mix against the faster of the two plans of each of its
-# 120 filters, from the exact counts: at 0.86 the slowest twentieth of their reads took
-# 20 ms, within 1 ms of always choosing right (the planner's own choice: 29 ms).
-WALKED_PER_GATHERED = 0.86
+# An index entry a walk passes costs this many of the events it reads (the entry's box is
+# compared inside the index, ``placeboxes.walk_condition``; an event read is a table page
+# and the filter's exact test); and an event a walk reads costs this many gathered ones.
+# Fitted on the synthetic million's CQL2 mix and its box and combined filters (120 and
+# 60) against the faster plan of each, timed: at these weights the slowest twentieth of
+# their reads took 8.8 and 8.1 ms, as when always choosing right, and so did every pair
+# from 0.01 to 0.1 and 0.5 to 2 but two (10.2-10.6 ms); reading every page by a walk,
+# 45 and 54 ms.
+PASSED_PER_READ = 0.03
+WALKED_PER_GATHERED = 1.0
 
 
 def walks(sizes: Sizes, wanted: int) -> bool:
     """Whether finding the first ``wanted`` events is cheaper walking than gathering."""
-    walked = sizes.days if sizes.kept <= wanted else wanted * sizes.days / sizes.kept
+    share = 1.0 if sizes.kept <= wanted else wanted / sizes.kept
+    walked = share * (sizes.days * PASSED_PER_READ + sizes.near)
     return walked * WALKED_PER_GATHERED < sizes.boxed
 
 
@@ -33,6 +39,8 @@ def read_by(connection: Connection, walk: bool) -> None:
     the order asked for) or as a gather (no plain index scan: bitmap scans, then a sort).
     A read by the events' positions is planned well either way."""
     switches = (
-        {"enable_bitmapscan": "off", "enable_sort": "off"} if walk else {"enable_indexscan": "off"}
+        {"enable_bitmapscan": "off", "enable_sort": "off", "enable_incremental_sort": "off"}
+        if walk
+        else {"enable_indexscan": "off"}
     )
     connection.execute(select(*(func.set_config(k, v, True) for k, v in switches.items())))

@@ -27,14 +27,13 @@ import numpy as np
 from pygeofilter import ast
 from sqlalchemy import Connection, literal, select
 
-from almaty_map.database.cql2space import index_box
 from almaty_map.database.cql2sql import conjuncts
 from almaty_map.database.dumping import stored_columns
+from almaty_map.database.placeboxes import filter_boxes
 from almaty_map.database.schema import events
 from almaty_map.database.selection import at_positions
 from almaty_map.database.subset import subset_dataset
 from almaty_map.geodata import filtering
-from almaty_map.geodata.bbox import BBox
 from almaty_map.geodata.cql2 import CqlFilter
 from almaty_map.geodata.cql2spacetime import TEMPORAL
 from almaty_map.geodata.dataset import Dataset
@@ -59,7 +58,8 @@ class Sizes:
     """How many events of the version a filter's reads meet, as the sample expects them."""
 
     kept: float  # pass the whole filter
-    days: float  # pass its times: what a walk in time order reads, at most
+    days: float  # pass its times: the index entries a walk in time order passes, at most
+    near: float  # pass its times and meet its walk boxes: the events a walk reads, at most
     boxed: float  # pass its times and meet its boxes: what the GiST index gathers
 
 
@@ -74,31 +74,27 @@ class EventSample:
         """The filter's sizes; None for one bringing no box to the GiST index, whose times
         and categories PostgreSQL's statistics size well, and for one reading text the
         sample does not hold."""
-        boxes = _boxes(flt)
-        if not boxes or flt.text is not None or _names(flt) & UNSIZED:
+        parts = filter_boxes(flt)
+        if not parts or flt.text is not None or _names(flt) & UNSIZED:
             return None
         timed = np.zeros(len(self.dataset.events), dtype=bool)
         timed[filtering.select(self.dataset, _times_of(flt))] = True
-        boxed = timed.copy()
-        for box in boxes:
-            boxed &= self.dataset.event_boxes.within(box)
+        meeting = self.dataset.event_boxes.within
+        near, boxed = timed.copy(), timed.copy()
+        for part in parts:
+            if part.walked is not None:
+                near &= meeting(part.walked)
+            met = np.zeros_like(timed)  # an event meets one of the part's gathered boxes
+            for box in part.gathered:
+                met |= meeting(box)
+            boxed &= met
         kept = len(filtering.select(self.dataset, flt))
         return Sizes(
             kept=kept * self.stride,
             days=int(timed.sum()) * self.stride,
+            near=int(near.sum()) * self.stride,
             boxed=int(boxed.sum()) * self.stride,
         )
-
-
-def _boxes(flt: EventFilter) -> list[BBox]:
-    """The boxes the filter's top-level parts bring to the GiST index."""
-    boxes = [] if flt.bbox is None else [flt.bbox]
-    if flt.cql is not None:
-        for node in conjuncts(flt.cql.node):
-            box = index_box(node, flt.cql.filter_crs)
-            if box is not None:
-                boxes.append(box)
-    return boxes
 
 
 def _times_of(flt: EventFilter) -> EventFilter:

@@ -35,7 +35,7 @@ SRID = 4326
 # The newest migration, which these tables describe; a database at another revision is
 # refused with the command that brings it here (tests/test_db_versions.py keeps it
 # equal to the migrations' head).
-REVISION = "0011"
+REVISION = "0012"
 # pg_notify channel a load announces its new version on (the payload is its number).
 CHANNEL = "almaty_map_version"
 # The tile keys' expression lives in migration 0002 alone: nothing here creates tables.

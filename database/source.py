@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    and_,
     func,
     literal,
     select,
@@ -31,6 +32,7 @@ from almaty_map.database.connect import DatabaseUnavailableError
 from almaty_map.database.dumping import stored_columns
 from almaty_map.database.errors import database_errors
 from almaty_map.database.explain import ExplainJson
+from almaty_map.database.placeboxes import walk_condition
 from almaty_map.database.readplan import read_by, walks
 from almaty_map.database.sample import Sizes, read_sample
 from almaty_map.database.schema import events, versions
@@ -77,10 +79,12 @@ class PostgisSource:
             found = self._condition(connection, flt)
             if not found.exact:
                 return self._cql_page(connection, flt, found.where, offset, limit)
-            counted = self._counted_page(connection, flt, found.where, offset, limit)
+            sizes = self._sizes(connection, flt)
+            counted = self._counted_page(connection, flt, found.where, offset, limit, sizes)
             if counted is not None:
                 return self._chosen(counted[0], None, counted[1])
-            rows = _fetch(connection, found.where, offset, limit)
+            where = _read_by(connection, flt, found.where, sizes, offset + limit + 1)
+            rows = _fetch(connection, where, offset, limit)
         return self._chosen(rows, None, _last_page_count(rows, offset, limit))
 
     def count_up_to(self, flt: EventFilter, cap: int) -> int:
@@ -142,6 +146,7 @@ class PostgisSource:
         where: ColumnElement[bool],
         offset: int,
         limit: int,
+        sizes: Sizes | None,
     ) -> tuple[list[dict], int | None] | None:
         """The page with its exact count, when counting is cheap: every event for no filter
         (the version's count); else when at most ``count_cap`` rows are expected (by the
@@ -155,19 +160,13 @@ class PostgisSource:
             rows = _fetch(connection, where, offset, limit)
             return rows, self.dataset.event_count
         bound = PROBE_READS * self.count_cap
-        sizes = self._sizes(connection, flt)
         expected = _estimate(connection, where) if sizes is None else sizes.kept
         if expected > self.count_cap:
-            if sizes is not None:
-                read_by(connection, walks(sizes, offset + limit + 1))
             return None
-        if sizes is not None:
-            read_by(connection, walks(sizes, bound + 1))
-        probe = select(events.c.position, *ORDER).where(where).limit(bound + 1)
+        probed = _read_by(connection, flt, where, sizes, bound + 1)
+        probe = select(events.c.position, *ORDER).where(probed).limit(bound + 1)
         found = connection.execute(probe).all()
         if len(found) > bound:
-            if sizes is not None:
-                read_by(connection, walks(sizes, offset + limit + 1))
             return None
         found.sort(key=lambda row: (row[1], row[2]))  # the files' order: ids by code point
         rows = _fetch_at(connection, [row[0] for row in found[offset : offset + limit]])
@@ -227,6 +226,23 @@ class PostgisSource:
             start, block = start + block, block * 2
         page = self._chosen(kept[offset : offset + limit], None)
         return Selected(page.dataset, page.positions, page.key, len(kept) if exhausted else None)
+
+
+def _read_by(
+    connection: Connection,
+    flt: EventFilter,
+    where: ColumnElement[bool],
+    sizes: Sizes | None,
+    wanted: int,
+) -> ColumnElement[bool]:
+    """``where`` for finding its first ``wanted`` events by the plan the sample's sizes
+    choose (``readplan``): for a walk, with the boxes its place implies; without sizes, as
+    the planner chooses."""
+    if sizes is None:
+        return where
+    walk = walks(sizes, wanted)
+    read_by(connection, walk)
+    return and_(where, walk_condition(flt)) if walk else where
 
 
 def _fetch(

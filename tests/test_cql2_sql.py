@@ -27,6 +27,13 @@ CENTRE = (76.9458, 43.2380)
 GEOD = Geod(ellps="WGS84")
 BOX = "BBOX(76.94, 43.23, 76.95, 43.24)"
 SQUARE = "POLYGON((76.94 43.23, 76.95 43.23, 76.95 43.24, 76.94 43.24, 76.94 43.23))"
+# Half its box: the index is given its eight strips (``cql2strips``), 0.002 degrees high,
+# whose edges pass through the events placed on its sides below.
+TRIANGLE = "POLYGON((76.94 43.23, 76.96 43.23, 76.94 43.246, 76.94 43.23))"
+TWO_PARTS = (
+    "MULTIPOLYGON(((76.94 43.235, 76.941 43.235, 76.94 43.236, 76.94 43.235)), "
+    "((76.958 43.244, 76.959 43.244, 76.958 43.245, 76.958 43.244)))"
+)
 
 
 def _at(bearing: float, metres: float) -> list[float]:
@@ -92,6 +99,13 @@ EVENTS = [
         None,
         {"fatalities": {"kind": "at least", "count": 4}},
     ),
+    # On the triangle's side and just inside its slope where its strips meet, at its apex,
+    # beside its slope in its box, and a square touching it at the apex only.
+    ("strip-edge", [76.94, 43.234], "2022-01-06T18:00:00Z", None, {}),
+    ("slope", [76.9499999, 43.238], "2022-01-06T18:10:00Z", None, {}),
+    ("apex", [76.94, 43.246], "2022-01-06T18:20:00Z", None, {}),
+    ("beside-slope", [76.958, 43.244], "2022-01-06T18:30:00Z", None, {}),
+    ("on-apex", _ring(76.935, 43.246, 76.945, 43.25), "2022-01-06T18:40:00Z", None, {}),
     ("actors", [76.81, 43.31], "2022-01-08T10:00:00Z", None, {"actors": ["police", "army"]}),
     ("no-actors", [76.81, 43.31], "2022-01-08T11:00:00Z", None, {"actors": []}),
 ]
@@ -201,6 +215,12 @@ FILTERS = [
     f"S_OVERLAPS(geometry, {SQUARE})",
     f"S_EQUALS(geometry, {SQUARE})",
     "S_INTERSECTS(geometry, POINT(76.945 43.235))",
+    f"S_INTERSECTS(geometry, {TRIANGLE})",
+    f"S_INTERSECTS({TRIANGLE}, geometry)",
+    f"S_TOUCHES(geometry, {TRIANGLE})",
+    f"S_WITHIN(geometry, {TRIANGLE})",
+    f"S_DISJOINT(geometry, {TRIANGLE})",
+    f"S_INTERSECTS(geometry, {TWO_PARTS})",
     "S_INTERSECTS(geometry, LINESTRING(76.9 43.235, 77.0 43.235))",
     f"NOT S_INTERSECTS(geometry, {BOX}) AND sensitive = true",
     f"S_DWITHIN(geometry, POINT({CENTRE[0]} {CENTRE[1]}), 500, meters)",
@@ -284,6 +304,11 @@ def test_the_edges_are_told_apart(edges):
     square = kept(f"S_INTERSECTS(geometry, {SQUARE})")
     assert {"touching", "crossing", "zero", "whole-day", "hidden"} <= square
     assert not {"long", "hidden-out"} & square
+    triangle = kept(f"S_INTERSECTS(geometry, {TRIANGLE})")
+    assert {"strip-edge", "slope", "apex", "on-apex", "zero", "crossing"} <= triangle
+    assert not {"beside-slope", "long", "whole-day"} & triangle
+    assert {"on-apex", "apex"} <= kept(f"S_TOUCHES(geometry, {TRIANGLE})")
+    assert {"zero", "beside-slope"} <= kept(f"S_INTERSECTS(geometry, {TWO_PARTS})")
     day = kept("T_INTERSECTS(interval, DATE('2022-01-05'))")
     assert {"no-end", "whole-day", "second"} <= day and "utc-midnight" not in day
 

@@ -23,6 +23,7 @@ import almaty_map.database.sample as sample_module
 import almaty_map.database.source as source_module
 from almaty_map.database.backend import PostgisBackend
 from almaty_map.database.connect import DatabaseUnavailableError
+from almaty_map.database.cql2space import COARSENED_WITHIN
 from almaty_map.database.readplan import read_by, walks
 from almaty_map.database.sample import EventSample, Sizes
 from almaty_map.database.schema import events
@@ -31,6 +32,7 @@ from almaty_map.database.source import PostgisSource
 from almaty_map.geodata.cql2spacetime import box_around
 from almaty_map.geodata.filtering import EventFilter
 from almaty_map.geodata.filtering import select as memory_select
+from almaty_map.geodata.model import SENSITIVE_GRID_DEG
 from almaty_map.geodata.query import QueryText, read_query
 from almaty_map.geodata.source import MemorySource
 from tests.conftest import MAX_BYTES, loaded_database, new_database
@@ -39,34 +41,59 @@ TRIANGLE = "POLYGON((76.90 43.22, 76.96 43.22, 76.93 43.27, 76.90 43.22))"
 DAYS = "T_INTERSECTS(interval, INTERVAL('2022-01-04', '2022-01-06'))"
 WEEK = "T_DURING(interval, INTERVAL('2022-01-03', '2022-01-07'))"
 CIRCLE = "S_DWITHIN(geometry, POINT(76.93 43.25), 1500, meters)"
-# Each filter, the box it brings to the GiST index and its times alone, written by hand.
+# The triangle's eight strips: the band between heights i/8 and (i+1)/8 of it holds its
+# sides' points from i/8 of the way to the apex, the base's width less 2 * 0.03 * i/8.
+TRIANGLE_STRIPS = [
+    (76.90 + 0.03 * i / 8, 43.22 + 0.05 * i / 8, 76.96 - 0.03 * i / 8, 43.22 + 0.05 * (i + 1) / 8)
+    for i in range(8)
+]
+# Each filter, the boxes it brings to the GiST index, the box a walk is kept to (its place's
+# box widened by how far a sensitive event may be shown from its shape) and its times
+# alone, written by hand.
+HALF_CELL, CELL = COARSENED_WITHIN, SENSITIVE_GRID_DEG
+CIRCLE_BOX = box_around(shapely.Point(76.93, 43.25), 1500)
 SHAPES = [
-    (QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE})"), (76.90, 43.22, 76.96, 43.27), None),
+    (
+        QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE})"),
+        TRIANGLE_STRIPS,
+        (76.90 - HALF_CELL, 43.22 - HALF_CELL, 76.96 + HALF_CELL, 43.27 + HALF_CELL),
+        None,
+    ),
     (
         QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND {DAYS}"),
-        (76.90, 43.22, 76.96, 43.27),
+        TRIANGLE_STRIPS,
+        (76.90 - HALF_CELL, 43.22 - HALF_CELL, 76.96 + HALF_CELL, 43.27 + HALF_CELL),
         QueryText(filter=DAYS),
     ),
     (
         QueryText(filter=f"{CIRCLE} AND {WEEK}"),
-        box_around(shapely.Point(76.93, 43.25), 1500),
+        [CIRCLE_BOX],
+        (
+            CIRCLE_BOX[0] - HALF_CELL,
+            CIRCLE_BOX[1] - HALF_CELL,
+            CIRCLE_BOX[2] + HALF_CELL,
+            CIRCLE_BOX[3] + HALF_CELL,
+        ),
         QueryText(filter=WEEK),
     ),
     (
         QueryText(
             filter="S_WITHIN(geometry, BBOX(76.90, 43.20, 76.95, 43.26))", start="2022-01-05"
         ),
-        (76.90, 43.20, 76.95, 43.26),
+        [(76.90, 43.20, 76.95, 43.26)],
+        (76.90 - HALF_CELL, 43.20 - HALF_CELL, 76.95 + HALF_CELL, 43.26 + HALF_CELL),
         QueryText(start="2022-01-05"),
     ),
     (
         QueryText(bbox="76.88,43.20,76.96,43.27", categories=("protest", "unrest")),
-        (76.88, 43.20, 76.96, 43.27),
+        [(76.88, 43.20, 76.96, 43.27)],
+        (76.88 - CELL, 43.20 - CELL, 76.96 + CELL, 43.27 + CELL),
         None,
     ),
     (
         QueryText(bbox="76.90,43.20,76.95,43.26", filter="deaths_min >= 1 OR category = 'memory'"),
-        (76.90, 43.20, 76.95, 43.26),
+        [(76.90, 43.20, 76.95, 43.26)],
+        (76.90 - CELL, 43.20 - CELL, 76.95 + CELL, 43.26 + CELL),
         None,
     ),
 ]
@@ -89,7 +116,7 @@ EDGES = [
     ),
     QueryText(filter="S_DWITHIN(geometry, POINT(0 0), 1, meters) AND id = 'nowhere'"),
 ]
-TEXTS = [text for text, _, _ in SHAPES] + UNSIZED + EDGES
+TEXTS = [text for text, _, _, _ in SHAPES] + UNSIZED + EDGES
 
 
 def _filter(dataset, text: QueryText) -> EventFilter:
@@ -118,14 +145,17 @@ def _sample_reads(engine) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", seen)
 
 
-@pytest.mark.parametrize(("text", "box", "times"), SHAPES, ids=str)
-def test_a_whole_sample_counts_what_the_files_keep(synthetic, text, box, times):
+@pytest.mark.parametrize(("text", "gathered", "walked", "times"), SHAPES, ids=str)
+def test_a_whole_sample_counts_what_the_files_keep(synthetic, text, gathered, walked, times):
     flt = _filter(synthetic, text)
     days = memory_select(synthetic, _filter(synthetic, times or QueryText()))
-    boxed = np.intersect1d(days, np.flatnonzero(synthetic.event_boxes.within(box)))
+    met = np.logical_or.reduce([synthetic.event_boxes.within(b) for b in gathered])
+    boxed = np.intersect1d(days, np.flatnonzero(met))
+    near = np.intersect1d(days, np.flatnonzero(synthetic.event_boxes.within(walked)))
     sizes = EventSample(synthetic, 1).sizes(flt)
-    assert sizes == Sizes(kept=len(memory_select(synthetic, flt)), days=len(days), boxed=len(boxed))
-    assert 0 < sizes.kept <= sizes.boxed <= sizes.days <= 5000
+    kept = len(memory_select(synthetic, flt))
+    assert sizes == Sizes(kept=kept, days=len(days), near=len(near), boxed=len(boxed))
+    assert 0 < sizes.kept <= sizes.boxed <= sizes.near <= sizes.days <= 5000
 
 
 def test_a_filter_without_a_box_or_on_unread_texts_is_left_to_the_planner(synthetic):
@@ -155,13 +185,18 @@ def test_a_sample_of_one_in_ten_stays_within_its_error(synthetic):
 
 def test_a_walk_is_chosen_when_the_wanted_events_come_soon_in_time():
     # A wide box over every day, most of whose events pass: the first 101 come at once.
-    assert walks(Sizes(kept=50_000, days=300_000, boxed=60_000), 101)
-    # A triangle in a busy place: few pass, so a walk would read all its days.
-    assert not walks(Sizes(kept=1_300, days=300_000, boxed=17_000), 101)
+    assert walks(Sizes(kept=50_000, days=300_000, near=60_000, boxed=60_000), 101)
+    # A triangle in a busy place, one in thirteen of the events near it passing: a walk
+    # reads 13 events near it for each one it keeps, and passes the others in the index.
+    assert walks(Sizes(kept=1_300, days=300_000, near=17_000, boxed=9_000), 101)
+    # The same with fewer passing than wanted: a walk reads every event near it, a
+    # gather only those in its strips.
+    assert not walks(Sizes(kept=90, days=300_000, near=17_000, boxed=9_000), 101)
     # Counting every one of them reads all the days however many pass.
-    assert not walks(Sizes(kept=50_000, days=300_000, boxed=60_000), 10**9)
-    # Days holding fewer events than the box: the walk reads less whatever passes.
-    assert walks(Sizes(kept=0, days=1_000, boxed=5_000), 101)
+    assert not walks(Sizes(kept=50_000, days=300_000, near=60_000, boxed=60_000), 10**9)
+    # Half pass, but the days are many more than the events near the place: passing them
+    # in the index costs more than gathering the place's events.
+    assert not walks(Sizes(kept=400, days=1_000_000, near=800, boxed=800), 101)
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +249,38 @@ def test_each_plan_s_switches_shape_the_plan_for_its_transaction_only(served):
     assert afterwards == "on"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND {DAYS}"),
+        QueryText(filter=f"{CIRCLE} AND {WEEK}"),
+        QueryText(bbox="76.88,43.20,76.96,43.27", start="2022-01-05"),
+    ],
+    ids=str,
+)
+def test_a_walk_passes_the_events_far_from_the_place_inside_the_index(
+    served, synthetic, monkeypatch, text
+):
+    """The place's box goes to a walk as conditions on the walk index's last columns
+    (answered on its entries, before any event is read); a gather is not given them."""
+    flt = _filter(synthetic, text)
+    source = PostgisSource(served.engine, served.dataset)
+    plans = {}
+    for walk in (True, False):
+        monkeypatch.setattr(source_module, "walks", lambda sizes, wanted, walk=walk: walk)
+        with served.engine.connect() as connection, connection.begin():
+            sizes = source._sizes(connection, flt)
+            where = source._condition(connection, flt).where
+            chosen = source_module._read_by(connection, flt, where, sizes, 101)
+            query = select(events.c.position).where(chosen).order_by(*ORDER).limit(101)
+            compiled = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+            explained = connection.exec_driver_sql("EXPLAIN " + compiled)
+            plans[walk] = "\n".join(row[0] for row in explained)
+    walked = [line for line in plans[True].splitlines() if "Index Cond" in line]
+    assert "events_start_id" in plans[True] and any("st_xmax" in line for line in walked)
+    assert "st_xmax" not in plans[False] and "Bitmap" in plans[False]
+
+
 @pytest.mark.parametrize("size", [1000, 10_000])
 def test_the_sample_is_read_once_for_a_version(served, synthetic, monkeypatch, size):
     """Once, and one event in ``stride`` of the whole version (not of the head the server
@@ -240,7 +307,7 @@ def test_a_version_without_events_is_sized_and_read_as_empty(postgres, make_data
     flt = _filter(source.dataset, QueryText(filter=f"{CIRCLE} AND {WEEK}"))
     page = source.page(flt, 0, 10)
     assert (len(page.positions), page.matched) == (0, 0)
-    assert source._sample[0].sizes(flt) == Sizes(kept=0, days=0, boxed=0)
+    assert source._sample[0].sizes(flt) == Sizes(kept=0, days=0, near=0, boxed=0)
 
 
 def test_a_connection_lost_while_the_sample_is_read_is_unavailable_and_the_next_reads_it(
