@@ -38,6 +38,9 @@ class IndexBoxes(NamedTuple):
 BANDS = 8
 # Strips are worth their index descents only when they hold this much less than the box.
 WORTHWHILE = 0.8
+# The lowest band cut (1 cm): a cut of bands near the coordinates' own resolution (1e-14°)
+# could lose a part of the polygon to rounding.
+LOWEST_BAND = 1e-7
 # Degrees each strip is widened by (0.1 mm): a cut rounds in its last bits, 1e-15°; the
 # index compares boxes rounded outward to single precision, 1e-5° here, looser still.
 MARGIN = 1e-9
@@ -49,7 +52,8 @@ def strips(shape: shapely.Geometry) -> list[Box]:
     polygon that fills its box, or one too flat to cut."""
     minx, miny, maxx, maxy = shape.bounds
     whole = [(minx, miny, maxx, maxy)]
-    if shape.geom_type not in ("Polygon", "MultiPolygon") or maxy <= miny or maxx <= minx:
+    too_flat = maxy - miny < BANDS * LOWEST_BAND or maxx <= minx
+    if shape.geom_type not in ("Polygon", "MultiPolygon") or too_flat:
         return whole
     edges = [miny + (maxy - miny) * i / BANDS for i in range(BANDS)] + [maxy]
     cut: list[Box] = []
@@ -60,7 +64,7 @@ def strips(shape: shapely.Geometry) -> list[Box]:
         x0, y0, x1, y1 = part.bounds
         cut.append((x0 - MARGIN, y0 - MARGIN, x1 + MARGIN, y1 + MARGIN))
     covered = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in cut)
-    if covered > WORTHWHILE * (maxx - minx) * (maxy - miny):
+    if not cut or covered > WORTHWHILE * (maxx - minx) * (maxy - miny):
         return whole
     return cut
 

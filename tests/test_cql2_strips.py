@@ -67,6 +67,8 @@ def test_a_shape_that_is_not_a_polygon_or_fills_its_box_brings_its_box():
         shapely.Point(76.9, 43.2),
         shapely.LineString([(76.9, 43.2), (77.0, 43.3)]),
         shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10), (0, 0.5), (0.5, 0.5), (0.5, 0)]),
+        # Too flat for its bands to be cut reliably (1e-12 degrees high).
+        shapely.Polygon([(76.9, 43.2), (77.0, 43.2 + 1e-12), (76.9, 43.2 + 2e-12)]),
     ):
         assert strips(shape) == [shape.bounds]
 
