@@ -171,10 +171,14 @@ def index_boxes(node: object, filter_crs: str) -> IndexBoxes | None:
     node = _as_intersects(node)
     if isinstance(node, ast.Function) and node.name == "s_dwithin":
         shape, _ = _operands(*node.arguments[:2], filter_crs)
+        if shape.is_empty:  # near nothing: no box
+            return None
         near = box_around(shape, dwithin_metres(node))
         return IndexBoxes([near], widened(near, COARSENED_WITHIN))
     if type(node) in RELATIONS:
         shape = _operands(node.lhs, node.rhs, filter_crs)[0]
+        if shape.is_empty:
+            return None
         return IndexBoxes(strips(shape), widened(shape.bounds, COARSENED_WITHIN))
     return None
 

@@ -18,6 +18,7 @@ strips are widened by far more than the rounding of the cut.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import NamedTuple
 
 import shapely
@@ -49,16 +50,21 @@ MARGIN = 1e-9
 def strips(shape: shapely.Geometry) -> list[Box]:
     """The boxes covering a polygon's shape band by band; its own box alone for any other
     shape (a line's points on a band's edge have no inside to stand for them), for a
-    polygon that fills its box, or one too flat to cut."""
+    polygon that fills its box, one too flat to cut or too tall to measure (1e308° high),
+    and an empty one."""
     minx, miny, maxx, maxy = shape.bounds
     whole = [(minx, miny, maxx, maxy)]
-    too_flat = maxy - miny < BANDS * LOWEST_BAND or maxx <= minx
-    if shape.geom_type not in ("Polygon", "MultiPolygon") or too_flat:
+    height = maxy - miny
+    too_flat = not height >= BANDS * LOWEST_BAND or not maxx > minx  # NaN when empty
+    if shape.geom_type not in ("Polygon", "MultiPolygon") or too_flat or math.isinf(height):
         return whole
     edges = [miny + (maxy - miny) * i / BANDS for i in range(BANDS)] + [maxy]
     cut: list[Box] = []
     for low, high in itertools.pairwise(edges):
-        part = shapely.intersection(shape, shapely.box(minx, low, maxx, high))
+        try:
+            part = shapely.intersection(shape, shapely.box(minx, low, maxx, high))
+        except shapely.errors.GEOSException:  # a shape GEOS cannot cut: its box will do
+            return whole
         if part.is_empty:
             continue
         x0, y0, x1, y1 = part.bounds

@@ -103,6 +103,11 @@ def literal_shape(node: object, filter_crs: str) -> shapely.Geometry:
     if not shape.is_valid:
         raise FilterError(f"the geometry {shape.wkt[:80]} is not valid")
     moved = transform(np.array([shape], dtype=object), filter_crs, CRS84)[0]
+    if not moved.is_valid:  # GEOS's answers on it would be undefined, PostGIS's an error
+        raise FilterError(
+            f"the geometry {shape.wkt[:80]} is not valid once moved to longitude and "
+            "latitude (a shape crossing the antimeridian there: split it in two)"
+        )
     shapely.prepare(moved)
     return moved
 

@@ -109,3 +109,13 @@ def test_unsupported_crs_and_bad_boxes_are_400_naming_them(client, query, parame
 def test_single_feature_rejects_an_unsupported_crs(client):
     doc = orjson.loads(get(client, f"{ITEMS}/{SHOOTING}?crs=EPSG:9999", 400).data)
     assert doc["parameter"] == "crs" and CRS84 in doc["description"]
+
+
+def test_a_filter_shape_invalid_once_moved_to_crs84_is_a_400_saying_so(client):
+    """Valid in EPSG:3857, but past 180° east it comes back at the other side of the map
+    and crosses itself: neither backend could answer it (GEOS's answer is undefined,
+    PostGIS's an error)."""
+    ring = "19000000 0, 21000000 0, 21000000 2000000, 20500000 500000, 19000000 2000000, 19000000 0"
+    query = f"filter=S_INTERSECTS(geometry, POLYGON(({ring})))&filter-crs={EPSG}3857"
+    doc = orjson.loads(get(client, f"{ITEMS}?{query}", 400).data)
+    assert doc["parameter"] == "filter" and "antimeridian" in doc["description"]

@@ -103,6 +103,7 @@ UNSIZED = [
     QueryText(filter=f"S_INTERSECTS(geometry, {TRIANGLE}) AND description LIKE '%police%'"),
     QueryText(filter=f"{CIRCLE} AND publications LIKE '%Gazette%'"),
 ]
+EMPTY = '{"type":"Polygon","coordinates":[]}'
 # Filters at the edges: across the antimeridian, a circle wider than the Earth, a
 # polygon in another CRS, a version's events none of which are near.
 EDGES = [
@@ -115,6 +116,16 @@ EDGES = [
         filter_crs="http://www.opengis.net/def/crs/EPSG/0/3857",
     ),
     QueryText(filter="S_DWITHIN(geometry, POINT(0 0), 1, meters) AND id = 'nowhere'"),
+    # Polygons whose strips cannot be cut: too tall for their height to be a number, empty.
+    QueryText(filter="S_INTERSECTS(geometry, POLYGON((0 -1e308, 1 -1e308, 0.5 1e308, 0 -1e308)))"),
+    *(
+        QueryText(filter_lang="cql2-json", filter=text)
+        for text in (
+            f'{{"op":"s_intersects","args":[{{"property":"geometry"}},{EMPTY}]}}',
+            f'{{"op":"not","args":[{{"op":"s_intersects","args":[{{"property":"geometry"}},{EMPTY}]}}]}}',
+            f'{{"op":"s_within","args":[{EMPTY},{{"property":"geometry"}}]}}',
+        )
+    ),
 ]
 TEXTS = [text for text, _, _, _ in SHAPES] + UNSIZED + EDGES
 
