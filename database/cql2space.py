@@ -11,7 +11,7 @@ on the literal.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import shapely
 from geoalchemy2 import functions as gf
@@ -93,7 +93,7 @@ def _operands(lhs: object, rhs: object, filter_crs: str) -> tuple[shapely.Geomet
     raise FilterError("a spatial predicate needs the geometry property on one side")
 
 
-def _on_shown(test: Test, near: Box, boxes: list[Box] | None = None) -> ColumnElement[bool]:
+def _on_shown(test: Test, near: Box, boxes: Sequence[Box] | None = None) -> ColumnElement[bool]:
     """``test`` of each event's shown shape, for a test that holds only for shapes meeting
     the box ``near``: the stored shape for the events shown as they are, the coarsened point
     for sensitive ones. That point is the centre of the grid cell holding the centroid of
