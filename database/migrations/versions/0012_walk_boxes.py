@@ -6,7 +6,7 @@ found, or by gathering its box's events on the GiST index and sorting them. A wa
 every event of its days from the table (a page each: the table is in file order) and
 tested its place there: a triangle over four days walked 8,200 events for its first 100
 (19 ms). With the event's box in the index (``ST_XMin`` ... ``ST_YMax`` of its stored
-shape), the box conditions a place brings (``selection.reaching_box``) are checked on the
+shape), the box conditions a place brings (``placeboxes.walk_condition``) are checked on the
 index entries, and only the events near it are read: 2,000 pages, 8 ms; a smaller
 triangle 8,462 pages and 18.5 ms before, 525 and 3.4 ms after.
 
